@@ -57,7 +57,7 @@ class AppError(Exception):
 
 
 class DomainError(AppError):
-    """Raised when a rule of the measures forbids what was asked (a business rule, not a malformed request)."""
+    """Raised when a rule of the measures forbids what was asked (a business rule, not malformed input)."""
 
     status = 422
     default_code = "rule_violated"

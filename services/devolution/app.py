@@ -1,0 +1,29 @@
+"""Devolution: applications to devolve a duty, review, approval, issuance, handover, half-year report."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.devolution.models import DepartmentReplica, Inbox, Outbox
+from shared.config import Settings
+from shared.replica import subscribe_directory
+from shared.runtime import ServiceRuntime
+from shared.service import ServiceDefinition, make_app
+
+
+def register_handlers(runtime: ServiceRuntime) -> None:
+    subscribe_directory(runtime.bus, department_model=DepartmentReplica)
+
+
+SERVICE = ServiceDefinition(
+    name="devolution",
+    title="职责管理·职责下放服务 (devolution)",
+    description="职责下放申请、审核论证、报批发文、工作衔接和运行半年专项报告（第三十一至三十五条）。",
+    outbox_model=Outbox,
+    inbox_model=Inbox,
+    register_handlers=register_handlers,
+)
+
+
+def create_app(config: Settings | None = None, *, runtime: ServiceRuntime | None = None) -> Flask:
+    return make_app(SERVICE, config, runtime)

@@ -1,0 +1,8 @@
+"""Alembic environment of the devolution service (its own history, its own database)."""
+
+from alembic import context
+
+from services.devolution.models import Base
+from shared.migrations import run_env
+
+run_env(Base.metadata, context.config)

@@ -1,0 +1,24 @@
+"""Intake: the front door — submissions, the case registry, the office's handling, the directory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.intake import api
+from services.intake.models import Inbox, Outbox
+from shared.config import Settings
+from shared.runtime import ServiceRuntime
+from shared.service import ServiceDefinition, make_app
+
+SERVICE = ServiceDefinition(
+    name="intake",
+    title="职责管理·受理服务 (intake)",
+    description="部门提交协商纪要备案、协调申请等事项，编办受理、办理；用户与组织目录。",
+    outbox_model=Outbox,
+    inbox_model=Inbox,
+    blueprints=api.blueprints,
+)
+
+
+def create_app(config: Settings | None = None, *, runtime: ServiceRuntime | None = None) -> Flask:
+    return make_app(SERVICE, config, runtime)

@@ -1,0 +1,31 @@
+"""Notify: recipients and channels, templates, delivery into 浙政钉, robots and webhooks."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.notify import api
+from services.notify.models import DepartmentReplica, Inbox, Outbox, Recipient
+from shared.config import Settings
+from shared.replica import subscribe_directory
+from shared.runtime import ServiceRuntime
+from shared.service import ServiceDefinition, make_app
+
+
+def register_handlers(runtime: ServiceRuntime) -> None:
+    subscribe_directory(runtime.bus, department_model=DepartmentReplica, person_model=Recipient)
+
+
+SERVICE = ServiceDefinition(
+    name="notify",
+    title="职责管理·通知服务 (notify)",
+    description="把提醒和通知送达浙政钉工作通知、群机器人和签名 Webhook，每条只送一次。",
+    outbox_model=Outbox,
+    inbox_model=Inbox,
+    blueprints=api.blueprints,
+    register_handlers=register_handlers,
+)
+
+
+def create_app(config: Settings | None = None, *, runtime: ServiceRuntime | None = None) -> Flask:
+    return make_app(SERVICE, config, runtime)

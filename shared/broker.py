@@ -1,0 +1,150 @@
+"""The broker: Dramatiq on Redis, one queue per service, and one inbound actor per queue.
+
+Every service consumes only its own queue (``intake``, ``deadlines``, ``devolution``, ``notify``); there is no
+shared ``default`` queue. A service sends to another by queue name (:class:`DramatiqSender`), never by
+importing the other's actors. The stub broker is for unit tests only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+from dramatiq.broker import MessageProxy
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    Middleware,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+
+from shared.config import Settings
+from shared.errors import AppError, PermanentFailure
+from shared.logging import reset_request_id, set_request_id
+from shared.messaging import MalformedMessage
+from shared.metrics import QUEUE_MESSAGES, QUEUE_SECONDS
+
+log = logging.getLogger(__name__)
+
+#: Errors that no retry can mend: bad messages and refused business rules.
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (PermanentFailure, MalformedMessage, AppError)
+TICK = "tick"
+TICK_MAX_AGE_MS = 60_000
+
+
+def inbound_actor_name(service: str) -> str:
+    return f"{service}.inbound"
+
+
+class RequestContext(Middleware):
+    """Carries the request id from the envelope into the worker's log lines, and counts messages."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        envelope = message.args[0] if message.args and isinstance(message.args[0], dict) else {}
+        message.options["_rid_token"] = set_request_id(envelope.get("request_id"))
+        message.options["_started"] = time.monotonic()
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        outcome = "ok" if exception is None else type(exception).__name__
+        QUEUE_MESSAGES.labels(queue=message.queue_name, actor=message.actor_name, outcome=outcome).inc()
+        started = message.options.pop("_started", None)
+        if started is not None:
+            QUEUE_SECONDS.labels(queue=message.queue_name, actor=message.actor_name).observe(
+                time.monotonic() - started
+            )
+        token = message.options.pop("_rid_token", None)
+        if token is not None:
+            reset_request_id(token)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        QUEUE_MESSAGES.labels(queue=message.queue_name, actor=message.actor_name, outcome="skipped").inc()
+
+
+def _middleware() -> list[Middleware]:
+    return [
+        AgeLimit(),
+        TimeLimit(time_limit=120_000),
+        ShutdownNotifications(),
+        Callbacks(),
+        Pipelines(),
+        Retries(max_retries=12, min_backoff=1_000, max_backoff=300_000),
+        RequestContext(),
+    ]
+
+
+def build_broker(settings: Settings) -> dramatiq.Broker:
+    """The Redis broker named by ``REDIS_URL``; ``make run`` points it at the embedded server."""
+    if not settings.redis_url:
+        raise RuntimeError(
+            "REDIS_URL is not set: start the suite with `make run` (it starts an embedded Redis) "
+            "or point REDIS_URL at a Redis server"
+        )
+    broker = RedisBroker(url=settings.redis_url, middleware=_middleware())
+    return broker
+
+
+def build_stub_broker() -> StubBroker:
+    """An in-memory broker for unit tests."""
+    broker = StubBroker(middleware=_middleware())
+    broker.emit_after("process_boot")
+    return broker
+
+
+def declare_inbound_actor(
+    broker: dramatiq.Broker, service: str, handle: Callable[[dict[str, Any]], Any]
+) -> dramatiq.Actor[Any, Any]:
+    """The one actor that consumes a service's queue; ``handle`` gets the envelope as a dict."""
+
+    def inbound(envelope: dict[str, Any]) -> None:
+        handle(envelope)
+
+    inbound.__name__ = f"{service}_inbound"
+    decorator = dramatiq.actor(
+        broker=broker,
+        actor_name=inbound_actor_name(service),
+        queue_name=service,
+        throws=PERMANENT_ERRORS,
+    )
+    return decorator(inbound)
+
+
+class DramatiqSender:
+    """Puts an envelope on another service's queue, addressed to that service's inbound actor."""
+
+    def __init__(self, broker: dramatiq.Broker) -> None:
+        self.broker = broker
+
+    def send(self, destination: str, envelope: dict[str, Any], *, max_age_ms: int | None = None) -> None:
+        options: dict[str, Any] = {}
+        if max_age_ms is not None:
+            options["max_age"] = max_age_ms
+        message: dramatiq.Message[Any] = dramatiq.Message(
+            queue_name=destination,
+            actor_name=inbound_actor_name(destination),
+            args=(envelope,),
+            kwargs={},
+            options=options,
+        )
+        self.broker.enqueue(message)
+
+
+def ping(broker: dramatiq.Broker) -> None:
+    """Raise if the broker cannot be reached."""
+    client = getattr(broker, "client", None)
+    if client is not None:
+        client.ping()

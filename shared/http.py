@@ -1,0 +1,221 @@
+"""HTTP conventions every service follows, applied in one place.
+
+- OpenAPI at ``/openapi.json`` and interactive docs at ``/docs`` (flask-smorest);
+- every error as ``application/problem+json`` (RFC 9457) with a stable ``code``, a Chinese ``title`` and
+  ``detail``, and the offending ``errors[].field``;
+- a request size limit, a request id in every log line and response, ``/healthz``, ``/readyz``, ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import HTTPException
+
+from shared.config import Settings
+from shared.errors import AppError, PayloadTooLarge, ValidationFailed
+from shared.logging import new_request_id, reset_request_id, set_request_id
+from shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, render_metrics
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+ReadyCheck = Callable[[], None]
+
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Missing data for required field\.$"), "必填项，不能缺少"),
+    (re.compile(r"^Field may not be null\.$"), "不能为空"),
+    (re.compile(r"^Unknown field\.$"), "不认识的字段"),
+    (re.compile(r"^Not a valid integer\.$"), "不是有效的整数"),
+    (re.compile(r"^Not a valid number\.$"), "不是有效的数字"),
+    (re.compile(r"^Not a valid string\.$"), "不是有效的文本"),
+    (re.compile(r"^Not a valid boolean\.$"), "不是有效的是/否值"),
+    (re.compile(r"^Not a valid date\.$"), "不是有效的日期（格式 YYYY-MM-DD）"),
+    (re.compile(r"^Not a valid datetime\.$"), "不是有效的时间（ISO 8601 格式）"),
+    (re.compile(r"^Not a valid email address\.$"), "不是有效的电子邮箱"),
+    (re.compile(r"^Not a valid URL\.$"), "不是有效的网址"),
+    (re.compile(r"^Not a valid UUID\.$"), "不是有效的 UUID"),
+    (re.compile(r"^Not a valid list\.$"), "应为列表"),
+    (re.compile(r"^Invalid input type\.$"), "类型不正确"),
+    (re.compile(r"^Invalid value\.$"), "取值无效"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"长度不能少于 \1"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"长度不能超过 \1"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"长度应在 \1 到 \2 之间"),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        r"应在 \1 到 \2 之间",
+    ),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"不能小于 \1"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"不能大于 \1"),
+    (re.compile(r"^Must be one of: (.*)\.$"), r"应为以下之一：\1"),
+    (re.compile(r"^Invalid JSON body\.?$"), "请求体不是有效的 JSON"),
+]
+
+
+def translate_message(message: str) -> str:
+    """marshmallow's English messages in Chinese; messages already in Chinese pass through."""
+    for pattern, replacement in _MESSAGES:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+def flatten_field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """``{"json": {"items": {0: {"name": ["…"]}}}}`` → ``{"items[0].name": ["…"]}``."""
+    if isinstance(messages, list | tuple):
+        if all(isinstance(m, str) for m in messages):
+            return {prefix or "_schema": [translate_message(m) for m in messages]}
+        flat: dict[str, list[str]] = {}
+        for index, item in enumerate(messages):
+            flat.update(flatten_field_errors(item, f"{prefix}[{index}]"))
+        return flat
+    if isinstance(messages, Mapping):
+        flat = {}
+        for key, value in messages.items():
+            if isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            elif key == "_schema":
+                name = prefix or "_schema"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_field_errors(value, name))
+        return flat
+    return {prefix or "_schema": [translate_message(str(messages))]}
+
+
+def problem_response(error: AppError) -> Response:
+    response = jsonify(error.to_problem(instance=request.path))
+    response.status_code = error.status
+    response.mimetype = PROBLEM_JSON
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    return response
+
+
+def _from_http_exception(exc: HTTPException) -> AppError:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    if status == 422 and "messages" in data:
+        fields: dict[str, list[str]] = {}
+        for _location, messages in data["messages"].items():
+            fields.update(flatten_field_errors(messages))
+        detail = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in sorted(fields.items()))
+        return ValidationFailed(detail, fields=fields)
+    if status == 413:
+        return PayloadTooLarge("请求体超过允许的大小")
+    titles = {400: "请求有误", 404: "未找到", 405: "不支持该请求方法", 415: "不支持的内容类型"}
+    codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
+    error = AppError(titles.get(status, "请求无法处理"), code=codes.get(status, f"http_{status}"))
+    error.status = status  # type: ignore[misc]
+    error.title = titles.get(status, "请求无法处理")
+    return error
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def handle_app_error(exc: AppError) -> Response:
+        return problem_response(exc)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException) -> Response:
+        return problem_response(_from_http_exception(exc))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        error = AppError("服务器内部错误，请稍后再试", code="internal_error", title="服务器内部错误")
+        error.status = 500  # type: ignore[misc]
+        return problem_response(error)
+
+
+def _register_request_hooks(app: Flask, service: str) -> None:
+    @app.before_request
+    def start_request() -> None:
+        g.request_id = request.headers.get("X-Request-ID") or new_request_id()
+        g.request_id_token = set_request_id(g.request_id)
+        g.started = time.monotonic()
+
+    @app.after_request
+    def finish_request(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        if endpoint != "/metrics":
+            HTTP_REQUESTS.labels(service, request.method, endpoint, str(response.status_code)).inc()
+            HTTP_SECONDS.labels(service, endpoint).observe(
+                time.monotonic() - g.get("started", time.monotonic())
+            )
+        return response
+
+    @app.teardown_request
+    def clear_request(_exc: BaseException | None) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            reset_request_id(token)
+
+
+def _register_health(app: Flask, ready_checks: Mapping[str, ReadyCheck]) -> None:
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok", service=app.config["DM_SETTINGS"].service)
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        results: dict[str, str] = {}
+        for name, check in ready_checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:
+                results[name] = f"error: {type(exc).__name__}"
+        ready = all(v == "ok" for v in results.values())
+        return jsonify(status="ok" if ready else "unavailable", checks=results), 200 if ready else 503
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        body, content_type = render_metrics()
+        return Response(body, content_type=content_type)
+
+
+def create_service_app(
+    settings: Settings,
+    *,
+    title: str,
+    description: str,
+    blueprints: Iterable[Blueprint] = (),
+    ready_checks: Mapping[str, ReadyCheck] | None = None,
+    import_name: str = __name__,
+) -> tuple[Flask, Api]:
+    """A Flask app with the suite's conventions; the service adds its blueprints and extensions."""
+    app = Flask(import_name)
+    app.config.update(
+        DM_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_AS_ASCII=False,
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            },
+        },
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    api = Api(app)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    _register_request_hooks(app, settings.service)
+    _register_error_handlers(app)
+    _register_health(app, ready_checks or {})
+    return app, api

@@ -1,0 +1,281 @@
+"""The suite's delivery guarantee: outbox on the way out, inbox on the way in.
+
+- A service changes state and records the messages that change causes in the *same* transaction
+  (:meth:`UnitOfWork.publish` adds rows to the service's ``outbox`` table).
+- After the commit, a fast path hands those rows to the broker at once; a periodic sweep
+  (:meth:`Relay.publish_pending`) publishes whatever was left behind, e.g. while Redis was down.
+- A consumer records each message's ``event_id`` in its ``inbox`` table in the same transaction as its
+  effect (:meth:`MessageBus.handle`), so a message delivered twice changes nothing twice.
+
+Messages between services are :class:`Envelope` s addressed to a *queue* (``intake``, ``deadlines``,
+``devolution``, ``notify``): one service never imports another's code to talk to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, cast
+
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+from shared.db import Database, UTCDateTime, utcnow
+from shared.logging import current_request_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One message between services: what happened or what is asked, and where it came from."""
+
+    type: str
+    payload: dict[str, Any]
+    source: str
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str | None = None
+    occurred_at: str = field(default_factory=lambda: utcnow().isoformat())
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Envelope:
+        try:
+            return cls(
+                type=str(data["type"]),
+                payload=dict(data["payload"]),
+                source=str(data["source"]),
+                event_id=str(data["event_id"]),
+                request_id=data.get("request_id"),
+                occurred_at=str(data.get("occurred_at") or utcnow().isoformat()),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedMessage(f"not an envelope: {exc}") from exc
+
+
+class MalformedMessage(ValueError):
+    """Raised when a queue message is not an envelope this suite understands; never retried."""
+
+
+class OutboxMixin:
+    """Columns of a service's ``outbox`` table; each service maps it on its own ``Base``."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    destination: Mapped[str] = mapped_column(String(40))
+    message_type: Mapped[str] = mapped_column(String(80))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        # One Index object per table: each service maps this mixin on its own Base.
+        return (Index("ix_outbox_pending", "published_at", "id"),)
+
+
+class InboxMixin:
+    """Columns of a service's ``inbox`` table: one row per message already applied."""
+
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    message_type: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(40))
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Sender(Protocol):
+    """Hands one envelope to the broker, addressed to a queue; raises if the broker is unreachable."""
+
+    def send(self, destination: str, envelope: dict[str, Any]) -> None: ...
+
+
+class RecordingSender:
+    """A sender that keeps what it was given: for unit tests and for tools that only want to look."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.fail = False
+
+    def send(self, destination: str, envelope: dict[str, Any], **options: Any) -> None:
+        if self.fail:
+            raise ConnectionError("broker unreachable (simulated)")
+        self.sent.append((destination, envelope))
+
+    def of_type(self, message_type: str) -> list[dict[str, Any]]:
+        return [env for _dest, env in self.sent if env["type"] == message_type]
+
+
+class UnitOfWork:
+    """One use case's transaction: rolls back unless :meth:`commit` is called; then relays its messages."""
+
+    def __init__(
+        self, db: Database, outbox_model: type[OutboxMixin], relay: Relay | None, source: str
+    ) -> None:
+        self.db = db
+        self.outbox_model = outbox_model
+        self.relay = relay
+        self.source = source
+        self.session: Session = db.session()
+        self._pending_ids: list[str] = []
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+        if self._committed and self._pending_ids and self.relay is not None:
+            self.relay.publish_ids(self._pending_ids)
+
+    def publish(self, destination: str, message_type: str, payload: dict[str, Any]) -> Envelope:
+        """Record a message for ``destination`` to be sent if, and only if, this transaction commits."""
+        envelope = Envelope(
+            type=message_type, payload=payload, source=self.source, request_id=current_request_id()
+        )
+        row = cast(Any, self.outbox_model)(
+            event_id=envelope.event_id,
+            destination=destination,
+            message_type=message_type,
+            body=envelope.to_dict(),
+        )
+        self.session.add(row)
+        self._pending_ids.append(envelope.event_id)
+        return envelope
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._pending_ids.clear()
+
+
+class Relay:
+    """Moves committed outbox rows to the broker: at once after a commit, and in periodic sweeps."""
+
+    def __init__(self, db: Database, outbox_model: type[OutboxMixin], sender: Sender) -> None:
+        self.db = db
+        self.outbox_model = outbox_model
+        self.sender = sender
+
+    def publish_ids(self, event_ids: Iterable[str]) -> int:
+        """The fast path: publish these rows now; anything that fails waits for the sweep."""
+        model = self.outbox_model
+        try:
+            with self.db.transaction() as session:
+                rows = session.scalars(
+                    select(model).where(model.event_id.in_(list(event_ids)), model.published_at.is_(None))
+                ).all()
+                return self._send_rows(session, rows)
+        except Exception:  # the sweep will retry; a commit must never fail because the broker did
+            log.warning("outbox fast path failed; the sweep will publish later", exc_info=True)
+            return 0
+
+    def publish_pending(self, *, limit: int = 500) -> int:
+        """The sweep: publish rows left unpublished, oldest first; safe to run in several processes."""
+        model = self.outbox_model
+        with self.db.transaction() as session:
+            query = select(model).where(model.published_at.is_(None)).order_by(model.id).limit(limit)
+            if self.db.is_postgresql:
+                query = query.with_for_update(skip_locked=True)
+            return self._send_rows(session, session.scalars(query).all())
+
+    def _send_rows(self, session: Session, rows: Iterable[OutboxMixin]) -> int:
+        sent = 0
+        for row in rows:
+            try:
+                self.sender.send(row.destination, row.body)
+            except Exception as exc:
+                row.attempts += 1
+                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                log.warning("could not publish %s to %s: %s", row.event_id, row.destination, exc)
+                break  # the broker is likely down: keep order, try the rest in the next sweep
+            row.published_at = utcnow()
+            sent += 1
+        return sent
+
+    def pending_count(self) -> int:
+        model = self.outbox_model
+        with self.db.transaction() as session:
+            return len(session.scalars(select(model.id).where(model.published_at.is_(None))).all())
+
+
+Handler = Callable[[UnitOfWork, Envelope], None]
+
+
+class MessageBus:
+    """A service's inbound side: dispatches envelopes by type, applying each one at most once."""
+
+    def __init__(
+        self,
+        db: Database,
+        outbox_model: type[OutboxMixin],
+        inbox_model: type[InboxMixin],
+        relay: Relay | None,
+        service: str,
+    ) -> None:
+        self.db = db
+        self.outbox_model = outbox_model
+        self.inbox_model = inbox_model
+        self.relay = relay
+        self.service = service
+        self.handlers: dict[str, Handler] = {}
+
+    def register(self, message_type: str, handler: Handler) -> None:
+        self.handlers[message_type] = handler
+
+    def on(self, message_type: str) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            self.register(message_type, handler)
+            return handler
+
+        return decorator
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.outbox_model, self.relay, self.service)
+
+    def handle(self, data: dict[str, Any]) -> bool:
+        """Apply one message; returns False when it had been applied before (a redelivery)."""
+        envelope = Envelope.from_dict(data)
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            raise MalformedMessage(f"{self.service} has no handler for {envelope.type!r}")
+        with self.unit_of_work() as uow:
+            if uow.session.get(self.inbox_model, envelope.event_id) is not None:
+                log.info("skipping %s %s: already applied", envelope.type, envelope.event_id)
+                return False
+            uow.session.add(
+                cast(Any, self.inbox_model)(
+                    event_id=envelope.event_id, message_type=envelope.type, source=envelope.source
+                )
+            )
+            handler(uow, envelope)
+            try:
+                uow.commit()
+            except IntegrityError:
+                # Another worker applied the same message concurrently; its effect stands, ours is dropped.
+                uow.rollback()
+                if self._already_applied(envelope.event_id):
+                    return False
+                raise
+        return True
+
+    def _already_applied(self, event_id: str) -> bool:
+        with self.db.transaction() as session:
+            return session.get(self.inbox_model, event_id) is not None

@@ -1,0 +1,106 @@
+"""What a service process holds: settings, its database, its broker connection, its outbox and inbox.
+
+Web apps (``create_app``) and workers (``worker.setup``) both build one :class:`ServiceRuntime`; tests build
+one with a stub broker or a :class:`~shared.messaging.RecordingSender`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dramatiq
+
+from shared.broker import TICK, DramatiqSender, ping
+from shared.config import Settings
+from shared.db import Database
+from shared.messaging import Envelope, InboxMixin, MessageBus, OutboxMixin, Relay, Sender, UnitOfWork
+from shared.metrics import OUTBOX_PENDING
+
+log = logging.getLogger(__name__)
+
+PeriodicTask = Callable[["ServiceRuntime"], None]
+
+
+@dataclass
+class ServiceRuntime:
+    """One service's live connections and its inbound message handlers."""
+
+    settings: Settings
+    db: Database
+    sender: Sender
+    relay: Relay
+    bus: MessageBus
+    broker: dramatiq.Broker | None = None
+    periodic: list[PeriodicTask] = field(default_factory=list)
+
+    @property
+    def service(self) -> str:
+        return self.settings.service
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A transaction whose outbox messages go out after it commits."""
+        return self.bus.unit_of_work()
+
+    def handle_inbound(self, data: dict[str, Any]) -> None:
+        """The inbound actor's body: a tick runs periodic work; anything else goes through the inbox."""
+        if data.get("type") == TICK:
+            self.run_periodic()
+            return
+        self.bus.handle(data)
+
+    def run_periodic(self) -> None:
+        """The relay sweep and the service's own periodic tasks; each failure is logged, not fatal."""
+        for task in [sweep_outbox, *self.periodic]:
+            try:
+                task(self)
+            except Exception:
+                log.exception("periodic task %s failed", getattr(task, "__name__", task))
+
+    def ready_checks(self) -> dict[str, Callable[[], None]]:
+        checks: dict[str, Callable[[], None]] = {"database": self.db.ping}
+        if self.broker is not None:
+            broker = self.broker
+            checks["broker"] = lambda: ping(broker)
+        return checks
+
+
+def sweep_outbox(runtime: ServiceRuntime) -> None:
+    """Publish what the fast path left behind (the broker was down at commit time, a process died)."""
+    sent = runtime.relay.publish_pending()
+    if sent:
+        log.info("outbox sweep published %d message(s)", sent)
+    OUTBOX_PENDING.labels(runtime.service).set(runtime.relay.pending_count())
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    outbox_model: type[OutboxMixin],
+    inbox_model: type[InboxMixin],
+    broker: dramatiq.Broker | None = None,
+    sender: Sender | None = None,
+    db: Database | None = None,
+    publish_after_commit: bool = True,
+) -> ServiceRuntime:
+    """Wire a service: its database, a sender onto the broker, the relay and the inbound bus.
+
+    With ``publish_after_commit=False`` (command-line tools) messages wait in the outbox for the workers'
+    sweep instead of being sent at commit time.
+    """
+    database = db or Database(settings.database_url)
+    if sender is None:
+        if broker is None:
+            raise ValueError("a broker or a sender is needed")
+        sender = DramatiqSender(broker)
+    relay = Relay(database, outbox_model, sender)
+    bus = MessageBus(
+        database, outbox_model, inbox_model, relay if publish_after_commit else None, settings.service
+    )
+    return ServiceRuntime(settings=settings, db=database, sender=sender, relay=relay, bus=bus, broker=broker)
+
+
+def tick_envelope(source: str) -> dict[str, Any]:
+    return Envelope(type=TICK, payload={}, source=source).to_dict()

@@ -1,0 +1,85 @@
+"""What the four services have in common: how a web app and a worker are assembled from a definition.
+
+Each service writes one :class:`ServiceDefinition` (in its ``app.py``); ``create_app`` and ``worker.setup``
+are then one line each, and every service gets the same conventions without copying them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import dramatiq
+from flask import Flask, current_app
+from flask_smorest import Blueprint
+
+from shared.broker import build_broker, declare_inbound_actor
+from shared.config import Settings
+from shared.http import create_service_app
+from shared.logging import configure_logging
+from shared.messaging import InboxMixin, OutboxMixin
+from shared.runtime import ServiceRuntime, build_runtime
+
+RUNTIME_KEY = "dm_runtime"
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """A service: name, documentation, outbox/inbox tables, HTTP blueprints and message handlers."""
+
+    name: str
+    title: str
+    description: str
+    outbox_model: type[OutboxMixin]
+    inbox_model: type[InboxMixin]
+    blueprints: Callable[[], Iterable[Blueprint]] = lambda: ()
+    register_handlers: Callable[[ServiceRuntime], None] = lambda runtime: None
+    init_app: Callable[[Flask, ServiceRuntime], None] = lambda app, runtime: None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def runtime(self, settings: Settings, broker: dramatiq.Broker | None = None) -> ServiceRuntime:
+        runtime = build_runtime(
+            settings,
+            outbox_model=self.outbox_model,
+            inbox_model=self.inbox_model,
+            broker=broker if broker is not None else build_broker(settings),
+        )
+        self.register_handlers(runtime)
+        return runtime
+
+
+def make_app(
+    definition: ServiceDefinition, config: Settings | None = None, runtime: ServiceRuntime | None = None
+) -> Flask:
+    """The service's Flask app; settings come from the environment unless given."""
+    settings = config or (runtime.settings if runtime else Settings.from_env(definition.name))
+    configure_logging(definition.name, fmt=settings.log_format, level=settings.log_level)
+    if runtime is None:
+        runtime = definition.runtime(settings)
+    app, _api = create_service_app(
+        settings,
+        title=definition.title,
+        description=definition.description,
+        blueprints=definition.blueprints(),
+        ready_checks=runtime.ready_checks(),
+        import_name=f"services.{definition.name}",
+    )
+    app.extensions[RUNTIME_KEY] = runtime
+    definition.init_app(app, runtime)
+    return app
+
+
+def setup_worker(definition: ServiceDefinition) -> ServiceRuntime:
+    """Worker start-up: settings, the broker (before any actor exists), the runtime and the inbound actor."""
+    settings = Settings.from_env(definition.name)
+    configure_logging(f"{definition.name}-worker", fmt=settings.log_format, level=settings.log_level)
+    broker = build_broker(settings)
+    dramatiq.set_broker(broker)
+    runtime = definition.runtime(settings, broker)
+    declare_inbound_actor(broker, definition.name, runtime.handle_inbound)
+    return runtime
+
+
+def current_runtime() -> ServiceRuntime:
+    """The runtime of the app serving the current request."""
+    return current_app.extensions[RUNTIME_KEY]

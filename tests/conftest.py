@@ -1,0 +1,128 @@
+"""Fixtures for the whole suite.
+
+Databases: each service's tests get a database migrated to head — a fresh SQLite file per test on the embedded
+defaults, or the PostgreSQL database named by ``<SERVICE>_DATABASE_URL`` (tables emptied before each test).
+Redis: ``REDIS_URL`` when set, otherwise an embedded server started once for the session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import MetaData, create_engine, text
+
+from shared.config import Settings
+from shared.embedded_redis import EmbeddedRedis
+from shared.messaging import RecordingSender
+from shared.migrations import upgrade
+from shared.runtime import ServiceRuntime
+
+
+def _metadata(service: str) -> MetaData:
+    module = __import__(f"services.{service}.models", fromlist=["Base"])
+    return module.Base.metadata
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Per service: a SQLite file migrated to head once (copied per test), or the PostgreSQL URL."""
+    folder = tmp_path_factory.mktemp("templates")
+    templates = {}
+    for service in ("intake", "deadlines", "devolution", "notify"):
+        url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+        if url:
+            upgrade(service, url)
+            templates[service] = url
+        else:
+            path = folder / f"{service}.db"
+            upgrade(service, f"sqlite:///{path}")
+            templates[service] = str(path)
+    return templates
+
+
+def _empty_tables(url: str, metadata: MetaData) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_templates: dict[str, str], tmp_path: Path) -> Callable[[str], str]:
+    """``database_url("intake")``: a clean database for this test, migrated to head."""
+
+    def make(service: str) -> str:
+        template = migrated_templates[service]
+        if "://" in template:
+            _empty_tables(template, _metadata(service))
+            return template
+        target = tmp_path / f"{service}.db"
+        if not target.exists():
+            shutil.copy(template, target)
+        return f"sqlite:///{target}"
+
+    return make
+
+
+@pytest.fixture
+def settings_for(database_url: Callable[[str], str], tmp_path: Path) -> Callable[..., Settings]:
+    def make(service: str, **overrides: object) -> Settings:
+        base = Settings.from_env(service, {"DM_ENV": "test", "DM_VAR_DIR": str(tmp_path)})
+        return base.with_overrides(database_url=database_url(service), **overrides)
+
+    return make
+
+
+@pytest.fixture
+def make_runtime(settings_for: Callable[..., Settings]) -> Iterator[Callable[..., ServiceRuntime]]:
+    """``make_runtime("intake")``: a wired service whose messages land in a RecordingSender."""
+    made: list[ServiceRuntime] = []
+
+    def make(service: str, *, sender: object | None = None, broker: object | None = None) -> ServiceRuntime:
+        app_module = __import__(f"services.{service}.app", fromlist=["SERVICE"])
+        definition = app_module.SERVICE
+        settings = settings_for(service)
+        if broker is not None:
+            runtime = definition.runtime(settings, broker)
+        else:
+            from shared.runtime import build_runtime
+
+            runtime = build_runtime(
+                settings,
+                outbox_model=definition.outbox_model,
+                inbox_model=definition.inbox_model,
+                sender=sender or RecordingSender(),  # type: ignore[arg-type]
+            )
+            definition.register_handlers(runtime)
+        made.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in made:
+        runtime.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis URL: ``REDIS_URL`` when set, else an embedded server for the session."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    with EmbeddedRedis(workdir=tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> Iterator[str]:
+    """A Redis URL whose database is empty for this test (and emptied again after it)."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    yield redis_server
+    client.flushdb()

@@ -1,0 +1,68 @@
+"""The delivery guarantee (outbox on the way out, inbox on the way in), with a recording sender."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from services.intake import demo, directory
+from services.intake.models import Outbox
+from services.notify.models import Inbox, Recipient
+from shared.messaging import RecordingSender
+
+
+def _count(runtime, model) -> int:  # type: ignore[no-untyped-def]
+    with runtime.db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_committed_change_sends_its_messages_right_after_the_commit(make_runtime) -> None:
+    sender = RecordingSender()
+    intake = make_runtime("intake", sender=sender)
+
+    directory.load_directory(intake, demo.demo_directory())
+
+    people = sender.of_type("directory.person_upserted")
+    assert {env["payload"]["id"] for env in people} >= {"bb.clerk", "scjg.clerk"}
+    assert {dest for dest, _env in sender.sent} == {"notify", "devolution"}
+    assert intake.relay.pending_count() == 0
+
+
+def test_a_change_that_is_rolled_back_sends_nothing(make_runtime) -> None:
+    sender = RecordingSender()
+    intake = make_runtime("intake", sender=sender)
+
+    with intake.unit_of_work() as uow:
+        uow.publish("notify", "directory.person_upserted", {"id": "ghost"})
+        # no commit: the unit of work rolls back on exit
+
+    assert sender.sent == []
+    assert _count(intake, Outbox) == 0
+
+
+def test_messages_committed_while_the_broker_is_down_go_out_with_the_next_sweep(make_runtime) -> None:
+    sender = RecordingSender()
+    intake = make_runtime("intake", sender=sender)
+    sender.fail = True
+
+    directory.load_directory(intake, demo.demo_directory())  # the commit succeeds all the same
+
+    waiting = intake.relay.pending_count()
+    assert waiting > 0 and sender.sent == []
+    sender.fail = False
+    intake.run_periodic()
+    assert len(sender.sent) == waiting
+    assert intake.relay.pending_count() == 0
+
+
+def test_a_message_delivered_twice_changes_nothing_twice(make_runtime) -> None:
+    sender = RecordingSender()
+    intake = make_runtime("intake", sender=sender)
+    notify = make_runtime("notify")
+    directory.load_directory(intake, demo.demo_directory())
+    envelope = sender.of_type("directory.person_upserted")[0]
+
+    assert notify.bus.handle(envelope) is True
+    assert notify.bus.handle(envelope) is False
+
+    assert _count(notify, Inbox) == 1
+    assert _count(notify, Recipient) == 1

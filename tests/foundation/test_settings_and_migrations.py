@@ -1,0 +1,41 @@
+"""Settings come from the environment; production refuses development secrets; migrations match models."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.config import DEVELOPMENT_SECRET, ConfigError, Settings
+from shared.migrations import differences
+
+
+def test_development_defaults_use_sqlite_files_under_var() -> None:
+    settings = Settings.from_env("intake", {"DM_VAR_DIR": "/tmp/x"})
+    assert settings.database_url == "sqlite:////tmp/x/intake.db"
+    assert settings.secret_key == DEVELOPMENT_SECRET
+    assert settings.service_urls["deadlines"] == "http://127.0.0.1:8002"
+
+
+def test_production_refuses_to_start_with_development_secrets() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env("notify", {"DM_ENV": "production"})
+    message = str(refused.value)
+    assert "DM_SECRET_KEY" in message and "NOTIFY_DATABASE_URL" in message and "REDIS_URL" in message
+
+
+def test_production_starts_with_real_settings() -> None:
+    settings = Settings.from_env(
+        "intake",
+        {
+            "DM_ENV": "production",
+            "DM_SECRET_KEY": "x" * 40,
+            "INTAKE_DATABASE_URL": "postgresql+psycopg://dm@db/intake",
+            "REDIS_URL": "redis://redis:6379/0",
+        },
+    )
+    assert settings.is_production and settings.log_format == "json"
+
+
+@pytest.mark.parametrize("service", ["intake", "deadlines", "devolution", "notify"])
+def test_each_services_migrations_agree_with_its_models(service, database_url) -> None:
+    module = __import__(f"services.{service}.models", fromlist=["Base"])
+    assert differences(database_url(service), module.Base.metadata) == []
