@@ -66,8 +66,9 @@ def state(standin):
 
 
 def gateway(base_url, *, secret=APP_SECRET, timeout=(2.0, 5.0)):
-    return ZwdGateway(base_url=base_url, app_key=APP_KEY, app_secret=secret, allowed_hosts=LOCAL,
-                      timeout=timeout)
+    return ZwdGateway(
+        base_url=base_url, app_key=APP_KEY, app_secret=secret, allowed_hosts=LOCAL, timeout=timeout
+    )
 
 
 def notifications(base_url, **options):
@@ -75,9 +76,15 @@ def notifications(base_url, **options):
 
 
 def reminder(key="reminder-42", receivers=("10001", "10002"), **fields):
-    values = {"key": key, "title": "协调意见即将到期", "text": "《关于市场监管职责的协调申请》还剩2个工作日",
-              "kind": "oa", "link_url": "http://127.0.0.1:8001/m/approvals/7", "receivers": tuple(receivers),
-              "form": (("截止日期", "2026年12月3日"),)}
+    values = {
+        "key": key,
+        "title": "协调意见即将到期",
+        "text": "《关于市场监管职责的协调申请》还剩2个工作日",
+        "kind": "oa",
+        "link_url": "http://127.0.0.1:8001/m/approvals/7",
+        "receivers": tuple(receivers),
+        "form": (("截止日期", "2026年12月3日"),),
+    }
     values.update(fields)
     return OutboundMessage(**values)
 
@@ -176,8 +183,13 @@ def test_platform_errors_and_throttling_are_transient(base_url):
 
 
 def test_an_unreachable_platform_is_transient(base_url):
-    dead = ZwdGateway(base_url="http://127.0.0.1:9", app_key=APP_KEY, app_secret=APP_SECRET,
-                      allowed_hosts=LOCAL, timeout=(0.5, 0.5))
+    dead = ZwdGateway(
+        base_url="http://127.0.0.1:9",
+        app_key=APP_KEY,
+        app_secret=APP_SECRET,
+        allowed_hosts=LOCAL,
+        timeout=(0.5, 0.5),
+    )
     result = WorkNotificationChannel(gateway=dead, tenant_id=TENANT).send(reminder())
     assert result.outcome == "transient"
 
@@ -209,7 +221,11 @@ def test_a_demo_auth_code_logs_in_and_the_access_token_is_reused(base_url, state
     login = MobileLogin(gateway=gateway(base_url))
     user = login.get_user_by_auth_code("demo-10001")
     assert (user.account_id, user.employee_code, user.tenant_id, user.name) == (
-        "10001", "GE_10001", TENANT, "测试10001")
+        "10001",
+        "GE_10001",
+        TENANT,
+        "测试10001",
+    )
     login.get_user_by_auth_code("demo-10002")
     assert len([r for r in state.records if r["kind"] == "gettoken"]) == 1
 
@@ -238,8 +254,9 @@ def test_login_is_unavailable_when_the_platform_fails(base_url):
 
 
 def robot(base_url, token="demo-robot", secret=ROBOT_SECRET):
-    return RobotChannel(webhook_url=f"{base_url}/robot/send?access_token={token}", secret=secret,
-                        allowed_hosts=LOCAL)
+    return RobotChannel(
+        webhook_url=f"{base_url}/robot/send?access_token={token}", secret=secret, allowed_hosts=LOCAL
+    )
 
 
 def test_a_robot_message_is_delivered_with_a_once_encoded_sign(base_url, state):
@@ -249,8 +266,9 @@ def test_a_robot_message_is_delivered_with_a_once_encoded_sign(base_url, state):
     assert record["msgtype"] == "markdown" and "截止日期：2026年12月3日" in record["msg"]["markdown"]["text"]
 
 
-@pytest.mark.parametrize("kind,msgtype", [("text", "text"), ("link", "link"), ("action_card", "actionCard"),
-                                          ("oa", "markdown")])
+@pytest.mark.parametrize(
+    "kind,msgtype", [("text", "text"), ("link", "link"), ("action_card", "actionCard"), ("oa", "markdown")]
+)
 def test_each_kind_becomes_a_robot_message_type(base_url, state, kind, msgtype):
     assert robot(base_url).send(reminder(kind=kind)).delivered
     assert accepted(state, "robot")[0]["msgtype"] == msgtype
@@ -259,8 +277,12 @@ def test_each_kind_becomes_a_robot_message_type(base_url, state, kind, msgtype):
 def test_feed_cards_are_accepted(base_url):
     from services.notify.adapters.robot import feed_card_payload
 
-    payload = feed_card_payload([("受理决定已作出", "http://127.0.0.1:8001/m/1", ""),
-                                 ("书面征求意见即将到期", "http://127.0.0.1:8001/m/2", "")])
+    payload = feed_card_payload(
+        [
+            ("受理决定已作出", "http://127.0.0.1:8001/m/1", ""),
+            ("书面征求意见即将到期", "http://127.0.0.1:8001/m/2", ""),
+        ]
+    )
     assert robot(base_url).send_payload(payload).delivered
 
 
@@ -334,8 +356,12 @@ def test_the_webhook_request_verifies_with_the_standardwebhooks_package(monkeypa
     monkeypatch.setattr("services.notify.adapters.base._resolve", lambda host, port: ["10.20.30.40"])
     session, capture = requests.Session(), CapturingAdapter()
     session.mount("https://", capture)
-    channel = WebhookChannel(url="https://hooks.example.gov.cn/in", secret=WEBHOOK_SECRET,
-                             allowed_hosts=["hooks.example.gov.cn"], session=session)
+    channel = WebhookChannel(
+        url="https://hooks.example.gov.cn/in",
+        secret=WEBHOOK_SECRET,
+        allowed_hosts=["hooks.example.gov.cn"],
+        session=session,
+    )
     assert channel.send(reminder()).delivered
     [sent] = capture.requests
     assert isinstance(sent.body, bytes)
@@ -351,18 +377,21 @@ def fixed(*addresses):
     return lambda host, port: list(addresses)
 
 
-@pytest.mark.parametrize("url,allow,addresses", [
-    ("http://169.254.169.254/latest/meta-data", ["169.254.169.254"], ["169.254.169.254"]),
-    ("http://100.100.100.200/latest", ["100.100.100.200"], ["100.100.100.200"]),
-    ("http://metadata.google.internal/", ["metadata.google.internal"], ["169.254.169.254"]),
-    ("https://evil.example.com/x", ["hooks.example.gov.cn"], ["93.184.216.34"]),
-    ("https://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["169.254.10.1"]),
-    ("https://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["fe80::1"]),
-    ("https://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["127.0.0.1"]),
-    ("http://[::ffff:169.254.169.254]/", ["::ffff:169.254.169.254"], ["::ffff:169.254.169.254"]),
-    ("ftp://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["10.0.0.1"]),
-    ("https://user:pw@hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["10.0.0.1"]),
-])
+@pytest.mark.parametrize(
+    "url,allow,addresses",
+    [
+        ("http://169.254.169.254/latest/meta-data", ["169.254.169.254"], ["169.254.169.254"]),
+        ("http://100.100.100.200/latest", ["100.100.100.200"], ["100.100.100.200"]),
+        ("http://metadata.google.internal/", ["metadata.google.internal"], ["169.254.169.254"]),
+        ("https://evil.example.com/x", ["hooks.example.gov.cn"], ["93.184.216.34"]),
+        ("https://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["169.254.10.1"]),
+        ("https://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["fe80::1"]),
+        ("https://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["127.0.0.1"]),
+        ("http://[::ffff:169.254.169.254]/", ["::ffff:169.254.169.254"], ["::ffff:169.254.169.254"]),
+        ("ftp://hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["10.0.0.1"]),
+        ("https://user:pw@hooks.example.gov.cn/x", ["hooks.example.gov.cn"], ["10.0.0.1"]),
+    ],
+)
 def test_outbound_urls_to_metadata_link_local_loopback_or_unlisted_hosts_are_refused(url, allow, addresses):
     with pytest.raises(OutboundUrlRefused):
         check_outbound_url(url, allow, resolver=fixed(*addresses))

@@ -56,8 +56,14 @@ def test_work_notification_string_to_sign_has_sorted_raw_params_and_drops_empty_
 
 def test_work_notification_signature_matches_openssl_hmac_sha256_base64():
     # printf '<string above>' | openssl dgst -sha256 -hmac demo-app-secret -binary | base64
-    signature = zwd_signature("demo-app-secret", method="POST", timestamp=TIMESTAMP, nonce=NONCE,
-                              path="/message/workNotification", params=PARAMS)
+    signature = zwd_signature(
+        "demo-app-secret",
+        method="POST",
+        timestamp=TIMESTAMP,
+        nonce=NONCE,
+        path="/message/workNotification",
+        params=PARAMS,
+    )
     assert signature == "H38jUPbFnvUtFgEWkXVkq4a6RBAGZRn9KPxVqZdMfv0="
 
 
@@ -65,8 +71,9 @@ def test_a_call_without_parameters_signs_only_method_timestamp_nonce_and_path():
     assert zwd_string_to_sign("GET", TIMESTAMP, NONCE, "/gettoken.json", {}) == (
         "GET\n2026-11-28T10:00:00.000+08:00\n17643348000001234\n/gettoken.json"
     )
-    signature = zwd_signature("demo-app-secret", method="GET", timestamp=TIMESTAMP, nonce=NONCE,
-                              path="/gettoken.json", params=None)
+    signature = zwd_signature(
+        "demo-app-secret", method="GET", timestamp=TIMESTAMP, nonce=NONCE, path="/gettoken.json", params=None
+    )
     assert signature == "JOS/JBPDmVzagcFCpAOrIuqztyVErenAgBDbOyI/yd4="
 
 
@@ -101,9 +108,15 @@ def test_nonce_is_epoch_milliseconds_followed_by_four_random_digits():
 
 
 def test_signed_headers_carry_every_header_the_sdk_sends():
-    headers = zwd_headers(api_key="demo-app-key", secret="demo-app-secret", method="POST",
-                          path="/message/workNotification", params=PARAMS, nonce=NONCE,
-                          now=datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
+    headers = zwd_headers(
+        api_key="demo-app-key",
+        secret="demo-app-secret",
+        method="POST",
+        path="/message/workNotification",
+        params=PARAMS,
+        nonce=NONCE,
+        now=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+    )
     assert headers == {
         "apiKey": "demo-app-key",
         "X-Hmac-Auth-Timestamp": TIMESTAMP,
@@ -156,23 +169,30 @@ def test_webhook_signature_verifies_with_the_standardwebhooks_package():
     now = int(time.time())
     signature = webhook_signature(secret, msg_id="reminder-42", timestamp_s=now, body=body)
     headers = {"webhook-id": "reminder-42", "webhook-timestamp": str(now), "webhook-signature": signature}
-    assert Webhook(secret).verify(body, headers) == {"type": "notify.message",
-                                                     "data": {"title": "协调意见即将到期"}}
+    assert Webhook(secret).verify(body, headers) == {
+        "type": "notify.message",
+        "data": {"title": "协调意见即将到期"},
+    }
 
 
 def test_webhook_signature_equals_the_packages_own_signature():
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     instant = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
     expected = Webhook(secret).sign("msg_1", instant, '{"a":1}')
-    assert webhook_signature(secret, msg_id="msg_1", timestamp_s=int(instant.timestamp()),
-                             body='{"a":1}') == expected
+    assert (
+        webhook_signature(secret, msg_id="msg_1", timestamp_s=int(instant.timestamp()), body='{"a":1}')
+        == expected
+    )
 
 
 def test_a_tampered_webhook_body_fails_the_packages_verification():
     secret = new_webhook_secret()
     now = int(time.time())
-    headers = {"webhook-id": "k", "webhook-timestamp": str(now),
-               "webhook-signature": webhook_signature(secret, msg_id="k", timestamp_s=now, body="{}")}
+    headers = {
+        "webhook-id": "k",
+        "webhook-timestamp": str(now),
+        "webhook-signature": webhook_signature(secret, msg_id="k", timestamp_s=now, body="{}"),
+    }
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify('{"x":1}', headers)
 
@@ -183,10 +203,12 @@ def test_webhook_verification_accepts_any_matching_signature_and_refuses_stale_t
     good = Webhook(secret).sign("m", instant, "{}")
     ts = int(instant.timestamp())
     header = f"v1,AAAA {good}"
-    assert verify_webhook_signature(secret, msg_id="m", timestamp_s=ts, body="{}", signature_header=header,
-                                    now_s=ts + 10)
-    assert not verify_webhook_signature(secret, msg_id="m", timestamp_s=ts, body="{}",
-                                        signature_header=header, now_s=ts + 301)
+    assert verify_webhook_signature(
+        secret, msg_id="m", timestamp_s=ts, body="{}", signature_header=header, now_s=ts + 10
+    )
+    assert not verify_webhook_signature(
+        secret, msg_id="m", timestamp_s=ts, body="{}", signature_header=header, now_s=ts + 301
+    )
 
 
 def test_a_webhook_secret_without_the_whsec_prefix_is_refused():

@@ -48,14 +48,26 @@ def client(app):
 
 
 def signed(path, params, *, method="POST", secret=APP_SECRET, now=None, nonce=None):
-    return zwd_headers(api_key=APP_KEY, secret=secret, method=method, path=path, params=params,
-                       now=now or datetime.now(UTC), nonce=nonce)
+    return zwd_headers(
+        api_key=APP_KEY,
+        secret=secret,
+        method=method,
+        path=path,
+        params=params,
+        now=now or datetime.now(UTC),
+        nonce=nonce,
+    )
 
 
 def notification(**overrides):
-    params = {"tenantId": "196729", "receiverIds": "10001,10002", "bizMsgId": "reminder-1",
-              "msg": json.dumps({"msgtype": "text", "text": {"content": "协调意见还剩2个工作日"}},
-                                ensure_ascii=False)}
+    params = {
+        "tenantId": "196729",
+        "receiverIds": "10001,10002",
+        "bizMsgId": "reminder-1",
+        "msg": json.dumps(
+            {"msgtype": "text", "text": {"content": "协调意见还剩2个工作日"}}, ensure_ascii=False
+        ),
+    }
     params.update(overrides)
     return params
 
@@ -254,8 +266,12 @@ def test_the_21st_robot_message_in_a_minute_is_throttled_for_ten_minutes(client,
 
 def webhook_headers(body, msg_id="reminder-1", *, secret=WEBHOOK_SECRET, ts=None):
     ts = int(time.time()) if ts is None else ts
-    return {"webhook-id": msg_id, "webhook-timestamp": str(ts), "content-type": "application/json",
-            "webhook-signature": webhook_signature(secret, msg_id=msg_id, timestamp_s=ts, body=body)}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(ts),
+        "content-type": "application/json",
+        "webhook-signature": webhook_signature(secret, msg_id=msg_id, timestamp_s=ts, body=body),
+    }
 
 
 def test_a_signed_webhook_is_accepted_and_a_repeat_of_its_id_is_marked_duplicate(client):

@@ -145,25 +145,35 @@ class StubChannel:
         summary = {"channel": self.kind, "key": message.key, "receivers": len(message.receivers)}
         with self._lock:
             if message.key in self._delivered_keys:
-                return SendResult("delivered", "duplicate", "已发送过", request_summary=summary,
-                                  already_delivered=True)
+                return SendResult(
+                    "delivered", "duplicate", "已发送过", request_summary=summary, already_delivered=True
+                )
             outcome: Outcome = self._script.pop(0) if self._script else "delivered"
             if outcome == "delivered":
                 self._delivered_keys.add(message.key)
                 self.sent.append(message)
-                return SendResult(outcome, "0", "成功", platform_msg_id=f"stub-{message.key}",
-                                  request_summary=summary)
+                return SendResult(
+                    outcome, "0", "成功", platform_msg_id=f"stub-{message.key}", request_summary=summary
+                )
         retry_after = 1.0 if outcome == "transient" else None
-        return SendResult(outcome, f"stub_{outcome}", "模拟失败", request_summary=summary,
-                          retry_after_s=retry_after)
+        return SendResult(
+            outcome, f"stub_{outcome}", "模拟失败", request_summary=summary, retry_after_s=retry_after
+        )
 
 
 # --------------------------------------------------------------------------- outbound URL guard
 
-METADATA_HOSTS = frozenset({
-    "metadata", "metadata.google.internal", "metadata.tencentyun.com", "instance-data",
-    "169.254.169.254", "100.100.100.200", "fd00:ec2::254",
-})
+METADATA_HOSTS = frozenset(
+    {
+        "metadata",
+        "metadata.google.internal",
+        "metadata.tencentyun.com",
+        "instance-data",
+        "169.254.169.254",
+        "100.100.100.200",
+        "fd00:ec2::254",
+    }
+)
 """Cloud metadata endpoints (AWS/GCP/Azure/Tencent, Alibaba Cloud's 100.100.100.200): never reachable."""
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})

@@ -48,16 +48,19 @@ def text_payload(content: str, *, at_mobiles: Sequence[str] = (), at_all: bool =
     return {"msgtype": "text", "text": {"content": content}, "at": _at(at_mobiles, at_all)}
 
 
-def markdown_payload(title: str, text: str, *, at_mobiles: Sequence[str] = (),
-                     at_all: bool = False) -> dict[str, Any]:
+def markdown_payload(
+    title: str, text: str, *, at_mobiles: Sequence[str] = (), at_all: bool = False
+) -> dict[str, Any]:
     """A markdown message; ``title`` shows in the conversation list."""
     return {"msgtype": "markdown", "markdown": {"title": title, "text": text}, "at": _at(at_mobiles, at_all)}
 
 
 def link_payload(title: str, text: str, message_url: str, pic_url: str = "") -> dict[str, Any]:
     """A link card."""
-    return {"msgtype": "link",
-            "link": {"title": title, "text": text, "messageUrl": message_url, "picUrl": pic_url}}
+    return {
+        "msgtype": "link",
+        "link": {"title": title, "text": text, "messageUrl": message_url, "picUrl": pic_url},
+    }
 
 
 def action_card_payload(title: str, text: str, *, buttons: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -72,9 +75,12 @@ def action_card_payload(title: str, text: str, *, buttons: Sequence[tuple[str, s
 
 def feed_card_payload(links: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
     """A feed card: (title, message URL, picture URL) per entry — the digest of several reminders."""
-    return {"msgtype": "feedCard", "feedCard": {"links": [
-        {"title": title, "messageURL": url, "picURL": pic} for title, url, pic in links
-    ]}}
+    return {
+        "msgtype": "feedCard",
+        "feedCard": {
+            "links": [{"title": title, "messageURL": url, "picURL": pic} for title, url, pic in links]
+        },
+    }
 
 
 def render(message: OutboundMessage) -> dict[str, Any]:
@@ -131,23 +137,43 @@ class RobotChannel:
     def send_payload(self, payload: Mapping[str, Any]) -> SendResult:
         """Send a ready robot payload; the URL is signed now, so the timestamp is always fresh."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        summary = {"channel": self.kind, "url": redacted_url(self._webhook_url),
-                   "msgtype": payload.get("msgtype"), "body_bytes": len(body)}
+        summary = {
+            "channel": self.kind,
+            "url": redacted_url(self._webhook_url),
+            "msgtype": payload.get("msgtype"),
+            "body_bytes": len(body),
+        }
         url = robot_signed_url(self._webhook_url, self._secret, self._clock_ms())
         started = time.perf_counter()
         try:
             # The URL goes out literally: no params=, so requests never encodes ``sign`` a second time.
-            response = self._session.post(url, data=body, timeout=self.timeout, allow_redirects=False,
-                                          headers={"Content-Type": "application/json; charset=utf-8"})
+            response = self._session.post(
+                url,
+                data=body,
+                timeout=self.timeout,
+                allow_redirects=False,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
         except requests.ConnectTimeout:
-            return SendResult("transient", "connect_timeout", "连接超时", request_summary=summary,
-                              latency_ms=_ms(started))
+            return SendResult(
+                "transient", "connect_timeout", "连接超时", request_summary=summary, latency_ms=_ms(started)
+            )
         except requests.RequestException as exc:
-            return SendResult("transient", type(exc).__name__, "网络错误或超时", request_summary=summary,
-                              latency_ms=_ms(started), maybe_delivered=True)
+            return SendResult(
+                "transient",
+                type(exc).__name__,
+                "网络错误或超时",
+                request_summary=summary,
+                latency_ms=_ms(started),
+                maybe_delivered=True,
+            )
         result = classify_robot_answer(response, latency_ms=_ms(started), summary=summary)
-        log.info("robot send: outcome=%s errcode=%s latency_ms=%d", result.outcome, result.platform_code,
-                 result.latency_ms)
+        log.info(
+            "robot send: outcome=%s errcode=%s latency_ms=%d",
+            result.outcome,
+            result.platform_code,
+            result.latency_ms,
+        )
         return result
 
 
@@ -155,8 +181,9 @@ def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
 
 
-def classify_robot_answer(response: requests.Response, *, latency_ms: int,
-                          summary: Mapping[str, Any]) -> SendResult:
+def classify_robot_answer(
+    response: requests.Response, *, latency_ms: int, summary: Mapping[str, Any]
+) -> SendResult:
     """Map a robot's answer by ``errcode`` (and by HTTP status only when it is not 200)."""
     common: dict[str, Any] = {"latency_ms": latency_ms, "request_summary": summary}
     status = response.status_code

@@ -73,8 +73,11 @@ class WebhookChannel:
     def send_event(self, *, msg_id: str, data: Mapping[str, Any], event_type: str = EVENT_TYPE) -> SendResult:
         """Send one event; ``msg_id`` must stay the same across retries of the same event."""
         now = self._clock()
-        envelope = {"type": event_type, "timestamp": datetime.fromtimestamp(now, UTC).isoformat(),
-                    "data": dict(data)}
+        envelope = {
+            "type": event_type,
+            "timestamp": datetime.fromtimestamp(now, UTC).isoformat(),
+            "data": dict(data),
+        }
         body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
         signature = webhook_signature(self._secret, msg_id=msg_id, timestamp_s=int(now), body=body)
         headers = {
@@ -83,18 +86,35 @@ class WebhookChannel:
             "webhook-timestamp": str(int(now)),
             "webhook-signature": signature,
         }
-        summary = {"channel": self.kind, "url": redacted_url(self.url), "webhook_id": msg_id,
-                   "type": event_type, "body_bytes": len(body.encode("utf-8"))}
+        summary = {
+            "channel": self.kind,
+            "url": redacted_url(self.url),
+            "webhook_id": msg_id,
+            "type": event_type,
+            "body_bytes": len(body.encode("utf-8")),
+        }
         started = time.perf_counter()
         try:
-            response = self._session.post(self.url, data=body.encode("utf-8"), headers=headers,
-                                          timeout=self.timeout, allow_redirects=False)
+            response = self._session.post(
+                self.url,
+                data=body.encode("utf-8"),
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
         except requests.ConnectTimeout:
-            return SendResult("transient", "connect_timeout", "连接超时", request_summary=summary,
-                              latency_ms=_ms(started))
+            return SendResult(
+                "transient", "connect_timeout", "连接超时", request_summary=summary, latency_ms=_ms(started)
+            )
         except requests.RequestException as exc:
-            return SendResult("transient", type(exc).__name__, "网络错误或超时", request_summary=summary,
-                              latency_ms=_ms(started), maybe_delivered=True)
+            return SendResult(
+                "transient",
+                type(exc).__name__,
+                "网络错误或超时",
+                request_summary=summary,
+                latency_ms=_ms(started),
+                maybe_delivered=True,
+            )
         result = classify_webhook_answer(response, latency_ms=_ms(started), summary=summary)
         log.info("webhook %s: outcome=%s status=%s", msg_id, result.outcome, result.platform_code)
         return result
@@ -109,15 +129,21 @@ def _retry_after(response: requests.Response) -> float | None:
     return float(value) if value.strip().isdigit() else None
 
 
-def classify_webhook_answer(response: requests.Response, *, latency_ms: int,
-                            summary: Mapping[str, Any]) -> SendResult:
+def classify_webhook_answer(
+    response: requests.Response, *, latency_ms: int, summary: Mapping[str, Any]
+) -> SendResult:
     """2xx delivered; 429/5xx transient; anything else permanent."""
     status = response.status_code
-    common: dict[str, Any] = {"platform_code": str(status), "platform_message": response.reason or "",
-              "latency_ms": latency_ms, "request_summary": summary}
+    common: dict[str, Any] = {
+        "platform_code": str(status),
+        "platform_message": response.reason or "",
+        "latency_ms": latency_ms,
+        "request_summary": summary,
+    }
     if 200 <= status < 300:
         return SendResult("delivered", **common)
     if status == 429 or status >= 500:
-        return SendResult("transient", retry_after_s=_retry_after(response), maybe_delivered=status >= 500,
-                          **common)
+        return SendResult(
+            "transient", retry_after_s=_retry_after(response), maybe_delivered=status >= 500, **common
+        )
     return SendResult("permanent", **common)

@@ -110,8 +110,10 @@ def markdown_message(title: str, text: str) -> dict[str, Any]:
 
 def link_message(title: str, text: str, message_url: str, pic_url: str = "") -> dict[str, Any]:
     """A link card: title, a line of text, opens ``message_url``."""
-    return {"msgtype": "link", "link": {"title": title, "text": text, "messageUrl": message_url,
-                                        "picUrl": pic_url}}
+    return {
+        "msgtype": "link",
+        "link": {"title": title, "text": text, "messageUrl": message_url, "picUrl": pic_url},
+    }
 
 
 def oa_message(
@@ -130,8 +132,11 @@ def oa_message(
         body["form"] = [{"key": f"{key}：", "value": value} for key, value in form]
     if author:
         body["author"] = author
-    oa: dict[str, Any] = {"message_url": message_url, "head": {"bgcolor": "FFBBBBBB", "text": head_text},
-                          "body": body}
+    oa: dict[str, Any] = {
+        "message_url": message_url,
+        "head": {"bgcolor": "FFBBBBBB", "text": head_text},
+        "body": body,
+    }
     if pc_message_url:
         oa["pc_message_url"] = pc_message_url
     return {"msgtype": "oa", "oa": oa}
@@ -155,11 +160,17 @@ def render(message: OutboundMessage) -> dict[str, Any]:
     if message.kind == "link" and url:
         return link_message(message.title, message.text, url)
     if message.kind == "oa" and url:
-        return oa_message(title=message.title, content=message.text, message_url=url, form=message.form,
-                          author=message.author)
+        return oa_message(
+            title=message.title,
+            content=message.text,
+            message_url=url,
+            form=message.form,
+            author=message.author,
+        )
     if message.kind == "action_card" and url:
-        return action_card_message(title=message.title, markdown=message.text,
-                                   single_title=message.link_text, single_url=url)
+        return action_card_message(
+            title=message.title, markdown=message.text, single_title=message.link_text, single_url=url
+        )
     text = message.text if not url else f"{message.text}\n\n[{message.link_text}]({url})"
     return markdown_message(message.title, text)
 
@@ -275,16 +286,28 @@ class ZwdGateway:
         """Sign ``params`` and send them (query string for GET, form body for POST)."""
         cleaned = zwd_clean_params(params)
         pairs = [(name, value) for name, values in cleaned.items() for value in values]
-        headers = zwd_headers(api_key=self.app_key, secret=self._app_secret, method=method, path=path,
-                              params=cleaned, now=self._clock(), client_ip=self._client_ip,
-                              client_mac=self._client_mac)
+        headers = zwd_headers(
+            api_key=self.app_key,
+            secret=self._app_secret,
+            method=method,
+            path=path,
+            params=cleaned,
+            now=self._clock(),
+            client_ip=self._client_ip,
+            client_mac=self._client_mac,
+        )
         url = self.base_url + path
         summary = _summarise(method, url, cleaned)
         started = time.perf_counter()
         try:
             response = self._session.request(
-                method, url, headers=headers, timeout=self.timeout, allow_redirects=False,
-                params=pairs if method == "GET" else None, data=pairs if method == "POST" else None,
+                method,
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                params=pairs if method == "GET" else None,
+                data=pairs if method == "POST" else None,
             )
         except requests.ConnectTimeout:
             return GatewayAnswer(None, None, _ms(started), summary, "connect_timeout")
@@ -325,12 +348,19 @@ def classify_work_notification(answer: GatewayAnswer) -> SendResult:
     common: dict[str, Any] = {"latency_ms": answer.latency_ms, "request_summary": answer.summary}
     status, body = answer.status, answer.body
     if status is None:
-        return SendResult("transient", answer.network_error, "网络错误或超时",
-                          maybe_delivered=answer.maybe_sent, **common)
+        return SendResult(
+            "transient", answer.network_error, "网络错误或超时", maybe_delivered=answer.maybe_sent, **common
+        )
     if status == 429 or status >= 500:
         code, message = _error_of(body) if body else (None, None)
-        return SendResult("transient", code or f"http_{status}", message or "平台暂时不可用",
-                          maybe_delivered=True, retry_after_s=60.0 if status == 429 else None, **common)
+        return SendResult(
+            "transient",
+            code or f"http_{status}",
+            message or "平台暂时不可用",
+            maybe_delivered=True,
+            retry_after_s=60.0 if status == 429 else None,
+            **common,
+        )
     if body is None:
         # 2xx without a readable answer: the platform may have taken it; a retry is safe (bizMsgId).
         outcome: Outcome = "transient" if status < 300 else "permanent"
@@ -341,8 +371,9 @@ def classify_work_notification(answer: GatewayAnswer) -> SendResult:
     if content.get("success") is False:
         return _refusal(*_error_of(content), **common)
     msg_id = content.get("msgId") or _content(content).get("msgId") or _data(content).get("msgId")
-    return SendResult("delivered", PlatformCodes.OK, "成功",
-                      platform_msg_id=str(msg_id) if msg_id else None, **common)
+    return SendResult(
+        "delivered", PlatformCodes.OK, "成功", platform_msg_id=str(msg_id) if msg_id else None, **common
+    )
 
 
 def _data(content: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -375,8 +406,9 @@ class WorkNotificationChannel:
 
     kind = "zwd"
 
-    def __init__(self, *, gateway: ZwdGateway, tenant_id: str,
-                 organization_codes: Sequence[str] = ()) -> None:
+    def __init__(
+        self, *, gateway: ZwdGateway, tenant_id: str, organization_codes: Sequence[str] = ()
+    ) -> None:
         self.gateway = gateway
         self.tenant_id = tenant_id
         self.organization_codes = tuple(organization_codes)
@@ -390,14 +422,20 @@ class WorkNotificationChannel:
         if not receivers:
             raise ValueError("work notification needs at least one receiver accountId")
         msg = encode_msg(render(message))
-        batches = [receivers[i : i + MAX_RECEIVERS_PER_CALL]
-                   for i in range(0, len(receivers), MAX_RECEIVERS_PER_CALL)]
+        batches = [
+            receivers[i : i + MAX_RECEIVERS_PER_CALL]
+            for i in range(0, len(receivers), MAX_RECEIVERS_PER_CALL)
+        ]
         results = [
             self.send_work_notification(receiver_ids=batch, msg=msg, biz_msg_id=biz_msg_id)
             for batch, biz_msg_id in zip(batches, batch_biz_msg_ids(message.key, len(batches)), strict=True)
         ]
-        summary = {"channel": self.kind, "key": message.key, "receivers": len(receivers),
-                   "calls": len(batches)}
+        summary = {
+            "channel": self.kind,
+            "key": message.key,
+            "receivers": len(receivers),
+            "calls": len(batches),
+        }
         return combine_results(results, request_summary=summary)
 
     def send_work_notification(
@@ -416,8 +454,13 @@ class WorkNotificationChannel:
             "msg": encode_msg(msg),
         }
         result = classify_work_notification(self.gateway.call("POST", WORK_NOTIFICATION_PATH, params))
-        log.info("zwd work notification %s: outcome=%s code=%s latency_ms=%d", biz_msg_id, result.outcome,
-                 result.platform_code, result.latency_ms)
+        log.info(
+            "zwd work notification %s: outcome=%s code=%s latency_ms=%d",
+            biz_msg_id,
+            result.outcome,
+            result.platform_code,
+            result.latency_ms,
+        )
         return result
 
 
@@ -453,8 +496,13 @@ class MobileLogin:
     """免登: exchanges an ``authCode`` for a :class:`ZwdUser`; the access token is cached until 5 minutes
     before it expires and refreshed once when the platform calls it invalid (240133)."""
 
-    def __init__(self, *, gateway: ZwdGateway, token_margin_s: int = 300,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        gateway: ZwdGateway,
+        token_margin_s: int = 300,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.gateway = gateway
         self.token_margin_s = token_margin_s
         self._monotonic = monotonic

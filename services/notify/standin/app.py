@@ -104,9 +104,12 @@ class StandinState:
         """Keep one received call (accepted or not), newest last; also appended to ``RECORD_PATH``."""
         now = self.clock()
         with self._lock:
-            entry = {"id": len(self.records) + 1, "kind": kind,
-                     "received_at": datetime.fromtimestamp(now, BEIJING).isoformat(timespec="milliseconds"),
-                     **fields}
+            entry = {
+                "id": len(self.records) + 1,
+                "kind": kind,
+                "received_at": datetime.fromtimestamp(now, BEIJING).isoformat(timespec="milliseconds"),
+                **fields,
+            }
             self.records.append(entry)
             path = self.config["RECORD_PATH"]
             if path:
@@ -200,8 +203,13 @@ def _state() -> StandinState:
 
 def zwd_error(code: str, message: str, status: int = 200) -> Response:
     """The gateway's refusal shape (``OapiContentResponse``)."""
-    body = {"success": False, "errorCode": code, "errorMsg": message, "errorLevel": "error",
-            "_RequestId": uuid.uuid4().hex}
+    body = {
+        "success": False,
+        "errorCode": code,
+        "errorMsg": message,
+        "errorLevel": "error",
+        "_RequestId": uuid.uuid4().hex,
+    }
     response = jsonify(body)
     response.status_code = status
     return response
@@ -210,8 +218,12 @@ def zwd_error(code: str, message: str, status: int = 200) -> Response:
 def sp_result(data: Any = None, *, code: str = "0", message: str = "OK") -> Response:
     """The login APIs' shape (``OapiSpResultContent`` inside ``content``)."""
     ok = code == "0"
-    content: dict[str, Any] = {"success": ok, "responseCode": code, "responseMessage": message,
-                               "requestId": uuid.uuid4().hex}
+    content: dict[str, Any] = {
+        "success": ok,
+        "responseCode": code,
+        "responseMessage": message,
+        "requestId": uuid.uuid4().hex,
+    }
     if ok:
         content["data"] = data
     return jsonify({"success": True, "content": content, "_RequestId": content["requestId"]})
@@ -272,8 +284,14 @@ def check_gateway_signature() -> tuple[str | None, Response | None]:
         return None, zwd_error(PlatformCodes.INVALID_PARAMETER, "X-Hmac-Auth-Timestamp 格式错误")
     if abs(state.clock() - sent_at) > skew:
         return None, zwd_error(PlatformCodes.TIMESTAMP_EXPIRED, "请求时间戳已过期或与服务器时间相差过大")
-    expected = zwd_signature(secret, method=request.method, timestamp=headers["X-Hmac-Auth-Timestamp"],
-                             nonce=headers["X-Hmac-Auth-Nonce"], path=request.path, params=_gateway_params())
+    expected = zwd_signature(
+        secret,
+        method=request.method,
+        timestamp=headers["X-Hmac-Auth-Timestamp"],
+        nonce=headers["X-Hmac-Auth-Nonce"],
+        path=request.path,
+        params=_gateway_params(),
+    )
     if not hmac.compare_digest(expected, headers["X-Hmac-Auth-Signature"]):
         return None, zwd_error(PlatformCodes.INVALID_SIGNATURE, "签名校验失败")
     if not state.use_nonce(api_key, headers["X-Hmac-Auth-Nonce"], skew * 2):
@@ -318,9 +336,17 @@ def work_notification() -> Response:
         refusal = zwd_error(PlatformCodes.BIZ_MSG_ID_DUPLICATE, "bizMsgId 重复，消息已发送过")
     msg_id = None if refusal else uuid.uuid4().hex
     msg = _parse_json(params.get("msg", "")) or {}
-    _state().record("work_notification", accepted=refusal is None, code=_code_of(refusal),
-                    receivers=_split(params.get("receiverIds")), bizMsgId=biz_msg_id, msgId=msg_id,
-                    msgtype=msg.get("msgtype"), title=_title_of(msg), msg=msg)
+    _state().record(
+        "work_notification",
+        accepted=refusal is None,
+        code=_code_of(refusal),
+        receivers=_split(params.get("receiverIds")),
+        bizMsgId=biz_msg_id,
+        msgId=msg_id,
+        msgtype=msg.get("msgtype"),
+        title=_title_of(msg),
+        msg=msg,
+    )
     return refusal or jsonify({"success": True, "content": {"msgId": msg_id}, "_RequestId": uuid.uuid4().hex})
 
 
@@ -350,8 +376,12 @@ def user_by_auth_code() -> Response:
     if not state.token_valid(params.get("access_token", "")):
         return sp_result(code=PlatformCodes.BAD_ACCESS_TOKEN, message="access_token 无效或已过期")
     account_id = state.account_for_code(params.get("auth_code", ""))
-    state.record("login", accepted=account_id is not None, code="0" if account_id else "240111",
-                 receivers=[account_id] if account_id else [])
+    state.record(
+        "login",
+        accepted=account_id is not None,
+        code="0" if account_id else "240111",
+        receivers=[account_id] if account_id else [],
+    )
     if account_id is None:
         return sp_result(code=PlatformCodes.BAD_AUTH_CODE, message="auth_code 无效或已使用")
     return sp_result(_user_data(account_id))
@@ -422,8 +452,15 @@ def robot_send() -> Response:
     body = payload if isinstance(payload, dict) else {}
     answer = (refusal.get_json(silent=True) or {}) if refusal is not None else {"errcode": 0}
     errcode = answer.get("errcode", refusal.status_code if refusal is not None else 0)
-    _state().record("robot", accepted=refusal is None, code=str(errcode), robot=token,
-                    msgtype=body.get("msgtype"), title=_title_of(body), msg=body)
+    _state().record(
+        "robot",
+        accepted=refusal is None,
+        code=str(errcode),
+        robot=token,
+        msgtype=body.get("msgtype"),
+        title=_title_of(body),
+        msg=body,
+    )
     return refusal or robot_answer(0, "ok")
 
 
@@ -440,9 +477,17 @@ def webhook_receive(name: str) -> Response:
     duplicate = refusal is None and _state().webhook_seen(name, msg_id)
     body = _parse_json(raw) or {}
     data = body["data"] if isinstance(body.get("data"), dict) else {}
-    _state().record("webhook", accepted=refusal is None, code=str(refusal.status_code if refusal else 200),
-                    webhook=name, webhookId=msg_id, duplicate=duplicate, title=data.get("title"),
-                    receivers=list(data.get("receivers") or []), msg=body)
+    _state().record(
+        "webhook",
+        accepted=refusal is None,
+        code=str(refusal.status_code if refusal else 200),
+        webhook=name,
+        webhookId=msg_id,
+        duplicate=duplicate,
+        title=data.get("title"),
+        receivers=list(data.get("receivers") or []),
+        msg=body,
+    )
     return refusal or Response(status=204)
 
 
@@ -451,8 +496,12 @@ def _webhook_valid(secret: str, msg_id: str, raw: str) -> bool:
     if not (msg_id and timestamp.isdigit()):
         return False
     return verify_webhook_signature(
-        secret, msg_id=msg_id, timestamp_s=int(timestamp), body=raw,
-        signature_header=request.headers.get("webhook-signature", ""), now_s=_state().clock(),
+        secret,
+        msg_id=msg_id,
+        timestamp_s=int(timestamp),
+        body=raw,
+        signature_header=request.headers.get("webhook-signature", ""),
+        now_s=_state().clock(),
         tolerance_s=int(current_app.config["WEBHOOK_TOLERANCE_S"]),
     )
 
@@ -501,8 +550,13 @@ def sandbox_faults() -> Response | tuple[Response, int]:
     target = body.get("target")
     if target not in (None, "zwd", "login", "robot", "webhook"):
         return jsonify({"error": "target 必须是 zwd、login、robot 或 webhook"}), 400
-    fault = {"mode": mode, "count": int(body.get("count", 1)), "status": int(body.get("status", 500)),
-             "delay_ms": int(body.get("delay_ms", 0)), "target": target}
+    fault = {
+        "mode": mode,
+        "count": int(body.get("count", 1)),
+        "status": int(body.get("status", 500)),
+        "delay_ms": int(body.get("delay_ms", 0)),
+        "target": target,
+    }
     state = _state()
     with state._lock:
         state.fault = fault
@@ -526,12 +580,18 @@ def sandbox_auth_code() -> Response | tuple[Response, int]:
 @sandbox.get("/")
 def index() -> str:
     records = list(reversed(_state().records[-200:]))
-    return render_template("standin_index.html", records=records,
-                           accounts=current_app.config["ACCOUNTS"], kinds=KIND_NAMES)
+    return render_template(
+        "standin_index.html", records=records, accounts=current_app.config["ACCOUNTS"], kinds=KIND_NAMES
+    )
 
 
-KIND_NAMES = {"work_notification": "工作通知", "robot": "群机器人", "webhook": "Webhook",
-              "gettoken": "获取令牌", "login": "免登"}
+KIND_NAMES = {
+    "work_notification": "工作通知",
+    "robot": "群机器人",
+    "webhook": "Webhook",
+    "gettoken": "获取令牌",
+    "login": "免登",
+}
 
 
 # --------------------------------------------------------------------------- helpers
