@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.contracts import DEPARTMENT_UPSERTED, PERSON_UPSERTED
+
 
 def upsert_row(session: Session, model: type[Any], key: str, values: dict[str, Any]) -> Any:
     """Insert or update the replica row whose ``key`` column equals ``values[key]``; unknown keys ignored."""
@@ -20,10 +22,6 @@ def upsert_row(session: Session, model: type[Any], key: str, values: dict[str, A
             setattr(row, name, value)
     session.add(row)
     return row
-
-
-DEPARTMENT_UPSERTED = "directory.department_upserted"
-PERSON_UPSERTED = "directory.person_upserted"
 
 
 def subscribe_directory(

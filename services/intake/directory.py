@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from services.intake.models import Department, Jurisdiction, Person
 from shared.auth import Principal, issue_token
+from shared.contracts import DEPARTMENT_UPSERTED, PERSON_UPSERTED
 from shared.errors import Forbidden, NotFound
 from shared.messaging import UnitOfWork
-from shared.replica import DEPARTMENT_UPSERTED, PERSON_UPSERTED
 from shared.runtime import ServiceRuntime
 
 DIRECTORY_SUBSCRIBERS = ("notify", "devolution")

@@ -1,0 +1,101 @@
+"""The messages the services exchange: their types, where they go, and what their payloads hold.
+
+One service never imports another's code; it imports this module and publishes through its outbox
+(``uow.publish(queue, type, payload)``). Payloads are plain JSON. Dates are ``YYYY-MM-DD`` (Asia/Shanghai),
+instants ISO-8601 in UTC. Ids chosen by the sender make every command idempotent.
+
+A *case reference* names the thing a message is about, so that the receiver can show and link it::
+
+    {"service": "intake", "kind": "coordination", "id": "c-123", "title": "关于…的职责分工协调申请",
+     "jurisdiction": "330200", "url": "http://…/cases/c-123"}
+
+Queues: ``intake`` (also the approval inbox), ``deadlines``, ``devolution``, ``notify``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+# --- queues -------------------------------------------------------------------------------------------
+INTAKE, DEADLINES, DEVOLUTION, NOTIFY = "intake", "deadlines", "devolution", "notify"
+
+
+class CaseRef(TypedDict):
+    service: str
+    kind: str
+    id: str
+    title: str
+    jurisdiction: str
+    url: NotRequired[str]
+
+
+class Party(TypedDict):
+    """Who must act or be told: a person, a department's contact people, or a role in a jurisdiction."""
+
+    kind: str  # "person" | "department" | "role"
+    id: str  # person id, department code, or role name
+    jurisdiction: str
+
+
+# --- deadlines: commands (to the ``deadlines`` queue) ------------------------------------------------------
+CLOCK_START = "clock.start"
+"""{clock_id, rule, case: CaseRef, owner_service, start_at, responsible: [Party], escalate_to?: [Party],
+working_days? (written_reply: 5–10, 第20条), working_days_reason? (outside 5–10), due_date? (rectification,
+第37条), urgent?: bool}"""
+CLOCK_PAUSE = "clock.pause"  # {clock_id, at, reason}  (中止, 第25条)
+CLOCK_RESUME = "clock.resume"  # {clock_id, at}
+CLOCK_EXTEND = "clock.extend"  # {clock_id, reason}  (延长, 第22条; once)
+CLOCK_STOP = "clock.stop"  # {clock_id, at, outcome: "done" | "withdrawn" | "terminated"}
+
+# --- deadlines: events (to the clock's ``owner_service`` queue) -------------------------------------------
+CLOCK_SCHEDULED = "clock.scheduled"
+"""{clock_id, case, rule, state, due_date, due_at, provisional, remaining_working_days, reason} — sent after
+every start, pause, resume, extension, stop and calendar recomputation, so owners can show the deadline."""
+CLOCK_DUE_SOON = "clock.due_soon"  # {clock_id, case, rule, due_date, remaining_working_days}
+CLOCK_DUE = "clock.due"  # {clock_id, case, rule, due_date}
+CLOCK_OVERDUE = "clock.overdue"  # {clock_id, case, rule, due_date, overdue_working_days, escalated: bool}
+CLOCK_EXPIRED = "clock.expired"
+"""{clock_id, case, rule, due_date} — the period has run out. For a written reply (第20条) the owner records
+silence as 视为没有不同意见 unless a reason was filed."""
+
+# --- notify: requests (to the ``notify`` queue) ---------------------------------------------------------------
+NOTIFY_SEND = "notify.send"
+"""{dedupe_key, template, params: {...}, recipients: [Party], case?: CaseRef, link?: str, urgency: "normal" |
+"urgent", kind?: "text" | "markdown" | "oa" | "action_card"} — at most one delivery per dedupe key and
+recipient. ``params`` always carry what the template needs (case title, due date, days left or overdue)."""
+
+# --- approvals (the office leaders' inbox, in intake) ----------------------------------------------------------
+APPROVAL_REQUEST = "approval.request"
+"""{request_id, requester_service, case: CaseRef, decision_kind, drafted_decision: {summary, text, ...},
+materials: [{name, url}], requested_by: {user_id, name}, statutory_clock_id?, statutory_due_date?}
+decision_kind: acceptance | rejection | filing_opinion | coordination_opinion | determination | extension |
+devolution_decision. Sent to the ``intake`` queue."""
+APPROVAL_RECALL = "approval.recall"  # {request_id, by: {user_id, name}, reason}
+APPROVAL_DECIDED = "approval.decided"
+"""{request_id, case, decision_kind, outcome: "approved" | "rejected" | "returned", decided_by: {user_id,
+name}, comment, decided_at} — to the requester's queue."""
+
+# --- directory (intake → notify, devolution) --------------------------------------------------------------------
+DEPARTMENT_UPSERTED = "directory.department_upserted"
+PERSON_UPSERTED = "directory.person_upserted"
+
+# --- power-and-responsibility list (devolution → whoever maintains it) ---------------------------------------
+POWER_LIST_CHANGED = "power_list.changed"
+
+
+def case_ref(
+    *, service: str, kind: str, id: str, title: str, jurisdiction: str, url: str | None = None
+) -> CaseRef:
+    ref: CaseRef = {"service": service, "kind": kind, "id": id, "title": title, "jurisdiction": jurisdiction}
+    if url:
+        ref["url"] = url
+    return ref
+
+
+def party(kind: str, id: str, jurisdiction: str) -> Party:
+    return {"kind": kind, "id": id, "jurisdiction": jurisdiction}
+
+
+def payload(**values: Any) -> dict[str, Any]:
+    """A payload without the keys whose value is ``None``."""
+    return {k: v for k, v in values.items() if v is not None}
