@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
-# --- queues -------------------------------------------------------------------------------------------
+# --- queues ---
 INTAKE, DEADLINES, DEVOLUTION, NOTIFY = "intake", "deadlines", "devolution", "notify"
 
 
@@ -37,7 +37,7 @@ class Party(TypedDict):
     jurisdiction: str
 
 
-# --- deadlines: commands (to the ``deadlines`` queue) ------------------------------------------------------
+# --- deadlines: commands (to the ``deadlines`` queue) ---
 CLOCK_START = "clock.start"
 """{clock_id, rule, case: CaseRef, owner_service, start_at, responsible: [Party], escalate_to?: [Party],
 working_days? (written_reply: 5–10, 第20条), working_days_reason? (outside 5–10), due_date? (rectification,
@@ -47,7 +47,7 @@ CLOCK_RESUME = "clock.resume"  # {clock_id, at}
 CLOCK_EXTEND = "clock.extend"  # {clock_id, reason}  (延长, 第22条; once)
 CLOCK_STOP = "clock.stop"  # {clock_id, at, outcome: "done" | "withdrawn" | "terminated"}
 
-# --- deadlines: events (to the clock's ``owner_service`` queue) -------------------------------------------
+# --- deadlines: events (to the clock's ``owner_service`` queue) ---
 CLOCK_SCHEDULED = "clock.scheduled"
 """{clock_id, case, rule, state, due_date, due_at, provisional, remaining_working_days, reason} — sent after
 every start, pause, resume, extension, stop and calendar recomputation, so owners can show the deadline."""
@@ -58,13 +58,13 @@ CLOCK_EXPIRED = "clock.expired"
 """{clock_id, case, rule, due_date} — the period has run out. For a written reply (第20条) the owner records
 silence as 视为没有不同意见 unless a reason was filed."""
 
-# --- notify: requests (to the ``notify`` queue) ---------------------------------------------------------------
+# --- notify: requests (to the ``notify`` queue) ---
 NOTIFY_SEND = "notify.send"
 """{dedupe_key, template, params: {...}, recipients: [Party], case?: CaseRef, link?: str, urgency: "normal" |
 "urgent", kind?: "text" | "markdown" | "oa" | "action_card"} — at most one delivery per dedupe key and
 recipient. ``params`` always carry what the template needs (case title, due date, days left or overdue)."""
 
-# --- approvals (the office leaders' inbox, in intake) ----------------------------------------------------------
+# --- approvals (the office leaders' inbox, in intake) ---
 APPROVAL_REQUEST = "approval.request"
 """{request_id, requester_service, case: CaseRef, decision_kind, drafted_decision: {summary, text, ...},
 materials: [{name, url}], requested_by: {user_id, name}, statutory_clock_id?, statutory_due_date?}
@@ -75,11 +75,11 @@ APPROVAL_DECIDED = "approval.decided"
 """{request_id, case, decision_kind, outcome: "approved" | "rejected" | "returned", decided_by: {user_id,
 name}, comment, decided_at} — to the requester's queue."""
 
-# --- directory (intake → notify, devolution) --------------------------------------------------------------------
+# --- directory (intake → notify, devolution) ---
 DEPARTMENT_UPSERTED = "directory.department_upserted"
 PERSON_UPSERTED = "directory.person_upserted"
 
-# --- power-and-responsibility list (devolution → whoever maintains it) ---------------------------------------
+# --- power-and-responsibility list (devolution → whoever maintains it) ---
 POWER_LIST_CHANGED = "power_list.changed"
 
 
