@@ -37,6 +37,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def default_service_urls(host: str = "127.0.0.1", port_base: int = 8000) -> dict[str, str]:
     """Base URLs of every service (and the platform stand-in) on one host, by the conventional ports."""
     return {name: f"http://{host}:{port - 8000 + port_base}" for name, port in DEFAULT_PORTS.items()}
@@ -64,7 +74,7 @@ class Settings:
     platform_tenant_id: str = "196729"
     outbound_allow: tuple[str, ...] = ("127.0.0.1", "localhost")
     timezone: str = "Asia/Shanghai"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    tick_seconds: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -110,7 +120,7 @@ class Settings:
                 for host in env.get("DM_OUTBOUND_ALLOW", "127.0.0.1,localhost").split(",")
                 if host
             ),
-            extra={k: v for k, v in env.items() if k.startswith("DM_X_")},
+            tick_seconds=_float(env, "DM_TICK_SECONDS", 60.0),
         )
         settings.check()
         return settings

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env("scheduler")
     configure_logging("scheduler", fmt=settings.log_format, level=settings.log_level)
-    interval = args.interval or float(settings.extra.get("DM_X_TICK_SECONDS", "60"))
+    interval = args.interval or settings.tick_seconds
     broker = build_broker(settings)
     client = redis.Redis.from_url(settings.redis_url or "")
     # The lock lives three intervals so a slow tick never loses it, yet a dead leader is replaced quickly.

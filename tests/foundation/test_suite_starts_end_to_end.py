@@ -65,7 +65,7 @@ def test_the_suite_starts_passes_a_message_through_the_broker_and_stops_cleanly(
         **os.environ,
         "DM_VAR_DIR": str(tmp_path / "var"),
         "DM_PORT_BASE": str(base),
-        "DM_X_TICK_SECONDS": "2",
+        "DM_TICK_SECONDS": "2",
     }
     log = (tmp_path / "run.log").open("w")
     suite = subprocess.Popen(
