@@ -70,3 +70,7 @@ class Person(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+# The case tables live beside their use cases; importing them here puts them on intake's metadata.
+from services.intake.casework import tables as _case_tables  # noqa: E402,F401
