@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 class AppError(Exception):
     """Raised when a request cannot be served; the base of every error the suite reports to a caller."""
 
-    status: ClassVar[int] = 400
+    status: int = 400
     default_code: ClassVar[str] = "bad_request"
     default_title: ClassVar[str] = "请求有误"
 
@@ -29,7 +29,9 @@ class AppError(Exception):
         title: str | None = None,
         fields: Mapping[str, Sequence[str]] | None = None,
         extra: Mapping[str, Any] | None = None,
+        status: int | None = None,
     ) -> None:
+        self.status = status or type(self).status
         self.code = code or self.default_code
         self.title = title or self.default_title
         self.detail = detail or self.title

@@ -110,10 +110,8 @@ def _from_http_exception(exc: HTTPException) -> AppError:
         return PayloadTooLarge("请求体超过允许的大小")
     titles = {400: "请求有误", 404: "未找到", 405: "不支持该请求方法", 415: "不支持的内容类型"}
     codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
-    error = AppError(titles.get(status, "请求无法处理"), code=codes.get(status, f"http_{status}"))
-    error.status = status  # type: ignore[misc]
-    error.title = titles.get(status, "请求无法处理")
-    return error
+    title = titles.get(status, "请求无法处理")
+    return AppError(title, code=codes.get(status, f"http_{status}"), title=title, status=status)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -128,9 +126,9 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:
         log.exception("unhandled error")
-        error = AppError("服务器内部错误，请稍后再试", code="internal_error", title="服务器内部错误")
-        error.status = 500  # type: ignore[misc]
-        return problem_response(error)
+        return problem_response(
+            AppError("服务器内部错误，请稍后再试", code="internal_error", title="服务器内部错误", status=500)
+        )
 
 
 def _register_request_hooks(app: Flask, service: str) -> None:
