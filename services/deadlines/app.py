@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.deadlines import api
+from services.deadlines.actors import register_handlers
 from services.deadlines.models import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
@@ -15,6 +17,8 @@ SERVICE = ServiceDefinition(
     description="按工作日（含调休）计算法定期限，管理计时、提醒和逾期升级。",
     outbox_model=Outbox,
     inbox_model=Inbox,
+    blueprints=api.blueprints,
+    register_handlers=register_handlers,
 )
 
 

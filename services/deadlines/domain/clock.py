@@ -257,10 +257,11 @@ class Clock:
         self.state, self.stop_outcome = ClockState.STOPPED, outcome
         return True
 
-    def recompute(self, calendar: WorkingCalendar, *, at: datetime) -> bool:
+    def recompute(self, calendar: WorkingCalendar, *, at: datetime, reason: str | None = None) -> bool:
         """Replay the history over a (reloaded) calendar; True if the due date or the days used moved.
 
-        A move or a change of the provisional flag is recorded as an event; a stopped clock is left alone.
+        A move or a change of the provisional flag is recorded as an event (with ``reason``, e.g. which
+        year was loaded, when given); a stopped clock is left alone.
         """
         at = require_aware(at, "at")
         if self.state is ClockState.STOPPED:
@@ -274,6 +275,8 @@ class Clock:
                 "calendar_version": calendar.version,
                 **schedule.summary(),
             }
+            if reason:
+                detail["reason"] = reason
             self.events.append(ClockEvent(EventKind.RECOMPUTED, at, detail))
         self._adopt(schedule, calendar)
         return moved

@@ -1,0 +1,94 @@
+"""Deadlines' command line — calendar data without a release::
+
+    python -m services.deadlines.cli load-year 2027 --file notice.json [--by 姓名]
+    python -m services.deadlines.cli add-override --jurisdiction 330200 --date 2027-09-10 \\
+        --kind closure --reason "台风停止办公"
+    python -m services.deadlines.cli years
+
+``notice.json`` is the body of ``PUT /api/v1/calendar/years/{year}``:
+``{"source": "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕N号）",
+"holidays": [{"date": "2027-01-01", "name": "元旦"}, …],
+"adjusted_workdays": [{"date": "…", "name": "春节调休上班"}, …]}``. Messages (recomputed clocks, notices)
+wait in the outbox for the workers' relay sweep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from services.deadlines import calendar_admin
+from services.deadlines.app import SERVICE
+from services.deadlines.calendar_store import calendars
+from services.deadlines.domain.calendar import LocalOverride
+from shared.config import Settings
+from shared.db import utcnow
+from shared.errors import AppError
+from shared.messaging import RecordingSender
+from shared.runtime import ServiceRuntime, build_runtime
+
+
+def _runtime(settings: Settings) -> ServiceRuntime:
+    return build_runtime(
+        settings,
+        outbox_model=SERVICE.outbox_model,
+        inbox_model=SERVICE.inbox_model,
+        sender=RecordingSender(),
+        publish_after_commit=False,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m services.deadlines.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load-year", help="load or replace a year of the State Council's notice")
+    load.add_argument("year", type=int)
+    load.add_argument("--file", type=Path, required=True, help="JSON: source, holidays, adjusted_workdays")
+    load.add_argument("--by", default="命令行", help="who loads it (recorded)")
+    override = sub.add_parser("add-override", help="a local closure or extra working day")
+    override.add_argument("--jurisdiction", required=True)
+    override.add_argument("--date", type=date.fromisoformat, required=True)
+    override.add_argument("--kind", choices=["closure", "extra_workday"], required=True)
+    override.add_argument("--reason", required=True)
+    override.add_argument("--by", default="命令行")
+    sub.add_parser("years", help="list the loaded years and their sources")
+    return parser
+
+
+def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
+    cache = calendars(runtime.db)
+    with runtime.unit_of_work() as uow:
+        if args.command == "years":
+            lines = [
+                f"{y['year']}  {y['source']}  ({y['loaded_by']})" for y in calendar_admin.list_years(uow)
+            ]
+            uow.commit()
+            return "\n".join(lines)
+        if args.command == "load-year":
+            data = calendar_admin.year_from_json(args.year, json.loads(args.file.read_text(encoding="utf-8")))
+            result = calendar_admin.load_year(uow, cache, data, by=args.by, now=utcnow())
+        else:
+            override = LocalOverride(args.date, args.kind, args.reason)
+            result = calendar_admin.set_override(
+                uow, cache, args.jurisdiction, override, by=args.by, now=utcnow()
+            )
+        uow.commit()
+    return f"已保存；重新计算 {result.recomputed} 项计时，其中 {result.moved} 项到期日变化"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        print(run(args, _runtime(Settings.from_env("deadlines"))))
+    except AppError as exc:
+        fields = "; ".join(f"{name}: {'，'.join(msgs)}" for name, msgs in exc.fields.items())
+        print(f"error: {exc.detail}" + (f" ({fields})" if fields else ""), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
