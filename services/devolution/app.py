@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.devolution import api, handlers
 from services.devolution.models import DepartmentReplica, Inbox, Outbox
 from shared.config import Settings
 from shared.replica import subscribe_directory
@@ -13,6 +14,7 @@ from shared.service import ServiceDefinition, make_app
 
 def register_handlers(runtime: ServiceRuntime) -> None:
     subscribe_directory(runtime.bus, department_model=DepartmentReplica)
+    handlers.register(runtime)
 
 
 SERVICE = ServiceDefinition(
@@ -21,6 +23,7 @@ SERVICE = ServiceDefinition(
     description="职责下放申请、审核论证、报批发文、工作衔接和运行半年专项报告（第三十一至三十五条）。",
     outbox_model=Outbox,
     inbox_model=Inbox,
+    blueprints=api.blueprints,
     register_handlers=register_handlers,
 )
 

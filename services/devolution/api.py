@@ -1,0 +1,570 @@
+"""Devolution's HTTP entrypoint (``/api/v1``): schemas turn JSON into commands; use cases do the rest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import IntegrityError
+
+from services.devolution import queries, usecases
+from services.devolution.domain import aftercare, review
+from services.devolution.domain.application import BasisKind, FeedbackPosition, FeedbackRole, SupportKind
+from services.devolution.domain.lifecycle import Actor, State
+from services.devolution.domain.rectification import Finding, Ground
+from services.devolution.models import IdempotentRequest
+from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
+from shared.errors import Conflict, NotFound
+from shared.service import current_runtime
+
+blp = Blueprint(
+    "devolution",
+    __name__,
+    url_prefix="/api/v1",
+    description="职责下放：申请（第三十三条）、审核论证与报批（第三十四条）、正式下放后的衔接与运行半年专项报告"
+    "（第三十五条）、限期纠正（第三十七条第四项）",
+)
+DEPARTMENT = (Role.DEPT_CLERK, Role.DEPT_LEADER)
+SECURITY = [{"bearerAuth": []}]
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 120},
+    "description": "同一用户以相同的键重复提交时，返回第一次的结果而不重复办理",
+}
+
+
+def _actor() -> Actor:
+    p = current_principal()
+    return Actor(p.user_id, p.name, p.jurisdiction, p.department, frozenset(p.roles))
+
+
+def _choice(enum: Iterable[Any]) -> validate.OneOf:
+    return validate.OneOf([str(e) for e in enum])
+
+
+# --- schemas: the application (第三十三条) ----------------------------------------------------------------
+
+
+class BasisSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=_choice(BasisKind),
+        metadata={
+            "description": "party_regulation 党内法规 / law_or_regulation 法律法规 / sanding “三定”规定 / "
+            "reform_plan 机构改革方案 / superior_document 上级文件。"
+            "internal_document、meeting、leader_speech、responsibility_letter "
+            "依第三十二条第二款不得作为依据，提交即被拒绝",
+            "example": "law_or_regulation",
+        },
+    )
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    provision = fields.String(load_default="", metadata={"description": "条款", "example": "第十二条"})
+
+
+class ReasonsSchema(Schema):
+    legality = fields.String(load_default="", metadata={"description": "合法性"})
+    rationality = fields.String(load_default="", metadata={"description": "合理性"})
+    necessity = fields.String(load_default="", metadata={"description": "必要性"})
+    coordination = fields.String(load_default="", metadata={"description": "协同性"})
+    support = fields.String(load_default="", metadata={"description": "配套性"})
+
+
+class PerformanceSchema(Schema):
+    county_level = fields.String(load_default="", metadata={"description": "县级履职方式"})
+    township_level = fields.String(load_default="", metadata={"description": "乡镇（街道）履职方式"})
+
+
+class SupportMeasureSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=_choice(SupportKind),
+        metadata={
+            "description": "staffing_posts 编制 / personnel 人员 / funds 经费 / training 培训 / guidance 指导"
+        },
+    )
+    description = fields.String(load_default="")
+    amount = fields.Float(load_default=None, allow_none=True, metadata={"example": 30})
+    unit = fields.String(load_default="", metadata={"example": "万元"})
+    due_date = fields.Date(load_default=None, allow_none=True, metadata={"description": "落实日期"})
+    not_applicable = fields.Boolean(
+        load_default=False, metadata={"description": "不涉及（须在内容中说明理由）"}
+    )
+
+
+class FeedbackSchema(Schema):
+    department = fields.String(required=True, metadata={"example": "hs-scjg"})
+    role = fields.String(required=True, validate=_choice(FeedbackRole), metadata={"description": "承接/关联"})
+    document_title = fields.String(load_default="")
+    document_date = fields.Date(load_default=None, allow_none=True)
+    position = fields.String(
+        required=True,
+        validate=_choice(FeedbackPosition),
+        metadata={"description": "agree 同意 / agree_with_suggestions 原则同意有建议 / disagree 不同意"},
+    )
+    summary = fields.String(load_default="")
+
+
+class ApplicationSchema(Schema):
+    """职责下放申请的五项内容；草稿可以不完整，提交审核时须完整。"""
+
+    duty_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    bases = fields.List(fields.Nested(BasisSchema), load_default=list)
+    reasons = fields.Nested(ReasonsSchema, load_default=dict)
+    performance = fields.Nested(PerformanceSchema, load_default=dict)
+    support_measures = fields.List(fields.Nested(SupportMeasureSchema), load_default=list)
+    receiving_departments = fields.List(fields.String(), load_default=list)
+    related_departments = fields.List(fields.String(), load_default=list)
+    feedback = fields.List(fields.Nested(FeedbackSchema), load_default=list)
+
+
+APPLICATION_EXAMPLE = {
+    "duty_name": "食品小作坊登记",
+    "bases": [{"kind": "law_or_regulation", "title": "浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定"}],
+    "reasons": {
+        "legality": "法规允许由县级市场监管部门登记",
+        "rationality": "就近办理",
+        "necessity": "基层管理迫切需要",
+        "coordination": "与乡镇综合执法衔接",
+        "support": "编制经费同步下沉",
+    },
+    "performance": {"county_level": "区县市场监管局负责登记", "township_level": "市场监管所受理初审"},
+    "support_measures": [
+        {"kind": "funds", "description": "专项经费", "amount": 30, "unit": "万元", "due_date": "2026-12-31"}
+    ],
+    "receiving_departments": ["hs-scjg"],
+    "related_departments": ["nb-zhzf"],
+    "feedback": [
+        {
+            "department": "hs-scjg",
+            "role": "receiving",
+            "document_title": "关于食品小作坊登记下放的反馈意见",
+            "document_date": "2026-11-20",
+            "position": "agree",
+        }
+    ],
+}
+
+
+# --- schemas: views ---------------------------------------------------------------------------------------
+
+
+class ClockSchema(Schema):
+    clock_id = fields.String()
+    rule = fields.String(metadata={"description": "devolution_review / operation_report"})
+    department = fields.String(allow_none=True)
+    state = fields.String()
+    due_date = fields.Date(allow_none=True)
+    provisional = fields.Boolean()
+    remaining_working_days = fields.Integer(allow_none=True)
+    due_soon = fields.Boolean()
+    overdue = fields.Boolean()
+    overdue_working_days = fields.Integer(allow_none=True)
+
+
+class DevolutionSummarySchema(Schema):
+    id = fields.String()
+    jurisdiction = fields.String()
+    duty_name = fields.String()
+    applicant_department = fields.String()
+    receiving_departments = fields.List(fields.String())
+    state = fields.String(metadata={"enum": [str(s) for s in State]})
+    state_label = fields.String(metadata={"example": "已批准，尚未正式发文（原部门继续负责）"})
+    in_force = fields.Boolean(metadata={"description": "是否已正式发文下放"})
+    responsible_departments = fields.List(
+        fields.String(), metadata={"description": "当前的责任部门：正式发文前为原部门（第三十四条第二款）"}
+    )
+    document_number = fields.String(allow_none=True)
+    document_date = fields.Date(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    clocks = fields.List(fields.Nested(ClockSchema))
+    overdue = fields.Boolean()
+
+
+class HandoverItemSchema(Schema):
+    kind = fields.String()
+    label = fields.String()
+    description = fields.String()
+    due_date = fields.Date(allow_none=True)
+    done_on = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class ReportViewSchema(Schema):
+    department = fields.String()
+    department_jurisdiction = fields.String()
+    state = fields.String()
+    state_label = fields.String()
+    due_date = fields.Date(allow_none=True)
+    provisional = fields.Boolean()
+    content = fields.Dict(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    acknowledgement_note = fields.String(allow_none=True)
+
+
+class EventSchema(Schema):
+    at = fields.DateTime()
+    actor = fields.Dict()
+    action = fields.String()
+    from_state = fields.String()
+    to_state = fields.String()
+    detail = fields.Dict()
+
+
+class DevolutionDetailSchema(DevolutionSummarySchema):
+    application = fields.Dict(metadata={"description": "申请的五项内容（见 ApplicationSchema）"})
+    missing_items = fields.Dict(metadata={"description": "尚缺的内容，按字段列出；为空表示申请完整"})
+    review = fields.Dict(allow_none=True)
+    power_list_entries = fields.List(fields.Dict())
+    approval = fields.Dict(allow_none=True)
+    handover = fields.List(fields.Nested(HandoverItemSchema))
+    reports = fields.List(fields.Nested(ReportViewSchema))
+    history = fields.List(fields.Nested(EventSchema))
+
+
+class ListQuerySchema(Schema):
+    state = fields.List(fields.String(validate=_choice(State)), load_default=list)
+    overdue = fields.Boolean(load_default=None, allow_none=True)
+
+
+# --- schemas: office and after-issuance commands ----------------------------------------------------------
+
+
+class ReturnSchema(Schema):
+    reasons = fields.String(required=True, metadata={"example": "请补充乡镇一级的经费保障安排"})
+    items = fields.List(fields.String(), load_default=list, metadata={"example": ["support_measures"]})
+
+
+class ChecklistEntrySchema(Schema):
+    item = fields.String(required=True, validate=validate.OneOf(list(review.CHECKLIST_ITEMS)))
+    satisfied = fields.Boolean(required=True)
+    note = fields.String(load_default="")
+
+
+class PowerListEntrySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "330200-SCJG-XK-012"})
+    name = fields.String(required=True, metadata={"example": "食品小作坊登记"})
+    from_department = fields.String(required=True, metadata={"example": "nb-scjg"})
+    to_level = fields.String(required=True, validate=_choice(review.ReceivingLevel))
+
+
+class ReviewSchema(Schema):
+    checklist = fields.List(fields.Nested(ChecklistEntrySchema), required=True)
+    notes = fields.String(load_default="")
+    conclusion = fields.String(required=True, validate=_choice(review.Conclusion))
+    reasons = fields.String(load_default="", metadata={"description": "暂不具备下放条件的理由"})
+    power_list_entries = fields.List(fields.Nested(PowerListEntrySchema), load_default=list)
+
+
+class IssuanceSchema(Schema):
+    document_number = fields.String(required=True, metadata={"example": "甬编办〔2026〕12号"})
+    document_date = fields.Date(required=True)
+
+
+class HandoverUpdateSchema(Schema):
+    description = fields.String()
+    due_date = fields.Date(allow_none=True)
+    done_on = fields.Date(allow_none=True)
+
+
+class ReportSchema(Schema):
+    public_service_effects = fields.String(required=True, metadata={"description": "便民服务方面的实效"})
+    enterprise_service_effects = fields.String(required=True, metadata={"description": "利企服务方面的实效"})
+    efficiency_effects = fields.String(load_default="", metadata={"description": "提高工作效率方面的实效"})
+    problems_found = fields.String(required=True, metadata={"description": "发现的问题"})
+    suggestions = fields.String(load_default="")
+
+
+class AcknowledgementSchema(Schema):
+    note = fields.String(load_default="")
+
+
+class RectificationSchema(Schema):
+    ground = fields.String(
+        required=True,
+        validate=_choice(Ground),
+        metadata={
+            "description": "devolved_without_approval 未经审批擅自下放 / support_not_delivered 未落实保障措施"
+        },
+    )
+    department = fields.String(required=True)
+    facts = fields.String(required=True)
+    correct_by = fields.Date(required=True)
+    devolution_id = fields.String(load_default=None, allow_none=True)
+
+
+class RectificationViewSchema(Schema):
+    id = fields.String()
+    devolution_id = fields.String(allow_none=True)
+    department = fields.String()
+    ground = fields.String()
+    ground_label = fields.String()
+    facts = fields.String()
+    correct_by = fields.Date()
+    overdue = fields.Boolean()
+    raised_at = fields.DateTime()
+
+
+class CreatedSchema(Schema):
+    id = fields.String()
+
+
+class PowerListQuerySchema(Schema):
+    after = fields.Integer(load_default=0, metadata={"description": "上次看到的最后一条变更的 id"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class PowerListChangeSchema(Schema):
+    id = fields.Integer()
+    type = fields.String(metadata={"example": "power_list.changed"})
+    devolution_id = fields.String()
+    change = fields.String(
+        metadata={"description": "approved_not_in_force 已批准未发文 / in_force 已正式下放"}
+    )
+    in_force = fields.Boolean()
+    responsible_departments = fields.List(fields.String(), metadata={"description": "责任部门"})
+    entries = fields.List(fields.Nested(PowerListEntrySchema))
+    document_number = fields.String(allow_none=True)
+    document_date = fields.Date(allow_none=True)
+    occurred_at = fields.DateTime()
+
+
+# --- idempotent submissions -------------------------------------------------------------------------------
+
+
+def _idempotent(status: int, schema: Schema, action: Callable[[], Any]) -> Any:
+    """Run ``action`` once per (user, Idempotency-Key): a repeat gets the first response back."""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return action(), status
+    runtime, user = current_runtime(), current_principal().user_id
+    with runtime.db.transaction() as session:
+        earlier = session.get(IdempotentRequest, (user, key))
+        if earlier is not None:
+            return _replay(earlier)
+    body = schema.dump(action())
+    try:
+        with runtime.db.transaction() as session:
+            session.add(
+                IdempotentRequest(user_id=user, key=key, endpoint=request.path, status=status, body=body)
+            )
+    except IntegrityError:
+        pass  # a concurrent repeat recorded the same outcome first
+    return _json(body, status)
+
+
+def _json(body: Any, status: int) -> Response:
+    # Already serialised: a Response passes flask-smorest's response schema untouched.
+    response = Response(json.dumps(body, ensure_ascii=False), status=status)
+    response.mimetype = "application/json"
+    return response
+
+
+def _replay(earlier: IdempotentRequest) -> Response:
+    if earlier.endpoint != request.path:
+        raise Conflict("该 Idempotency-Key 已用于另一项提交", code="idempotency_key_reused")
+    response = _json(earlier.body, earlier.status)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+# --- the application -----------------------------------------------------------------------------------
+
+
+@blp.post("/devolutions")
+@blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
+@blp.response(201, DevolutionDetailSchema)
+@blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@require_roles(*DEPARTMENT)
+def create(data: dict[str, Any]) -> Any:
+    """部门起草职责下放申请（草稿；内容可不完整，审核期限尚未起算）"""
+    runtime, actor = current_runtime(), _actor()
+
+    def action() -> dict[str, Any]:
+        devolution_id = usecases.create_draft(runtime, actor, data)
+        return queries.detail(runtime, actor, devolution_id)
+
+    return _idempotent(201, DevolutionDetailSchema(), action)
+
+
+@blp.get("/devolutions")
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, DevolutionSummarySchema(many=True))
+@blp.doc(security=SECURITY)
+@require_roles()
+def list_all(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """职责下放事项列表：编办看本辖区全部；部门看本部门申请的和本部门承接的。可按状态、是否逾期筛选"""
+    return queries.list_devolutions(
+        current_runtime(), _actor(), states=query["state"], overdue=query["overdue"]
+    )
+
+
+@blp.get("/devolutions/<devolution_id>")
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles()
+def get(devolution_id: str) -> dict[str, Any]:
+    """职责下放事项详情：申请内容、缺项、审核、期限、衔接清单、专项报告和办理记录"""
+    return queries.detail(current_runtime(), _actor(), devolution_id)
+
+
+@blp.put("/devolutions/<devolution_id>/application")
+@blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*DEPARTMENT)
+def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
+    """修改申请内容（草稿或退回补正时）"""
+    runtime, actor = current_runtime(), _actor()
+    usecases.edit(runtime, actor, devolution_id, data)
+    return queries.detail(runtime, actor, devolution_id)
+
+
+@blp.post("/devolutions/<devolution_id>/submission")
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@require_roles(*DEPARTMENT)
+def submit(devolution_id: str) -> Any:
+    """提交审核（或补正后重新提交）：申请完整时审核期限（10个工作日，第三十四条）起算或恢复计算"""
+    runtime, actor = current_runtime(), _actor()
+
+    def action() -> dict[str, Any]:
+        usecases.submit(runtime, actor, devolution_id)
+        return queries.detail(runtime, actor, devolution_id)
+
+    return _idempotent(200, DevolutionDetailSchema(), action)
+
+
+# --- the office -----------------------------------------------------------------------------------------
+
+
+@blp.post("/devolutions/<devolution_id>/return")
+@blp.arguments(ReturnSchema)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*OFFICE_ROLES)
+def return_for_supplements(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
+    """编办退回补正：退回期间审核期限暂停计算"""
+    runtime, actor = current_runtime(), _actor()
+    usecases.return_for_supplements(runtime, actor, devolution_id, data["reasons"], data["items"])
+    return queries.detail(runtime, actor, devolution_id)
+
+
+@blp.post("/devolutions/<devolution_id>/review")
+@blp.arguments(ReviewSchema)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*OFFICE_ROLES)
+def conclude_review(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
+    """审核论证结论：可以下放的报编办领导审批（并衔接权责清单），暂不具备条件的书面告知申请部门"""
+    runtime, actor = current_runtime(), _actor()
+    result = review.Review(
+        checklist=tuple(review.ChecklistEntry(**e) for e in data["checklist"]),
+        notes=data["notes"],
+        conclusion=review.Conclusion(data["conclusion"]),
+        reasons=data["reasons"],
+        power_list_entries=review.entries_from_dicts(data["power_list_entries"]),
+    )
+    usecases.conclude_review(runtime, actor, devolution_id, result)
+    return queries.detail(runtime, actor, devolution_id)
+
+
+@blp.post("/devolutions/<devolution_id>/issuance")
+@blp.arguments(IssuanceSchema)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*OFFICE_ROLES)
+def issue(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
+    """登记正式发文：此后由承接部门负责，开始工作衔接，运行半年专项报告期限起算"""
+    runtime, actor = current_runtime(), _actor()
+    usecases.issue(runtime, actor, devolution_id, data["document_number"], data["document_date"])
+    return queries.detail(runtime, actor, devolution_id)
+
+
+# --- after issuance -------------------------------------------------------------------------------------
+
+
+@blp.patch("/devolutions/<devolution_id>/handover/<kind>")
+@blp.arguments(HandoverUpdateSchema)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*DEPARTMENT)
+def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict[str, Any]:
+    """下放部门更新工作衔接清单（人员、经费、场地、指导、培训）的日期或完成情况"""
+    runtime, actor = current_runtime(), _actor()
+    if kind not in {str(k) for k in aftercare.HandoverKind}:
+        raise NotFound("未找到该衔接事项", code="handover_item_not_found")
+    usecases.update_handover(runtime, actor, devolution_id, kind, data)
+    return queries.detail(runtime, actor, devolution_id)
+
+
+@blp.put("/devolutions/<devolution_id>/reports/<department>")
+@blp.arguments(ReportSchema)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@require_roles(*DEPARTMENT)
+def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> Any:
+    """承接部门提交运行半年专项报告（第三十五条）"""
+    runtime, actor = current_runtime(), _actor()
+
+    def action() -> dict[str, Any]:
+        usecases.submit_report(runtime, actor, devolution_id, department, aftercare.OperationReport(**data))
+        return queries.detail(runtime, actor, devolution_id)
+
+    return _idempotent(200, DevolutionDetailSchema(), action)
+
+
+@blp.post("/devolutions/<devolution_id>/reports/<department>/acknowledgement")
+@blp.arguments(AcknowledgementSchema)
+@blp.response(200, DevolutionDetailSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*DEPARTMENT)
+def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str) -> dict[str, Any]:
+    """下放部门确认收到专项报告"""
+    runtime, actor = current_runtime(), _actor()
+    usecases.acknowledge_report(runtime, actor, devolution_id, department, data["note"])
+    return queries.detail(runtime, actor, devolution_id)
+
+
+# --- rectification and the power list ------------------------------------------------------------------
+
+
+@blp.post("/rectifications")
+@blp.arguments(RectificationSchema)
+@blp.response(201, CreatedSchema)
+@blp.doc(security=SECURITY)
+@require_roles(*OFFICE_ROLES)
+def raise_rectification(data: dict[str, Any]) -> dict[str, Any]:
+    """编办提出限期纠正：未经审批擅自下放职责，或批准下放后未落实保障措施（第三十七条第四项）"""
+    finding = Finding(Ground(data["ground"]), data["department"], data["facts"], data["correct_by"])
+    rid = usecases.raise_rectification(current_runtime(), _actor(), finding, data["devolution_id"])
+    return {"id": rid}
+
+
+@blp.get("/rectifications")
+@blp.response(200, RectificationViewSchema(many=True))
+@blp.doc(security=SECURITY)
+@require_roles()
+def list_rectifications() -> list[dict[str, Any]]:
+    """限期纠正事项：编办看本辖区全部，部门看本部门的"""
+    return queries.rectifications(current_runtime(), _actor())
+
+
+@blp.get("/power-list/changes")
+@blp.arguments(PowerListQuerySchema, location="query")
+@blp.response(200, PowerListChangeSchema(many=True))
+@blp.doc(security=SECURITY)
+@require_roles(*OFFICE_ROLES, Role.SERVICE)
+def power_list_changes(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """权责清单变更记录（供清单维护方按 after 游标轮询）：批准未发文时责任仍在原部门，正式下放后生效"""
+    return queries.power_list_changes(current_runtime(), _actor(), query["after"], query["limit"])
+
+
+def blueprints() -> Iterable[Blueprint]:
+    return [blp]

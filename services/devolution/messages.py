@@ -1,0 +1,177 @@
+"""What devolution tells other services: case references, parties, and the notify requests it sends.
+
+Every notification is ``(NOTIFY, NOTIFY_SEND, payload)`` ready for ``uow.publish(*...)``. Template codes
+(notify renders them; ``params`` carry everything the text needs):
+
+- ``devolution.submitted`` → the office (经办人): an application arrived or came back with supplements;
+- ``devolution.returned`` → applicant: sent back for supplements, with the reasons and items;
+- ``devolution.not_ready`` → applicant: 暂不具备下放条件 written notice with the reasons (第三十四条);
+- ``devolution.approval_sent_back`` → the office: the leaders rejected or returned the drafted decision;
+- ``devolution.approved`` → applicant: approved, not yet in force — it stays responsible (第三十四条第二款);
+- ``devolution.power_list_changed`` → 权责清单 maintainers (编办处室负责人): a change to the list;
+- ``devolution.issued`` → applicant and receiving departments: formally devolved, handover and report due;
+- ``devolution.report_submitted`` → applicant: a receiving department reported, please acknowledge;
+- ``devolution.handover_overdue`` → applicant: a handover checklist item is past its date (第三十五条);
+- ``devolution.rectification_ordered`` → the department: 限期纠正 (第三十七条第四项).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from services.devolution.domain.aftercare import HANDOVER_NAMES, HandoverKind
+from services.devolution.domain.lifecycle import STATE_NAMES, State
+from services.devolution.domain.rectification import GROUND_NAMES, Ground
+from services.devolution.domain.review import LEVEL_NAMES, ReceivingLevel
+from services.devolution.models import Devolution, HandoverItem, PowerListChange, Rectification
+from shared.contracts import NOTIFY, NOTIFY_SEND, CaseRef, Party, case_ref, party
+from shared.runtime import ServiceRuntime
+
+log = logging.getLogger("services.devolution")
+
+Message = tuple[str, str, dict[str, Any]]
+POWER_LIST_MAINTAINER_ROLE = "office_division_head"
+
+
+def _url(runtime: ServiceRuntime, path: str) -> str:
+    return f"{runtime.settings.service_urls['devolution']}/api/v1/{path}"
+
+
+def case_of(runtime: ServiceRuntime, row: Devolution) -> CaseRef:
+    return case_ref(
+        service="devolution",
+        kind="devolution",
+        id=row.id,
+        title=f"关于下放“{row.duty_name}”职责的申请",
+        jurisdiction=row.jurisdiction,
+        url=_url(runtime, f"devolutions/{row.id}"),
+    )
+
+
+def rectification_case(runtime: ServiceRuntime, rectification: Rectification) -> CaseRef:
+    return case_ref(
+        service="devolution",
+        kind="rectification",
+        id=rectification.id,
+        title=f"限期纠正：{GROUND_NAMES[Ground(rectification.ground)]}",
+        jurisdiction=rectification.jurisdiction,
+        url=_url(runtime, "rectifications"),
+    )
+
+
+def office_party(jurisdiction: str) -> Party:
+    return party("role", "office_clerk", jurisdiction)
+
+
+def office_leaders(jurisdiction: str) -> Party:
+    return party("role", "office_leader", jurisdiction)
+
+
+def department_party(code: str, jurisdiction: str) -> Party:
+    return party("department", code, jurisdiction)
+
+
+def _send(
+    runtime: ServiceRuntime,
+    template: str,
+    recipients: list[Party],
+    case: CaseRef,
+    params: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> Message:
+    return (
+        NOTIFY,
+        NOTIFY_SEND,
+        {
+            "dedupe_key": dedupe_key or f"{template}:{case['id']}:{uuid.uuid4().hex}",
+            "template": template,
+            "params": {"case_title": case["title"], **params},
+            "recipients": recipients,
+            "case": case,
+            "link": case.get("url"),
+            "urgency": "normal",
+        },
+    )
+
+
+def _params(row: Devolution, extra: dict[str, Any]) -> dict[str, Any]:
+    return {"duty_name": row.duty_name, "state": STATE_NAMES[State(row.state)], **extra}
+
+
+def to_office(runtime: ServiceRuntime, row: Devolution, template: str, **extra: Any) -> Message:
+    return _send(
+        runtime, template, [office_party(row.jurisdiction)], case_of(runtime, row), _params(row, extra)
+    )
+
+
+def to_applicant(runtime: ServiceRuntime, row: Devolution, template: str, **extra: Any) -> Message:
+    recipients = [department_party(row.applicant_department, row.jurisdiction)]
+    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra))
+
+
+def to_receivers(
+    runtime: ServiceRuntime,
+    row: Devolution,
+    receivers: tuple[tuple[str, str], ...],
+    template: str,
+    **extra: Any,
+) -> Message:
+    recipients = [department_party(code, jurisdiction) for code, jurisdiction in receivers]
+    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra))
+
+
+def power_list_notice(runtime: ServiceRuntime, row: Devolution, change: PowerListChange) -> Message:
+    entries = "；".join(
+        f"{e['code']} {e['name']}（下放至{LEVEL_NAMES[ReceivingLevel(e['to_level'])]}）"
+        for e in change.entries
+    )
+    params = {
+        "change": "已正式下放，权责清单相应调整"
+        if change.in_force
+        else "已批准，尚未正式发文，暂不调整责任主体",
+        "entries": entries,
+        "responsible_departments": "、".join(change.responsible_departments),
+        "document_number": change.document_number,
+        "changes_url": _url(runtime, f"power-list/changes?after={change.id - 1}"),
+    }
+    recipients = [party("role", POWER_LIST_MAINTAINER_ROLE, row.jurisdiction)]
+    key = f"devolution.power_list_changed:{change.id}:{row.id}:{change.change}"
+    return _send(runtime, "devolution.power_list_changed", recipients, case_of(runtime, row), params, key)
+
+
+def handover_overdue(runtime: ServiceRuntime, row: Devolution, item: HandoverItem) -> Message:
+    due = item.due_date.isoformat() if item.due_date else ""
+    params = _params(row, {"item": HANDOVER_NAMES[HandoverKind(item.kind)], "due_date": due})
+    recipients = [department_party(row.applicant_department, row.jurisdiction)]
+    key = f"devolution.handover_overdue:{row.id}:{item.kind}:{due}"
+    return _send(runtime, "devolution.handover_overdue", recipients, case_of(runtime, row), params, key)
+
+
+def rectification_notice(
+    runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str, case: CaseRef
+) -> Message:
+    params = {
+        "ground": GROUND_NAMES[Ground(rectification.ground)],
+        "facts": rectification.facts,
+        "correct_by": rectification.correct_by.isoformat(),
+    }
+    recipients = [department_party(rectification.department, jurisdiction)]
+    key = f"devolution.rectification_ordered:{rectification.id}"
+    return _send(runtime, "devolution.rectification_ordered", recipients, case, params, key)
+
+
+def drafted_decision(row: Devolution) -> dict[str, Any]:
+    entries = "；".join(f"{e['code']} {e['name']}" for e in row.power_list_entries)
+    review = row.review or {}
+    return {
+        "summary": f"拟同意下放“{row.duty_name}”职责",
+        "text": (
+            f"经审核论证，{row.applicant_department}申请下放的“{row.duty_name}”职责具备下放条件，"
+            f"拟同意下放。涉及权责清单事项：{entries}。审核意见：{review.get('notes', '')}。"
+            "正式发文前，相关责任仍由原部门负责（第三十四条第二款）。"
+        ),
+        "power_list_entries": list(row.power_list_entries),
+        "checklist": review.get("checklist", []),
+    }

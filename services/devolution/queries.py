@@ -1,0 +1,235 @@
+"""Read side: what a caller may see of devolutions, clocks, reports, the 权责清单 change log and findings.
+
+Every query is scoped to the caller: the office sees its own jurisdiction; a department sees the devolutions
+it applied for and the submitted ones it receives (a county department may receive a city's devolution).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from services.devolution.domain.aftercare import HANDOVER_NAMES, REPORT_STATE_NAMES, HandoverKind, ReportState
+from services.devolution.domain.application import ApplicationContent, missing_items
+from services.devolution.domain.lifecycle import (
+    STATE_NAMES,
+    Actor,
+    State,
+    in_force,
+    responsible_departments,
+)
+from services.devolution.domain.rectification import GROUND_NAMES, Ground
+from services.devolution.models import (
+    Clock,
+    Devolution,
+    DevolutionEvent,
+    HandoverItem,
+    OperationReport,
+    PowerListChange,
+    Receiver,
+    Rectification,
+)
+from services.devolution.usecases import load_visible, parties_of, today_in_shanghai
+from shared.db import utcnow
+from shared.runtime import ServiceRuntime
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    if actor.is_office:
+        return Devolution.jurisdiction == actor.jurisdiction
+    if not actor.is_department_user or not actor.department:
+        return Devolution.id.is_(None)
+    receives = exists().where(
+        Receiver.devolution_id == Devolution.id,
+        Receiver.department == actor.department,
+        Receiver.jurisdiction == actor.jurisdiction,
+    )
+    own = and_(
+        Devolution.applicant_department == actor.department, Devolution.jurisdiction == actor.jurisdiction
+    )
+    return or_(own, and_(receives, Devolution.state != str(State.DRAFT)))
+
+
+def _overdue_clock() -> ColumnElement[bool]:
+    """A clock still running past its due instant, or one the deadlines service reported overdue."""
+    return exists().where(
+        Clock.devolution_id == Devolution.id,
+        Clock.state == "running",
+        or_(Clock.overdue.is_(True), Clock.due_at < utcnow()),
+    )
+
+
+def list_devolutions(
+    runtime: ServiceRuntime, actor: Actor, *, states: list[str] | None = None, overdue: bool | None = None
+) -> list[dict[str, Any]]:
+    query = select(Devolution).where(_visible(actor)).order_by(Devolution.created_at.desc())
+    if states:
+        query = query.where(Devolution.state.in_(states))
+    if overdue is not None:
+        query = query.where(_overdue_clock() if overdue else ~_overdue_clock())
+    with runtime.db.transaction() as session:
+        return [summary(session, row) for row in session.scalars(query).all()]
+
+
+def _clock_view(clock: Clock) -> dict[str, Any]:
+    due_at = clock.due_at
+    return {
+        "clock_id": clock.clock_id,
+        "rule": clock.rule,
+        "department": clock.department,
+        "state": clock.state,
+        "due_date": clock.due_date,
+        "provisional": clock.provisional,
+        "remaining_working_days": clock.remaining_working_days,
+        "due_soon": clock.due_soon,
+        "overdue": clock.state == "running" and (clock.overdue or (due_at is not None and due_at < utcnow())),
+        "overdue_working_days": clock.overdue_working_days,
+    }
+
+
+def summary(session: Session, row: Devolution) -> dict[str, Any]:
+    clocks = [
+        _clock_view(c) for c in session.scalars(select(Clock).where(Clock.devolution_id == row.id)).all()
+    ]
+    parties = parties_of(session, row)
+    state = State(row.state)
+    return {
+        "id": row.id,
+        "jurisdiction": row.jurisdiction,
+        "duty_name": row.duty_name,
+        "applicant_department": row.applicant_department,
+        "receiving_departments": [code for code, _j in parties.receivers],
+        "state": row.state,
+        "state_label": STATE_NAMES[state],
+        "in_force": in_force(state),
+        "responsible_departments": list(responsible_departments(state, parties)),
+        "document_number": row.document_number,
+        "document_date": row.document_date,
+        "submitted_at": row.submitted_at,
+        "clocks": clocks,
+        "overdue": any(c["overdue"] for c in clocks),
+    }
+
+
+def detail(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> dict[str, Any]:
+    with runtime.db.transaction() as session:
+        row = load_visible(session, devolution_id, actor)
+        view = summary(session, row)
+        view.update(
+            application=row.content,
+            missing_items=missing_items(ApplicationContent.from_dict(row.content)),
+            review=row.review,
+            power_list_entries=row.power_list_entries,
+            approval=row.approval,
+            handover=_handover(session, row.id),
+            reports=_reports(session, row.id, actor),
+            history=[_event(e) for e in _events(session, row.id)],
+        )
+        return view
+
+
+def _events(session: Session, devolution_id: str) -> list[DevolutionEvent]:
+    query = select(DevolutionEvent).where(DevolutionEvent.devolution_id == devolution_id)
+    return list(session.scalars(query.order_by(DevolutionEvent.id)).all())
+
+
+def _event(e: DevolutionEvent) -> dict[str, Any]:
+    return {
+        "at": e.at,
+        "actor": {"user_id": e.actor_id, "name": e.actor_name},
+        "action": e.action,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "detail": e.detail,
+    }
+
+
+def _handover(session: Session, devolution_id: str) -> list[dict[str, Any]]:
+    today = today_in_shanghai()
+    items = session.scalars(select(HandoverItem).where(HandoverItem.devolution_id == devolution_id)).all()
+    return [
+        {
+            "kind": i.kind,
+            "label": HANDOVER_NAMES[HandoverKind(i.kind)],
+            "description": i.description,
+            "due_date": i.due_date,
+            "done_on": i.done_on,
+            "overdue": i.done_on is None and i.due_date is not None and i.due_date < today,
+        }
+        for i in sorted(items, key=lambda i: list(HandoverKind).index(HandoverKind(i.kind)))
+    ]
+
+
+def _reports(session: Session, devolution_id: str, actor: Actor) -> list[dict[str, Any]]:
+    reports = session.scalars(select(OperationReport).where(OperationReport.devolution_id == devolution_id))
+    views = []
+    for r in reports.all():
+        clock = session.get(Clock, r.clock_id)
+        views.append(
+            {
+                "department": r.department,
+                "department_jurisdiction": r.department_jurisdiction,
+                "state": r.state,
+                "state_label": REPORT_STATE_NAMES[ReportState(r.state)],
+                "due_date": clock.due_date if clock else None,
+                "provisional": clock.provisional if clock else False,
+                "content": r.content,
+                "submitted_at": r.submitted_at,
+                "acknowledged_at": r.acknowledged_at,
+                "acknowledgement_note": r.acknowledgement_note,
+            }
+        )
+    return views
+
+
+def power_list_changes(runtime: ServiceRuntime, actor: Actor, after: int, limit: int) -> list[dict[str, Any]]:
+    """The change log since ``after`` (a cursor: the last ``id`` the maintainer has seen)."""
+    query = (
+        select(PowerListChange)
+        .where(PowerListChange.jurisdiction == actor.jurisdiction, PowerListChange.id > after)
+        .order_by(PowerListChange.id)
+        .limit(limit)
+    )
+    with runtime.db.transaction() as session:
+        return [
+            {
+                "id": c.id,
+                "type": "power_list.changed",
+                "devolution_id": c.devolution_id,
+                "change": c.change,
+                "in_force": c.in_force,
+                "responsible_departments": c.responsible_departments,
+                "entries": c.entries,
+                "document_number": c.document_number,
+                "document_date": c.document_date,
+                "occurred_at": c.occurred_at,
+            }
+            for c in session.scalars(query).all()
+        ]
+
+
+def rectifications(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
+    query = select(Rectification).where(Rectification.jurisdiction == actor.jurisdiction)
+    if not actor.is_office:
+        query = query.where(Rectification.department == actor.department)
+    with runtime.db.transaction() as session:
+        views = []
+        for r in session.scalars(query.order_by(Rectification.raised_at.desc())).all():
+            clock = session.get(Clock, r.clock_id)
+            views.append(
+                {
+                    "id": r.id,
+                    "devolution_id": r.devolution_id,
+                    "department": r.department,
+                    "ground": r.ground,
+                    "ground_label": GROUND_NAMES[Ground(r.ground)],
+                    "facts": r.facts,
+                    "correct_by": r.correct_by,
+                    "overdue": bool(clock and _clock_view(clock)["overdue"]),
+                    "raised_at": r.raised_at,
+                }
+            )
+        return views

@@ -1,0 +1,605 @@
+"""The devolution service layer: one short function per use case, each inside one unit of work.
+
+The HTTP entrypoint (``api.py``) and the message handlers (``handlers.py``) call these; the rules themselves
+live in ``domain/``. Every state change appends to the history and publishes what it causes (clock commands,
+notifications, the approval request) through the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.devolution import messages
+from services.devolution.domain import aftercare, review
+from services.devolution.domain.application import (
+    ApplicationContent,
+    refuse_forbidden_basis,
+    require_complete,
+)
+from services.devolution.domain.lifecycle import (
+    Action,
+    Actor,
+    Parties,
+    State,
+    advance,
+    can_see,
+)
+from services.devolution.domain.rectification import Finding, validate_finding
+from services.devolution.models import (
+    Clock,
+    DepartmentReplica,
+    Devolution,
+    DevolutionEvent,
+    HandoverItem,
+    OperationReport,
+    PowerListChange,
+    Receiver,
+    Rectification,
+)
+from shared.contracts import (
+    APPROVAL_REQUEST,
+    CLOCK_PAUSE,
+    CLOCK_RESUME,
+    CLOCK_START,
+    CLOCK_STOP,
+    DEADLINES,
+    INTAKE,
+)
+from shared.db import utcnow
+from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.messaging import UnitOfWork
+from shared.runtime import ServiceRuntime
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REVIEW_RULE, REPORT_RULE, RECTIFICATION_RULE = "devolution_review", "operation_report", "rectification"
+
+
+def today_in_shanghai() -> date:
+    return utcnow().astimezone(SHANGHAI).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 Shanghai time of ``day`` as a UTC instant: a clock started then counts from ``day``."""
+    return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+# --- loading and recording -------------------------------------------------------------------------------
+
+
+def parties_of(session: Session, row: Devolution) -> Parties:
+    receivers = session.scalars(select(Receiver).where(Receiver.devolution_id == row.id)).all()
+    return Parties(
+        jurisdiction=row.jurisdiction,
+        applicant=row.applicant_department,
+        receivers=tuple((r.department, r.jurisdiction) for r in receivers),
+    )
+
+
+def load_visible(session: Session, devolution_id: str, actor: Actor) -> Devolution:
+    """The devolution if the caller may see it; NotFound otherwise (its existence is not revealed)."""
+    row = session.get(Devolution, devolution_id)
+    if row is None or not can_see(actor, parties_of(session, row), State(row.state)):
+        raise NotFound("未找到该职责下放事项", code="devolution_not_found")
+    return row
+
+
+def move(session: Session, row: Devolution, actor: Actor, action: Action, **detail: Any) -> State:
+    """Apply ``action`` by the rules and append it to the history; returns the new state."""
+    before = State(row.state)
+    after = advance(before, action, actor, parties_of(session, row))
+    row.state = str(after)
+    row.updated_at = utcnow()
+    session.add(
+        DevolutionEvent(
+            devolution_id=row.id,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            action=str(action),
+            from_state=str(before),
+            to_state=str(after),
+            detail=jsonable(detail),
+        )
+    )
+    return after
+
+
+def note(session: Session, row: Devolution, action: str, detail: Mapping[str, Any]) -> None:
+    """A history entry that changes no state (a clock event, a reminder)."""
+    session.add(
+        DevolutionEvent(
+            devolution_id=row.id,
+            actor_id="system",
+            actor_name="系统",
+            action=action,
+            from_state=row.state,
+            to_state=row.state,
+            detail=jsonable(dict(detail)),
+        )
+    )
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _department(session: Session, code: str, field: str) -> DepartmentReplica:
+    department = session.get(DepartmentReplica, code)
+    if department is None or not department.active:
+        raise ValidationFailed.for_field(field, f"未知的部门：{code}", code="unknown_department")
+    return department
+
+
+# --- the application (第三十二、三十三条) --------------------------------------------------------------
+
+
+def _store_content(session: Session, row: Devolution, content: Mapping[str, Any]) -> None:
+    parsed = ApplicationContent.from_dict(content)
+    refuse_forbidden_basis(parsed.bases)
+    for code in parsed.related_departments:
+        _department(session, code, "related_departments")
+    session.query(Receiver).filter(Receiver.devolution_id == row.id).delete()
+    for code in dict.fromkeys(parsed.receiving_departments):
+        department = _department(session, code, "receiving_departments")
+        session.add(Receiver(devolution_id=row.id, department=code, jurisdiction=department.jurisdiction))
+    row.content = jsonable(dict(content))
+    row.duty_name = parsed.duty_name
+
+
+def create_draft(runtime: ServiceRuntime, actor: Actor, content: Mapping[str, Any]) -> str:
+    """A department starts an application; it stays a draft (no clock runs) until submitted complete."""
+    if not actor.is_department_user or not actor.department:
+        raise Forbidden("职责下放申请须由部门经办人或负责人提出（第三十三条）", code="not_your_step")
+    with runtime.unit_of_work() as uow:
+        row = Devolution(
+            id=f"dv-{uuid.uuid4().hex[:12]}",
+            jurisdiction=actor.jurisdiction,
+            applicant_department=actor.department,
+            duty_name="",
+            state=str(State.DRAFT),
+            content={},
+            created_by=actor.user_id,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        _store_content(uow.session, row, content)
+        uow.session.add(
+            DevolutionEvent(
+                devolution_id=row.id,
+                actor_id=actor.user_id,
+                actor_name=actor.name,
+                action="create",
+                from_state=str(State.DRAFT),
+                to_state=str(State.DRAFT),
+                detail={},
+            )
+        )
+        uow.commit()
+        return row.id
+
+
+def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Mapping[str, Any]) -> None:
+    """The department completes or corrects its application while it is a draft or back for supplements."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.EDIT)
+        uow.session.flush()
+        _store_content(uow.session, row, content)
+        uow.commit()
+
+
+def submit(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> None:
+    """Submit a complete application: the review clock starts (第三十四条), or resumes after supplements."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        resubmission = row.state == State.RETURNED
+        move(uow.session, row, actor, Action.RESUBMIT if resubmission else Action.SUBMIT)
+        require_complete(ApplicationContent.from_dict(row.content))
+        now = utcnow()
+        if resubmission:
+            clock_command(uow, row.review_clock_id, CLOCK_RESUME, {"at": now.isoformat()})
+        else:
+            row.submitted_at = now
+            row.review_clock_id = f"devolution:{row.id}:review"
+            start_review_clock(uow, runtime, row, now)
+        uow.publish(*messages.to_office(runtime, row, "devolution.submitted", resubmitted=resubmission))
+        uow.commit()
+
+
+def start_review_clock(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, now: datetime) -> None:
+    clock_id = row.review_clock_id or ""
+    uow.session.add(Clock(clock_id=clock_id, devolution_id=row.id, rule=REVIEW_RULE, state="requested"))
+    uow.publish(
+        DEADLINES,
+        CLOCK_START,
+        {
+            "clock_id": clock_id,
+            "rule": REVIEW_RULE,
+            "case": messages.case_of(runtime, row),
+            "owner_service": "devolution",
+            "start_at": now.isoformat(),
+            "responsible": [messages.office_party(row.jurisdiction)],
+            "escalate_to": [messages.office_leaders(row.jurisdiction)],
+        },
+    )
+
+
+def clock_command(uow: UnitOfWork, clock_id: str | None, kind: str, fields: Mapping[str, Any]) -> None:
+    """Pause, resume or stop a clock we started — unless it has already stopped."""
+    clock = uow.session.get(Clock, clock_id) if clock_id else None
+    if clock is None or clock.state == "stopped":
+        return
+    if kind == CLOCK_STOP:
+        clock.state = "stopped"
+    uow.publish(DEADLINES, kind, {"clock_id": clock_id, **fields})
+
+
+def return_for_supplements(
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, reasons: str, items: list[str]
+) -> None:
+    """The office sends the application back; the review clock does not run meanwhile."""
+    if not reasons.strip():
+        raise ValidationFailed.for_field("reasons", "须写明需要补正的内容", code="reasons_required")
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.RETURN, reasons=reasons, items=items)
+        now = utcnow().isoformat()
+        clock_command(uow, row.review_clock_id, CLOCK_PAUSE, {"at": now, "reason": f"退回补正：{reasons}"})
+        uow.publish(*messages.to_applicant(runtime, row, "devolution.returned", reasons=reasons, items=items))
+        uow.commit()
+
+
+# --- review and decision (第三十四条) -------------------------------------------------------------------
+
+
+def conclude_review(runtime: ServiceRuntime, actor: Actor, devolution_id: str, result: review.Review) -> None:
+    """Record checklist and conclusion: "ready" goes to the leaders' inbox, "not ready" is told in writing."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        review.validate_review(result, row.applicant_department)
+        ready = result.conclusion is review.Conclusion.READY
+        move(uow.session, row, actor, Action.CONCLUDE_READY if ready else Action.CONCLUDE_NOT_READY)
+        row.review = review_as_dict(result, actor)
+        at = utcnow().isoformat()
+        clock_command(uow, row.review_clock_id, CLOCK_STOP, {"at": at, "outcome": "done"})
+        if ready:
+            row.power_list_entries = review.entries_as_dicts(result.power_list_entries)
+            request_approval(uow, runtime, row, actor)
+        else:
+            uow.publish(*messages.to_applicant(runtime, row, "devolution.not_ready", reasons=result.reasons))
+        uow.commit()
+
+
+def review_as_dict(result: review.Review, actor: Actor) -> dict[str, Any]:
+    return {
+        "checklist": [{"item": e.item, "satisfied": e.satisfied, "note": e.note} for e in result.checklist],
+        "notes": result.notes,
+        "conclusion": str(result.conclusion),
+        "reasons": result.reasons,
+        "reviewed_by": {"user_id": actor.user_id, "name": actor.name},
+        "reviewed_at": utcnow().isoformat(),
+    }
+
+
+def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, actor: Actor) -> None:
+    sent_before = uow.session.scalars(
+        select(DevolutionEvent.id).where(
+            DevolutionEvent.devolution_id == row.id, DevolutionEvent.action == str(Action.CONCLUDE_READY)
+        )
+    ).all()
+    row.approval_request_id = f"devolution:{row.id}:approval:{len(sent_before)}"
+    clock = uow.session.get(Clock, row.review_clock_id) if row.review_clock_id else None
+    uow.publish(
+        INTAKE,
+        APPROVAL_REQUEST,
+        {
+            "request_id": row.approval_request_id,
+            "requester_service": "devolution",
+            "case": messages.case_of(runtime, row),
+            "decision_kind": "devolution_decision",
+            "drafted_decision": messages.drafted_decision(row),
+            "materials": [],
+            "requested_by": {"user_id": actor.user_id, "name": actor.name},
+            "statutory_clock_id": row.review_clock_id,
+            "statutory_due_date": clock.due_date.isoformat() if clock and clock.due_date else None,
+        },
+    )
+
+
+def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: Mapping[str, Any]) -> None:
+    """APPROVAL_DECIDED: approved → "approved, not yet in force" and the 权责清单 change is logged."""
+    row = uow.session.scalars(
+        select(Devolution).where(Devolution.approval_request_id == payload.get("request_id"))
+    ).first()
+    if row is None or row.state != State.PENDING_APPROVAL:
+        messages.log.warning(
+            "approval decision for an unknown or settled request: %s", payload.get("request_id")
+        )
+        return
+    decided_by = payload.get("decided_by") or {}
+    leader = Actor(
+        user_id=str(decided_by.get("user_id", "approval")),
+        name=str(decided_by.get("name", "编办领导")),
+        jurisdiction=row.jurisdiction,
+        department=None,
+        roles=frozenset({"service"}),
+    )
+    outcome = payload.get("outcome")
+    row.approval = {k: payload.get(k) for k in ("outcome", "decided_by", "comment", "decided_at")}
+    if outcome != "approved":
+        move(
+            uow.session,
+            row,
+            leader,
+            Action.APPROVAL_SENT_BACK,
+            outcome=outcome,
+            comment=payload.get("comment"),
+        )
+        uow.publish(
+            *messages.to_office(runtime, row, "devolution.approval_sent_back", comment=payload.get("comment"))
+        )
+        return
+    move(uow.session, row, leader, Action.APPROVAL_APPROVED, comment=payload.get("comment"))
+    log_power_list_change(uow, runtime, row, in_force=False)
+    uow.publish(*messages.to_applicant(runtime, row, "devolution.approved"))
+
+
+def log_power_list_change(
+    uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, *, in_force: bool
+) -> None:
+    """The 权责清单 change log its maintainers poll, and a notice to them (see README "权责清单")."""
+    parties = parties_of(uow.session, row)
+    responsible = [code for code, _j in parties.receivers] if in_force else [row.applicant_department]
+    change = PowerListChange(
+        jurisdiction=row.jurisdiction,
+        devolution_id=row.id,
+        change="in_force" if in_force else "approved_not_in_force",
+        in_force=in_force,
+        responsible_departments=responsible,
+        entries=list(row.power_list_entries),
+        document_number=row.document_number,
+        document_date=row.document_date,
+    )
+    uow.session.add(change)
+    uow.session.flush()
+    uow.publish(*messages.power_list_notice(runtime, row, change))
+
+
+# --- issuance and after (第三十四条第二款, 第三十五条) -----------------------------------------------------
+
+
+def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str, issued_on: date) -> None:
+    """Formal issuance: from now the receiving side is responsible; handover and half-year clocks start."""
+    if not number.strip():
+        raise ValidationFailed.for_field("document_number", "须写明正式发文的文号", code="document_required")
+    if issued_on > today_in_shanghai():
+        raise ValidationFailed.for_field("document_date", "发文日期不能晚于今天", code="date_in_future")
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.ISSUE, document_number=number, document_date=issued_on)
+        row.document_number, row.document_date = number, issued_on
+        content = ApplicationContent.from_dict(row.content)
+        for kind, due in aftercare.initial_handover(content.support_measures).items():
+            uow.session.add(HandoverItem(devolution_id=row.id, kind=str(kind), due_date=due))
+        receivers = parties_of(uow.session, row).receivers
+        for code, jurisdiction in receivers:
+            start_report_clock(uow, runtime, row, code, jurisdiction)
+        log_power_list_change(uow, runtime, row, in_force=True)
+        uow.publish(*messages.to_applicant(runtime, row, "devolution.issued"))
+        uow.publish(*messages.to_receivers(runtime, row, receivers, "devolution.issued"))
+        uow.commit()
+
+
+def start_report_clock(
+    uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, department: str, jurisdiction: str
+) -> None:
+    clock_id = f"devolution:{row.id}:report:{department}"
+    uow.session.add(
+        OperationReport(
+            devolution_id=row.id,
+            department=department,
+            department_jurisdiction=jurisdiction,
+            clock_id=clock_id,
+        )
+    )
+    uow.session.add(
+        Clock(
+            clock_id=clock_id,
+            devolution_id=row.id,
+            rule=REPORT_RULE,
+            department=department,
+            state="requested",
+        )
+    )
+    uow.publish(
+        DEADLINES,
+        CLOCK_START,
+        {
+            "clock_id": clock_id,
+            "rule": REPORT_RULE,
+            "case": messages.case_of(runtime, row),
+            "owner_service": "devolution",
+            "start_at": start_of_day(row.document_date or today_in_shanghai()).isoformat(),
+            "responsible": [messages.department_party(department, jurisdiction)],
+            "escalate_to": [messages.department_party(row.applicant_department, row.jurisdiction)],
+        },
+    )
+
+
+def update_handover(
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, kind: str, changes: Mapping[str, Any]
+) -> None:
+    """The devolving department sets a handover item's date and description, or marks it done."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.UPDATE_HANDOVER, kind=kind, **changes)
+        item = uow.session.scalars(
+            select(HandoverItem).where(HandoverItem.devolution_id == row.id, HandoverItem.kind == kind)
+        ).first()
+        if item is None:
+            raise NotFound("未找到该衔接事项", code="handover_item_not_found")
+        for name in ("description", "due_date", "done_on"):
+            if name in changes:
+                setattr(item, name, changes[name])
+        uow.commit()
+
+
+def _report(session: Session, row: Devolution, department: str) -> OperationReport:
+    report = session.scalars(
+        select(OperationReport).where(
+            OperationReport.devolution_id == row.id, OperationReport.department == department
+        )
+    ).first()
+    if report is None:
+        raise NotFound("未找到该承接部门的专项报告", code="report_not_found")
+    return report
+
+
+def submit_report(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    devolution_id: str,
+    department: str,
+    content: aftercare.OperationReport,
+) -> None:
+    """A receiving department reports on the first half year of operation (第三十五条)."""
+    if actor.department != department:
+        raise Forbidden("专项报告须由该承接部门提交", code="not_your_step")
+    aftercare.validate_report(content)
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.SUBMIT_REPORT, department=department)
+        report = _report(uow.session, row, department)
+        report.state = aftercare.next_report_state(
+            aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED
+        )
+        report.content = dict(content.__dict__)
+        report.submitted_at, report.submitted_by = utcnow(), actor.user_id
+        clock_command(uow, report.clock_id, CLOCK_STOP, {"at": utcnow().isoformat(), "outcome": "done"})
+        uow.publish(
+            *messages.to_applicant(runtime, row, "devolution.report_submitted", department=department)
+        )
+        uow.commit()
+
+
+def acknowledge_report(
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, department: str, note_text: str
+) -> None:
+    """The devolving department acknowledges a report; once all are in, the devolution is reported."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.ACKNOWLEDGE_REPORT, department=department)
+        report = _report(uow.session, row, department)
+        report.state = aftercare.next_report_state(
+            aftercare.ReportState(report.state), aftercare.ReportState.ACKNOWLEDGED
+        )
+        report.acknowledged_at, report.acknowledged_by = utcnow(), actor.user_id
+        report.acknowledgement_note = note_text
+        uow.session.flush()
+        states = uow.session.scalars(
+            select(OperationReport.state).where(OperationReport.devolution_id == row.id)
+        ).all()
+        if all(s == aftercare.ReportState.ACKNOWLEDGED for s in states):
+            move(uow.session, row, actor, Action.ALL_REPORTS_ACKNOWLEDGED)
+        uow.commit()
+
+
+def remind_overdue_handover(runtime: ServiceRuntime) -> None:
+    """Periodic: an overdue handover item reminds the devolving department, once per due date."""
+    today = today_in_shanghai()
+    with runtime.unit_of_work() as uow:
+        rows = uow.session.execute(
+            select(HandoverItem, Devolution)
+            .join(Devolution, Devolution.id == HandoverItem.devolution_id)
+            .where(HandoverItem.done_on.is_(None), HandoverItem.due_date < today)
+        ).all()
+        for item, row in rows:
+            if item.reminded_for == item.due_date:
+                continue
+            item.reminded_for = item.due_date
+            note(uow.session, row, "handover_overdue", {"kind": item.kind, "due_date": item.due_date})
+            uow.publish(*messages.handover_overdue(runtime, row, item))
+        uow.commit()
+
+
+# --- rectification (第三十七条第四项) ----------------------------------------------------------------------
+
+
+def raise_rectification(
+    runtime: ServiceRuntime, actor: Actor, finding: Finding, devolution_id: str | None
+) -> str:
+    """The office orders a department to correct a devolution made without approval or without support."""
+    if not actor.is_office:
+        raise Forbidden("限期纠正须由编办提出（第三十七条）", code="not_your_step")
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor) if devolution_id else None
+        department = _department(uow.session, finding.department, "department")
+        actor_jurisdiction_only(actor, department.jurisdiction)
+        validate_finding(finding, today_in_shanghai(), State(row.state) if row else None)
+        rectification = Rectification(
+            id=f"rf-{uuid.uuid4().hex[:12]}",
+            jurisdiction=actor.jurisdiction,
+            devolution_id=row.id if row else None,
+            department=finding.department,
+            ground=str(finding.ground),
+            facts=finding.facts,
+            correct_by=finding.correct_by,
+            clock_id="",
+            raised_by=actor.user_id,
+        )
+        rectification.clock_id = f"devolution:{rectification.id}:rectification"
+        uow.session.add(rectification)
+        if row is not None:
+            note(uow.session, row, "rectification_raised", {"rectification_id": rectification.id})
+        start_rectification_clock(uow, runtime, rectification, department.jurisdiction)
+        uow.commit()
+        return rectification.id
+
+
+def actor_jurisdiction_only(actor: Actor, jurisdiction: str) -> None:
+    if jurisdiction != actor.jurisdiction:
+        raise ValidationFailed.for_field(
+            "department", "只能对本辖区的部门提出限期纠正", code="other_jurisdiction"
+        )
+
+
+def start_rectification_clock(
+    uow: UnitOfWork, runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str
+) -> None:
+    uow.session.add(
+        Clock(
+            clock_id=rectification.clock_id,
+            rectification_id=rectification.id,
+            rule=RECTIFICATION_RULE,
+            department=rectification.department,
+            state="requested",
+        )
+    )
+    case = messages.rectification_case(runtime, rectification)
+    uow.publish(
+        DEADLINES,
+        CLOCK_START,
+        {
+            "clock_id": rectification.clock_id,
+            "rule": RECTIFICATION_RULE,
+            "case": case,
+            "owner_service": "devolution",
+            "start_at": utcnow().isoformat(),
+            "due_date": rectification.correct_by.isoformat(),
+            "responsible": [messages.department_party(rectification.department, jurisdiction)],
+            "escalate_to": [messages.office_leaders(rectification.jurisdiction)],
+        },
+    )
+    uow.publish(*messages.rectification_notice(runtime, rectification, jurisdiction, case))
