@@ -90,6 +90,7 @@ class StandinState:
             self.records: list[dict[str, Any]] = []
             self.biz_msg_ids: set[tuple[str, str]] = set()
             self.nonces: dict[tuple[str, str], float] = {}
+            self.nonce_order: deque[tuple[float, tuple[str, str]]] = deque()
             self.tokens: dict[str, tuple[str, float]] = {}
             self.auth_codes: dict[str, str] = dict(self.config["AUTH_CODES"])
             self.robot_sends: dict[str, deque[float]] = {}
@@ -132,10 +133,15 @@ class StandinState:
         """False when the nonce was already used inside the window (a replay)."""
         now = self.clock()
         with self._lock:
-            self.nonces = {key: at for key, at in self.nonces.items() if now - at <= window_s}
+            # Forget nonces older than the window, oldest first: constant work per call at any volume.
+            while self.nonce_order and now - self.nonce_order[0][0] > window_s:
+                at, key = self.nonce_order.popleft()
+                if self.nonces.get(key) == at:
+                    del self.nonces[key]
             if (api_key, nonce) in self.nonces:
                 return False
             self.nonces[(api_key, nonce)] = now
+            self.nonce_order.append((now, (api_key, nonce)))
             return True
 
     def claim_biz_msg_id(self, api_key: str, biz_msg_id: str) -> bool:
@@ -631,9 +637,34 @@ def _title_of(msg: Mapping[str, Any]) -> str | None:
 # --------------------------------------------------------------------------- factory
 
 
+def demo_directory_accounts() -> dict[str, dict[str, str]]:
+    """The demo people of ``make run`` (``services/intake/demo.py``) as platform accounts, so that reminders
+    to them arrive. The stand-in is a development tool, never deployed: the one place outside intake that
+    reads intake's demo data, so that the two cannot drift apart."""
+    try:
+        from services.intake.demo import demo_directory
+    except ImportError:  # pragma: no cover - intake absent
+        return {}
+    directory = demo_directory()
+    departments = {d["code"]: d["name"] for d in directory.departments}
+    return {
+        str(person["zwd_account_id"]): {
+            "name": person["name"],
+            "employeeCode": f"GE_demo_{person['zwd_account_id']}",
+            "department": " ".join(
+                part for part in (departments.get(person["department_code"]), person.get("title")) if part
+            ),
+        }
+        for person in directory.people
+        if person.get("zwd_account_id")
+    }
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the stand-in; ``config`` overrides :data:`DEFAULTS`. Refuses to run in production."""
     settings = {**DEFAULTS, **(config or {})}
+    if "ACCOUNTS" not in (config or {}):
+        settings["ACCOUNTS"] = {**DEFAULTS["ACCOUNTS"], **demo_directory_accounts()}
     env = settings.get("ENV") or os.environ.get("DM_ENV", "development")
     if env == "production":
         raise RuntimeError("本地模拟平台仅供开发和测试使用，不得在生产环境启动")

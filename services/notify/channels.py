@@ -1,0 +1,95 @@
+"""Building channel adapters from configuration: the deployment's 浙政钉 work-notification channel from
+settings, robots and webhooks from their ``channel`` rows. Every URL is checked against the outbound
+allow-list (``DM_OUTBOUND_ALLOW``) plus the platform's own published hosts.
+
+Adapters hold HTTP connection pools; each worker thread keeps its own (``requests.Session`` is not meant to
+be shared between threads).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from services.notify.adapters import RobotChannel, WebhookChannel, WorkNotificationChannel, ZwdGateway
+from services.notify.adapters.robot import ROBOT_HOSTS
+from services.notify.adapters.zwd import PLATFORM_HOSTS
+from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
+from shared.config import Settings
+
+DEFAULT_ZWD_CHANNEL_ID = "zwd-default"
+CHANNEL_KINDS = (ZWD, ROBOT, WEBHOOK)
+CHANNEL_KIND_NAMES = {ZWD: "浙政钉工作通知", ROBOT: "群机器人", WEBHOOK: "签名 Webhook"}
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """A channel as an adapter needs it (secrets included: never log or return this)."""
+
+    id: str
+    kind: str
+    config: Mapping[str, Any]
+    credentials: Mapping[str, Any]
+
+    def __repr__(self) -> str:
+        return f"ChannelConfig(id={self.id!r}, kind={self.kind!r})"
+
+
+def robot_webhook_url(config: Mapping[str, Any], credentials: Mapping[str, Any]) -> str:
+    base = str(config.get("url") or "https://oapi.dingtalk.com/robot/send")
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}access_token={credentials.get('access_token', '')}"
+
+
+class ChannelFactory:
+    """Makes (and per thread, reuses) adapters for one service process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+
+    @property
+    def allow(self) -> tuple[str, ...]:
+        return tuple(self.settings.outbound_allow)
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def zwd(self) -> WorkNotificationChannel:
+        """The deployment's 浙政钉 work-notification channel (settings: ZWD_BASE_URL, ZWD_APP_KEY, …)."""
+        channel = getattr(self._local, "zwd", None)
+        if channel is None:
+            gateway = ZwdGateway(
+                base_url=self.settings.platform_base_url,
+                app_key=self.settings.platform_app_key,
+                app_secret=self.settings.platform_app_secret,
+                session=self._session(),
+                allowed_hosts=(*self.allow, *PLATFORM_HOSTS),
+            )
+            channel = self._local.zwd = WorkNotificationChannel(
+                gateway=gateway, tenant_id=self.settings.platform_tenant_id
+            )
+        return channel
+
+    def robot(self, channel: ChannelConfig) -> RobotChannel:
+        return RobotChannel(
+            webhook_url=robot_webhook_url(channel.config, channel.credentials),
+            secret=channel.credentials.get("secret") or None,
+            session=self._session(),
+            allowed_hosts=(*self.allow, *ROBOT_HOSTS),
+        )
+
+    def webhook(self, channel: ChannelConfig) -> WebhookChannel:
+        return WebhookChannel(
+            url=str(channel.config.get("url", "")),
+            secret=str(channel.credentials.get("secret", "")),
+            allowed_hosts=self.allow,
+            session=self._session(),
+        )
