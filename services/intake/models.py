@@ -72,5 +72,6 @@ class Person(Base):
     department: Mapped[Department | None] = relationship(lazy="joined")
 
 
-# The case tables live beside their use cases; importing them here puts them on intake's metadata.
+# The case and approval tables live beside their use cases; importing them here puts them on the metadata.
+from services.intake.approvals import models as _approval_tables  # noqa: E402,F401
 from services.intake.casework import tables as _case_tables  # noqa: E402,F401
