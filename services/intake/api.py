@@ -8,7 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.intake import directory
+from services.intake import api_cases, directory
 from services.intake.approvals.api import approvals_blp
 from services.intake.approvals.mobile import mobile_blp
 from shared.auth import OFFICE_ROLES, current_principal, require_roles
@@ -76,4 +76,4 @@ def people() -> list[dict[str, Any]]:
 
 
 def blueprints() -> Iterable[Blueprint]:
-    return [directory_blp, approvals_blp, mobile_blp]
+    return [directory_blp, approvals_blp, mobile_blp, api_cases.cases_blp]

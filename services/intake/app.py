@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.intake import api
+from services.intake import api, handlers
 from services.intake.models import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
@@ -17,6 +17,7 @@ SERVICE = ServiceDefinition(
     outbox_model=Outbox,
     inbox_model=Inbox,
     blueprints=api.blueprints,
+    register_handlers=handlers.register,
 )
 
 

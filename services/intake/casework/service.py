@@ -1,0 +1,1028 @@
+"""Casework use cases: one short function per step of 第15–25条, each in one unit of work.
+
+A use case loads the case the actor may see, asks the domain whether the step is allowed (state, role and
+the rules of the measures), applies it, appends the history, and records in the same transaction the
+messages it causes (clocks, notifications, approval requests). If anything fails, nothing is kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from services.intake import attachments
+from services.intake.casework import queries
+from services.intake.casework.messages import Outgoing, department_party, office_party
+from services.intake.casework.tables import (
+    CaseClock,
+    CaseEvent,
+    CaseMeeting,
+    CaseParty,
+    CaseRecord,
+    IdempotentRequest,
+    Solicitation,
+)
+from services.intake.domain import rules
+from services.intake.domain.actors import Actor
+from services.intake.domain.cases import (
+    ACTION_LABELS,
+    TERMINAL,
+    Case,
+    HistoryEntry,
+    Kind,
+    Source,
+    Status,
+    open_case,
+    transition,
+)
+from services.intake.domain.rules import SolicitationStatus
+from services.intake.models import Department
+from shared.contracts import Party, party
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.messaging import UnitOfWork
+from shared.runtime import ServiceRuntime
+
+Body = dict[str, Any]
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def clock_id(case_id: str, rule: str, subject: str | None = None) -> str:
+    return f"{case_id}:{rule}" + (f":{subject}" if subject else "")
+
+
+# --- one step on one case ---
+
+
+@dataclass
+class Step:
+    """A use case in progress on one case: its transaction, the case (row and domain object), the actor."""
+
+    uow: UnitOfWork
+    record: CaseRecord
+    case: Case
+    actor: Actor
+    out: Outgoing
+    entries: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
+
+    def move(self, action: str, *, reason: str | None = None, **data: Any) -> HistoryEntry:
+        entry = transition(self.case, action, self.actor, reason=reason, data=_jsonable(data))
+        self.entries.append(entry)
+        return entry
+
+    def remember(self, **values: Any) -> None:
+        self.record.state = {**(self.record.state or {}), **_jsonable(values)}
+
+    def clock(self, rule: str, subject: str | None = None) -> CaseClock | None:
+        return self.session.get(CaseClock, clock_id(self.record.id, rule, subject))
+
+    def applicant(self) -> list[Party]:
+        code = self.record.applicant_department
+        return [department_party(code, self.record.jurisdiction_code)] if code else []
+
+    def departments(
+        self, *, roles: Iterable[str] | None = None, include_applicant: bool = True
+    ) -> list[Party]:
+        wanted = set(roles) if roles is not None else None
+        codes = {
+            p.department_code
+            for p in queries.parties_of(self.session, self.record.id)
+            if wanted is None or p.role in wanted
+        }
+        if include_applicant and self.record.applicant_department:
+            codes.add(self.record.applicant_department)
+        return [department_party(c, self.record.jurisdiction_code) for c in sorted(codes)]
+
+    def office(self) -> list[Party]:
+        return [office_party(self.record.jurisdiction_code)]
+
+    def dedupe(self) -> str:
+        return f"v{self.record.version}-{len(self.entries)}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _next_actor(session: Session, record: CaseRecord) -> str | None:
+    status = Status(record.status)
+    if status in TERMINAL:
+        return None
+    if status is Status.COORDINATING and _pending_solicitations(session, record.id):
+        return "departments"
+    return {
+        Status.SUPPLEMENT_REQUESTED: "applicant",
+        Status.AWAITING_APPROVAL: "office_leader",
+        Status.ORG_REVIEW: "org_reviewer",
+        Status.AWAITING_COMMITTEE: "committee",
+        Status.IN_EXECUTION: "parties_execute",
+    }.get(status, "office")
+
+
+def _pending_solicitations(session: Session, case_id: str) -> list[Solicitation]:
+    open_states = (SolicitationStatus.PENDING, SolicitationStatus.DELAYED_WITH_REASON)
+    return list(
+        session.scalars(
+            select(Solicitation).where(Solicitation.case_id == case_id, Solicitation.status.in_(open_states))
+        ).all()
+    )
+
+
+def refresh_deadline(session: Session, record: CaseRecord) -> None:
+    """The case shows its nearest running deadline, and whether any of its clocks is overdue."""
+    session.flush()
+    running = session.scalars(
+        select(CaseClock).where(CaseClock.case_id == record.id, CaseClock.state.in_(("running", "requested")))
+    ).all()
+    dates = [c.due_date for c in running if c.due_date is not None]
+    record.due_date = min(dates) if dates else None
+    record.overdue = any(c.overdue for c in running)
+
+
+def save(step: Step) -> None:
+    """Write the domain object back and append its history lines."""
+    record, case = step.record, step.case
+    record.status = str(case.status)
+    step.remember(
+        resume_to=str(case.resume_to) if case.resume_to else None,
+        extended=case.extended,
+        major=case.major,
+        pending_decision=case.pending_decision,
+    )
+    for entry in step.entries:
+        step.session.add(
+            CaseEvent(
+                case_id=record.id,
+                actor_id=entry.actor_id,
+                actor_name=entry.actor_name,
+                action=entry.action,
+                from_status=str(entry.from_status) if entry.from_status else None,
+                to_status=str(entry.to_status),
+                reason=entry.reason,
+                data=entry.data,
+            )
+        )
+    step.session.flush()
+    record.next_actor = _next_actor(step.session, record)
+    refresh_deadline(step.session, record)
+    record.updated_at = utcnow()
+
+
+def _commit(uow: UnitOfWork) -> None:
+    try:
+        uow.commit()
+    except StaleDataError as exc:
+        raise Conflict("该事项刚被他人修改，请刷新后重试", code="concurrent_change") from exc
+
+
+# --- submissions (department side) ---
+
+
+def _check_departments(session: Session, jurisdiction: str, named: dict[str, list[str]]) -> None:
+    known = set(
+        session.scalars(
+            select(Department.code).where(Department.jurisdiction_code == jurisdiction, Department.active)
+        ).all()
+    )
+    fields = {
+        name: [f"本辖区没有这些部门：{'、'.join(c for c in codes if c not in known)}"]
+        for name, codes in named.items()
+        if any(c not in known for c in codes)
+    }
+    if fields:
+        raise ValidationFailed("所列部门不存在或不在本辖区", code="unknown_department", fields=fields)
+
+
+def _replayed(session: Session, actor: Actor, key: str | None, endpoint: str) -> str | None:
+    if not key:
+        return None
+    stored = session.scalar(
+        select(IdempotentRequest).where(
+            IdempotentRequest.user_id == actor.user_id,
+            IdempotentRequest.key == key,
+            IdempotentRequest.endpoint == endpoint,
+        )
+    )
+    return str(stored.response["case_id"]) if stored else None
+
+
+def _remember_key(session: Session, actor: Actor, key: str | None, endpoint: str, case_id: str) -> None:
+    if key:
+        session.add(
+            IdempotentRequest(
+                user_id=actor.user_id,
+                key=key[:120],
+                endpoint=endpoint,
+                status_code=201,
+                response={"case_id": case_id},
+            )
+        )
+
+
+@dataclass(frozen=True)
+class NewCase:
+    kind: Kind
+    source: Source
+    title: str
+    applicant: str | None
+    content: Body
+    parties: dict[str, str]  # department → role
+    attachment_ids: list[str]
+    action: str  # "submit" | "open"
+    status: Status
+
+
+def _create(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    new: NewCase,
+    key: str | None,
+    endpoint: str,
+    effects: Callable[[Step], None],
+) -> dict[str, Any]:
+    """Create a case once per idempotency key; a repeat (even a concurrent one) returns the first case."""
+    with runtime.unit_of_work() as uow:
+        first = _replayed(uow.session, actor, key, endpoint)
+        if first is None:
+            record = _insert(uow, actor, new)
+            step = Step(
+                uow, record, queries.to_domain(uow.session, record), actor, _outgoing(runtime, uow, record)
+            )
+            step.entries.append(open_case(step.case, actor, new.action))
+            attachments.claim(uow.session, actor, record.id, new.attachment_ids)
+            effects(step)
+            save(step)
+            _remember_key(uow.session, actor, key, endpoint, record.id)
+            try:
+                _commit(uow)
+            except IntegrityError:
+                uow.rollback()
+                first = _replayed(uow.session, actor, key, endpoint)
+                if first is None:
+                    raise
+            else:
+                return queries.detail(uow.session, record, actor)
+    return get_case(runtime, actor, first)
+
+
+def _insert(uow: UnitOfWork, actor: Actor, new: NewCase) -> CaseRecord:
+    record = CaseRecord(
+        id=new_id("c"),
+        jurisdiction_code=actor.jurisdiction,
+        kind=str(new.kind),
+        source=str(new.source),
+        title=new.title,
+        status=str(new.status),
+        applicant_department=new.applicant,
+        content=_jsonable(new.content),
+        state={},
+        submitted_by=actor.user_id,
+    )
+    uow.session.add(record)
+    uow.session.flush()  # the parties refer to it
+    for code, role in new.parties.items():
+        uow.session.add(CaseParty(case_id=record.id, department_code=code, role=role))
+    uow.session.flush()
+    return record
+
+
+def _outgoing(runtime: ServiceRuntime, uow: UnitOfWork, record: CaseRecord) -> Outgoing:
+    return Outgoing(uow, record, runtime.settings.public_base_url)
+
+
+def submit_filing(
+    runtime: ServiceRuntime, actor: Actor, body: Body, key: str | None = None
+) -> dict[str, Any]:
+    """协商纪要备案 (第15条): the rightful host files minutes sealed by every party group; 5 working days."""
+    host, assisting = body["host_department"], list(body["assisting_departments"])
+    leads = list(body.get("lead_departments") or [])
+    with runtime.db.transaction() as session:
+        _check_departments(
+            session,
+            actor.jurisdiction,
+            {"host_department": [host], "assisting_departments": assisting, "lead_departments": leads},
+        )
+    rules.check_rightful_host(host, leads, actor.department)
+    rules.check_filing(host, assisting, [rules.Seal(**s) for s in body["seals"]])
+    new = NewCase(
+        kind=Kind.FILING,
+        source=Source.APPLICATION,
+        title=body["title"],
+        applicant=host,
+        content=body,
+        parties={host: "host", **{d: "assisting" for d in assisting}},
+        attachment_ids=[body["minutes_attachment_id"], *body.get("attachment_ids", [])],
+        action="submit",
+        status=Status.SUBMITTED,
+    )
+
+    def effects(step: Step) -> None:
+        step.out.start_clock(clock_id(step.record.id, "filing_opinion"), "filing_opinion", step.office())
+        step.out.notify("case_submitted", step.office(), dedupe="submitted", applicant=host)
+
+    return _create(runtime, actor, new, key, "filings", effects)
+
+
+def submit_application(
+    runtime: ServiceRuntime, actor: Actor, body: Body, key: str | None = None
+) -> dict[str, Any]:
+    """协调申请 (第16条): after failed consultation the host's party group applies; 5 working days."""
+    host, others = body["host_department"], list(body["other_parties"])
+    leads = list(body.get("lead_departments") or [])
+    with runtime.db.transaction() as session:
+        _check_departments(
+            session,
+            actor.jurisdiction,
+            {"host_department": [host], "other_parties": others, "lead_departments": leads},
+        )
+    rules.check_rightful_host(host, leads, actor.department)
+    decision = body.get("collective_decision") or {}
+    rules.check_application(
+        rules.Application(
+            host=host,
+            other_parties=others,
+            consultation_failed=bool(body.get("consultation_failed")),
+            consultation_history=body.get("consultation_history", ""),
+            collective_decision_date=str(decision["meeting_date"]) if decision.get("meeting_date") else None,
+            leaning_opinion=body.get("leaning_opinion", ""),
+            reasons=body.get("reasons", ""),
+            bases=len(body.get("legal_bases") or []),
+            urgent=bool(body.get("urgent")),
+            interim_measures=body.get("interim_measures"),
+            interim_told=list(body.get("interim_told") or []),
+        )
+    )
+    extra_files = [decision["minutes_attachment_id"]] if decision.get("minutes_attachment_id") else []
+    new = NewCase(
+        kind=Kind.COORDINATION,
+        source=Source.APPLICATION,
+        title=body["title"],
+        applicant=host,
+        content=body,
+        parties={host: "host", **{d: "other" for d in others}},
+        attachment_ids=[*extra_files, *body.get("attachment_ids", [])],
+        action="submit",
+        status=Status.SUBMITTED,
+    )
+
+    def effects(step: Step) -> None:
+        urgent = bool(body.get("urgent"))
+        step.out.start_clock(
+            clock_id(step.record.id, "acceptance_decision"),
+            "acceptance_decision",
+            step.office(),
+            urgent=urgent,
+        )
+        step.out.notify("case_submitted", step.office(), dedupe="submitted", urgent=urgent, applicant=host)
+
+    return _create(runtime, actor, new, key, "applications", effects)
+
+
+def open_by_office(
+    runtime: ServiceRuntime, actor: Actor, body: Body, key: str | None = None
+) -> dict[str, Any]:
+    """第26条: a coordination assigned by the committee or begun by the office starts as accepted."""
+    parties = list(body["parties"])
+    with runtime.db.transaction() as session:
+        _check_departments(session, actor.jurisdiction, {"parties": parties})
+    if len(parties) < 1:
+        raise ValidationFailed.for_field("parties", "至少列明一个相关部门")
+    new = NewCase(
+        kind=Kind.COORDINATION,
+        source=Source(body["source"]),
+        title=body["title"],
+        applicant=None,
+        content=body,
+        parties={d: "other" for d in parties},
+        attachment_ids=list(body.get("attachment_ids", [])),
+        action="open",
+        status=Status.COORDINATING,
+    )
+
+    def effects(step: Step) -> None:
+        _start_coordination_clock(step)
+        step.out.notify("case_accepted", step.departments(), dedupe="opened", source=body["source"])
+
+    return _create(runtime, actor, new, key, "office-opened", effects)
+
+
+def _start_coordination_clock(step: Step) -> None:
+    step.out.start_clock(
+        clock_id(step.record.id, "coordination_opinion"),
+        "coordination_opinion",
+        step.office(),
+        urgent=bool(step.record.content.get("urgent")),
+    )
+
+
+# --- reading ---
+
+
+def get_case(runtime: ServiceRuntime, actor: Actor, case_id: str) -> dict[str, Any]:
+    with runtime.db.transaction() as session:
+        return queries.detail(session, queries.load_visible(session, actor, case_id), actor)
+
+
+def case_history(runtime: ServiceRuntime, actor: Actor, case_id: str) -> list[dict[str, Any]]:
+    with runtime.db.transaction() as session:
+        queries.load_visible(session, actor, case_id)
+        return queries.history(session, case_id)
+
+
+def list_cases(runtime: ServiceRuntime, actor: Actor, wanted: queries.CaseFilter) -> dict[str, Any]:
+    with runtime.db.transaction() as session:
+        return queries.list_cases(session, actor, wanted)
+
+
+def read_attachment(
+    runtime: ServiceRuntime, store: attachments.AttachmentStore, actor: Actor, attachment_id: str
+) -> tuple[dict[str, Any], bytes]:
+    """The file: to its uploader's department until tied to a case, then to whoever sees the case."""
+    with runtime.db.transaction() as session:
+        row = attachments.find(session, attachment_id)
+        if row.case_id is not None:
+            queries.load_visible(session, actor, row.case_id)
+        elif row.jurisdiction_code != actor.jurisdiction or (
+            row.uploaded_by != actor.user_id and row.department_code != actor.department
+        ):
+            raise NotFound("未找到该附件", code="not_found")
+        meta = attachments.attachment_payload(row)
+    return meta, store.get(meta["sha256"])
+
+
+# --- steps on an existing case ---
+
+Effect = Callable[[Step, Body], None]
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(action: str) -> Callable[[Effect], Effect]:
+    def register(fn: Effect) -> Effect:
+        EFFECTS[action] = fn
+        return fn
+
+    return register
+
+
+def perform(runtime: ServiceRuntime, actor: Actor, case_id: str, action: str, body: Body) -> dict[str, Any]:
+    """Take one step on a case the actor may see; all of it or none of it."""
+    with runtime.unit_of_work() as uow:
+        record = queries.load_visible(uow.session, actor, case_id)
+        step = Step(
+            uow, record, queries.to_domain(uow.session, record), actor, _outgoing(runtime, uow, record)
+        )
+        EFFECTS[action](step, body)
+        save(step)
+        _commit(uow)
+        return queries.detail(uow.session, record, actor)
+
+
+def apply_system(
+    uow: UnitOfWork, base_url: str, record: CaseRecord, actor: Actor, action: str, body: Body
+) -> None:
+    """A step caused by another service's message (approval decided, clock expired), in the handler's uow."""
+    step = Step(uow, record, queries.to_domain(uow.session, record), actor, Outgoing(uow, record, base_url))
+    EFFECTS[action](step, body)
+    save(step)
+
+
+def _stop(step: Step, rule: str, outcome: str = "done", subject: str | None = None) -> None:
+    clock = step.clock(rule, subject)
+    if clock is not None and clock.state not in ("stopped",):
+        step.out.stop_clock(clock.clock_id, outcome)
+        clock.state = "stopped"
+
+
+@effect("withdraw")
+def _withdraw(step: Step, body: Body) -> None:
+    step.move("withdraw", reason=body.get("reason"))
+    rule = "filing_opinion" if step.case.kind is Kind.FILING else "acceptance_decision"
+    _stop(step, rule, "withdrawn")
+    step.out.notify("case_withdrawn", step.office(), dedupe=step.dedupe(), reason=body.get("reason"))
+
+
+@effect("request_supplement")
+def _request_supplement(step: Step, body: Body) -> None:
+    step.move("request_supplement", reason=body["reason"], items=body.get("items", []))
+    step.remember(supplement_request={"reason": body["reason"], "items": body.get("items", [])})
+    step.out.notify(
+        "supplement_requested",
+        step.applicant(),
+        dedupe=step.dedupe(),
+        reason=body["reason"],
+        items=body.get("items"),
+    )
+
+
+@effect("supplement")
+def _supplement(step: Step, body: Body) -> None:
+    ids = list(body.get("attachment_ids", []))
+    step.move("supplement", reason=body.get("note"), attachment_ids=ids)
+    attachments.claim(step.session, step.actor, step.record.id, ids)
+    step.out.notify("case_supplemented", step.office(), dedupe=step.dedupe(), note=body.get("note"))
+
+
+def _filing_opinion(step: Step, action: str, outcome: str, body: Body) -> None:
+    step.move(action, reason=body.get("opinion"))
+    _stop(step, "filing_opinion")
+    step.remember(filing_opinion={"outcome": outcome, "opinion": body.get("opinion"), "by": step.actor.name})
+    step.out.notify(
+        "filing_opinion_given",
+        step.departments(),
+        dedupe=step.dedupe(),
+        outcome=outcome,
+        opinion=body.get("opinion"),
+    )
+
+
+@effect("file")
+def _file(step: Step, body: Body) -> None:
+    _filing_opinion(step, "file", "同意备案", body)
+
+
+@effect("return_filing")
+def _return_filing(step: Step, body: Body) -> None:
+    if not (body.get("opinion") or "").strip():
+        raise ValidationFailed.for_field("opinion", "不予备案的，应说明理由")
+    _filing_opinion(step, "return_filing", "不予备案，退回", body)
+
+
+@effect("request_document")
+def _request_document(step: Step, body: Body) -> None:
+    step.case.pending_decision = "filing_opinion"
+    _filing_opinion(step, "request_document", "需要发文明确，已按程序报批", body)
+    _send_to_approval(step, "filing_opinion", body)
+
+
+@effect("accept")
+def _accept(step: Step, body: Body) -> None:
+    step.move("accept", reason=body.get("note"))
+    _stop(step, "acceptance_decision")
+    step.remember(acceptance={"accepted_by": step.actor.name, "note": body.get("note")})
+    _start_coordination_clock(step)
+    step.out.notify("case_accepted", step.departments(), dedupe=step.dedupe(), note=body.get("note"))
+
+
+@effect("reject")
+def _reject(step: Step, body: Body) -> None:
+    ground, mechanism = rules.check_rejection(
+        body.get("ground", ""), body.get("reasons", ""), body.get("mechanism")
+    )
+    ground_name = rules.REJECTION_GROUND_NAMES[ground]
+    mechanism_name = rules.MECHANISM_NAMES[mechanism] if mechanism else None
+    step.move("reject", reason=body["reasons"], ground=str(ground), mechanism=mechanism)
+    _stop(step, "acceptance_decision")
+    step.remember(
+        rejection={
+            "ground": ground,
+            "ground_name": ground_name,
+            "reasons": body["reasons"],
+            "mechanism": mechanism,
+            "mechanism_name": mechanism_name,
+        }
+    )
+    step.out.notify(
+        "case_rejected",
+        step.applicant(),
+        dedupe=step.dedupe(),
+        ground=ground_name,
+        reasons=body["reasons"],
+        mechanism=mechanism_name,
+    )
+
+
+@effect("solicit")
+def _solicit(step: Step, body: Body) -> None:
+    """第20条: a written solicitation to each chosen department, each with its own reply clock."""
+    days = int(body["reply_working_days"])
+    rules.check_reply_period(days)
+    departments = list(dict.fromkeys(body["departments"]))
+    _check_departments(step.session, step.record.jurisdiction_code, {"departments": departments})
+    round_no = int((step.record.state or {}).get("round", 0)) + 1
+    step.move(
+        "solicit", reason=body["question"], departments=departments, round=round_no, reply_working_days=days
+    )
+    step.remember(round=round_no)
+    existing = {(p.department_code, p.role) for p in queries.parties_of(step.session, step.record.id)}
+    for code in departments:
+        sid = new_id("s")
+        cid = clock_id(step.record.id, "written_reply", sid)
+        step.session.add(
+            Solicitation(
+                id=sid,
+                case_id=step.record.id,
+                round=round_no,
+                department_code=code,
+                question=body["question"],
+                reply_working_days=days,
+                clock_id=cid,
+                status=SolicitationStatus.PENDING,
+            )
+        )
+        if (code, "solicited") not in existing:
+            step.session.add(CaseParty(case_id=step.record.id, department_code=code, role="solicited"))
+        who = [department_party(code, step.record.jurisdiction_code)]
+        step.out.start_clock(cid, "written_reply", who, working_days=days)
+        step.out.notify(
+            "solicitation_requested",
+            who,
+            dedupe=sid,
+            question=body["question"],
+            reply_working_days=days,
+            round=round_no,
+        )
+
+
+@effect("reply")
+def _reply(step: Step, body: Body) -> None:
+    solicitation = step.session.get(Solicitation, body["solicitation_id"])
+    if solicitation is None or solicitation.case_id != step.record.id:
+        raise ValidationFailed.for_field("solicitation_id", "没有这次征求意见")
+    if solicitation.department_code != step.actor.department:
+        raise NotFound("未找到这次征求意见", code="solicitation_not_found")
+    if solicitation.status not in (SolicitationStatus.PENDING, SolicitationStatus.DELAYED_WITH_REASON):
+        raise Conflict(
+            "这次征求意见已经答复或已视为没有不同意见",
+            code="already_replied",
+            extra={"solicitation_status": solicitation.status},
+        )
+    kind = rules.check_reply(body["kind"], body.get("opinion"), body.get("reason"))
+    step.move(
+        "reply", reason=body.get("opinion") or body.get("reason"), solicitation_id=solicitation.id, kind=kind
+    )
+    if kind is rules.ReplyKind.NEED_TIME:
+        solicitation.status, solicitation.delay_reason = (
+            SolicitationStatus.DELAYED_WITH_REASON,
+            body["reason"],
+        )
+    else:
+        solicitation.status = (
+            SolicitationStatus.AGREED if kind is rules.ReplyKind.AGREE else SolicitationStatus.DISAGREED
+        )
+        solicitation.opinion = body.get("opinion")
+        solicitation.replied_at, solicitation.replied_by = utcnow(), step.actor.user_id
+        _stop_clock_id(step, solicitation.clock_id)
+    step.out.notify(
+        "reply_received",
+        step.office(),
+        dedupe=step.dedupe(),
+        department=solicitation.department_code,
+        reply=kind,
+    )
+
+
+def _stop_clock_id(step: Step, cid: str, outcome: str = "done") -> None:
+    clock = step.session.get(CaseClock, cid)
+    if clock is not None and clock.state != "stopped":
+        clock.state = "stopped"
+    step.out.stop_clock(cid, outcome)
+
+
+@effect("deem_no_objection")
+def _deem_no_objection(step: Step, body: Body) -> None:
+    """第20条: at expiry, silence without a stated reason is 视为没有不同意见; a filed reason is kept."""
+    solicitation = step.session.get(Solicitation, body["solicitation_id"])
+    if solicitation is None:
+        return
+    after = rules.status_at_expiry(SolicitationStatus(solicitation.status))
+    if after is None:
+        return
+    solicitation.status = after
+    clock = step.session.get(CaseClock, solicitation.clock_id)
+    if clock is not None:
+        clock.state = "expired"
+    if after is SolicitationStatus.DEEMED_NO_OBJECTION:
+        step.move(
+            "deem_no_objection", department=solicitation.department_code, solicitation_id=solicitation.id
+        )
+        step.out.notify(
+            "reply_deemed_no_objection",
+            [department_party(solicitation.department_code, step.record.jurisdiction_code), *step.office()],
+            dedupe=solicitation.id,
+            department=solicitation.department_code,
+            due_date=body.get("due_date"),
+        )
+
+
+@effect("schedule_meeting")
+def _schedule_meeting(step: Step, body: Body) -> None:
+    starts_at: datetime = body["starts_at"]
+    if starts_at <= utcnow():
+        raise ValidationFailed.for_field("starts_at", "协调会议应提前通知，开会时间应晚于现在（第二十条）")
+    attendees = list(dict.fromkeys(body["attendees"]))
+    _check_departments(step.session, step.record.jurisdiction_code, {"attendees": attendees})
+    meeting = CaseMeeting(
+        id=new_id("m"),
+        case_id=step.record.id,
+        round=int((step.record.state or {}).get("round", 0)) or 1,
+        starts_at=starts_at,
+        location=body["location"],
+        attendees=attendees,
+        agenda=body["agenda"],
+    )
+    step.session.add(meeting)
+    existing = {(p.department_code, p.role) for p in queries.parties_of(step.session, step.record.id)}
+    for code in attendees:
+        if (code, "attendee") not in existing:
+            step.session.add(CaseParty(case_id=step.record.id, department_code=code, role="attendee"))
+    step.move("schedule_meeting", reason=body["agenda"], meeting_id=meeting.id, starts_at=starts_at)
+    step.out.notify(
+        "meeting_notice",
+        [department_party(c, step.record.jurisdiction_code) for c in attendees],
+        dedupe=meeting.id,
+        starts_at=starts_at.isoformat(),
+        location=body["location"],
+        agenda=body["agenda"],
+    )
+
+
+@effect("record_meeting")
+def _record_meeting(step: Step, body: Body) -> None:
+    meeting = step.session.get(CaseMeeting, body["meeting_id"])
+    if meeting is None or meeting.case_id != step.record.id:
+        raise ValidationFailed.for_field("meeting_id", "没有这次协调会议")
+    if body.get("minutes_attachment_id"):
+        attachments.claim(step.session, step.actor, step.record.id, [body["minutes_attachment_id"]])
+    meeting.minutes, meeting.minutes_attachment_id = body["minutes"], body.get("minutes_attachment_id")
+    step.move("record_meeting", reason=body["minutes"], meeting_id=meeting.id)
+
+
+@effect("report_interim_measures")
+def _report_interim_measures(step: Step, body: Body) -> None:
+    """第22条第2款: in an emergency the applicant acts and tells the office and the parties."""
+    step.move("report_interim_measures", reason=body["measures"], told=body["told"])
+    reports = [
+        *(step.record.state or {}).get("interim_measures", []),
+        {"measures": body["measures"], "told": body["told"], "at": utcnow(), "by": step.actor.name},
+    ]
+    step.remember(interim_measures=reports)
+    step.out.notify(
+        "interim_measures_reported",
+        [*step.office(), *step.departments(include_applicant=False)],
+        dedupe=step.dedupe(),
+        urgent=True,
+        measures=body["measures"],
+    )
+
+
+@effect("reach_agreement")
+def _reach_agreement(step: Step, body: Body) -> None:
+    step.move("reach_agreement", reason=body["summary"])
+    step.remember(agreement={"summary": body["summary"], "recorded_by": step.actor.name})
+
+
+def _send_to_approval(step: Step, decision_kind: str, body: Body) -> None:
+    count = int((step.record.state or {}).get("approval_count", 0)) + 1
+    request_id = f"{step.record.id}:{decision_kind}:{count}"
+    step.remember(approval_count=count)
+    step.record.approval_request_id = request_id
+    drafted = _jsonable(
+        {
+            "summary": body.get("summary") or ACTION_LABELS.get(decision_kind, decision_kind),
+            "text": body.get("text") or body.get("opinion") or body.get("document_draft"),
+            "changes_sanding": body.get("changes_sanding"),
+            "special_explanation": body.get("special_explanation"),
+        }
+    )
+    rule = "filing_opinion" if step.case.kind is Kind.FILING else "coordination_opinion"
+    step.out.request_approval(
+        request_id,
+        decision_kind,
+        drafted,
+        {"user_id": step.actor.user_id, "name": step.actor.name},
+        [],
+        step.clock(rule),
+    )
+
+
+def _submit_draft(step: Step, action: str, decision_kind: str, body: Body) -> None:
+    rules.check_opinion(
+        body.get("text", ""), bool(body.get("changes_sanding")), body.get("special_explanation")
+    )
+    step.case.pending_decision = decision_kind
+    step.move(action, reason=body.get("summary"), changes_sanding=bool(body.get("changes_sanding")))
+    step.remember(
+        **{
+            decision_kind: {
+                k: body.get(k) for k in ("summary", "text", "changes_sanding", "special_explanation")
+            }
+        }
+    )
+    _send_to_approval(step, decision_kind, body)
+
+
+@effect("submit_opinion")
+def _submit_opinion(step: Step, body: Body) -> None:
+    """第21条, 第23条: the written coordination opinion goes to approval (with 三定 explanation if needed)."""
+    _submit_draft(step, "submit_opinion", "coordination_opinion", body)
+
+
+@effect("determine")
+def _determine(step: Step, body: Body) -> None:
+    step.case.major = bool(body.get("major"))
+    step.move("determine", reason=body["reasons"], major=step.case.major)
+    step.remember(determination_reasons=body["reasons"])
+
+
+@effect("record_hearing")
+def _record_hearing(step: Step, body: Body) -> None:
+    step.move(
+        "record_hearing", reason=body["summary"], held_on=body["held_on"], experts=body.get("experts", [])
+    )
+    step.remember(
+        hearing={"held_on": body["held_on"], "experts": body.get("experts", []), "summary": body["summary"]}
+    )
+
+
+@effect("submit_determination")
+def _submit_determination(step: Step, body: Body) -> None:
+    _submit_draft(step, "submit_determination", "determination", body)
+
+
+@effect("complete_org_review")
+def _complete_org_review(step: Step, body: Body) -> None:
+    step.move("complete_org_review", reason=body["opinion"])
+    step.remember(org_review={"opinion": body["opinion"], "by": step.actor.name})
+
+
+@effect("record_committee_decision")
+def _record_committee_decision(step: Step, body: Body) -> None:
+    step.move("record_committee_decision", reason=body["decision"], decided_on=body["decided_on"])
+    step.remember(committee_decision={"decided_on": body["decided_on"], "decision": body["decision"]})
+
+
+@effect("issue")
+def _issue(step: Step, body: Body) -> None:
+    """第24条: once issued, the parties carry the opinion out."""
+    step.move("issue", reason=body.get("note"), document_number=body["document_number"])
+    step.remember(issued={"document_number": body["document_number"], "issued_on": body["issued_on"]})
+    step.out.notify(
+        "decision_issued", step.departments(), dedupe=step.dedupe(), document_number=body["document_number"]
+    )
+
+
+@effect("extend")
+def _extend(step: Step, body: Body) -> None:
+    """第22条: once, by 30 working days, the reason told to the applicant."""
+    rules.check_extension(step.case.extended, body.get("reason", ""))
+    step.move("extend", reason=body["reason"])
+    step.case.extended = True
+    step.out.extend_clock(clock_id(step.record.id, "coordination_opinion"), body["reason"])
+    recipients = step.applicant() or step.departments()
+    step.out.notify(
+        "extension_notice", recipients, dedupe="extension", reason=body["reason"], working_days=30
+    )
+
+
+def _running_clocks(step: Step) -> list[str]:
+    ids = [clock_id(step.record.id, "coordination_opinion")]
+    return ids + [s.clock_id for s in _pending_solicitations(step.session, step.record.id)]
+
+
+@effect("suspend")
+def _suspend(step: Step, body: Body) -> None:
+    """第25条: suspension stops the clocks; the reason goes to the applicant."""
+    ground = rules.check_suspension(body["ground"], body.get("reason", ""))
+    step.case.resume_to = step.case.status
+    step.move("suspend", reason=body["reason"], ground=ground)
+    for cid in _running_clocks(step):
+        step.out.pause_clock(cid, body["reason"])
+    step.remember(
+        suspension={
+            "ground": ground,
+            "ground_name": rules.SUSPENSION_GROUND_NAMES[ground],
+            "reason": body["reason"],
+        }
+    )
+    step.out.notify(
+        "case_suspended",
+        step.departments(),
+        dedupe=step.dedupe(),
+        ground=rules.SUSPENSION_GROUND_NAMES[ground],
+        reason=body["reason"],
+    )
+
+
+@effect("resume")
+def _resume(step: Step, body: Body) -> None:
+    step.move("resume", reason=body.get("reason"))
+    step.case.resume_to = None
+    for cid in _running_clocks(step):
+        step.out.resume_clock(cid)
+    step.out.notify("case_resumed", step.departments(), dedupe=step.dedupe(), reason=body.get("reason"))
+
+
+@effect("terminate")
+def _terminate(step: Step, body: Body) -> None:
+    """第25条第2款: the dispute is resolved; coordination ends and every clock stops."""
+    if not (body.get("reason") or "").strip():
+        raise ValidationFailed.for_field("reason", "终止协调应说明理由")
+    step.move("terminate", reason=body["reason"])
+    for solicitation in _pending_solicitations(step.session, step.record.id):
+        solicitation.status = SolicitationStatus.CANCELLED
+        _stop_clock_id(step, solicitation.clock_id, "terminated")
+    _stop(step, "coordination_opinion", "terminated")
+    step.out.notify("case_terminated", step.departments(), dedupe=step.dedupe(), reason=body["reason"])
+
+
+# --- what the approval inbox and the deadlines service tell us ---
+
+
+@effect("approval_approved")
+def _approval_approved(step: Step, body: Body) -> None:
+    step.move("approval_approved", reason=body.get("comment"), request_id=body["request_id"])
+    decision = step.case.pending_decision
+    step.case.pending_decision = None
+    if step.case.kind is Kind.COORDINATION:
+        _stop(step, "coordination_opinion")
+    if step.case.status is Status.ORG_REVIEW:
+        org = step.session.scalar(
+            select(Department.code).where(
+                Department.jurisdiction_code == step.record.jurisdiction_code,
+                Department.function == "organisation",
+            )
+        )
+        if org:
+            step.session.add(CaseParty(case_id=step.record.id, department_code=org, role="reviewer"))
+        step.out.notify(
+            "org_review_requested",
+            [party("role", "org_reviewer", step.record.jurisdiction_code)],
+            dedupe=body["request_id"],
+        )
+    step.remember(
+        last_approval={
+            "request_id": body["request_id"],
+            "outcome": "approved",
+            "decision": decision,
+            "by": body.get("decided_by"),
+            "comment": body.get("comment"),
+        }
+    )
+
+
+def _approval_not_approved(step: Step, body: Body, outcome: str) -> None:
+    step.move(f"approval_{outcome}", reason=body.get("comment"), request_id=body["request_id"])
+    step.case.pending_decision = None
+    step.remember(
+        last_approval={
+            "request_id": body["request_id"],
+            "outcome": outcome,
+            "by": body.get("decided_by"),
+            "comment": body.get("comment"),
+        }
+    )
+    step.out.notify(
+        "approval_returned",
+        step.office(),
+        dedupe=body["request_id"],
+        outcome=outcome,
+        comment=body.get("comment"),
+    )
+
+
+@effect("approval_returned")
+def _approval_returned(step: Step, body: Body) -> None:
+    _approval_not_approved(step, body, "returned")
+
+
+@effect("approval_rejected")
+def _approval_rejected(step: Step, body: Body) -> None:
+    _approval_not_approved(step, body, "rejected")
+
+
+@effect("deadline_overdue")
+def _deadline_overdue(step: Step, body: Body) -> None:
+    step.move(
+        "deadline_overdue",
+        rule=body.get("rule"),
+        due_date=body.get("due_date"),
+        overdue_working_days=body.get("overdue_working_days"),
+    )
+
+
+def count_cases(runtime: ServiceRuntime) -> int:
+    with runtime.db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(CaseRecord)) or 0)
