@@ -186,7 +186,7 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "{{ urgent_mark }}协调申请不予受理：{{ case_title }}",
         "贵单位提出的《{{ case_title }}》经审查不予受理。\n理由：{{ ground }}"
         "{% if reason %}（{{ reason }}）{% endif %}"
-        "{% if mechanism %}\n建议通过{{ mechanism }}解决。{% endif %}",
+        "{% if mechanism %}\n建议通过{{ mechanism }}解决。{% endif %}" + _DEADLINE_LINE,
         sample={"ground": "属于请求协助事项", "mechanism": "部门联席会议", "reason": "该事项不涉及职责分工"},
     ),
     _spec(
@@ -278,7 +278,7 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "审批结果",
         "审批结果：{{ decision_name | default('审批事项') }}（{{ outcome_name }}）",
         "《{{ case_title }}》的{{ decision_name | default('拟办意见') }}已由{{ decided_by }}审批："
-        "{{ outcome_name }}。{% if comment %}\n意见：{{ comment }}{% endif %}",
+        "{{ outcome_name }}。{% if comment %}\n意见：{{ comment }}{% endif %}" + _DEADLINE_LINE,
         sample={
             "decision_name": "受理决定",
             "outcome_name": "同意",
@@ -300,7 +300,7 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "暂不具备下放条件书面告知（第34条）",
         "职责下放暂不具备条件：{{ case_title }}",
         "贵单位提出的《{{ case_title }}》经审核暂不具备下放条件。理由：{{ reason }}。"
-        "在正式发文下放之前，仍由原部门履行该职责。",
+        "在正式发文下放之前，仍由原部门履行该职责。" + _DEADLINE_LINE,
         sample={"reason": "承接部门人员、经费保障措施尚未落实", "due_date": None},
     ),
     _spec(
