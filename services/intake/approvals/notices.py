@@ -26,7 +26,7 @@ def task_url(settings: Settings, approval_id: str) -> str:
 def _common_params(row: ApprovalRow) -> dict[str, Any]:
     return {
         "case_title": row.case_ref.get("title", ""),
-        "decision_kind": DECISION_KINDS.get(row.decision_kind, row.decision_kind),
+        "decision_name": DECISION_KINDS.get(row.decision_kind, row.decision_kind),
         "summary": row.drafted_decision.get("summary", ""),
         "requested_by": row.requested_by.get("name", ""),
     }
@@ -40,6 +40,8 @@ def ask_approvers(
         **_common_params(row),
         "step": step["label"],
         "due_date": left.due_date.isoformat() if left else None,
+        "remaining_working_days": left.days if left and not left.overdue else None,
+        "overdue_working_days": left.days if left and left.overdue else None,
         "days_left": left.label if left else None,
     }
     urgent = left is not None and (left.overdue or left.days <= 2)
@@ -77,7 +79,8 @@ def tell_requester(uow: UnitOfWork, row: ApprovalRow, decision: Decision) -> Non
             decided_at=decision.decided_at.isoformat(),
         ),
     )
-    params = {**_common_params(row), "outcome": OUTCOME_NAMES[decision.outcome], "comment": decision.comment}
+    params = {**_common_params(row), "outcome_name": OUTCOME_NAMES[decision.outcome]}
+    params["comment"] = decision.comment
     uow.publish(
         NOTIFY,
         NOTIFY_SEND,
