@@ -86,7 +86,8 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
 
     ``DM_NOTIFY_MAX_ATTEMPTS`` (6), ``…_BASE_DELAY_S`` (5), ``…_MAX_DELAY_S`` (1800), ``…_LEASE_S`` (60),
     ``…_ROBOT_RATE`` (20 a window), ``…_ROBOT_WINDOW_MS`` (61000: a minute and a second of margin for
-    clock and network skew), ``…_ROBOT_THROTTLE_S`` (600), ``…_DIGEST_MAX`` (20 reminders per digest).
+    clock and network skew), ``…_ROBOT_SPACING_MS`` (window / rate), ``…_ROBOT_THROTTLE_S`` (600),
+    ``…_DIGEST_MAX`` (20 reminders per digest).
     """
     env = os.environ if environ is None else environ
     settings = runtime.settings
@@ -103,10 +104,12 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
         import redis
 
         client = redis.Redis.from_url(settings.redis_url)
+    spacing = env.get("DM_NOTIFY_ROBOT_SPACING_MS")
+    spacing_ms = int(spacing) if spacing not in (None, "") else None
     limiter: Any = (
-        RedisRateLimiter(client, limit=limit, window_ms=window_ms)
+        RedisRateLimiter(client, limit=limit, window_ms=window_ms, spacing_ms=spacing_ms)
         if client is not None
-        else MemoryRateLimiter(limit=limit, window_ms=window_ms)
+        else MemoryRateLimiter(limit=limit, window_ms=window_ms, spacing_ms=spacing_ms)
     )
     return NotifyContext(
         runtime=runtime,

@@ -5,6 +5,11 @@ matter) of the messages sent in the last window. A Lua script trims, counts and 
 window is full it answers how long until the oldest entry leaves it. A robot the platform throttled anyway
 (errcode 130101: refused for ten minutes) is blocked for all workers until then.
 
+Messages are also *paced*: at most one per ``spacing_ms`` (by default the window divided by the limit,
+about three seconds). A burst then does not spend the whole minute's allowance on its first few reminders
+and leave the rest waiting a minute: whatever arrives during the spacing is merged into the next message
+(see the digest in :mod:`services.notify.delivery`), so a burst of any size reaches the group within seconds.
+
 :class:`MemoryRateLimiter` is the stub for unit tests and single-process tools.
 """
 
@@ -24,6 +29,10 @@ local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
 if blocked > now then return blocked - now end
 local window = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] and now - tonumber(last[2]) < tonumber(ARGV[4]) then
+  return tonumber(last[2]) + tonumber(ARGV[4]) - now
+end
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window * 2)
@@ -54,11 +63,18 @@ class RedisRateLimiter:
     """``limit`` messages per ``window_ms`` per robot, across every process that shares the Redis."""
 
     def __init__(
-        self, client: Any, *, limit: int = 20, window_ms: int = 61_000, prefix: str = "dm:notify"
+        self,
+        client: Any,
+        *,
+        limit: int = 20,
+        window_ms: int = 61_000,
+        spacing_ms: int | None = None,
+        prefix: str = "dm:notify",
     ) -> None:
         self.client = client
         self.limit = limit
         self.window_ms = window_ms
+        self.spacing_ms = window_ms // limit if spacing_ms is None else spacing_ms
         self.prefix = prefix
         self._acquire = client.register_script(_ACQUIRE)
         self._block = client.register_script(_BLOCK)
@@ -68,7 +84,9 @@ class RedisRateLimiter:
 
     def acquire(self, robot: str) -> Permit:
         token = uuid.uuid4().hex
-        wait = int(self._acquire(keys=self._keys(robot), args=[self.limit, self.window_ms, token]))
+        wait = int(
+            self._acquire(keys=self._keys(robot), args=[self.limit, self.window_ms, token, self.spacing_ms])
+        )
         return Permit(True, token) if wait == 0 else Permit(False, wait_ms=wait)
 
     def release(self, robot: str, token: str) -> None:
@@ -83,9 +101,10 @@ class RedisRateLimiter:
 class MemoryRateLimiter:
     """The same contract in one process's memory (tests, tools)."""
 
-    def __init__(self, *, limit: int = 20, window_ms: int = 61_000) -> None:
+    def __init__(self, *, limit: int = 20, window_ms: int = 61_000, spacing_ms: int | None = None) -> None:
         self.limit = limit
         self.window_ms = window_ms
+        self.spacing_ms = window_ms // limit if spacing_ms is None else spacing_ms
         self._sent: dict[str, deque[tuple[float, str]]] = {}
         self._blocked: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -99,6 +118,8 @@ class MemoryRateLimiter:
             sent = self._sent.setdefault(robot, deque())
             while sent and sent[0][0] <= now - self.window_ms:
                 sent.popleft()
+            if sent and now - sent[-1][0] < self.spacing_ms:
+                return Permit(False, wait_ms=max(int(sent[-1][0] + self.spacing_ms - now), 1))
             if len(sent) < self.limit:
                 token = uuid.uuid4().hex
                 sent.append((now, token))

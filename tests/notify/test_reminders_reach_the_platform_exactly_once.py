@@ -207,13 +207,23 @@ def test_more_reminders_than_the_robot_rate_allows_are_merged_into_digests_none_
 
 
 def test_the_rate_limit_is_shared_by_every_worker_through_redis(pipeline, standin) -> None:
-    first, second = pipeline(DM_NOTIFY_ROBOT_RATE="2"), pipeline(DM_NOTIFY_ROBOT_RATE="2")
+    first = pipeline(DM_NOTIFY_ROBOT_RATE="2", DM_NOTIFY_ROBOT_SPACING_MS="0")
+    second = pipeline(DM_NOTIFY_ROBOT_RATE="2", DM_NOTIFY_ROBOT_SPACING_MS="0")
     limiter_a = delivery.context_of(first.runtime).limiter
     limiter_b = delivery.context_of(second.runtime).limiter
     assert limiter_a.acquire("r").granted and limiter_b.acquire("r").granted
     refused = limiter_a.acquire("r")
     assert not refused.granted and 0 < refused.wait_ms <= 61_000
     assert not limiter_b.acquire("r").granted
+
+
+def test_robot_messages_are_paced_so_a_burst_is_merged_rather_than_spending_the_minute(pipeline) -> None:
+    limiter = delivery.context_of(pipeline(DM_NOTIFY_ROBOT_SPACING_MS="300").runtime).limiter
+    assert limiter.acquire("r").granted
+    paced = limiter.acquire("r")
+    assert not paced.granted and 0 < paced.wait_ms <= 300
+    time.sleep(paced.wait_ms / 1000 + 0.02)
+    assert limiter.acquire("r").granted
 
 
 def test_a_queued_delivery_whose_command_was_lost_is_dispatched_by_the_sweep(pipeline, standin) -> None:
