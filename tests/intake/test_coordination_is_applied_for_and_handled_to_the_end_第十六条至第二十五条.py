@@ -58,7 +58,7 @@ def test_acceptance_stops_its_clock_and_starts_the_thirty_day_opinion_clock_第�
     case_id = accepted_application(desk)
     assert [p["rule"] for p in desk.sent("clock.start")] == ["acceptance_decision", "coordination_opinion"]
     assert desk.sent("clock.stop")[0]["clock_id"] == f"{case_id}:acceptance_decision"
-    accepted = next(p for p in desk.sent("notify.send") if p["template"] == "case_accepted")
+    accepted = next(p for p in desk.sent("notify.send") if p["template"] == "application_accepted")
     assert {r["id"] for r in accepted["recipients"]} == {"nb-zhzf", "nb-sthj", "nb-zjj"}
 
 
@@ -73,7 +73,7 @@ def test_a_rejection_on_ground_two_must_name_the_mechanism_and_the_applicant_is_
     assert rejected.json["status"] == "rejected"
     assert rejected.json["progress"]["rejection"]["mechanism_name"] == "部门联席会议"
     notice = desk.sent("notify.send")[-1]
-    assert notice["template"] == "case_rejected"
+    assert notice["template"] == "application_rejected"
     assert notice["params"]["ground"].startswith("（二）") and notice["params"]["mechanism"] == "部门联席会议"
     assert notice["recipients"] == [{"kind": "department", "id": "nb-zhzf", "jurisdiction": "330200"}]
 
@@ -99,7 +99,7 @@ def test_a_solicited_department_sees_the_case_replies_and_its_clock_stops_第二
     assert case["next_actor"] == "departments"
     starts = [p for p in desk.sent("clock.start") if p["rule"] == "written_reply"]
     assert [p["working_days"] for p in starts] == [7, 7]
-    assert {p["template"] for p in desk.sent("notify.send")[-2:]} == {"solicitation_requested"}
+    assert {p["template"] for p in desk.sent("notify.send")[-2:]} == {"solicitation_request"}
     seen = desk.get("jtj.clerk", f"/cases/{case_id}").json
     mine = next(s for s in seen["solicitations"] if s["department"] == "nb-jtj")
     assert seen["allowed_actions"] == [{"action": "reply", "label": "答复征求意见"}]

@@ -141,3 +141,26 @@ def test_an_attachment_of_the_wrong_type_or_content_is_refused(desk) -> None:
 def test_an_attachment_larger_than_allowed_is_refused(desk) -> None:
     huge = b"%PDF" + b"0" * (desk.runtime.settings.max_request_bytes + 10)
     assert desk.upload("scjg.clerk", huge).status_code == 413
+
+
+def test_a_moved_due_date_is_shown_and_the_people_responsible_are_told(desk) -> None:
+    case_id = accepted_application(desk)
+    clock = {
+        "clock_id": f"{case_id}:coordination_opinion",
+        "case": {"id": case_id},
+        "rule": "coordination_opinion",
+        "state": "running",
+        "due_date": "2027-01-08",
+        "provisional": True,
+        "remaining_working_days": 30,
+    }
+    desk.deliver("clock.scheduled", clock)
+    desk.deliver("clock.scheduled", {**clock, "due_date": "2027-01-11", "provisional": False})
+    desk.deliver(
+        "clock.scheduled", {**clock, "due_date": "2027-01-11", "provisional": False}
+    )  # unchanged: silent
+    notices = [p for p in desk.sent("notify.send") if p["template"].startswith("deadline_")]
+    assert [p["template"] for p in notices] == ["deadline_scheduled", "deadline_recomputed"]
+    assert notices[1]["params"]["old_due_date_cn"] == "2027年1月8日"
+    assert notices[1]["params"]["rule_name"].startswith("提出协调意见")
+    assert desk.get("zhzf.clerk", f"/cases/{case_id}").json["due_date"] == "2027-01-11"

@@ -49,13 +49,14 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
     clock.last_event = "scheduled"
     if clock.state == "running" and clock.due_date and clock.due_date != before:
         Outgoing(uow, record, base_url).notify(
-            "deadline_scheduled",
+            "deadline_recomputed" if before else "deadline_scheduled",
             list(clock.responsible),
             dedupe=f"{clock.clock_id}:{clock.due_date.isoformat()}",
-            rule=RULE_NAMES.get(clock.rule, clock.rule),
+            rule_name=RULE_NAMES.get(clock.rule, clock.rule),
             due_date=clock.due_date.isoformat(),
             provisional=clock.provisional,
-            previous_due_date=before.isoformat() if before else None,
+            remaining_working_days=clock.remaining_working_days,
+            old_due_date_cn=f"{before.year}年{before.month}月{before.day}日" if before else None,
         )
     service.refresh_deadline(uow.session, record)
 

@@ -40,26 +40,29 @@ RULE_NAMES = {
 }
 
 TEMPLATES = {
+    # codes that notify's built-in catalogue already carries (services/notify/domain/templates.py)
+    "application_accepted": "协调申请已受理（第十七条）",
+    "application_rejected": "协调申请不予受理：情形、理由、应采用的机制（第十七条）",
+    "filing_opinion_returned": "协商纪要备案意见（第十五条）",
+    "solicitation_request": "书面征求意见，请在期限内答复（第二十条）",
+    "reply_deemed_no_objection": "逾期未答复且未说明原因，视为没有不同意见（第二十条）",
+    "extension_notice": "办理期限延长及理由（第二十二条）",
+    "deadline_recomputed": "期限发生变化",
+    # codes notify still needs templates for
     "case_submitted": "部门提交了备案或协调申请，请编办处理",
     "case_withdrawn": "部门撤回了申请",
     "supplement_requested": "编办要求补正材料",
     "case_supplemented": "部门已补正材料",
-    "case_accepted": "协调申请已受理",
-    "case_rejected": "协调申请不予受理（附理由、应采用的机制）",
-    "filing_opinion_given": "编办反馈备案意见",
-    "solicitation_requested": "编办书面征求意见，请在期限内答复",
     "reply_received": "部门答复了征求意见",
-    "reply_deemed_no_objection": "逾期未答复且未说明原因，视为没有不同意见",
-    "meeting_notice": "协调会议通知",
-    "extension_notice": "办理期限延长及理由",
-    "case_suspended": "协调中止及理由",
-    "case_resumed": "协调恢复",
-    "case_terminated": "协调终止",
-    "interim_measures_reported": "申请方报告了紧急情况下的临时处置措施",
+    "meeting_notice": "协调会议通知（第二十条第三款）",
+    "case_suspended": "协调中止及理由（第二十五条）",
+    "case_resumed": "协调恢复（第二十五条）",
+    "case_terminated": "协调终止（第二十五条）",
+    "interim_measures_reported": "申请方报告了紧急情况下的临时处置措施（第二十二条第二款）",
     "approval_returned": "报批事项被退回或不同意",
-    "org_review_requested": "重大职能配置认定建议请市委组织部审议",
-    "decision_issued": "协调意见（备案、认定结果）已发文，请执行",
-    "deadline_scheduled": "期限已计算或发生变化",
+    "org_review_requested": "重大职能配置认定建议请市委组织部审议（第二十一条）",
+    "decision_issued": "协调意见（备案、认定结果）已发文，请执行（第二十四条）",
+    "deadline_scheduled": "期限已计算，请在期限内办理",
 }
 
 
@@ -110,7 +113,13 @@ class Outgoing:
         assert template in TEMPLATES, template
         rec = self.record
         link = case_link(self.base_url, rec.id)
-        base = {"title": rec.title, "case_id": rec.id, "kind": KIND_NAMES[rec.kind], "link": link}
+        base = {
+            "title": rec.title,
+            "case_title": rec.title,
+            "case_id": rec.id,
+            "kind": KIND_NAMES[rec.kind],
+            "link": link,
+        }
         self.uow.publish(
             NOTIFY,
             NOTIFY_SEND,

@@ -424,7 +424,7 @@ def open_by_office(
 
     def effects(step: Step) -> None:
         _start_coordination_clock(step)
-        step.out.notify("case_accepted", step.departments(), dedupe="opened", source=body["source"])
+        step.out.notify("application_accepted", step.departments(), dedupe="opened", source=body["source"])
 
     return _create(runtime, actor, new, key, "office-opened", effects)
 
@@ -550,11 +550,11 @@ def _filing_opinion(step: Step, action: str, outcome: str, body: Body) -> None:
     _stop(step, "filing_opinion")
     step.remember(filing_opinion={"outcome": outcome, "opinion": body.get("opinion"), "by": step.actor.name})
     step.out.notify(
-        "filing_opinion_given",
+        "filing_opinion_returned",
         step.departments(),
         dedupe=step.dedupe(),
         outcome=outcome,
-        opinion=body.get("opinion"),
+        opinion="；".join(part for part in (outcome, body.get("opinion")) if part),
     )
 
 
@@ -583,7 +583,7 @@ def _accept(step: Step, body: Body) -> None:
     _stop(step, "acceptance_decision")
     step.remember(acceptance={"accepted_by": step.actor.name, "note": body.get("note")})
     _start_coordination_clock(step)
-    step.out.notify("case_accepted", step.departments(), dedupe=step.dedupe(), note=body.get("note"))
+    step.out.notify("application_accepted", step.departments(), dedupe=step.dedupe(), note=body.get("note"))
 
 
 @effect("reject")
@@ -605,11 +605,11 @@ def _reject(step: Step, body: Body) -> None:
         }
     )
     step.out.notify(
-        "case_rejected",
+        "application_rejected",
         step.applicant(),
         dedupe=step.dedupe(),
         ground=ground_name,
-        reasons=body["reasons"],
+        reason=body["reasons"],
         mechanism=mechanism_name,
     )
 
@@ -647,7 +647,7 @@ def _solicit(step: Step, body: Body) -> None:
         who = [department_party(code, step.record.jurisdiction_code)]
         step.out.start_clock(cid, "written_reply", who, working_days=days)
         step.out.notify(
-            "solicitation_requested",
+            "solicitation_request",
             who,
             dedupe=sid,
             question=body["question"],
