@@ -67,13 +67,16 @@ recipient. ``params`` always carry what the template needs (case title, due date
 # --- approvals (the office leaders' inbox, in intake) ---
 APPROVAL_REQUEST = "approval.request"
 """{request_id, requester_service, case: CaseRef, decision_kind, drafted_decision: {summary, text, ...},
-materials: [{name, url}], requested_by: {user_id, name}, statutory_clock_id?, statutory_due_date?}
+materials: [{name, url}], requested_by: {user_id, name}, statutory_clock_id?, statutory_due_date?,
+statutory_basis? (how the due date was counted, shown to the approver), statutory_provisional?: bool,
+case_history?: [{at, actor, text}]}
 decision_kind: acceptance | rejection | filing_opinion | coordination_opinion | determination | extension |
 devolution_decision. Sent to the ``intake`` queue."""
 APPROVAL_RECALL = "approval.recall"  # {request_id, by: {user_id, name}, reason}
 APPROVAL_DECIDED = "approval.decided"
-"""{request_id, case, decision_kind, outcome: "approved" | "rejected" | "returned", decided_by: {user_id,
-name}, comment, decided_at} — to the requester's queue."""
+"""{request_id, approval_id, case, decision_kind, outcome: "approved" | "rejected" | "returned", decided_by:
+{user_id, name}, on_behalf_of? (the leader a deputy signed for), comment, decided_at} — to the requester's
+queue."""
 
 # --- directory (intake → notify, devolution) ---
 DEPARTMENT_UPSERTED = "directory.department_upserted"

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from services.intake import directory
 from services.intake.approvals import service, session
 from services.intake.approvals.calendar_client import calendar_for
-from services.intake.approvals.domain.model import OUTCOME_NAMES, Outcome
+from services.intake.approvals.domain.model import COUNTING_RULE, OUTCOME_NAMES, Outcome
 from services.intake.approvals.domain.workdays import WorkingDayCounter
 from services.intake.approvals.zwd_login import build_login, person_for_auth_code
 from shared.auth import Principal
@@ -221,6 +221,7 @@ def _item(
         error=error,
         comment=comment,
         outcomes=OUTCOME_NAMES,
+        counting_rule=COUNTING_RULE,
     )
 
 

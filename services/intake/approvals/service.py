@@ -22,6 +22,7 @@ from services.intake.approvals.domain.model import (
     DECISION_KINDS,
     OUTCOME_NAMES,
     STATUS_NAMES,
+    STATUTORY_BASIS,
     Actor,
     Approval,
     Decision,
@@ -491,7 +492,7 @@ def view(
             case_history=list(row.case_history),
             steps=_step_views(row, approval, names),
             events=[{"at": e.at, "action": e.action, "actor": e.actor_name, "text": e.text} for e in events],
-            statutory_basis=row.statutory_basis,
+            statutory_basis=row.statutory_basis or STATUTORY_BASIS.get(row.decision_kind),
             statutory_provisional=row.statutory_provisional,
             can_decide=for_whom is not None,
             decisions=[

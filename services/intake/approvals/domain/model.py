@@ -33,6 +33,18 @@ DECISION_KINDS = {
     "devolution_decision": "职责下放决定",
 }
 
+# How the case's statutory clock is counted, by what is being decided — shown when the request does not say.
+STATUTORY_BASIS = {
+    "acceptance": "受理决定：收到协调申请之日起 5 个工作日内（第十七条）",
+    "rejection": "受理决定：收到协调申请之日起 5 个工作日内（第十七条）",
+    "filing_opinion": "备案意见：收到协商纪要之日起 5 个工作日内（第十五条）",
+    "coordination_opinion": "协调意见：受理之日起 30 个工作日内，可延长一次 30 个工作日（第二十二条）",
+    "determination": "认定意见：在协调意见期限内（受理之日起 30 个工作日，可延长一次，第二十一、二十二条）",
+    "extension": "延长期限：原期限届满前决定，自原期限届满日起再计 30 个工作日（第二十二条）",
+    "devolution_decision": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
+}
+COUNTING_RULE = "起算当日不计入，期限至第 N 个工作日 24:00 届满（北京时间，扣除法定节假日，计入调休上班日）"
+
 
 class Outcome(StrEnum):
     APPROVED = "approved"  # 同意
