@@ -51,6 +51,7 @@ from shared.contracts import (
     CLOCK_STOP,
     DEADLINES,
     INTAKE,
+    CaseRef,
 )
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound, ValidationFailed
@@ -218,21 +219,33 @@ def submit(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> None:
         uow.commit()
 
 
-def start_review_clock(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, now: datetime) -> None:
-    clock_id = row.review_clock_id or ""
-    uow.session.add(Clock(clock_id=clock_id, devolution_id=row.id, rule=REVIEW_RULE, state="requested"))
+def start_clock(uow: UnitOfWork, clock: Clock, case: CaseRef, start_at: datetime, **fields: Any) -> None:
+    """Record a clock we ask deadlines to keep, and ask for it (CLOCK_START) in the same transaction."""
+    clock.state = "requested"
+    uow.session.add(clock)
     uow.publish(
         DEADLINES,
         CLOCK_START,
         {
-            "clock_id": clock_id,
-            "rule": REVIEW_RULE,
-            "case": messages.case_of(runtime, row),
+            "clock_id": clock.clock_id,
+            "rule": clock.rule,
+            "case": case,
             "owner_service": "devolution",
-            "start_at": now.isoformat(),
-            "responsible": [messages.office_party(row.jurisdiction)],
-            "escalate_to": [messages.office_leaders(row.jurisdiction)],
+            "start_at": start_at.isoformat(),
+            **fields,
         },
+    )
+
+
+def start_review_clock(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, now: datetime) -> None:
+    """第三十四条: 10 working days from the complete application."""
+    start_clock(
+        uow,
+        Clock(clock_id=row.review_clock_id or "", devolution_id=row.id, rule=REVIEW_RULE),
+        messages.case_of(runtime, row),
+        now,
+        responsible=[messages.office_party(row.jurisdiction)],
+        escalate_to=[messages.office_leaders(row.jurisdiction)],
     )
 
 
@@ -414,27 +427,13 @@ def start_report_clock(
             clock_id=clock_id,
         )
     )
-    uow.session.add(
-        Clock(
-            clock_id=clock_id,
-            devolution_id=row.id,
-            rule=REPORT_RULE,
-            department=department,
-            state="requested",
-        )
-    )
-    uow.publish(
-        DEADLINES,
-        CLOCK_START,
-        {
-            "clock_id": clock_id,
-            "rule": REPORT_RULE,
-            "case": messages.case_of(runtime, row),
-            "owner_service": "devolution",
-            "start_at": start_of_day(row.document_date or today_in_shanghai()).isoformat(),
-            "responsible": [messages.department_party(department, jurisdiction)],
-            "escalate_to": [messages.department_party(row.applicant_department, row.jurisdiction)],
-        },
+    start_clock(
+        uow,
+        Clock(clock_id=clock_id, devolution_id=row.id, rule=REPORT_RULE, department=department),
+        messages.case_of(runtime, row),
+        start_of_day(row.document_date or today_in_shanghai()),
+        responsible=[messages.department_party(department, jurisdiction)],
+        escalate_to=[messages.department_party(row.applicant_department, row.jurisdiction)],
     )
 
 
@@ -578,28 +577,21 @@ def actor_jurisdiction_only(actor: Actor, jurisdiction: str) -> None:
 def start_rectification_clock(
     uow: UnitOfWork, runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str
 ) -> None:
-    uow.session.add(
-        Clock(
-            clock_id=rectification.clock_id,
-            rectification_id=rectification.id,
-            rule=RECTIFICATION_RULE,
-            department=rectification.department,
-            state="requested",
-        )
-    )
+    """第三十七条: the date written in the order."""
     case = messages.rectification_case(runtime, rectification)
-    uow.publish(
-        DEADLINES,
-        CLOCK_START,
-        {
-            "clock_id": rectification.clock_id,
-            "rule": RECTIFICATION_RULE,
-            "case": case,
-            "owner_service": "devolution",
-            "start_at": utcnow().isoformat(),
-            "due_date": rectification.correct_by.isoformat(),
-            "responsible": [messages.department_party(rectification.department, jurisdiction)],
-            "escalate_to": [messages.office_leaders(rectification.jurisdiction)],
-        },
+    clock = Clock(
+        clock_id=rectification.clock_id,
+        rectification_id=rectification.id,
+        rule=RECTIFICATION_RULE,
+        department=rectification.department,
+    )
+    start_clock(
+        uow,
+        clock,
+        case,
+        utcnow(),
+        due_date=rectification.correct_by.isoformat(),
+        responsible=[messages.department_party(rectification.department, jurisdiction)],
+        escalate_to=[messages.office_leaders(rectification.jurisdiction)],
     )
     uow.publish(*messages.rectification_notice(runtime, rectification, jurisdiction, case))

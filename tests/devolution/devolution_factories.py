@@ -154,3 +154,16 @@ def sent(runtime: ServiceRuntime, message_type: str) -> list[dict[str, Any]]:
 def sent_to(runtime: ServiceRuntime, queue: str) -> list[str]:
     """The message types published to ``queue``, in order."""
     return [envelope["type"] for dest, envelope in runtime.sender.sent if dest == queue]  # type: ignore[attr-defined]
+
+
+def approval_decision(request: dict[str, Any], outcome: str = "approved") -> dict[str, Any]:
+    """APPROVAL_DECIDED as the leaders' inbox (in intake) answers an APPROVAL_REQUEST."""
+    return {
+        "request_id": request["request_id"],
+        "case": request["case"],
+        "decision_kind": "devolution_decision",
+        "outcome": outcome,
+        "decided_by": {"user_id": "bb.leader", "name": "王建国"},
+        "comment": "同意" if outcome == "approved" else "请再论证",
+        "decided_at": "2026-11-28T02:00:00+00:00",
+    }

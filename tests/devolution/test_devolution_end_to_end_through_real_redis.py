@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import redis
-from devolution_factories import DEPARTMENTS, READY_REVIEW, USERS, complete_application
+from devolution_factories import DEPARTMENTS, READY_REVIEW, USERS, approval_decision, complete_application
 from dramatiq import Worker
 
 from services.devolution.app import create_app
@@ -82,18 +82,6 @@ def _scheduled(start: dict[str, Any], due: str, provisional: bool) -> dict[str, 
     }
 
 
-def _approved(request: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "request_id": request["request_id"],
-        "case": request["case"],
-        "decision_kind": "devolution_decision",
-        "outcome": "approved",
-        "decided_by": {"user_id": "bb.leader", "name": "王建国"},
-        "comment": "同意",
-        "decided_at": "2026-11-28T02:00:00+00:00",
-    }
-
-
 def test_a_devolution_from_application_to_the_acknowledged_half_year_report_through_real_redis(
     devolution_worker, redis_url
 ) -> None:
@@ -135,7 +123,7 @@ def test_a_devolution_from_application_to_the_acknowledged_half_year_report_thro
     [request] = [e["payload"] for e in _queued(redis_url, "intake") if e["type"] == APPROVAL_REQUEST]
     assert request["decision_kind"] == "devolution_decision"
     assert request["statutory_due_date"] == "2026-12-14"
-    _deliver(runtime, APPROVAL_DECIDED, [_approved(request)], "intake")
+    _deliver(runtime, APPROVAL_DECIDED, [approval_decision(request)], "intake")
     approved = client.get(base, headers=auth("bb.clerk")).get_json()
     assert approved["state"] == "approved" and approved["responsible_departments"] == ["nb-scjg"]
 

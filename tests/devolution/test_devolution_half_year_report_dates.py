@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from devolution_factories import READY_REVIEW, complete_application, deliver, sent
+from devolution_factories import READY_REVIEW, approval_decision, complete_application, deliver, sent
 
 from shared.contracts import (
     APPROVAL_DECIDED,
@@ -44,16 +44,7 @@ def _issue(client: Any, auth: Any, devolution: Any, issued_on: str) -> str:
     client.post(f"/api/v1/devolutions/{devolution_id}/submission", headers=auth("scjg.clerk"))
     client.post(f"/api/v1/devolutions/{devolution_id}/review", json=READY_REVIEW, headers=auth("bb.clerk"))
     request = sent(devolution, APPROVAL_REQUEST)[-1]
-    decision = {
-        "request_id": request["request_id"],
-        "case": request["case"],
-        "decision_kind": "devolution_decision",
-        "outcome": "approved",
-        "decided_by": {"user_id": "bb.leader", "name": "王建国"},
-        "comment": "同意",
-        "decided_at": "2026-03-20T02:00:00+00:00",
-    }
-    deliver(devolution, APPROVAL_DECIDED, decision, "intake")
+    deliver(devolution, APPROVAL_DECIDED, approval_decision(request), "intake")
     body = {"document_number": "甬编办〔2026〕8号", "document_date": issued_on}
     response = client.post(
         f"/api/v1/devolutions/{devolution_id}/issuance", json=body, headers=auth("bb.clerk")

@@ -7,7 +7,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from devolution_factories import READY_REVIEW, complete_application, deliver, sent, sent_to
+from devolution_factories import (
+    READY_REVIEW,
+    approval_decision,
+    complete_application,
+    deliver,
+    sent,
+    sent_to,
+)
 
 from shared.contracts import (
     APPROVAL_DECIDED,
@@ -46,7 +53,7 @@ def _approved(client: Any, auth: Any, devolution: Any) -> str:
     devolution_id = _under_review(client, auth)
     assert _post(client, auth, OFFICE, f"{devolution_id}/review", READY_REVIEW).status_code == 200
     request = sent(devolution, APPROVAL_REQUEST)[-1]
-    deliver(devolution, APPROVAL_DECIDED, _decision(request, "approved"), "intake")
+    deliver(devolution, APPROVAL_DECIDED, approval_decision(request, "approved"), "intake")
     return devolution_id
 
 
@@ -55,18 +62,6 @@ def _issued(client: Any, auth: Any, devolution: Any, on: str = "2026-08-31") -> 
     body = {"document_number": "甬编办〔2026〕12号", "document_date": on}
     assert _post(client, auth, OFFICE, f"{devolution_id}/issuance", body).status_code == 200
     return devolution_id
-
-
-def _decision(request: dict[str, Any], outcome: str) -> dict[str, Any]:
-    return {
-        "request_id": request["request_id"],
-        "case": request["case"],
-        "decision_kind": "devolution_decision",
-        "outcome": outcome,
-        "decided_by": {"user_id": "bb.leader", "name": "王建国"},
-        "comment": "同意" if outcome == "approved" else "请再论证",
-        "decided_at": "2026-11-28T02:00:00+00:00",
-    }
 
 
 def _get(client: Any, auth: Any, user: str, devolution_id: str) -> Any:
@@ -275,7 +270,10 @@ def test_a_decision_that_is_not_approval_sends_the_case_back_to_review(
     devolution_id = _under_review(client, auth)
     _post(client, auth, OFFICE, f"{devolution_id}/review", READY_REVIEW)
     deliver(
-        devolution, APPROVAL_DECIDED, _decision(sent(devolution, APPROVAL_REQUEST)[-1], outcome), "intake"
+        devolution,
+        APPROVAL_DECIDED,
+        approval_decision(sent(devolution, APPROVAL_REQUEST)[-1], outcome),
+        "intake",
     )
     assert _get(client, auth, OFFICE, devolution_id).get_json()["state"] == "under_review"
     assert sent(devolution, NOTIFY_SEND)[-1]["template"] == "devolution.approval_sent_back"
@@ -293,7 +291,7 @@ def test_a_redelivered_approval_changes_nothing_twice(client, auth, devolution) 
 
     envelope = Envelope(
         type=APPROVAL_DECIDED,
-        payload=_decision(sent(devolution, APPROVAL_REQUEST)[-1], "approved"),
+        payload=approval_decision(sent(devolution, APPROVAL_REQUEST)[-1], "approved"),
         source="intake",
     ).to_dict()
     assert devolution.bus.handle(envelope) is True
