@@ -54,18 +54,20 @@ def watch_tick(runtime: ServiceRuntime) -> None:
 def remind_missing_year(
     uow: UnitOfWork, cache: CalendarCache, *, configured: tuple[str, ...], now: datetime
 ) -> int:
-    """Set the gauge and send today's reminders not yet sent; returns how many were sent."""
+    """Set the gauge and, once a day in office hours, remind every jurisdiction; returns how many were sent.
+
+    The sent-reminder row per day and jurisdiction (unique key and recipient) makes the round idempotent.
+    """
     calendar = cache.get(uow.session)
     year = missing_year(local_date(now), calendar.known_years)
     NEXT_YEAR_MISSING.set(0 if year is None else 1)
     if year is None or not in_office_hours(now, calendar, DEFAULT_PLAN):
         return 0
     key = f"calendar/{year}/missing/{local_date(now).isoformat()}"
-    sent = set(uow.session.scalars(select(SentReminder.recipient).where(SentReminder.key == key)))
+    if uow.session.scalars(select(SentReminder.id).where(SentReminder.key == key).limit(1)).first():
+        return 0  # today's round is done; a jurisdiction whose first clock starts later is told tomorrow
     count = 0
     for jurisdiction in sorted(set(configured) | _clock_jurisdictions(uow)):
-        if jurisdiction in sent:
-            continue
         uow.session.add(SentReminder(key=key, recipient=jurisdiction, stage=TEMPLATE, sent_at=now))
         uow.publish(NOTIFY, NOTIFY_SEND, _notice(key, year, jurisdiction))
         count += 1

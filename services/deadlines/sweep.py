@@ -109,10 +109,13 @@ def sweep_batch(uow: UnitOfWork, cache: CalendarCache, *, now: datetime, limit: 
     if not rows:
         return 0, 0
     sent_by_clock = _sent_keys(session, [row.id for row in rows])
+    by_jurisdiction: dict[str, WorkingCalendar] = {}  # one revision check per jurisdiction and batch
     count = 0
     for row in rows:
         clock = clock_store.to_domain(row)
-        calendar = cache.get(session, row.jurisdiction)
+        calendar = by_jurisdiction.get(row.jurisdiction)
+        if calendar is None:
+            calendar = by_jurisdiction[row.jurisdiction] = cache.get(session, row.jurisdiction)
         owed = reminders_due(
             clock, calendar, clock_store.plan_for(row, clock), sent=sent_by_clock[row.id], now=now
         )
