@@ -4,14 +4,18 @@ happens with a stale task, a wrong user, a forged CSRF token, an expired session
 from __future__ import annotations
 
 import re
+import threading
 import time
+from typing import Any
 
-from conftest import logged_in
+from conftest import WeekdayCounter, approval_request, logged_in
 
-from services.intake.approvals import session
+from services.intake.approvals import service, session
+from services.intake.approvals.domain.model import Outcome
 from services.intake.approvals.mobile import LOGIN_KEY
-from services.intake.directory import development_token
+from services.intake.directory import development_token, find_person, principal_of
 from services.notify.adapters.zwd import AuthCodeInvalid, ZwdUser
+from shared.auth import Principal, issue_token
 from shared.contracts import APPROVAL_DECIDED
 
 
@@ -220,3 +224,55 @@ def test_an_administrator_configures_the_chain_per_decision_kind(app, intake, as
         client.put("/api/v1/approvals/chains/extension", json={"steps": steps}, headers=head).status_code
         == 403
     )
+
+
+def test_fixing_the_chain_routes_a_held_approval_to_the_new_approver(app, intake, ask) -> None:
+    held = ask(
+        case={**approval_request()["case"], "jurisdiction": "330212"}, requested_by={"user_id": "yz.bb.clerk"}
+    )
+    admin_token = issue_token(
+        Principal("yz.bb.admin", "管理员", "330212", "yz-bb", frozenset({"office_admin"})),
+        secret=intake.settings.secret_key,
+        ttl_seconds=60,
+    )
+    steps = [{"label": "主任", "role": "office_leader"}]
+    answer = app.test_client().put(
+        "/api/v1/approvals/chains/*",
+        json={"steps": steps},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert answer.status_code == 200
+    leader = app.test_client()
+    logged_in(leader, intake, "yz.bb.leader")
+    assert held in leader.get("/m/approvals").get_data(as_text=True)
+    assert intake.sender.of_type("notify.send")[-1]["payload"]["recipients"][0]["id"] == "yz.bb.leader"
+
+
+def test_two_taps_at_the_same_moment_record_one_decision(app, intake, ask) -> None:
+    approval_id = ask()
+    head = principal_of(find_person(intake, "bb.head"))
+    results: list[Any] = []
+
+    def tap() -> None:
+        results.append(
+            service.decide(
+                intake,
+                approval_id=approval_id,
+                principal=head,
+                outcome=Outcome.APPROVED,
+                comment="同意",
+                step_no=0,
+                counter=WeekdayCounter(),
+            )
+        )
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.replayed for r in results) == [False, True]
+    notified = [
+        e for e in intake.sender.of_type("notify.send") if e["payload"]["dedupe_key"].endswith("step1")
+    ]
+    assert len(notified) == 1

@@ -213,4 +213,6 @@ def chain(decision_kind: str) -> dict[str, Any]:
 @require_roles(Role.OFFICE_ADMIN)
 def set_chain(body: dict[str, Any], decision_kind: str) -> dict[str, Any]:
     """设置本辖区某类事项的审批链（系统管理员）"""
-    return service.set_chain(current_runtime(), current_principal(), decision_kind, body["steps"])
+    return service.set_chain(
+        current_runtime(), current_principal(), decision_kind, body["steps"], counter=counter()
+    )

@@ -621,9 +621,15 @@ def get_chain(runtime: ServiceRuntime, principal: Principal, decision_kind: str)
 
 
 def set_chain(
-    runtime: ServiceRuntime, principal: Principal, decision_kind: str, steps: Sequence[Mapping[str, Any]]
+    runtime: ServiceRuntime,
+    principal: Principal,
+    decision_kind: str,
+    steps: Sequence[Mapping[str, Any]],
+    *,
+    counter: WorkingDayCounter,
 ) -> dict[str, Any]:
-    """An office admin sets the jurisdiction's chain for one decision kind (``*``: every kind)."""
+    """An office admin sets the jurisdiction's chain for one decision kind (``*``: every kind); approvals
+    held as unroutable are routed again with it."""
     principal.require(Role.OFFICE_ADMIN)
     _check_kind(decision_kind)
     specs = [chains.StepSpec.from_dict(s) for s in steps]
@@ -634,8 +640,30 @@ def set_chain(
         )
         row.steps, row.updated_by, row.updated_at = [s.to_dict() for s in specs], principal.user_id, utcnow()
         uow.session.add(row)
+        uow.session.flush()
+        _reroute(uow, principal, runtime.settings, counter)
         uow.commit()
     return get_chain(runtime, principal, decision_kind)
+
+
+def _reroute(uow: UnitOfWork, principal: Principal, settings: Settings, counter: WorkingDayCounter) -> None:
+    held = uow.session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.jurisdiction == principal.jurisdiction, ApprovalRow.status == Status.UNROUTABLE.value
+        )
+    ).all()
+    configured = _configured_chains(uow.session, principal.jurisdiction)
+    people = _candidates(uow.session, principal.jurisdiction)
+    for row in held:
+        specs = chains.chain_for(row.decision_kind, configured)
+        steps = chains.resolve(specs, people, row.requested_by["user_id"])
+        if not steps or not all(s.assignees for s in steps):
+            continue
+        row.steps = [{"label": s.label, "role": s.role, "assignees": list(s.assignees)} for s in steps]
+        row.status, row.current_step, row.step_started_at = Status.PENDING.value, 0, utcnow()
+        actor = Actor(principal.user_id, principal.name)
+        _event(uow.session, row, "rerouted", f"审批链已调整：{' → '.join(s.label for s in steps)}", actor)
+        _ask_current(uow, row, settings, counter)
 
 
 def _check_kind(decision_kind: str) -> None:
