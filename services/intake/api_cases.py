@@ -147,11 +147,41 @@ class ApplicationSchema(Labelled):
 class OfficeCaseSchema(Labelled):
     title = _text("标题", max_length=200)
     source = choice(
-        "来源（第二十六条）", ["committee_assigned", "evaluation", "new_business", "interpretation"]
+        "来源（第二十六条）",
+        ["committee_assigned", "evaluation", "new_business", "interpretation", "public_reflection"],
     )
     description = _text("事项说明")
     parties = codes("相关部门", min_items=1)
     attachment_ids = codes("附件", required=False)
+
+
+class SubmitterSchema(Labelled):
+    name = _text("反映人", max_length=100)
+    kind = choice("反映人类型", ["enterprise", "group", "citizen"])
+    contact = _text("联系方式", max_length=200)
+
+
+class ReflectionSchema(Labelled):
+    title = _text("标题", max_length=200)
+    submitter = fields.Nested(SubmitterSchema, required=True, metadata={"label": "反映人"})
+    received_on = fields.Date(required=True, metadata={"label": "收到日期"})
+    content = _text("反映内容")
+    attachment_ids = codes("附件", required=False)
+
+
+class StudySchema(Labelled):
+    note = _text("说明", required=False)
+
+
+class ReferSchema(Labelled):
+    coordination_case_id = _text("协调事项编号", max_length=40)
+    note = _text("说明", required=False)
+
+
+class ResultSchema(Labelled):
+    result = _text("研究或协调结果")
+    told_on = fields.Date(required=True, metadata={"label": "告知日期"})
+    method = choice("告知方式", ["letter", "phone", "email", "in_person", "online"])
 
 
 class ReasonSchema(Labelled):
@@ -363,7 +393,7 @@ class HistorySchema(Schema):
 
 class CaseQuerySchema(Labelled):
     status = fields.String(metadata={"label": "状态"})
-    kind = choice("类型", ["filing", "coordination"], required=False)
+    kind = choice("类型", ["filing", "coordination", "reflection"], required=False)
     department = fields.String(metadata={"label": "部门"})
     overdue = fields.Boolean(metadata={"label": "是否逾期"})
     due_before = fields.Date(metadata={"label": "期限早于"})
@@ -471,6 +501,18 @@ def open_case(body: dict[str, Any]) -> dict[str, Any]:
     return service.open_by_office(current_runtime(), _actor(), body, request.headers.get("Idempotency-Key"))
 
 
+@cases_blp.post("/cases/reflections")
+@cases_blp.arguments(ReflectionSchema)
+@cases_blp.response(201, CaseDetailSchema)
+@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@require_roles("dept_clerk", "dept_leader", "office_clerk", "office_division_head", "office_leader")
+def record_reflection(body: dict[str, Any]) -> dict[str, Any]:
+    """登记企事业单位、社会团体和个人的书面反映（第二十六条第四款）"""
+    return service.record_reflection(
+        current_runtime(), _actor(), body, request.headers.get("Idempotency-Key")
+    )
+
+
 @cases_blp.get("/cases")
 @cases_blp.arguments(CaseQuerySchema, location="query")
 @cases_blp.response(200, CasePageSchema)
@@ -531,6 +573,9 @@ ACTION_ROUTES: list[tuple[str, str, type[Schema], str]] = [
     ("suspension", "suspend", SuspendSchema, "中止协调（第二十五条）"),
     ("resumption", "resume", ReasonSchema, "恢复协调（第二十五条）"),
     ("termination", "terminate", RequiredReasonSchema, "终止协调（第二十五条）"),
+    ("study", "study", StudySchema, "研究书面反映（第二十六条第四款）"),
+    ("refer-to-coordination", "refer_to_coordination", ReferSchema, "书面反映需要协调，关联协调事项"),
+    ("tell-result", "tell_result", ResultSchema, "将结果告知反映人（第二十六条第四款）"),
 ]
 
 

@@ -84,6 +84,10 @@ PATHS = [
     (Kind.COORDINATION, Status.COORDINATING, "terminate", HEAD, Status.TERMINATED),
     (Kind.COORDINATION, Status.SUSPENDED, "terminate", HEAD, Status.TERMINATED),
     (Kind.COORDINATION, Status.COORDINATING, "deadline_overdue", SYSTEM, Status.COORDINATING),
+    (Kind.REFLECTION, Status.RECEIVED, "study", APPLICANT, Status.STUDYING),
+    (Kind.REFLECTION, Status.STUDYING, "refer_to_coordination", APPLICANT, Status.AWAITING_COORDINATION),
+    (Kind.REFLECTION, Status.STUDYING, "tell_result", APPLICANT, Status.RESULT_TOLD),
+    (Kind.REFLECTION, Status.AWAITING_COORDINATION, "tell_result", APPLICANT, Status.RESULT_TOLD),
 ]
 
 
@@ -202,3 +206,12 @@ def test_only_the_host_department_submits_and_only_the_office_opens_第二十六
     with pytest.raises(Forbidden):
         open_case(case(Status.COORDINATING), APPLICANT, "open")
     assert open_case(case(Status.COORDINATING), CLERK, "open").from_status is None
+
+
+def test_a_reflection_received_by_the_office_is_handled_by_the_office_第二十六条第四款() -> None:
+    received = Case("c-2", Kind.REFLECTION, Status.RECEIVED, NB, None)
+    with pytest.raises(Forbidden):
+        transition(received, "study", APPLICANT)
+    transition(received, "study", CLERK)
+    assert received.status is Status.STUDYING
+    assert allowed_actions(Case("c-3", Kind.REFLECTION, Status.RESULT_TOLD, NB, None), CLERK) == []

@@ -338,3 +338,34 @@ def test_an_illegal_step_is_a_409_naming_the_state_and_the_allowed_actions(desk)
     assert response.json["status"] == 409 and response.json["case_status"] == "submitted"
     assert response.json["allowed_actions"] == ["request_supplement"]
     assert "已提交" in response.json["detail"]
+
+
+REFLECTION = {
+    "title": "关于夜间餐饮油烟投诉无人受理的反映",
+    "submitter": {"name": "某小区业主委员会", "kind": "group", "contact": "0574-88888888"},
+    "received_on": "2026-11-25",
+    "content": "多次投诉油烟扰民，执法局与生态环境局互相推诿。",
+}
+
+
+def test_a_public_reflection_is_studied_coordinated_and_the_result_told_第二十六条第四款(desk) -> None:
+    recorded = desk.post("zhzf.clerk", "/cases/reflections", REFLECTION)
+    assert recorded.status_code == 201, recorded.json
+    case_id = recorded.json["id"]
+    assert (recorded.json["kind"], recorded.json["status"]) == ("reflection", "received")
+    assert desk.get("sthj.clerk", f"/cases/{case_id}").status_code == 404
+    desk.act("zhzf.clerk", case_id, "study", {"note": "会同生态环境局研究"})
+    coordination = desk.post("zhzf.clerk", "/cases/coordination-applications", application_body()).json["id"]
+    other = desk.post("bb.clerk", "/cases/reflections", REFLECTION).json["id"]
+    refused = desk.act("zhzf.clerk", case_id, "refer-to-coordination", {"coordination_case_id": other})
+    assert refused.status_code == 404  # the office's own reflection is not the department's to see
+    referred = desk.act(
+        "zhzf.clerk", case_id, "refer-to-coordination", {"coordination_case_id": coordination}
+    )
+    assert referred.json["status"] == "awaiting_coordination"
+    assert referred.json["progress"]["coordination_case_id"] == coordination
+    result = {"result": "经协调，油烟扰民由执法局查处", "told_on": "2027-01-20", "method": "letter"}
+    told = desk.act("zhzf.clerk", case_id, "tell-result", result)
+    assert told.json["status"] == "result_told" and told.json["allowed_actions"] == []
+    office_list = desk.get("bb.clerk", "/cases?kind=reflection").json
+    assert office_list["total"] == 2

@@ -30,7 +30,7 @@ from shared.contracts import (
 from shared.db import utcnow
 from shared.messaging import UnitOfWork
 
-KIND_NAMES = {"filing": "协商纪要备案", "coordination": "职责分工协调"}
+KIND_NAMES = {"filing": "协商纪要备案", "coordination": "职责分工协调", "reflection": "书面反映"}
 
 RULE_NAMES = {
     "filing_opinion": "反馈备案意见（第十五条，5个工作日）",

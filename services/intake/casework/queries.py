@@ -218,7 +218,10 @@ def history(session: Session, case_id: str) -> list[dict[str, Any]]:
             "actor_name": e.actor_name,
             "action": e.action,
             "action_name": ACTION_LABELS.get(
-                e.action, {"submit": "提交", "open": "立项"}.get(e.action, e.action)
+                e.action,
+                {"submit": "提交", "open": "立项", "record_reflection": "登记书面反映"}.get(
+                    e.action, e.action
+                ),
             ),
             "from_status": e.from_status,
             "to_status": e.to_status,

@@ -429,6 +429,25 @@ def open_by_office(
     return _create(runtime, actor, new, key, "office-opened", effects)
 
 
+def record_reflection(
+    runtime: ServiceRuntime, actor: Actor, body: Body, key: str | None = None
+) -> dict[str, Any]:
+    """第26条第4款: an enterprise, group or citizen wrote to a department or to the office; whoever
+    received it records it, studies it, has it coordinated if needed, and tells the submitter the result."""
+    new = NewCase(
+        kind=Kind.REFLECTION,
+        source=Source.PUBLIC_REFLECTION,
+        title=body["title"],
+        applicant=None if actor.is_office else actor.department,
+        content=body,
+        parties={},
+        attachment_ids=list(body.get("attachment_ids", [])),
+        action="record_reflection",
+        status=Status.RECEIVED,
+    )
+    return _create(runtime, actor, new, key, "reflections", lambda step: None)
+
+
 def _start_coordination_clock(step: Step) -> None:
     step.out.start_clock(
         clock_id(step.record.id, "coordination_opinion"),
@@ -946,6 +965,27 @@ def _terminate(step: Step, body: Body) -> None:
         _stop_clock_id(step, solicitation.clock_id, "terminated")
     _stop(step, "coordination_opinion", "terminated")
     step.out.notify("case_terminated", step.departments(), dedupe=step.dedupe(), reason=body["reason"])
+
+
+@effect("study")
+def _study(step: Step, body: Body) -> None:
+    step.move("study", reason=body.get("note"))
+
+
+@effect("refer_to_coordination")
+def _refer_to_coordination(step: Step, body: Body) -> None:
+    """The reflection needs coordination: it is tied to the coordination case that carries it (第16条)."""
+    linked = queries.load_visible(step.session, step.actor, body["coordination_case_id"])
+    if linked.kind != Kind.COORDINATION:
+        raise ValidationFailed.for_field("coordination_case_id", "应为一件职责分工协调事项")
+    step.move("refer_to_coordination", reason=body.get("note"), coordination_case_id=linked.id)
+    step.remember(coordination_case_id=linked.id)
+
+
+@effect("tell_result")
+def _tell_result(step: Step, body: Body) -> None:
+    step.move("tell_result", reason=body["result"], told_on=body["told_on"], method=body["method"])
+    step.remember(result={"result": body["result"], "told_on": body["told_on"], "method": body["method"]})
 
 
 # --- what the approval inbox and the deadlines service tell us ---

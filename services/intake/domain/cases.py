@@ -20,6 +20,7 @@ from shared.errors import Conflict, DomainError, Forbidden
 class Kind(StrEnum):
     FILING = "filing"  # 协商纪要备案
     COORDINATION = "coordination"  # 协调申请 (or a coordination opened by the committee/office, 第26条)
+    REFLECTION = "reflection"  # 企事业单位、社会团体和个人的书面反映 (第26条第4款)
 
 
 class Source(StrEnum):
@@ -30,6 +31,7 @@ class Source(StrEnum):
     EVALUATION = "evaluation"  # 三定执行情况评估
     NEW_BUSINESS = "new_business"  # 新业态
     INTERPRETATION = "interpretation"  # 三定理解不一致，书面解释
+    PUBLIC_REFLECTION = "public_reflection"  # 书面反映 (第26条第4款)
 
 
 class Status(StrEnum):
@@ -49,6 +51,10 @@ class Status(StrEnum):
     AWAITING_COMMITTEE = "awaiting_committee"
     APPROVED = "approved"
     IN_EXECUTION = "in_execution"
+    RECEIVED = "received"
+    STUDYING = "studying"
+    AWAITING_COORDINATION = "awaiting_coordination"
+    RESULT_TOLD = "result_told"
 
 
 STATUS_NAMES: dict[str, str] = {
@@ -68,10 +74,21 @@ STATUS_NAMES: dict[str, str] = {
     Status.AWAITING_COMMITTEE: "报市委编委研究",
     Status.APPROVED: "已批准，待发文",
     Status.IN_EXECUTION: "已发文，执行中",
+    Status.RECEIVED: "已收到书面反映",
+    Status.STUDYING: "研究中",
+    Status.AWAITING_COORDINATION: "已提请协调，等待协调结果",
+    Status.RESULT_TOLD: "已将结果告知反映人",
 }
 
 TERMINAL = frozenset(
-    {Status.WITHDRAWN, Status.REJECTED, Status.FILED, Status.FILING_RETURNED, Status.TERMINATED}
+    {
+        Status.WITHDRAWN,
+        Status.REJECTED,
+        Status.FILED,
+        Status.FILING_RETURNED,
+        Status.TERMINATED,
+        Status.RESULT_TOLD,
+    }
 )
 ACTIVE_COORDINATION = frozenset({Status.COORDINATING, Status.DRAFTING_OPINION, Status.DETERMINING})
 
@@ -135,6 +152,13 @@ def system(actor: Actor, case: Case) -> bool:
     return actor.is_system
 
 
+def receiver(actor: Actor, case: Case) -> bool:
+    """Whoever received a written reflection: the department it was sent to, or the office."""
+    if case.applicant_department is None:
+        return actor.is_office
+    return applicant(actor, case)
+
+
 WHO_NAMES: dict[Who, str] = {
     applicant: "申请（主办）部门",
     party: "相关部门",
@@ -142,6 +166,7 @@ WHO_NAMES: dict[Who, str] = {
     office_decider: "编办处室负责人或领导",
     org_reviewer: "市委组织部审核人",
     system: "系统",
+    receiver: "收到书面反映的部门或编办",
 }
 
 Target = Status | Callable[[Case], Status] | None  # None: the state does not change
@@ -180,6 +205,7 @@ def _resume(case: Case) -> Status:
 BOTH = frozenset({Kind.FILING, Kind.COORDINATION})
 COORD = frozenset({Kind.COORDINATION})
 FILING = frozenset({Kind.FILING})
+REFLECTION = frozenset({Kind.REFLECTION})
 S = Status
 _BEFORE_DECISION = frozenset({S.SUBMITTED, S.SUPPLEMENT_REQUESTED})
 _RUNNING = frozenset({*ACTIVE_COORDINATION, S.SUSPENDED})
@@ -256,6 +282,24 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("suspend", "中止协调", COORD, ACTIVE_COORDINATION, S.SUSPENDED, office_decider),
     Transition("resume", "恢复协调", COORD, frozenset({S.SUSPENDED}), _resume, office_decider),
     Transition("terminate", "终止协调", COORD, _RUNNING, S.TERMINATED, office_decider),
+    # 第26条第4款: a written reflection is studied, coordinated if needed, and the submitter told
+    Transition("study", "开始研究", REFLECTION, frozenset({S.RECEIVED}), S.STUDYING, receiver),
+    Transition(
+        "refer_to_coordination",
+        "提请协调",
+        REFLECTION,
+        frozenset({S.STUDYING}),
+        S.AWAITING_COORDINATION,
+        receiver,
+    ),
+    Transition(
+        "tell_result",
+        "将结果告知反映人",
+        REFLECTION,
+        frozenset({S.STUDYING, S.AWAITING_COORDINATION}),
+        S.RESULT_TOLD,
+        receiver,
+    ),
     # the deadlines service (records only)
     Transition("deadline_overdue", "办理期限已逾期", BOTH, None, None, system),
 )
@@ -317,4 +361,6 @@ def open_case(case: Case, actor: Actor, action: str, *, reason: str | None = Non
         raise Forbidden("只有主办部门的经办人或负责人可以提交", code="not_allowed_for_role")
     if action == "open" and not actor.is_office:
         raise Forbidden("只有编办可以直接立项协调", code="not_allowed_for_role")
+    if action == "record_reflection" and not (actor.is_office or actor.is_department_user):
+        raise Forbidden("只有收到书面反映的部门或编办可以登记", code="not_allowed_for_role")
     return HistoryEntry(action, actor.user_id, actor.name, None, case.status, reason)
