@@ -3,6 +3,7 @@ only and marked 约 when it does not (DESIGN.md "Deadlines": never guessed silen
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -86,3 +87,22 @@ def test_weekdays_between_matches_a_day_by_day_count() -> None:
         end = start + timedelta(days=span)
         slow = sum(1 for i in range(1, span + 1) if (start + timedelta(days=i)).weekday() < 5)
         assert weekdays_between(start, end) == slow
+
+
+def test_the_client_agrees_with_the_real_deadlines_calendar_over_national_day(make_runtime) -> None:  # type: ignore[no-untyped-def]
+    """Against the deadlines service's own API: 2025-09-26 + 5 working days is 2025-10-10 (issue 3's example),
+    so (2025-09-26, 2025-10-10] holds exactly 5 working days, with 9月28日 an adjusted working Sunday."""
+    from werkzeug.serving import make_server
+
+    from services.deadlines.app import create_app as create_deadlines
+
+    server = make_server("127.0.0.1", 0, create_deadlines(runtime=make_runtime("deadlines")), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        calendar = DeadlinesCalendar(f"http://127.0.0.1:{server.server_port}", jurisdiction="330200")
+        assert calendar.count(date(2025, 9, 26), date(2025, 10, 10)) == (5, False)
+        assert calendar.count(date(2025, 9, 26), date(2025, 9, 30)) == (3, False)  # 28th, 29th, 30th
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -35,11 +35,13 @@ class DeadlinesCalendar:
         self,
         base_url: str,
         *,
+        jurisdiction: str | None = None,
         session: requests.Session | None = None,
         timeout: float = 2.0,
         cache_seconds: float = 300.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.jurisdiction = jurisdiction  # local closures (a typhoon day) differ by jurisdiction
         self.session = session or requests.Session()
         self.timeout = timeout
         self.cache_seconds = cache_seconds
@@ -82,7 +84,11 @@ class DeadlinesCalendar:
     def _due_date(self, start: date, working_days: int) -> dict:
         response = self.session.get(
             self.base_url + DUE_DATE_PATH,
-            params={"start": start.isoformat(), "working_days": working_days},
+            params={
+                "start": start.isoformat(),
+                "working_days": working_days,
+                **({"jurisdiction": self.jurisdiction} if self.jurisdiction else {}),
+            },
             timeout=self.timeout,
         )
         if response.status_code != 200:
@@ -90,14 +96,14 @@ class DeadlinesCalendar:
         return response.json()
 
 
-_counters: dict[str, DeadlinesCalendar] = {}
+_counters: dict[tuple[str, str | None], DeadlinesCalendar] = {}
 _counters_lock = threading.Lock()
 
 
-def calendar_for(settings: Settings) -> DeadlinesCalendar:
-    """One client per deadlines URL per process (its cache is shared by the requests it serves)."""
-    url = settings.service_urls["deadlines"]
+def calendar_for(settings: Settings, jurisdiction: str | None = None) -> DeadlinesCalendar:
+    """One client per deadlines URL and jurisdiction per process (its cache serves every request)."""
+    key = (settings.service_urls["deadlines"], jurisdiction)
     with _counters_lock:
-        if url not in _counters:
-            _counters[url] = DeadlinesCalendar(url)
-        return _counters[url]
+        if key not in _counters:
+            _counters[key] = DeadlinesCalendar(key[0], jurisdiction=jurisdiction)
+        return _counters[key]

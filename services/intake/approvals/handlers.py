@@ -15,7 +15,9 @@ def register(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
 
     def on_request(uow: UnitOfWork, envelope: Envelope) -> None:
-        service.receive_request(uow, envelope.payload, settings=settings, counter=calendar_for(settings))
+        jurisdiction = (envelope.payload.get("case") or {}).get("jurisdiction")
+        counter = calendar_for(settings, jurisdiction)
+        service.receive_request(uow, envelope.payload, settings=settings, counter=counter)
 
     def on_recall(uow: UnitOfWork, envelope: Envelope) -> None:
         service.recall(uow, envelope.payload)

@@ -48,7 +48,12 @@ COUNTER_KEY, LOGIN_KEY = "approvals.counter", "approvals.login"
 
 
 def counter() -> WorkingDayCounter:
-    return current_app.extensions.get(COUNTER_KEY) or calendar_for(current_runtime().settings)
+    """The deadlines calendar, for the caller's jurisdiction (tests put a fixed one in the app)."""
+    fixed = current_app.extensions.get(COUNTER_KEY)
+    if fixed is not None:
+        return fixed
+    principal = g.get("principal")
+    return calendar_for(current_runtime().settings, principal.jurisdiction if principal else None)
 
 
 def _login() -> Any:
