@@ -50,7 +50,10 @@ CLOCK_STOP = "clock.stop"  # {clock_id, at, outcome: "done" | "withdrawn" | "ter
 # --- deadlines: events (to the clock's ``owner_service`` queue) ---
 CLOCK_SCHEDULED = "clock.scheduled"
 """{clock_id, case, rule, state, due_date, due_at, provisional, remaining_working_days, reason} — sent after
-every start, pause, resume, extension, stop and calendar recomputation, so owners can show the deadline."""
+every start, pause, resume, extension, stop and calendar recomputation, so owners can show the deadline.
+``state``: running | overdue | expired (第20条) | paused | stopped; ``due_date``/``due_at`` are null while
+paused; ``remaining_working_days`` is negative when overdue, null when stopped; ``reason``: started | paused |
+resumed | extended | stopped | calendar_changed. A repeated command changes nothing and sends nothing."""
 CLOCK_DUE_SOON = "clock.due_soon"  # {clock_id, case, rule, due_date, remaining_working_days}
 CLOCK_DUE = "clock.due"  # {clock_id, case, rule, due_date}
 CLOCK_OVERDUE = "clock.overdue"  # {clock_id, case, rule, due_date, overdue_working_days, escalated: bool}

@@ -231,7 +231,7 @@ def clock(clock_id: str) -> dict[str, Any]:
     with runtime.unit_of_work() as uow:
         row = clocks.get_row(uow.session, clock_id)
         _authorise(current_principal(), row.jurisdiction, row.responsible)
-        shown = clocks.view(uow.session, calendars(runtime.db), clock_id)
+        shown = clocks.view(uow.session, calendars(runtime.db), row, now=utcnow())
         uow.commit()
     return shown
 

@@ -24,7 +24,7 @@ from services.deadlines.domain.calendar import (
     validate_override,
     validate_year,
 )
-from services.deadlines.domain.clock import ClockState
+from services.deadlines.domain.clock import Clock, ClockState
 from services.deadlines.models import CalendarOverride, CalendarYear, ClockRecord
 from services.deadlines.sweep import case_params
 from shared.contracts import NOTIFY, NOTIFY_SEND
@@ -178,14 +178,14 @@ def _recompute_one(
     return 1
 
 
-def _due_date_changed(row: ClockRecord, clock: Any, before: date, why: str) -> dict[str, Any]:
+def _due_date_changed(row: ClockRecord, clock: Clock, before: date, why: str) -> dict[str, Any]:
     request: dict[str, Any] = {
-        "dedupe_key": f"{row.id}/due_date_changed/{before.isoformat()}/{clock.due_date.isoformat()}",
+        "dedupe_key": f"{row.id}/due_date_changed/{before.isoformat()}/{clock.due_date}",
         "template": DUE_DATE_CHANGED,
         "params": {
             **case_params(row, clock),
             "old_due_date": before.isoformat(),
-            "due_date": clock.due_date.isoformat(),
+            "due_date": str(clock.due_date),
             "provisional": clock.provisional,
             "reason": why,
         },

@@ -76,6 +76,8 @@ def ensure_seeded(session: Session) -> str:
     """
     row = session.get(CalendarRevision, REVISION_ROW)
     if row is not None:
+        # held by the session, so later calls in this transaction hit the identity map, not the database
+        session.info["calendar_revision"] = row
         return row.token
     known = set(session.scalars(select(CalendarYear.year)))
     for year in chinesecalendar_source.seeded_years():

@@ -22,7 +22,6 @@ from services.deadlines.domain.localtime import local_date, require_aware
 from services.deadlines.domain.reminders import reminders_due
 from services.deadlines.models import ClockRecord, SentReminder
 from shared.contracts import CLOCK_SCHEDULED, CaseRef, Party
-from shared.db import utcnow
 from shared.errors import NotFound, ValidationFailed
 from shared.messaging import UnitOfWork
 
@@ -150,14 +149,8 @@ def sent_keys(session: Session, clock_id: str) -> set[str]:
     return set(session.scalars(select(SentReminder.key).where(SentReminder.clock_id == clock_id)))
 
 
-def view(
-    session: Session, calendars: CalendarCache, clock_id: str, *, now: datetime | None = None
-) -> dict[str, Any]:
-    """What GET /api/v1/clocks/{id} shows; NotFound for an unknown id."""
-    row = session.get(ClockRecord, clock_id)
-    if row is None:
-        raise NotFound("未找到该计时", code="clock_not_found")
-    now = now or utcnow()
+def view(session: Session, calendars: CalendarCache, row: ClockRecord, *, now: datetime) -> dict[str, Any]:
+    """What GET /api/v1/clocks/{id} shows: rule, state, due date, remaining working days, history."""
     clock = clock_store.to_domain(row)
     calendar = calendars.get(session, row.jurisdiction)
     rule = clock.rule
