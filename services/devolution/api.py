@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +15,6 @@ from services.devolution.domain import aftercare, review
 from services.devolution.domain.application import BasisKind, FeedbackPosition, FeedbackRole, SupportKind
 from services.devolution.domain.lifecycle import Actor, State
 from services.devolution.domain.rectification import Finding, Ground
-from services.devolution.models import IdempotentRequest
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
 from shared.errors import Conflict, NotFound
 from shared.service import current_runtime
@@ -337,41 +335,28 @@ class PowerListChangeSchema(Schema):
 
 # --- idempotent submissions -------------------------------------------------------------------------------
 
+Submission = Callable[[usecases.IdempotencyClaim | None], str]
 
-def _idempotent(status: int, schema: Schema, action: Callable[[], Any]) -> Any:
-    """Run ``action`` once per (user, Idempotency-Key): a repeat gets the first response back."""
+
+def _idempotent(status: int, submission: Submission) -> Any:
+    """Run ``submission`` once per (user, Idempotency-Key); a repeat does nothing and shows the devolution."""
+    runtime, actor = current_runtime(), _actor()
     key = request.headers.get("Idempotency-Key")
     if not key:
-        return action(), status
-    runtime, user = current_runtime(), current_principal().user_id
-    with runtime.db.transaction() as session:
-        earlier = session.get(IdempotentRequest, (user, key))
-        if earlier is not None:
-            return _replay(earlier)
-    body = schema.dump(action())
-    try:
-        with runtime.db.transaction() as session:
-            session.add(
-                IdempotentRequest(user_id=user, key=key, endpoint=request.path, status=status, body=body)
-            )
-    except IntegrityError:
-        pass  # a concurrent repeat recorded the same outcome first
-    return _json(body, status)
-
-
-def _json(body: Any, status: int) -> Response:
-    # Already serialised: a Response passes flask-smorest's response schema untouched.
-    response = Response(json.dumps(body, ensure_ascii=False), status=status)
-    response.mimetype = "application/json"
-    return response
-
-
-def _replay(earlier: IdempotentRequest) -> Response:
+        return queries.detail(runtime, actor, submission(None)), status
+    earlier = usecases.find_claim(runtime, actor, key)
+    if earlier is None:
+        try:
+            return queries.detail(
+                runtime, actor, submission(usecases.IdempotencyClaim(key, request.path))
+            ), status
+        except IntegrityError:
+            earlier = usecases.find_claim(runtime, actor, key)  # a concurrent repeat committed first
+            if earlier is None:
+                raise
     if earlier.endpoint != request.path:
         raise Conflict("该 Idempotency-Key 已用于另一项提交", code="idempotency_key_reused")
-    response = _json(earlier.body, earlier.status)
-    response.headers["Idempotent-Replayed"] = "true"
-    return response
+    return queries.detail(runtime, actor, earlier.devolution_id), status, {"Idempotent-Replayed": "true"}
 
 
 # --- the application -----------------------------------------------------------------------------------
@@ -384,13 +369,7 @@ def _replay(earlier: IdempotentRequest) -> Response:
 @require_roles(*DEPARTMENT)
 def create(data: dict[str, Any]) -> Any:
     """部门起草职责下放申请（草稿；内容可不完整，审核期限尚未起算）"""
-    runtime, actor = current_runtime(), _actor()
-
-    def action() -> dict[str, Any]:
-        devolution_id = usecases.create_draft(runtime, actor, data)
-        return queries.detail(runtime, actor, devolution_id)
-
-    return _idempotent(201, DevolutionDetailSchema(), action)
+    return _idempotent(201, lambda claim: usecases.create_draft(current_runtime(), _actor(), data, claim))
 
 
 @blp.get("/devolutions")
@@ -432,13 +411,12 @@ def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, An
 @require_roles(*DEPARTMENT)
 def submit(devolution_id: str) -> Any:
     """提交审核（或补正后重新提交）：申请完整时审核期限（10个工作日，第三十四条）起算或恢复计算"""
-    runtime, actor = current_runtime(), _actor()
 
-    def action() -> dict[str, Any]:
-        usecases.submit(runtime, actor, devolution_id)
-        return queries.detail(runtime, actor, devolution_id)
+    def submission(claim: usecases.IdempotencyClaim | None) -> str:
+        usecases.submit(current_runtime(), _actor(), devolution_id, claim)
+        return devolution_id
 
-    return _idempotent(200, DevolutionDetailSchema(), action)
+    return _idempotent(200, submission)
 
 
 # --- the office -----------------------------------------------------------------------------------------
@@ -511,13 +489,13 @@ def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict
 @require_roles(*DEPARTMENT)
 def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> Any:
     """承接部门提交运行半年专项报告（第三十五条）"""
-    runtime, actor = current_runtime(), _actor()
+    report = aftercare.OperationReport(**data)
 
-    def action() -> dict[str, Any]:
-        usecases.submit_report(runtime, actor, devolution_id, department, aftercare.OperationReport(**data))
-        return queries.detail(runtime, actor, devolution_id)
+    def submission(claim: usecases.IdempotencyClaim | None) -> str:
+        usecases.submit_report(current_runtime(), _actor(), devolution_id, department, report, claim)
+        return devolution_id
 
-    return _idempotent(200, DevolutionDetailSchema(), action)
+    return _idempotent(200, submission)
 
 
 @blp.post("/devolutions/<devolution_id>/reports/<department>/acknowledgement")

@@ -179,13 +179,13 @@ class Rectification(Base):
 
 
 class IdempotentRequest(Base):
-    """A submission made with an ``Idempotency-Key``: a repeat returns the first response unchanged."""
+    """A submission made with an ``Idempotency-Key``, recorded in the same transaction as its effect:
+    a repeat does nothing again and is answered with the devolution it acted on."""
 
     __tablename__ = "idempotent_request"
 
     user_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     endpoint: Mapped[str] = mapped_column(String(200))
-    status: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    devolution_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ from services.devolution.models import (
     Devolution,
     DevolutionEvent,
     HandoverItem,
+    IdempotentRequest,
     OperationReport,
     PowerListChange,
     Receiver,
@@ -143,6 +145,32 @@ def _department(session: Session, code: str, field: str) -> DepartmentReplica:
     return department
 
 
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """An ``Idempotency-Key`` and the endpoint it was sent to; stored with the use case's own effect."""
+
+    key: str
+    endpoint: str
+
+
+def claim(session: Session, actor: Actor, idempotency: IdempotencyClaim | None, devolution_id: str) -> None:
+    """Record the key in the use case's transaction: a concurrent repeat fails on the key and rolls back."""
+    if idempotency is not None:
+        session.add(
+            IdempotentRequest(
+                user_id=actor.user_id,
+                key=idempotency.key,
+                endpoint=idempotency.endpoint,
+                devolution_id=devolution_id,
+            )
+        )
+
+
+def find_claim(runtime: ServiceRuntime, actor: Actor, key: str) -> IdempotentRequest | None:
+    with runtime.db.transaction() as session:
+        return session.get(IdempotentRequest, (actor.user_id, key))
+
+
 # --- the application (第三十二、三十三条) --------------------------------------------------------------
 
 
@@ -159,7 +187,12 @@ def _store_content(session: Session, row: Devolution, content: Mapping[str, Any]
     row.duty_name = parsed.duty_name
 
 
-def create_draft(runtime: ServiceRuntime, actor: Actor, content: Mapping[str, Any]) -> str:
+def create_draft(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    content: Mapping[str, Any],
+    idempotency: IdempotencyClaim | None = None,
+) -> str:
     """A department starts an application; it stays a draft (no clock runs) until submitted complete."""
     if not actor.is_department_user or not actor.department:
         raise Forbidden("职责下放申请须由部门经办人或负责人提出（第三十三条）", code="not_your_step")
@@ -187,6 +220,7 @@ def create_draft(runtime: ServiceRuntime, actor: Actor, content: Mapping[str, An
                 detail={},
             )
         )
+        claim(uow.session, actor, idempotency, row.id)
         uow.commit()
         return row.id
 
@@ -201,7 +235,9 @@ def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Map
         uow.commit()
 
 
-def submit(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> None:
+def submit(
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, idempotency: IdempotencyClaim | None = None
+) -> None:
     """Submit a complete application: the review clock starts (第三十四条), or resumes after supplements."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
@@ -216,6 +252,7 @@ def submit(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> None:
             row.review_clock_id = f"devolution:{row.id}:review"
             start_review_clock(uow, runtime, row, now)
         uow.publish(*messages.to_office(runtime, row, "devolution.submitted", resubmitted=resubmission))
+        claim(uow.session, actor, idempotency, row.id)
         uow.commit()
 
 
@@ -472,6 +509,7 @@ def submit_report(
     devolution_id: str,
     department: str,
     content: aftercare.OperationReport,
+    idempotency: IdempotencyClaim | None = None,
 ) -> None:
     """A receiving department reports on the first half year of operation (第三十五条)."""
     if actor.department != department:
@@ -490,6 +528,7 @@ def submit_report(
         uow.publish(
             *messages.to_applicant(runtime, row, "devolution.report_submitted", department=department)
         )
+        claim(uow.session, actor, idempotency, row.id)
         uow.commit()
 
 

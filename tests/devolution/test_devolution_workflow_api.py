@@ -149,10 +149,36 @@ def test_a_repeated_submission_with_the_same_idempotency_key_starts_one_clock(
     again = client.post(f"/api/v1/devolutions/{draft['id']}/submission", headers=headers)
     assert first.status_code == again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert again.get_json() == first.get_json()
+    assert again.get_json()["state"] == first.get_json()["state"] == "under_review"
     assert len(sent(devolution, CLOCK_START)) == 1
     without_key = client.post(f"/api/v1/devolutions/{draft['id']}/submission", headers=auth(APPLICANT))
     assert without_key.status_code == 409
+    elsewhere = client.post("/api/v1/devolutions", json=complete_application(), headers=headers)
+    assert elsewhere.status_code == 409
+    assert elsewhere.get_json()["code"] == "idempotency_key_reused"
+
+
+def test_a_repeated_application_with_the_same_idempotency_key_creates_one_draft(client, auth) -> None:
+    headers = {**auth(APPLICANT), "Idempotency-Key": "create-1"}
+    first = client.post("/api/v1/devolutions", json=complete_application(), headers=headers)
+    again = client.post("/api/v1/devolutions", json=complete_application(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert len(client.get("/api/v1/devolutions", headers=auth(APPLICANT)).get_json()) == 1
+
+
+def test_a_refused_submission_does_not_use_up_its_idempotency_key(client, auth, devolution) -> None:
+    data = complete_application()
+    data["reasons"]["legality"] = ""
+    draft = _create(client, auth, data)
+    headers = {**auth(APPLICANT), "Idempotency-Key": "submit-2"}
+    assert client.post(f"/api/v1/devolutions/{draft['id']}/submission", headers=headers).status_code == 422
+    client.put(
+        f"/api/v1/devolutions/{draft['id']}/application", json=complete_application(), headers=auth(APPLICANT)
+    )
+    retried = client.post(f"/api/v1/devolutions/{draft['id']}/submission", headers=headers)
+    assert retried.status_code == 200 and "Idempotent-Replayed" not in retried.headers
+    assert len(sent(devolution, CLOCK_START)) == 1
 
 
 def test_the_review_clock_does_not_run_while_the_application_is_back_for_supplements(
