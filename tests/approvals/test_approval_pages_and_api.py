@@ -276,3 +276,22 @@ def test_two_taps_at_the_same_moment_record_one_decision(app, intake, ask) -> No
         e for e in intake.sender.of_type("notify.send") if e["payload"]["dedupe_key"].endswith("step1")
     ]
     assert len(notified) == 1
+
+
+def test_a_deputy_named_today_is_told_at_once_of_the_tasks_waiting(app, intake, ask) -> None:
+    approval_id = ask()
+    head = app.test_client()
+    mobile = logged_in(head, intake, "bb.head")
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+    form = {"delegate_id": "bb.leader", "starts_on": today, "ends_on": today, "csrf_token": mobile.csrf_token}
+    assert head.post("/m/delegations", data=form).status_code == 303
+    told = intake.sender.of_type("notify.send")[-1]["payload"]
+    assert told["recipients"][0]["id"] == "bb.leader" and told["link"].endswith(f"/m/approvals/{approval_id}")
+
+
+def test_links_from_messages_are_shown_only_when_they_are_web_addresses(app, intake, ask) -> None:
+    approval_id = ask(materials=[{"name": "恶意链接", "url": "javascript:alert(1)"}])
+    client = app.test_client()
+    logged_in(client, intake, "bb.head")
+    html = client.get(f"/m/approvals/{approval_id}").get_data(as_text=True)
+    assert "恶意链接" in html and "javascript:" not in html

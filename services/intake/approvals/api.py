@@ -185,7 +185,7 @@ def delegations() -> list[dict[str, Any]]:
 @require_roles(*OFFICE_ROLES)
 def add_delegation(body: dict[str, Any]) -> dict[str, Any]:
     """设置委托代批（外出期间由代批人审批）"""
-    return service.add_delegation(current_runtime(), current_principal(), **body)
+    return service.add_delegation(current_runtime(), current_principal(), **body, counter=counter())
 
 
 @approvals_blp.delete("/delegations/<delegation_id>")

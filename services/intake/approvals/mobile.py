@@ -307,6 +307,7 @@ def delegations_submit() -> ResponseReturnValue:
                 starts_on=date.fromisoformat(form.get("starts_on", "")),
                 ends_on=date.fromisoformat(form.get("ends_on", "")),
                 reason=form.get("reason", ""),
+                counter=counter(),
             )
     except ValueError:
         return _delegations(422, "请填写有效的开始和结束日期。")

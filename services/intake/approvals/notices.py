@@ -33,7 +33,13 @@ def _common_params(row: ApprovalRow) -> dict[str, Any]:
 
 
 def ask_approvers(
-    uow: UnitOfWork, row: ApprovalRow, recipients: list[str], settings: Settings, left: TimeLeft | None
+    uow: UnitOfWork,
+    row: ApprovalRow,
+    recipients: list[str],
+    settings: Settings,
+    left: TimeLeft | None,
+    *,
+    dedupe_suffix: str = "",
 ) -> None:
     step = row.steps[row.current_step]
     params = {
@@ -49,7 +55,7 @@ def ask_approvers(
         NOTIFY,
         NOTIFY_SEND,
         payload(
-            dedupe_key=f"approval:{row.id}:step{row.current_step}",
+            dedupe_key=f"approval:{row.id}:step{row.current_step}{dedupe_suffix}",
             template="approval_requested",
             params={k: v for k, v in params.items() if v is not None},
             recipients=[party("person", person_id, row.jurisdiction) for person_id in recipients],

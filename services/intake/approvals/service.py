@@ -165,6 +165,7 @@ def receive_request(
         return existing.id
     case, requester = dict(data["case"]), dict(data["requested_by"])
     _required(case, "jurisdiction", "id")
+    _required(requester, "user_id")
     specs = chains.chain_for(data["decision_kind"], _configured_chains(session, case["jurisdiction"]))
     steps = chains.resolve(specs, _candidates(session, case["jurisdiction"]), requester["user_id"])
     missing = [s.label for s in steps if not s.assignees]
@@ -486,9 +487,9 @@ def view(
             item=_item(row, for_whom, principal, names, day, counter),
             status=row.status,
             status_name=STATUS_NAMES[Status(row.status)],
-            case=dict(row.case_ref),
+            case={**row.case_ref, "url": _safe_url(row.case_ref.get("url"))},
             drafted_decision=dict(row.drafted_decision),
-            materials=list(row.materials),
+            materials=[{**m, "url": _safe_url(m.get("url"))} for m in row.materials if isinstance(m, dict)],
             case_history=list(row.case_history),
             steps=_step_views(row, approval, names),
             events=[{"at": e.at, "action": e.action, "actor": e.actor_name, "text": e.text} for e in events],
@@ -508,6 +509,12 @@ def view(
                 for d in approval.decisions
             ],
         )
+
+
+def _safe_url(url: Any) -> str | None:
+    """Links from other services' messages are shown only when they are web addresses (no ``javascript:``)."""
+    text = str(url or "")
+    return text if text.startswith(("https://", "http://", "/")) and not text.startswith("//") else None
 
 
 def _step_views(row: ApprovalRow, approval: Approval, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -547,8 +554,10 @@ def add_delegation(
     ends_on: date,
     reason: str = "",
     delegator_id: str | None = None,
+    counter: WorkingDayCounter,
 ) -> dict[str, Any]:
-    """A deputy signs for ``delegator`` (the caller, or anyone when an office admin asks) for a date range."""
+    """A deputy signs for ``delegator`` (the caller, or anyone when an office admin asks) for a date range;
+    when it starts today, the deputy is told at once of the tasks already waiting for the delegator."""
     delegator_id = delegator_id or principal.user_id
     if delegator_id != principal.user_id and Role.OFFICE_ADMIN not in principal.roles:
         raise Forbidden("只能设置本人的委托代批", code="not_your_delegation")
@@ -568,8 +577,33 @@ def add_delegation(
             created_at=utcnow(),
         )
         uow.session.add(row)
+        if starts_on <= beijing_today() <= ends_on:
+            _tell_deputy(uow, row, delegator, delegate, runtime.settings, counter)
         uow.commit()
         return _delegation_view(row, {delegator.id: delegator.name, delegate.id: delegate.name})
+
+
+def _tell_deputy(
+    uow: UnitOfWork,
+    delegation: DelegationRow,
+    delegator: Person,
+    delegate: Person,
+    settings: Settings,
+    counter: WorkingDayCounter,
+) -> None:
+    pending = uow.session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.jurisdiction == delegation.jurisdiction, ApprovalRow.status == Status.PENDING.value
+        )
+    ).all()
+    today = beijing_today()
+    for row in pending:
+        if delegator.id not in row.steps[row.current_step]["assignees"]:
+            continue
+        left = time_left(row.statutory_due_date, today, counter) if row.statutory_due_date else None
+        suffix = f":deputy:{delegation.id}"
+        notices.ask_approvers(uow, row, [delegate.id], settings, left, dedupe_suffix=suffix)
+        _event(uow.session, row, "notified", f"通知代批人{delegate.name}（代{delegator.name}）审批")
 
 
 def _delegation_view(row: DelegationRow, names: Mapping[str, str]) -> dict[str, Any]:
