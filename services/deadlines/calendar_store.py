@@ -7,7 +7,8 @@ token it was built from is no longer the one in the database — one primary-key
 for a committed one.
 
 On first use of an empty database the years ``chinesecalendar`` knows are seeded, in the caller's
-transaction (see :func:`ensure_seeded`).
+transaction (see :func:`ensure_seeded`). Not a data migration: the calendar must also come back after the
+test fixtures empty every table, and one code path serves ``make run``, production and tests.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.deadlines.domain import chinesecalendar_source
@@ -70,20 +72,31 @@ def bump_revision(session: Session) -> str:
 def ensure_seeded(session: Session) -> str:
     """The current revision token; on an empty calendar, first seed the ``chinesecalendar`` years.
 
-    Seeding happens in the caller's transaction. Two first uses racing on PostgreSQL collide on the
-    revision row's primary key; the loser's transaction fails and its message is retried, then finds the
-    seed in place. SQLite serialises writers, so there is no race there.
+    Seeding happens in the caller's transaction, inside a savepoint: when two first uses race (PostgreSQL),
+    the loser's inserts collide with the winner's committed rows, its savepoint is rolled back and it reads
+    the winner's seed instead. SQLite serialises writers, so there is no race there.
     """
     row = session.get(CalendarRevision, REVISION_ROW)
-    if row is not None:
-        # held by the session, so later calls in this transaction hit the identity map, not the database
-        session.info["calendar_revision"] = row
-        return row.token
+    if row is None:
+        try:
+            with session.begin_nested():
+                _seed(session)
+        except IntegrityError:
+            pass  # another process seeded it first
+        row = session.get(CalendarRevision, REVISION_ROW)
+        if row is None:
+            raise RuntimeError("the calendar revision row is missing after seeding")
+    # held by the session, so later calls in this transaction hit the identity map, not the database
+    session.info["calendar_revision"] = row
+    return row.token
+
+
+def _seed(session: Session) -> None:
     known = set(session.scalars(select(CalendarYear.year)))
     for year in chinesecalendar_source.seeded_years():
         if year not in known:
             session.add(year_to_row(chinesecalendar_source.year_data(year), loaded_by=SEEDED_BY))
-    return bump_revision(session)
+    bump_revision(session)
 
 
 def load_years(session: Session) -> list[YearData]:
