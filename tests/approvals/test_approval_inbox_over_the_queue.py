@@ -104,12 +104,22 @@ def test_the_inbox_lists_overdue_first_then_the_nearest_due_date_then_tasks_with
 def test_a_rescheduled_clock_moves_the_due_date_the_approver_sees(intake, ask) -> None:
     approval_id = ask(statutory_clock_id="clk-1", statutory_due_date="2026-12-04")
     deliver(intake, CLOCK_SCHEDULED, {
-        "clock_id": "clk-1", "due_date": "2026-12-11", "provisional": False, "state": "running",
-        "reason": "受理决定 5 个工作日（第十七条），暂停后恢复重新计算",
+        "clock_id": "clk-1", "rule": "acceptance_decision", "due_date": "2026-12-11", "provisional": False,
+        "state": "running", "reason": "resumed",
     })  # fmt: skip
     shown = service.view(intake, approval_id, principal(intake, "bb.head"), counter=WeekdayCounter())
     assert shown.item.time_left is not None and shown.item.time_left.due_date == date(2026, 12, 11)
-    assert "第十七条" in (shown.statutory_basis or "")
+    assert "第十七条" in (shown.statutory_basis or "") and "第二十五条" in (shown.statutory_basis or "")
+
+
+def test_a_suspended_case_shows_its_clock_paused_第二十五条(intake, ask) -> None:
+    approval_id = ask(statutory_clock_id="clk-2", statutory_due_date="2026-12-04")
+    deliver(intake, CLOCK_SCHEDULED, {
+        "clock_id": "clk-2", "rule": "coordination_opinion", "due_date": None, "state": "paused",
+        "reason": "paused", "provisional": False,
+    })  # fmt: skip
+    shown = service.view(intake, approval_id, principal(intake, "bb.head"), counter=WeekdayCounter())
+    assert shown.item.time_left is None and "暂停计算" in (shown.statutory_basis or "")
 
 
 def test_a_chain_nobody_can_take_is_held_and_the_administrators_are_told(intake, ask) -> None:

@@ -32,6 +32,7 @@ from services.intake.approvals.domain.model import (
     Status,
     Step,
     check_delegation_period,
+    describe_clock,
 )
 from services.intake.approvals.domain.workdays import TimeLeft, WorkingDayCounter, time_left
 from services.intake.approvals.models import (
@@ -250,9 +251,10 @@ def recall(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
 
 
 def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
-    """Keep the statutory due date of open approvals in step with the deadlines service's clock."""
-    clock_id, due = data.get("clock_id"), _date_or_none(data.get("due_date"))
-    if not clock_id or due is None:
+    """Keep the statutory due date of open approvals in step with the deadlines service's clock: moved by an
+    extension or a calendar change, gone while the case is suspended (中止) or once the clock stopped."""
+    clock_id = data.get("clock_id")
+    if not clock_id:
         return
     rows = uow.session.scalars(
         select(ApprovalRow).where(
@@ -260,10 +262,10 @@ def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
         )
     ).all()
     for row in rows:
-        row.statutory_due_date = due
+        row.statutory_due_date = _date_or_none(data.get("due_date"))
         row.statutory_provisional = bool(data.get("provisional"))
-        if data.get("reason"):
-            row.statutory_basis = str(data["reason"])
+        fallback = STATUTORY_BASIS.get(row.decision_kind)
+        row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback)
 
 
 # --------------------------------------------------------------------------- decisions

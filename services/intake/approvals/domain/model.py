@@ -43,6 +43,33 @@ STATUTORY_BASIS = {
     "extension": "延长期限：原期限届满前决定，自原期限届满日起再计 30 个工作日（第二十二条）",
     "devolution_decision": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
 }
+# The deadlines service's rule codes (clock.scheduled ``rule``) and what its ``reason`` codes mean here.
+RULE_BASIS = {
+    "filing_opinion": "备案意见：收到协商纪要之日起 5 个工作日内（第十五条）",
+    "acceptance_decision": "受理决定：收到协调申请之日起 5 个工作日内（第十七条）",
+    "written_reply": "书面反馈：征求意见之日起 5–10 个工作日内（第二十条）",
+    "coordination_opinion": "协调意见：受理之日起 30 个工作日内，可延长一次 30 个工作日（第二十二条）",
+    "devolution_review": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
+    "operation_report": "运行情况报告：正式下放满半年（第三十五条）",
+    "rectification": "限期纠正：按纠正通知确定的日期（第三十七条）",
+}
+CLOCK_REASONS = {
+    "started": "",
+    "resumed": "中止后恢复，已用工作日保留，剩余工作日自恢复之日起计算（第二十五条）",
+    "extended": "已延长一次，自原到期日起再计算（第二十二条）",
+    "paused": "案件中止，期限暂停计算（第二十五条）",
+    "stopped": "期限已停止计算",
+    "calendar_changed": "节假日安排调整后已重新计算",
+}
+
+
+def describe_clock(rule: str, reason: str | None, fallback: str | None = None) -> str | None:
+    """How a statutory clock was counted, in words, from the deadlines service's rule and reason codes."""
+    basis = RULE_BASIS.get(rule) or fallback
+    note = CLOCK_REASONS.get(reason or "", "")
+    return "；".join(part for part in (basis, note) if part) or None
+
+
 COUNTING_RULE = "起算当日不计入，期限至第 N 个工作日 24:00 届满（北京时间，扣除法定节假日，计入调休上班日）"
 
 
