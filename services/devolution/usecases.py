@@ -360,7 +360,9 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
             "case": messages.case_of(runtime, row),
             "decision_kind": "devolution_decision",
             "drafted_decision": messages.drafted_decision(row),
-            "materials": [],
+            "materials": [
+                {"name": "职责下放申请及审核论证意见", "url": messages.case_of(runtime, row).get("url", "")}
+            ],
             "requested_by": {"user_id": actor.user_id, "name": actor.name},
             "statutory_clock_id": row.review_clock_id,
             "statutory_due_date": clock.due_date.isoformat() if clock and clock.due_date else None,

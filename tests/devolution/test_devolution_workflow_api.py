@@ -544,3 +544,17 @@ def test_the_api_is_documented_in_openapi(client) -> None:
         assert path in spec["paths"], path
     parameters = spec["paths"]["/api/v1/devolutions/{devolution_id}/submission"]["post"]["parameters"]
     assert any(p["name"] == "Idempotency-Key" for p in parameters)
+
+
+def test_the_history_keeps_every_step_in_order_with_who_took_it(client, auth, devolution) -> None:
+    devolution_id = _issued(client, auth, devolution)
+    history = _get(client, auth, APPLICANT, devolution_id).get_json()["history"]
+    steps = [(h["action"], h["from_state"], h["to_state"], h["actor"]["user_id"]) for h in history]
+    assert steps == [
+        ("create", "draft", "draft", APPLICANT),
+        ("submit", "draft", "under_review", APPLICANT),
+        ("conclude_ready", "under_review", "pending_approval", OFFICE),
+        ("approval_approved", "pending_approval", "approved", "bb.leader"),
+        ("issue", "approved", "issued", OFFICE),
+    ]
+    assert history[-1]["detail"]["document_number"] == "甬编办〔2026〕12号"
