@@ -18,7 +18,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from services.intake import attachments
 from services.intake.casework import queries, service
 from services.intake.domain.actors import Actor
-from services.intake.domain.rules import BasisType, Mechanism, RejectionGround, ReplyKind, SuspensionGround
+from services.intake.domain.rules import (
+    BasisType,
+    Mechanism,
+    RectificationGround,
+    RejectionGround,
+    ReplyKind,
+    SuspensionGround,
+)
 from shared.auth import current_principal, require_roles
 from shared.http import translate_message
 from shared.service import current_runtime
@@ -182,6 +189,26 @@ class ResultSchema(Labelled):
     result = _text("研究或协调结果")
     told_on = fields.Date(required=True, metadata={"label": "告知日期"})
     method = choice("告知方式", ["letter", "phone", "email", "in_person", "online"])
+
+
+class RectificationSchema(Labelled):
+    title = _text("标题", max_length=200)
+    department = _text("责令纠正的部门", max_length=40)
+    ground = choice("情形（第三十七条）", list(RectificationGround))
+    facts = _text("发现的问题")
+    basis = _text("依据（如“三定”规定条款、协调意见文号）", required=False)
+    coordination_case_id = _text("未执行的协调事项编号", required=False, max_length=40)
+    due_date = fields.Date(required=True, metadata={"label": "纠正期限"})
+    attachment_ids = codes("附件", required=False)
+
+
+class CorrectionReportSchema(Labelled):
+    report = _text("纠正情况")
+    attachment_ids = codes("附件", required=False)
+
+
+class NoteSchema(Labelled):
+    note = _text("说明", required=False)
 
 
 class ReasonSchema(Labelled):
@@ -393,7 +420,7 @@ class HistorySchema(Schema):
 
 class CaseQuerySchema(Labelled):
     status = fields.String(metadata={"label": "状态"})
-    kind = choice("类型", ["filing", "coordination", "reflection"], required=False)
+    kind = choice("类型", ["filing", "coordination", "reflection", "rectification"], required=False)
     department = fields.String(metadata={"label": "部门"})
     overdue = fields.Boolean(metadata={"label": "是否逾期"})
     due_before = fields.Date(metadata={"label": "期限早于"})
@@ -513,6 +540,18 @@ def record_reflection(body: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+@cases_blp.post("/cases/rectifications")
+@cases_blp.arguments(RectificationSchema)
+@cases_blp.response(201, CaseDetailSchema)
+@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@require_roles("office_division_head", "office_leader")
+def order_rectification(body: dict[str, Any]) -> dict[str, Any]:
+    """责令部门限期纠正（第三十七条；第（四）项在职责下放模块办理）"""
+    return service.order_rectification(
+        current_runtime(), _actor(), body, request.headers.get("Idempotency-Key")
+    )
+
+
 @cases_blp.get("/cases")
 @cases_blp.arguments(CaseQuerySchema, location="query")
 @cases_blp.response(200, CasePageSchema)
@@ -576,6 +615,15 @@ ACTION_ROUTES: list[tuple[str, str, type[Schema], str]] = [
     ("study", "study", StudySchema, "研究书面反映（第二十六条第四款）"),
     ("refer-to-coordination", "refer_to_coordination", ReferSchema, "书面反映需要协调，关联协调事项"),
     ("tell-result", "tell_result", ResultSchema, "将结果告知反映人（第二十六条第四款）"),
+    ("report-correction", "report_correction", CorrectionReportSchema, "部门报告纠正情况（第三十七条）"),
+    ("confirm-correction", "confirm_correction", NoteSchema, "确认已纠正（第三十七条）"),
+    ("reject-correction", "reject_correction", RequiredReasonSchema, "纠正不到位，继续纠正"),
+    (
+        "refer-to-supervision",
+        "refer_to_supervision",
+        RequiredReasonSchema,
+        "未按要求纠正，移交监督检查（第三十七条第二款）",
+    ),
 ]
 
 

@@ -369,3 +369,42 @@ def test_a_public_reflection_is_studied_coordinated_and_the_result_told_第二�
     assert told.json["status"] == "result_told" and told.json["allowed_actions"] == []
     office_list = desk.get("bb.clerk", "/cases?kind=reflection").json
     assert office_list["total"] == 2
+
+
+def test_a_step_taken_while_the_broker_is_down_keeps_its_messages_for_the_sweep(desk) -> None:
+    case_id = desk.post("zhzf.clerk", "/cases/coordination-applications", application_body()).json["id"]
+    desk.sender.fail = True
+    accepted = desk.act("bb.head", case_id, "accept", {})
+    assert accepted.status_code == 200 and accepted.json["status"] == "coordinating"
+    assert desk.runtime.relay.pending_count() == 3  # stop one clock, start another, tell the parties
+    desk.sender.fail = False
+    desk.runtime.run_periodic()
+    assert desk.runtime.relay.pending_count() == 0
+    assert desk.sent("clock.start")[-1]["rule"] == "coordination_opinion"
+
+
+def test_two_people_changing_the_same_case_at_once_get_a_conflict_not_a_half_update(desk) -> None:
+    from services.intake.casework import service
+    from services.intake.casework.tables import CaseRecord
+    from services.intake.domain.actors import Actor
+
+    if desk.runtime.db.is_sqlite:
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): the race needs PostgreSQL, as in CI")
+    case_id = desk.post("zhzf.clerk", "/cases/coordination-applications", application_body()).json["id"]
+    head = Actor("bb.head", "李强", "330200", "nb-bb", frozenset({"office_division_head"}))
+    original = service.EFFECTS["accept"]
+
+    def accept_while_someone_else_writes(step, body):  # type: ignore[no-untyped-def]
+        with desk.runtime.db.transaction() as other:
+            other.get_one(CaseRecord, case_id).title = "另一人同时修改"
+        original(step, body)
+
+    service.EFFECTS["accept"] = accept_while_someone_else_writes
+    try:
+        with pytest.raises(Exception) as clash:
+            service.perform(desk.runtime, head, case_id, "accept", {})
+    finally:
+        service.EFFECTS["accept"] = original
+    assert getattr(clash.value, "code", None) == "concurrent_change"
+    seen = desk.get("bb.head", f"/cases/{case_id}").json
+    assert seen["status"] == "submitted" and seen["title"] == "另一人同时修改"

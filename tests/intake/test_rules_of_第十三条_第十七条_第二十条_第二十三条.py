@@ -171,3 +171,22 @@ def test_the_domain_imports_no_framework() -> None:
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not {n.split(".")[0] for n in names} & forbidden, path
+
+
+@pytest.mark.parametrize("ground", ["not_as_defined", "not_as_coordinated", "poor_performance", "other"])
+def test_a_rectification_order_names_a_ground_facts_and_a_future_date_第三十七条(ground) -> None:
+    from datetime import date
+
+    today = date(2026, 11, 28)
+    assert rules.check_rectification_order(ground, "未履行监管职责", date(2027, 1, 31), today) == ground
+    with pytest.raises(ValidationFailed) as late:
+        rules.check_rectification_order(ground, " ", today, today)
+    assert set(late.value.fields) == {"facts", "due_date"}
+
+
+def test_rectification_for_devolution_is_sent_to_the_devolution_service_第三十七条第四项() -> None:
+    from datetime import date
+
+    with pytest.raises(DomainError) as refused:
+        rules.check_rectification_order("devolution", "擅自下放", date(2027, 1, 31), date(2026, 11, 28))
+    assert refused.value.code == "use_devolution_rectification"

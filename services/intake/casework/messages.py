@@ -30,13 +30,19 @@ from shared.contracts import (
 from shared.db import utcnow
 from shared.messaging import UnitOfWork
 
-KIND_NAMES = {"filing": "协商纪要备案", "coordination": "职责分工协调", "reflection": "书面反映"}
+KIND_NAMES = {
+    "filing": "协商纪要备案",
+    "coordination": "职责分工协调",
+    "reflection": "书面反映",
+    "rectification": "限期纠正",
+}
 
 RULE_NAMES = {
     "filing_opinion": "反馈备案意见（第十五条，5个工作日）",
     "acceptance_decision": "作出受理决定（第十七条，5个工作日）",
     "written_reply": "答复书面征求意见（第二十条）",
     "coordination_opinion": "提出协调意见（第二十二条，30个工作日）",
+    "rectification": "限期纠正（第三十七条）",
 }
 
 TEMPLATES = {
@@ -63,6 +69,11 @@ TEMPLATES = {
     "org_review_requested": "重大职能配置认定建议请市委组织部审议（第二十一条）",
     "decision_issued": "协调意见（备案、认定结果）已发文，请执行（第二十四条）",
     "deadline_scheduled": "期限已计算，请在期限内办理",
+    "rectification_ordered": "编办责令限期纠正（第三十七条）",
+    "correction_reported": "部门报告了纠正情况，请核实",
+    "correction_rejected": "纠正不到位，请继续纠正",
+    "rectification_closed": "经核实已纠正",
+    "referred_to_supervision": "未按要求纠正，按机构编制监督检查规定处理（第三十七条第二款）",
 }
 
 
@@ -141,6 +152,7 @@ class Outgoing:
         responsible: list[Party],
         *,
         working_days: int | None = None,
+        due_date: str | None = None,
         urgent: bool = False,
     ) -> None:
         """Ask deadlines to start a clock, and show it at once as "being calculated"."""
@@ -157,6 +169,7 @@ class Outgoing:
                 responsible=responsible,
                 escalate_to=escalate,
                 working_days=working_days,
+                due_date=due_date,
                 urgent=urgent or None,
             ),
         )

@@ -219,9 +219,12 @@ def history(session: Session, case_id: str) -> list[dict[str, Any]]:
             "action": e.action,
             "action_name": ACTION_LABELS.get(
                 e.action,
-                {"submit": "提交", "open": "立项", "record_reflection": "登记书面反映"}.get(
-                    e.action, e.action
-                ),
+                {
+                    "submit": "提交",
+                    "open": "立项",
+                    "record_reflection": "登记书面反映",
+                    "order_rectification": "责令限期纠正",
+                }.get(e.action, e.action),
             ),
             "from_status": e.from_status,
             "to_status": e.to_status,

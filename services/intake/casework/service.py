@@ -135,6 +135,7 @@ def _next_actor(session: Session, record: CaseRecord) -> str | None:
         return "departments"
     return {
         Status.SUPPLEMENT_REQUESTED: "applicant",
+        Status.ORDERED: "applicant",
         Status.AWAITING_APPROVAL: "office_leader",
         Status.ORG_REVIEW: "org_reviewer",
         Status.AWAITING_COMMITTEE: "committee",
@@ -191,11 +192,15 @@ def save(step: Step) -> None:
     record.updated_at = utcnow()
 
 
+def _concurrent() -> Conflict:
+    return Conflict("该事项刚被他人修改，请刷新后重试", code="concurrent_change")
+
+
 def _commit(uow: UnitOfWork) -> None:
     try:
         uow.commit()
     except StaleDataError as exc:
-        raise Conflict("该事项刚被他人修改，请刷新后重试", code="concurrent_change") from exc
+        raise _concurrent() from exc
 
 
 # --- submissions (department side) ---
@@ -448,6 +453,47 @@ def record_reflection(
     return _create(runtime, actor, new, key, "reflections", lambda step: None)
 
 
+def order_rectification(
+    runtime: ServiceRuntime, actor: Actor, body: Body, key: str | None = None
+) -> dict[str, Any]:
+    """第37条: the office orders a department to correct a failing by a date (the date is the deadline)."""
+    department = body["department"]
+    with runtime.db.transaction() as session:
+        _check_departments(session, actor.jurisdiction, {"department": [department]})
+        if body.get("coordination_case_id"):
+            linked = queries.load_visible(session, actor, body["coordination_case_id"])
+            if linked.kind != Kind.COORDINATION:
+                raise ValidationFailed.for_field("coordination_case_id", "应为一件职责分工协调事项")
+    ground = rules.check_rectification_order(body["ground"], body["facts"], body["due_date"], utcnow().date())
+    new = NewCase(
+        kind=Kind.RECTIFICATION,
+        source=Source.SUPERVISION,
+        title=body["title"],
+        applicant=department,
+        content={**body, "ground_name": rules.RECTIFICATION_GROUND_NAMES[ground]},
+        parties={department: "ordered"},
+        attachment_ids=list(body.get("attachment_ids", [])),
+        action="order_rectification",
+        status=Status.ORDERED,
+    )
+
+    def effects(step: Step) -> None:
+        due = body["due_date"].isoformat()
+        step.out.start_clock(
+            clock_id(step.record.id, "rectification"), "rectification", step.applicant(), due_date=due
+        )
+        step.out.notify(
+            "rectification_ordered",
+            step.applicant(),
+            dedupe="ordered",
+            ground=rules.RECTIFICATION_GROUND_NAMES[ground],
+            facts=body["facts"],
+            due_date=due,
+        )
+
+    return _create(runtime, actor, new, key, "rectifications", effects)
+
+
 def _start_coordination_clock(step: Step) -> None:
     step.out.start_clock(
         clock_id(step.record.id, "coordination_opinion"),
@@ -513,8 +559,11 @@ def perform(runtime: ServiceRuntime, actor: Actor, case_id: str, action: str, bo
         step = Step(
             uow, record, queries.to_domain(uow.session, record), actor, _outgoing(runtime, uow, record)
         )
-        EFFECTS[action](step, body)
-        save(step)
+        try:
+            EFFECTS[action](step, body)
+            save(step)
+        except StaleDataError as exc:  # flushed while another request changed the same case
+            raise _concurrent() from exc
         _commit(uow)
         return queries.detail(uow.session, record, actor)
 
@@ -986,6 +1035,35 @@ def _refer_to_coordination(step: Step, body: Body) -> None:
 def _tell_result(step: Step, body: Body) -> None:
     step.move("tell_result", reason=body["result"], told_on=body["told_on"], method=body["method"])
     step.remember(result={"result": body["result"], "told_on": body["told_on"], "method": body["method"]})
+
+
+@effect("report_correction")
+def _report_correction(step: Step, body: Body) -> None:
+    ids = list(body.get("attachment_ids", []))
+    step.move("report_correction", reason=body["report"], attachment_ids=ids)
+    attachments.claim(step.session, step.actor, step.record.id, ids)
+    step.out.notify("correction_reported", step.office(), dedupe=step.dedupe(), report=body["report"])
+
+
+@effect("confirm_correction")
+def _confirm_correction(step: Step, body: Body) -> None:
+    step.move("confirm_correction", reason=body.get("note"))
+    _stop(step, "rectification")
+    step.out.notify("rectification_closed", step.applicant(), dedupe="closed", note=body.get("note"))
+
+
+@effect("reject_correction")
+def _reject_correction(step: Step, body: Body) -> None:
+    step.move("reject_correction", reason=body["reason"])
+    step.out.notify("correction_rejected", step.applicant(), dedupe=step.dedupe(), reason=body["reason"])
+
+
+@effect("refer_to_supervision")
+def _refer_to_supervision(step: Step, body: Body) -> None:
+    """第37条第2款: not corrected as required → the provincial and city supervision rules apply."""
+    step.move("refer_to_supervision", reason=body["reason"])
+    _stop(step, "rectification", "terminated")
+    step.out.notify("referred_to_supervision", step.applicant(), dedupe="referred", reason=body["reason"])
 
 
 # --- what the approval inbox and the deadlines service tell us ---

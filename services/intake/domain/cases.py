@@ -21,6 +21,7 @@ class Kind(StrEnum):
     FILING = "filing"  # 协商纪要备案
     COORDINATION = "coordination"  # 协调申请 (or a coordination opened by the committee/office, 第26条)
     REFLECTION = "reflection"  # 企事业单位、社会团体和个人的书面反映 (第26条第4款)
+    RECTIFICATION = "rectification"  # 限期纠正 (第37条)
 
 
 class Source(StrEnum):
@@ -32,6 +33,7 @@ class Source(StrEnum):
     NEW_BUSINESS = "new_business"  # 新业态
     INTERPRETATION = "interpretation"  # 三定理解不一致，书面解释
     PUBLIC_REFLECTION = "public_reflection"  # 书面反映 (第26条第4款)
+    SUPERVISION = "supervision"  # 监督检查和评估 (第37条)
 
 
 class Status(StrEnum):
@@ -55,6 +57,10 @@ class Status(StrEnum):
     STUDYING = "studying"
     AWAITING_COORDINATION = "awaiting_coordination"
     RESULT_TOLD = "result_told"
+    ORDERED = "ordered"
+    CORRECTION_REPORTED = "correction_reported"
+    CORRECTED = "corrected"
+    REFERRED_TO_SUPERVISION = "referred_to_supervision"
 
 
 STATUS_NAMES: dict[str, str] = {
@@ -78,6 +84,10 @@ STATUS_NAMES: dict[str, str] = {
     Status.STUDYING: "研究中",
     Status.AWAITING_COORDINATION: "已提请协调，等待协调结果",
     Status.RESULT_TOLD: "已将结果告知反映人",
+    Status.ORDERED: "已责令限期纠正",
+    Status.CORRECTION_REPORTED: "部门已报告纠正情况，待编办核实",
+    Status.CORRECTED: "已纠正",
+    Status.REFERRED_TO_SUPERVISION: "未按要求纠正，按监督检查规定处理",
 }
 
 TERMINAL = frozenset(
@@ -88,6 +98,8 @@ TERMINAL = frozenset(
         Status.FILING_RETURNED,
         Status.TERMINATED,
         Status.RESULT_TOLD,
+        Status.CORRECTED,
+        Status.REFERRED_TO_SUPERVISION,
     }
 )
 ACTIVE_COORDINATION = frozenset({Status.COORDINATING, Status.DRAFTING_OPINION, Status.DETERMINING})
@@ -206,9 +218,12 @@ BOTH = frozenset({Kind.FILING, Kind.COORDINATION})
 COORD = frozenset({Kind.COORDINATION})
 FILING = frozenset({Kind.FILING})
 REFLECTION = frozenset({Kind.REFLECTION})
+RECTIFICATION = frozenset({Kind.RECTIFICATION})
+
 S = Status
 _BEFORE_DECISION = frozenset({S.SUBMITTED, S.SUPPLEMENT_REQUESTED})
 _RUNNING = frozenset({*ACTIVE_COORDINATION, S.SUSPENDED})
+_UNDER_ORDER = frozenset({S.ORDERED, S.CORRECTION_REPORTED})
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("withdraw", "撤回申请", BOTH, _BEFORE_DECISION, S.WITHDRAWN, applicant),
@@ -300,8 +315,36 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.RESULT_TOLD,
         receiver,
     ),
+    # 第37条: ordered to correct by a date; corrected, or handed to the supervision rules
+    Transition(
+        "report_correction", "报告纠正情况", RECTIFICATION, _UNDER_ORDER, S.CORRECTION_REPORTED, applicant
+    ),
+    Transition(
+        "confirm_correction",
+        "确认已纠正",
+        RECTIFICATION,
+        frozenset({S.CORRECTION_REPORTED}),
+        S.CORRECTED,
+        office_decider,
+    ),
+    Transition(
+        "reject_correction",
+        "纠正不到位，继续纠正",
+        RECTIFICATION,
+        frozenset({S.CORRECTION_REPORTED}),
+        S.ORDERED,
+        office,
+    ),
+    Transition(
+        "refer_to_supervision",
+        "移交监督检查",
+        RECTIFICATION,
+        _UNDER_ORDER,
+        S.REFERRED_TO_SUPERVISION,
+        office_decider,
+    ),
     # the deadlines service (records only)
-    Transition("deadline_overdue", "办理期限已逾期", BOTH, None, None, system),
+    Transition("deadline_overdue", "办理期限已逾期", BOTH | RECTIFICATION, None, None, system),
 )
 
 BY_ACTION = {t.action: t for t in TRANSITIONS}
@@ -361,6 +404,8 @@ def open_case(case: Case, actor: Actor, action: str, *, reason: str | None = Non
         raise Forbidden("只有主办部门的经办人或负责人可以提交", code="not_allowed_for_role")
     if action == "open" and not actor.is_office:
         raise Forbidden("只有编办可以直接立项协调", code="not_allowed_for_role")
+    if action == "order_rectification" and not actor.is_office_decider:
+        raise Forbidden("只有编办处室负责人或领导可以责令限期纠正", code="not_allowed_for_role")
     if action == "record_reflection" and not (actor.is_office or actor.is_department_user):
         raise Forbidden("只有收到书面反映的部门或编办可以登记", code="not_allowed_for_role")
     return HistoryEntry(action, actor.user_id, actor.name, None, case.status, reason)

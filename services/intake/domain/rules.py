@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from shared.errors import DomainError, ValidationFailed
@@ -287,4 +288,44 @@ def check_suspension(ground: str, reason: str) -> SuspensionGround:
     parsed = SuspensionGround(ground)
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "中止协调应说明理由，并告知申请协调部门（第二十五条）")
+    return parsed
+
+
+# --- 第37条: rectification ---
+
+
+class RectificationGround(StrEnum):
+    NOT_AS_DEFINED = "not_as_defined"  # (一) 未按已经明确的职责分工履职
+    NOT_AS_COORDINATED = "not_as_coordinated"  # (二) 未按协调后确定的职责分工履职
+    POOR_PERFORMANCE = "poor_performance"  # (三) 经职责履行评估发现存在履职不到位
+    DEVOLUTION = "devolution"  # (四) 擅自下放职责或未落实保障措施 — the devolution service handles it
+    OTHER = "other"  # (五) 其他需要限期纠正的情形
+
+
+RECTIFICATION_GROUND_NAMES = {
+    RectificationGround.NOT_AS_DEFINED: (
+        "（一）未按党内法规、法律法规、机构改革方案和“三定”规定等已经明确的职责分工履职"
+    ),
+    RectificationGround.NOT_AS_COORDINATED: "（二）未按协调后确定的职责分工履职",
+    RectificationGround.POOR_PERFORMANCE: "（三）经职责履行评估发现存在履职不到位情况",
+    RectificationGround.DEVOLUTION: "（四）未经审批擅自下放职责，或经批准下放职责后未落实相应保障措施",
+    RectificationGround.OTHER: "（五）存在其他需要限期纠正情形",
+}
+
+
+def check_rectification_order(ground: str, facts: str, due_date: date, today: date) -> RectificationGround:
+    """An order names a ground of 第37条, the facts found, and a correction date after today."""
+    parsed = RectificationGround(ground)
+    if parsed is RectificationGround.DEVOLUTION:
+        raise DomainError(
+            "第三十七条第（四）项情形（擅自下放职责、未落实保障措施）在职责下放模块办理",
+            code="use_devolution_rectification",
+            fields={"ground": ["请在职责下放模块责令纠正"]},
+        )
+    fields: dict[str, list[str]] = {}
+    if not facts.strip():
+        fields["facts"] = ["应写明发现的问题"]
+    if due_date <= today:
+        fields["due_date"] = ["纠正期限应晚于今天"]
+    _fail(fields, "限期纠正决定不完整（第三十七条）", "rectification_incomplete")
     return parsed
