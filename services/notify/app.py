@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
-from services.notify import api, delivery
-from services.notify.models import DepartmentReplica, Inbox, Outbox, Recipient
+from services.notify import actors, api
+from services.notify.models import Inbox, Outbox
 from shared.config import Settings
-from shared.contracts import NOTIFY_SEND
-from shared.messaging import Envelope, UnitOfWork
-from shared.replica import subscribe_directory
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app
 
 
 def register_handlers(runtime: ServiceRuntime) -> None:
-    """Directory replica and ``notify.send`` through the inbox; ``notify.deliver`` outside it; the sweep."""
-    subscribe_directory(runtime.bus, department_model=DepartmentReplica, person_model=Recipient)
-
-    def on_send(uow: UnitOfWork, envelope: Envelope) -> None:
-        delivery.record_request(uow, envelope)
-
-    runtime.bus.register(NOTIFY_SEND, on_send)
-    runtime.notify_context = delivery.build_context(runtime)  # type: ignore[attr-defined]
-    runtime.periodic.append(delivery.sweep)
-    inbox_route = runtime.handle_inbound
-
-    def handle_inbound(data: dict[str, Any]) -> None:
-        # notify.deliver calls platforms: it must not run inside an inbox transaction, and needs none, since
-        # each delivery is claimed by compare-and-set on its state (a redelivered command finds nothing).
-        if data.get("type") == delivery.DELIVER:
-            ids = (data.get("payload") or {}).get("delivery_ids") or []
-            delivery.deliver(delivery.context_of(runtime), [str(i) for i in ids])
-            return
-        inbox_route(data)
-
-    runtime.handle_inbound = handle_inbound  # type: ignore[method-assign]
+    """Directory replica and ``notify.send`` through the inbox, ``notify.deliver`` outside it, the sweep."""
+    actors.install(runtime)
 
 
 SERVICE = ServiceDefinition(

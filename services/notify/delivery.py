@@ -1,13 +1,12 @@
 """Notify's use cases on the queue: record a send request's deliveries, deliver them, retry, recover.
 
 1. ``notify.send`` (from any service) is applied through the inbox: recipients are resolved, the template
-   rendered, one ``delivery`` row per recipient inserted (the unique dedupe key + recipient makes a repeat a
-   no-op), and a ``notify.deliver`` command for the new rows goes to notify's own queue through the outbox —
-   all in the one transaction.
-2. ``notify.deliver`` is handled outside any inbox transaction (no database transaction is held while a
-   platform is called): each delivery is *claimed* (``queued`` → ``sending``, committed), sent, and its
-   answer recorded with an ``attempt`` row. Claims are compare-and-set on the state, so a redelivered
-   command, or two workers, cannot send the same delivery twice at once.
+   rendered, one ``queued`` delivery row per recipient inserted (the unique dedupe key + recipient makes a
+   repeat a no-op) — in the inbox's transaction. The queued rows are the durable to-do list.
+2. Delivery happens after that commit, outside any transaction held across a platform call (see
+   :mod:`services.notify.actors`): each delivery is *claimed* (``queued`` → ``sending``, committed), sent,
+   and its answer recorded with an ``attempt`` row. Claims are compare-and-set on the state, so a
+   redelivered command, or two workers, cannot send the same delivery twice at once.
 3. Retries: a transient failure re-queues the delivery with backoff and a delayed ``notify.deliver``; the
    periodic sweep re-dispatches due deliveries whose command was lost and recovers deliveries left in
    ``sending`` by a dead worker (see :mod:`services.notify.domain.delivery` for what is resent and what
@@ -53,6 +52,7 @@ log = logging.getLogger(__name__)
 DELIVER = "notify.deliver"
 """{delivery_ids: [...]} — notify's own command to deliver these rows (idempotent: claims are CAS)."""
 LOST_DISPATCH_GRACE_S = 30.0
+RECORD_EVERY = 10
 
 
 # --------------------------------------------------------------------------- context
@@ -68,6 +68,7 @@ class NotifyContext:
     limiter: Any
     digest_max: int = 20
     robot_throttle_s: float = 600.0
+    drain: int = 20
     rand: Any = field(default=random.random)
 
     @property
@@ -87,7 +88,7 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
     ``DM_NOTIFY_MAX_ATTEMPTS`` (6), ``…_BASE_DELAY_S`` (5), ``…_MAX_DELAY_S`` (1800), ``…_LEASE_S`` (60),
     ``…_ROBOT_RATE`` (20 a window), ``…_ROBOT_WINDOW_MS`` (61000: a minute and a second of margin for
     clock and network skew), ``…_ROBOT_SPACING_MS`` (window / rate), ``…_ROBOT_THROTTLE_S`` (600),
-    ``…_DIGEST_MAX`` (20 reminders per digest).
+    ``…_DIGEST_MAX`` (20 reminders per digest), ``…_DRAIN`` (20 due deliveries taken along per command).
     """
     env = os.environ if environ is None else environ
     settings = runtime.settings
@@ -118,6 +119,7 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
         limiter=limiter,
         digest_max=int(_number(env, "DIGEST_MAX", 20)),
         robot_throttle_s=_number(env, "ROBOT_THROTTLE_S", 600.0),
+        drain=int(_number(env, "DRAIN", 20)),
     )
 
 
@@ -220,8 +222,6 @@ def record_request(uow: UnitOfWork, envelope: Envelope) -> list[str]:
         session.add(row)
         if row.state == rules.QUEUED:
             queued.append(row.id)
-    if queued:
-        uow.publish(NOTIFY, DELIVER, {"delivery_ids": queued})
     return queued
 
 
@@ -351,63 +351,90 @@ def _due(now: datetime) -> Any:
 def claim(
     ctx: NotifyContext, ids: Iterable[str] = (), *, channel_id: str | None = None, limit: int = 100
 ) -> list[Claimed]:
-    """``queued`` and due → ``sending``, committed before anything is sent; only this call gets these rows."""
-    now, token = utcnow(), uuid.uuid4().hex
+    """``queued`` and due → ``sending``, committed before anything is sent; only this call gets these rows:
+    the given ``ids``, or the oldest due deliveries of one robot ``channel_id``."""
+    now = utcnow()
     with ctx.db.transaction() as session:
         chosen = select(Delivery.id).where(Delivery.state == rules.QUEUED, _due(now))
-        chosen = (
-            chosen.where(Delivery.id.in_(list(ids)))
-            if channel_id is None
-            else chosen.where(Delivery.channel_id == channel_id)
-        )
+        if channel_id is None:
+            chosen = chosen.where(Delivery.id.in_(list(ids)))
+        else:
+            chosen = chosen.where(Delivery.channel_id == channel_id)
         wanted = list(session.scalars(chosen.order_by(Delivery.created_at).limit(limit)).all())
-        if not wanted:
-            return []
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(wanted), Delivery.state == rules.QUEUED)
-            .values(
-                state=rules.SENDING,
-                claimed_at=now,
-                claim_token=token,
-                attempts=Delivery.attempts + 1,
-                updated_at=now,
-            )
-        )
-        rows = session.scalars(
-            select(Delivery)
-            .where(Delivery.claim_token == token, Delivery.state == rules.SENDING)
-            .order_by(Delivery.created_at)
-        ).all()
-        return [_claimed(row) for row in rows]
+        return _claim_rows(session, wanted, now)
 
 
 def deliver(ctx: NotifyContext, ids: Sequence[str]) -> None:
-    """The ``notify.deliver`` command: send each given delivery that is still queued and due."""
-    with ctx.db.transaction() as session:
-        rows = session.execute(
-            select(Delivery.id, Delivery.channel_kind, Delivery.channel_id).where(
-                Delivery.id.in_(list(ids)), Delivery.state == rules.QUEUED
-            )
-        ).all()
-    direct = [row.id for row in rows if row.channel_kind != rules.ROBOT]
-    robots = sorted({row.channel_id for row in rows if row.channel_kind == rules.ROBOT and row.channel_id})
-    if direct:
-        for item in claim(ctx, direct):
-            _send_one(ctx, item)
+    """The ``notify.deliver`` command: send each given delivery that is still queued and due.
+
+    Work notifications and webhooks are claimed together with up to ``drain`` other direct deliveries
+    already due (so a backlog costs one claim and a few recording transactions per batch rather than per
+    message) and sent one by one; robot deliveries wake their robot, which sends whatever waits for it
+    within its rate (see :func:`deliver_robot`).
+    """
+    claimed, robots = claim_direct(ctx, ids, drain=ctx.drain)
+    for start in range(0, len(claimed), RECORD_EVERY):
+        batch = claimed[start : start + RECORD_EVERY]
+        record_outcomes(ctx, [([item], _send_one(ctx, item)) for item in batch])
     for robot in robots:
         deliver_robot(ctx, robot)
 
 
-def _send_one(ctx: NotifyContext, item: Claimed) -> None:
+def claim_direct(
+    ctx: NotifyContext, ids: Sequence[str], *, drain: int = 0
+) -> tuple[list[Claimed], list[str]]:
+    """Claim the given non-robot deliveries (and up to ``drain`` more that are due); name the robots the
+    given robot deliveries wait for. One transaction."""
+    now = utcnow()
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(Delivery.id, Delivery.channel_kind, Delivery.channel_id).where(
+                Delivery.id.in_(list(ids)), Delivery.state == rules.QUEUED, _due(now)
+            )
+        ).all()
+        robots = sorted({r.channel_id for r in rows if r.channel_kind == rules.ROBOT and r.channel_id})
+        wanted = [r.id for r in rows if r.channel_kind != rules.ROBOT]
+        if drain:
+            wanted += session.scalars(
+                select(Delivery.id)
+                .where(Delivery.state == rules.QUEUED, _due(now), Delivery.channel_kind != rules.ROBOT)
+                .where(Delivery.id.not_in(wanted))
+                .order_by(Delivery.next_attempt_at)
+                .limit(drain)
+            ).all()
+        return _claim_rows(session, wanted, now), robots
+
+
+def _claim_rows(session: Session, wanted: Sequence[str], now: datetime) -> list[Claimed]:
+    if not wanted:
+        return []
+    token = uuid.uuid4().hex
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(wanted)), Delivery.state == rules.QUEUED)
+        .values(
+            state=rules.SENDING,
+            claimed_at=now,
+            claim_token=token,
+            attempts=Delivery.attempts + 1,
+            updated_at=now,
+        )
+    )
+    rows = session.scalars(
+        select(Delivery)
+        .where(Delivery.claim_token == token, Delivery.state == rules.SENDING)
+        .order_by(Delivery.created_at)
+    ).all()
+    return [_claimed(row) for row in rows]
+
+
+def _send_one(ctx: NotifyContext, item: Claimed) -> SendResult:
     try:
         if item.channel_kind == rules.ZWD:
-            result = ctx.channels.zwd().send(item.outbound())
-        else:
-            result = ctx.channels.webhook(_channel_config(ctx, item.channel_id)).send(item.outbound())
+            return ctx.channels.zwd().send(item.outbound())
+        return ctx.channels.webhook(_channel_config(ctx, item.channel_id)).send(item.outbound())
     except Exception as exc:  # a message the adapter cannot send (too large, URL refused, bad config)
-        result = _failure_result(exc)
-    record(ctx, [item], result)
+        return _failure_result(exc)
 
 
 def _failure_result(exc: Exception) -> SendResult:
@@ -475,36 +502,53 @@ def _has_due(ctx: NotifyContext, channel_id: str) -> bool:
 def record(
     ctx: NotifyContext, items: Sequence[Claimed], result: SendResult, *, robot_throttle_s: float | None = None
 ) -> None:
-    """Write the attempt and the next state; a row someone else recovered meanwhile keeps its state."""
+    """Record one answer for ``items`` (one message, or one digest of several)."""
+    record_outcomes(ctx, [(items, result)], robot_throttle_s=robot_throttle_s)
+
+
+def record_outcomes(
+    ctx: NotifyContext,
+    outcomes: Sequence[tuple[Sequence[Claimed], SendResult]],
+    *,
+    robot_throttle_s: float | None = None,
+) -> None:
+    """Write each attempt and the next state, in one transaction; a row someone else recovered meanwhile
+    (its claim token changed) keeps its state. Retries are scheduled after the commit."""
     now = utcnow()
-    digest_id = uuid.uuid4().hex if len(items) > 1 else None
-    answer = rules.Answer(
+    retry: dict[datetime, list[str]] = {}
+    with ctx.db.transaction() as session:
+        for items, result in outcomes:
+            digest_id = uuid.uuid4().hex if len(items) > 1 else None
+            answer = _answer(result, robot_throttle_s)
+            for item in items:
+                session.add(_attempt(item, result, now=now, digest_id=digest_id))
+                row = session.get(Delivery, item.id)
+                if row is None or row.state != rules.SENDING or row.claim_token != item.token:
+                    continue
+                decision = rules.decide(
+                    answer,
+                    channel_kind=item.channel_kind,
+                    attempts=item.attempts,
+                    now=now,
+                    policy=ctx.policy,
+                    rand=ctx.rand,
+                )
+                _apply(row, decision, result, now=now, digest_id=digest_id)
+                if decision.state == rules.QUEUED and decision.next_attempt_at is not None:
+                    retry.setdefault(decision.next_attempt_at, []).append(item.id)
+    for at, ids in retry.items():
+        schedule(ctx, ids, delay_ms=max(int((at - now).total_seconds() * 1000), 0))
+
+
+def _answer(result: SendResult, robot_throttle_s: float | None) -> rules.Answer:
+    throttled = result.platform_code == str(THROTTLED)
+    return rules.Answer(
         outcome=result.outcome,
         code=result.platform_code,
         message=result.platform_message,
-        retry_after_s=robot_throttle_s if result.platform_code == str(THROTTLED) else result.retry_after_s,
+        retry_after_s=robot_throttle_s if throttled and robot_throttle_s else result.retry_after_s,
         maybe_delivered=result.maybe_delivered,
     )
-    retry: dict[datetime, list[str]] = {}
-    with ctx.db.transaction() as session:
-        for item in items:
-            session.add(_attempt(item, result, now=now, digest_id=digest_id))
-            row = session.get(Delivery, item.id)
-            if row is None or row.state != rules.SENDING or row.claim_token != item.token:
-                continue
-            decision = rules.decide(
-                answer,
-                channel_kind=item.channel_kind,
-                attempts=item.attempts,
-                now=now,
-                policy=ctx.policy,
-                rand=ctx.rand,
-            )
-            _apply(row, decision, result, now=now, digest_id=digest_id)
-            if decision.state == rules.QUEUED and decision.next_attempt_at is not None:
-                retry.setdefault(decision.next_attempt_at, []).append(item.id)
-    for at, ids in retry.items():
-        schedule(ctx, ids, delay_ms=max(int((at - now).total_seconds() * 1000), 0))
 
 
 def _attempt(item: Claimed, result: SendResult, *, now: datetime, digest_id: str | None) -> Attempt:

@@ -143,12 +143,12 @@ def test_a_worker_killed_after_sending_and_before_recording_never_delivers_twice
         delivery.record_request(uow, Envelope(**send_request("crash-1", [party("department", "nb-scjg")])))
         uow.commit()
     # The "dead" worker: claims everything, sends it, and dies before recording any answer.
-    person_items = [
-        i for i in delivery.claim(ctx, [r.id for r in line.deliveries()]) if i.channel_kind != "robot"
-    ]
+    person_ids = [r.id for r in line.deliveries() if r.channel_kind != "robot"]
+    person_items = delivery.claim(ctx, person_ids)
     robot_items = delivery.claim(ctx, channel_id="robot-scjg")
     for item in person_items:
         assert ctx.channels.zwd().send(item.outbound()).delivered
+    assert len(person_items) == 2 and len(robot_items) == 1
     assert delivery._send_robot(ctx, "robot-scjg", robot_items).delivered
     assert {r.state for r in line.deliveries()} == {SENDING}
 
@@ -226,18 +226,18 @@ def test_robot_messages_are_paced_so_a_burst_is_merged_rather_than_spending_the_
     assert limiter.acquire("r").granted
 
 
-def test_a_queued_delivery_whose_command_was_lost_is_dispatched_by_the_sweep(pipeline, standin) -> None:
+def test_deliveries_recorded_by_a_worker_that_died_before_sending_them_are_dispatched_by_the_sweep(
+    pipeline, standin
+) -> None:
     line = pipeline()
-    with line.runtime.unit_of_work() as uow:
+    with line.runtime.unit_of_work() as uow:  # the inbox transaction commits, then the worker dies
         delivery.record_request(uow, Envelope(**send_request("lost-1", [party("person", "bb.admin")])))
         uow.commit()
-    with line.runtime.db.transaction() as session:  # the outbox row never reached the broker
-        from services.notify.models import Outbox
-
-        session.query(Outbox).delete()
+    with line.runtime.db.transaction() as session:
         row = session.scalars(select(Delivery)).one()
         row.next_attempt_at = row.next_attempt_at.replace(year=2020)
     assert line.deliveries()[0].state == QUEUED
     line.start()
     [row] = line.wait_settled(1)
     assert row.state == DELIVERED and row.jurisdiction == NINGBO
+    assert len(records(standin, "work_notification", accepted=True)) == 1

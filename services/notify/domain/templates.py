@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError, Undefined
+from jinja2 import Template, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 KINDS = ("text", "markdown", "link", "oa", "action_card")
@@ -105,10 +106,15 @@ class _PrintStrictUndefined(Undefined):
 _ENV = SandboxedEnvironment(undefined=_PrintStrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    return _ENV.from_string(source)
+
+
 def render_text(source: str, variables: Mapping[str, Any]) -> str:
     """Render one template string; :class:`RenderError` names a missing or malformed parameter."""
     try:
-        return _ENV.from_string(source).render(**variables).strip()
+        return _compiled(source).render(**variables).strip()
     except TemplateError as exc:
         raise RenderError(f"模板无法渲染：{exc}") from exc
 
