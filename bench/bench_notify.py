@@ -370,7 +370,7 @@ def report(
     lines = [
         f"notify pipeline: {load.reminders} reminders to {load.people} people and {load.robots} robots",
         f"  workers: dramatiq services.notify.worker:setup --processes {processes} --threads {threads}",
-        f"  database {database_url.split(':')[0]}; {load.reminders} notify.send published in {published_s:.1f} s",
+        f"  database {database_url.split(':')[0]}; notify.send published in {published_s:.1f} s",
         f"  deliveries: {len(rows)} ({len(zwd_rows)} work notifications, {len(robot_rows)} robot items),"
         f" states {states}",
         f"  at the stand-in: {len(accepted_zwd)} work notifications accepted ({distinct_keys} distinct"
