@@ -30,7 +30,7 @@ bench: $(STAMP) ## Run the benchmarks under bench/; each prints ratios measured 
 lint: $(STAMP) ## ruff, and mypy on shared/ and the domain code
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared $(wildcard services/*/domain)
+	$(BIN)/mypy shared $(wildcard services/*/domain services/*/*/domain)
 
 format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix .
