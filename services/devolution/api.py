@@ -50,18 +50,18 @@ def _choice(enum: Iterable[Any]) -> validate.OneOf:
 
 
 class BasisSchema(Schema):
-    kind = fields.String(
+    type = fields.String(
         required=True,
         validate=_choice(BasisKind),
         metadata={
-            "description": "party_regulation 党内法规 / law_or_regulation 法律法规 / sanding “三定”规定 / "
-            "reform_plan 机构改革方案 / superior_document 上级文件。"
+            "description": "party_regulation 党内法规 / law 法律法规 / sanding “三定”规定 / "
+            "reform_plan 机构改革方案 / higher_document 上级文件。"
             "internal_document、meeting、leader_speech、responsibility_letter "
             "依第三十二条第二款不得作为依据，提交即被拒绝",
-            "example": "law_or_regulation",
+            "example": "law",
         },
     )
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     provision = fields.String(load_default="", metadata={"description": "条款", "example": "第十二条"})
 
 
@@ -112,7 +112,7 @@ class ApplicationSchema(Schema):
     """职责下放申请的五项内容；草稿可以不完整，提交审核时须完整。"""
 
     duty_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    bases = fields.List(fields.Nested(BasisSchema), load_default=list)
+    legal_bases = fields.List(fields.Nested(BasisSchema), load_default=list)
     reasons = fields.Nested(ReasonsSchema, load_default=dict)
     performance = fields.Nested(PerformanceSchema, load_default=dict)
     support_measures = fields.List(fields.Nested(SupportMeasureSchema), load_default=list)
@@ -123,7 +123,7 @@ class ApplicationSchema(Schema):
 
 APPLICATION_EXAMPLE = {
     "duty_name": "食品小作坊登记",
-    "bases": [{"kind": "law_or_regulation", "title": "浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定"}],
+    "legal_bases": [{"type": "law", "name": "浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定"}],
     "reasons": {
         "legality": "法规允许由县级市场监管部门登记",
         "rationality": "就近办理",

@@ -176,11 +176,14 @@ def find_claim(runtime: ServiceRuntime, actor: Actor, key: str) -> IdempotentReq
 
 def _store_content(session: Session, row: Devolution, content: Mapping[str, Any]) -> None:
     parsed = ApplicationContent.from_dict(content)
-    refuse_forbidden_basis(parsed.bases)
+    refuse_forbidden_basis(parsed.legal_bases)
     for code in parsed.related_departments:
         _department(session, code, "related_departments")
     session.query(Receiver).filter(Receiver.devolution_id == row.id).delete()
     for code in dict.fromkeys(parsed.receiving_departments):
+        if code == row.applicant_department:
+            message = "承接部门不能是申请下放职责的部门本身"
+            raise ValidationFailed.for_field("receiving_departments", message, code="receiver_is_applicant")
         department = _department(session, code, "receiving_departments")
         session.add(Receiver(devolution_id=row.id, department=code, jurisdiction=department.jurisdiction))
     row.content = jsonable(dict(content))

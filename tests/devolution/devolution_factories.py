@@ -34,10 +34,10 @@ USERS = {
 
 COMPLETE_APPLICATION: dict[str, Any] = {
     "duty_name": "食品小作坊登记",
-    "bases": [
+    "legal_bases": [
         {
-            "kind": "law_or_regulation",
-            "title": "浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定",
+            "type": "law",
+            "name": "浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定",
             "provision": "第十条",
         }
     ],

@@ -47,12 +47,10 @@ def test_an_internal_document_meeting_speech_or_responsibility_letter_is_refused
         refuse_forbidden_basis([LegalBasis(BasisKind.SANDING, "三定规定"), LegalBasis(BasisKind(kind), "x")])
     assert refused.value.code == "devolution_basis_forbidden"
     assert "第三十二条第二款" in refused.value.detail
-    assert "bases[1].kind" in refused.value.fields
+    assert "legal_bases[1].type" in refused.value.fields
 
 
-@pytest.mark.parametrize(
-    "kind", ["party_regulation", "law_or_regulation", "sanding", "reform_plan", "superior_document"]
-)
+@pytest.mark.parametrize("kind", ["party_regulation", "law", "sanding", "reform_plan", "higher_document"])
 def test_the_five_lawful_kinds_of_basis_are_accepted(kind: str) -> None:
     refuse_forbidden_basis([LegalBasis(BasisKind(kind), "依据")])
 
@@ -62,13 +60,13 @@ def test_a_complete_application_has_nothing_missing_under_article_33() -> None:
 
 
 def test_each_missing_item_of_article_33_is_named_by_field() -> None:
-    data = complete_application(bases=[], performance={"county_level": "区县负责"})
+    data = complete_application(legal_bases=[], performance={"county_level": "区县负责"})
     data["reasons"]["necessity"] = ""
     data["support_measures"] = [m for m in data["support_measures"] if m["kind"] != "funds"]
     data["feedback"] = [f for f in data["feedback"] if f["department"] != "nb-zhzf"]
     missing = missing_items(ApplicationContent.from_dict(data))
     assert set(missing) == {
-        "bases",
+        "legal_bases",
         "reasons.necessity",
         "performance.township_level",
         "support_measures",

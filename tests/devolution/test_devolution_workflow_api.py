@@ -77,7 +77,7 @@ def test_an_incomplete_application_is_kept_as_a_draft_and_no_review_clock_starts
     draft = _create(client, auth, {"duty_name": "食品小作坊登记"})
     assert draft["state"] == "draft"
     assert draft["state_label"].startswith("草稿")
-    assert {"bases", "support_measures", "receiving_departments"} <= set(draft["missing_items"])
+    assert {"legal_bases", "support_measures", "receiving_departments"} <= set(draft["missing_items"])
     assert sent(devolution, CLOCK_START) == []
 
 
@@ -104,7 +104,7 @@ def test_submitting_an_incomplete_application_lists_what_is_missing_under_articl
 def test_a_basis_that_is_an_internal_document_meeting_speech_or_letter_is_refused_citing_article_32(
     client, auth, devolution, kind
 ) -> None:
-    data = complete_application(bases=[{"kind": kind, "title": "局党组会议纪要"}])
+    data = complete_application(legal_bases=[{"type": kind, "name": "局党组会议纪要"}])
     response = client.post("/api/v1/devolutions", json=data, headers=auth(APPLICANT))
     assert response.status_code == 422
     problem = response.get_json()
@@ -118,6 +118,13 @@ def test_an_unknown_receiving_department_is_refused(client, auth) -> None:
     response = client.post("/api/v1/devolutions", json=data, headers=auth(APPLICANT))
     assert response.status_code == 422
     assert response.get_json()["code"] == "unknown_department"
+
+
+def test_a_department_cannot_devolve_a_duty_to_itself(client, auth) -> None:
+    data = complete_application(receiving_departments=["nb-scjg"])
+    response = client.post("/api/v1/devolutions", json=data, headers=auth(APPLICANT))
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "receiver_is_applicant"
 
 
 def test_only_a_department_applies(client, auth) -> None:

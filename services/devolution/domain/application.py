@@ -21,10 +21,10 @@ class BasisKind(StrEnum):
     """The kind of a basis (依据). The last four are forbidden by 第三十二条第二款."""
 
     PARTY_REGULATION = "party_regulation"  # 党内法规
-    LAW_OR_REGULATION = "law_or_regulation"  # 法律法规
+    LAW = "law"  # 法律法规
     SANDING = "sanding"  # “三定”规定
     REFORM_PLAN = "reform_plan"  # 机构改革方案
-    SUPERIOR_DOCUMENT = "superior_document"  # 上级文件
+    HIGHER_DOCUMENT = "higher_document"  # 上级文件
     INTERNAL_DOCUMENT = "internal_document"  # 内部文件
     MEETING = "meeting"  # 会议部署
     LEADER_SPEECH = "leader_speech"  # 领导讲话
@@ -33,10 +33,10 @@ class BasisKind(StrEnum):
 
 BASIS_NAMES = {
     BasisKind.PARTY_REGULATION: "党内法规",
-    BasisKind.LAW_OR_REGULATION: "法律法规",
+    BasisKind.LAW: "法律法规",
     BasisKind.SANDING: "“三定”规定",
     BasisKind.REFORM_PLAN: "机构改革方案",
-    BasisKind.SUPERIOR_DOCUMENT: "上级文件",
+    BasisKind.HIGHER_DOCUMENT: "上级文件",
     BasisKind.INTERNAL_DOCUMENT: "内部文件",
     BasisKind.MEETING: "会议部署",
     BasisKind.LEADER_SPEECH: "领导讲话",
@@ -93,8 +93,10 @@ class FeedbackPosition(StrEnum):
 
 @dataclass(frozen=True)
 class LegalBasis:
-    kind: BasisKind
-    title: str
+    """One basis, typed as intake types the bases of a coordination application (第十六条第三项)."""
+
+    type: BasisKind
+    name: str
     provision: str = ""
 
 
@@ -127,7 +129,7 @@ class ApplicationContent:
     """What the applying department wrote; any part may still be missing while it is a draft."""
 
     duty_name: str
-    bases: tuple[LegalBasis, ...] = ()
+    legal_bases: tuple[LegalBasis, ...] = ()
     reasons: Mapping[str, str] = field(default_factory=dict)
     county_level: str = ""
     township_level: str = ""
@@ -141,9 +143,9 @@ class ApplicationContent:
         """From the JSON the HTTP edge has already validated for shape (dates as ``date`` or ISO strings)."""
         return cls(
             duty_name=str(data.get("duty_name") or ""),
-            bases=tuple(
-                LegalBasis(BasisKind(b["kind"]), b.get("title", ""), b.get("provision") or "")
-                for b in data.get("bases") or ()
+            legal_bases=tuple(
+                LegalBasis(BasisKind(b["type"]), b.get("name", ""), b.get("provision") or "")
+                for b in data.get("legal_bases") or ()
             ),
             reasons=dict(data.get("reasons") or {}),
             county_level=str((data.get("performance") or {}).get("county_level") or ""),
@@ -183,11 +185,11 @@ def _feedback(f: Mapping[str, Any]) -> FeedbackDocument:
     )
 
 
-def refuse_forbidden_basis(bases: Iterable[LegalBasis]) -> None:
+def refuse_forbidden_basis(legal_bases: Iterable[LegalBasis]) -> None:
     """Raise DomainError when a basis is an internal document, meeting, speech or responsibility letter."""
-    for index, basis in enumerate(bases):
-        if basis.kind in FORBIDDEN_BASIS:
-            name = BASIS_NAMES[basis.kind]
+    for index, basis in enumerate(legal_bases):
+        if basis.type in FORBIDDEN_BASIS:
+            name = BASIS_NAMES[basis.type]
             message = (
                 f"不得以{name}作为职责下放的依据：根据第三十二条第二款，部门不得以内部文件、会议部署、"
                 "领导讲话、签订责任状等形式擅自下放职责"
@@ -196,7 +198,7 @@ def refuse_forbidden_basis(bases: Iterable[LegalBasis]) -> None:
                 message,
                 code="devolution_basis_forbidden",
                 title="职责下放依据不合规（第三十二条第二款）",
-                fields={f"bases[{index}].kind": [message]},
+                fields={f"legal_bases[{index}].type": [message]},
                 extra={"article": "第三十二条第二款"},
             )
 
@@ -210,8 +212,8 @@ def missing_items(app: ApplicationContent) -> dict[str, list[str]]:
 
     if not app.duty_name.strip():
         need("duty_name", "须写明职责名称（第三十三条第一项）")
-    if not app.bases:
-        need("bases", "须写明职责依据（第三十三条第一项）")
+    if not app.legal_bases:
+        need("legal_bases", "须写明职责依据（第三十三条第一项）")
     for aspect, name in REASON_ASPECTS.items():
         if not (app.reasons.get(aspect) or "").strip():
             need(f"reasons.{aspect}", f"须论证职责下放的{name}（第三十二条、第三十三条第二项）")
