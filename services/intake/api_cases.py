@@ -434,6 +434,30 @@ class UploadSchema(Schema):
     file = UploadField(required=True, metadata={"description": "pdf、ofd、doc(x)、xls(x)、wps、png、jpg"})
 
 
+class ProblemSchema(Schema):
+    """application/problem+json (RFC 9457), as every error of the suite is reported."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String()
+    case_status = fields.String(metadata={"description": "409：事项当前状态"})
+    allowed_actions = fields.List(fields.String(), metadata={"description": "409：当前用户可进行的操作"})
+    errors = fields.List(fields.Dict(), metadata={"description": "422：每个字段及其中文说明"})
+
+
+ILLEGAL_STEP_EXAMPLE = {
+    "type": "https://errors.dm.local/illegal_transition",
+    "title": "与当前状态冲突",
+    "status": 409,
+    "detail": "事项当前状态为“已提交，待编办处理”，不能达成一致；当前可进行的操作：要求补正材料",
+    "code": "illegal_transition",
+    "case_status": "submitted",
+    "allowed_actions": ["request_supplement"],
+}
+
+
 # --- examples ---
 
 FILING_EXAMPLE = {
@@ -639,6 +663,11 @@ def _action_view(action: str, summary: str) -> Callable[..., dict[str, Any]]:
 for _path, _action, _schema, _summary in ACTION_ROUTES:
     _view = require_roles()(_action_view(_action, _summary))
     _view = cases_blp.doc(security=SECURITY)(_view)
+    _view = cases_blp.alt_response(
+        409, schema=ProblemSchema, description="当前状态不允许此操作", example=ILLEGAL_STEP_EXAMPLE
+    )(_view)
+    _view = cases_blp.alt_response(404, schema=ProblemSchema, description="无此事项或无权查看")(_view)
+    _view = cases_blp.alt_response(403, schema=ProblemSchema, description="角色不允许此操作")(_view)
     _view = cases_blp.response(200, CaseDetailSchema)(_view)
     _view = cases_blp.arguments(_schema)(_view)
     cases_blp.route(f"/cases/<case_id>/{_path}", methods=["POST"], endpoint=f"case_{_action}")(_view)

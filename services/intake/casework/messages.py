@@ -121,7 +121,8 @@ class Outgoing:
         urgent: bool = False,
         **params: Any,
     ) -> None:
-        assert template in TEMPLATES, template
+        if template not in TEMPLATES:
+            raise ValueError(f"unknown notification template {template!r}")
         rec = self.record
         link = case_link(self.base_url, rec.id)
         base = {
@@ -209,8 +210,10 @@ class Outgoing:
         requested_by: dict[str, str],
         materials: list[dict[str, str]],
         clock: CaseClock | None,
+        case_history: list[dict[str, str]] | None = None,
     ) -> None:
-        """Put a drafted decision in the office leaders' approval inbox (the ``intake`` queue)."""
+        """Put a drafted decision in the office leaders' approval inbox (the ``intake`` queue), with the
+        case's materials and history so the leader can decide from a phone."""
         self.uow.publish(
             INTAKE,
             APPROVAL_REQUEST,
@@ -221,6 +224,7 @@ class Outgoing:
                 decision_kind=decision_kind,
                 drafted_decision=drafted,
                 materials=materials,
+                case_history=case_history,
                 requested_by=requested_by,
                 statutory_clock_id=clock.clock_id if clock else None,
                 statutory_due_date=clock.due_date.isoformat() if clock and clock.due_date else None,

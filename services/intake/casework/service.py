@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from services.intake import attachments
 from services.intake.casework import queries
 from services.intake.casework.messages import Outgoing, department_party, office_party
 from services.intake.casework.tables import (
+    Attachment,
     CaseClock,
     CaseEvent,
     CaseMeeting,
@@ -318,19 +319,21 @@ def _outgoing(runtime: ServiceRuntime, uow: UnitOfWork, record: CaseRecord) -> O
     return Outgoing(uow, record, runtime.settings.public_base_url)
 
 
+def _check_host(runtime: ServiceRuntime, actor: Actor, body: Body, others: dict[str, list[str]]) -> None:
+    """Every department named exists here, and the submitter is the rightful host (第13条)."""
+    host, leads = body["host_department"], list(body.get("lead_departments") or [])
+    with runtime.db.transaction() as session:
+        named = {"host_department": [host], "lead_departments": leads, **others}
+        _check_departments(session, actor.jurisdiction, named)
+    rules.check_rightful_host(host, leads, actor.department)
+
+
 def submit_filing(
     runtime: ServiceRuntime, actor: Actor, body: Body, key: str | None = None
 ) -> dict[str, Any]:
     """协商纪要备案 (第15条): the rightful host files minutes sealed by every party group; 5 working days."""
     host, assisting = body["host_department"], list(body["assisting_departments"])
-    leads = list(body.get("lead_departments") or [])
-    with runtime.db.transaction() as session:
-        _check_departments(
-            session,
-            actor.jurisdiction,
-            {"host_department": [host], "assisting_departments": assisting, "lead_departments": leads},
-        )
-    rules.check_rightful_host(host, leads, actor.department)
+    _check_host(runtime, actor, body, {"assisting_departments": assisting})
     rules.check_filing(host, assisting, [rules.Seal(**s) for s in body["seals"]])
     new = NewCase(
         kind=Kind.FILING,
@@ -356,14 +359,7 @@ def submit_application(
 ) -> dict[str, Any]:
     """协调申请 (第16条): after failed consultation the host's party group applies; 5 working days."""
     host, others = body["host_department"], list(body["other_parties"])
-    leads = list(body.get("lead_departments") or [])
-    with runtime.db.transaction() as session:
-        _check_departments(
-            session,
-            actor.jurisdiction,
-            {"host_department": [host], "other_parties": others, "lead_departments": leads},
-        )
-    rules.check_rightful_host(host, leads, actor.department)
+    _check_host(runtime, actor, body, {"other_parties": others})
     decision = body.get("collective_decision") or {}
     rules.check_application(
         rules.Application(
@@ -881,9 +877,19 @@ def _send_to_approval(step: Step, decision_kind: str, body: Body) -> None:
         decision_kind,
         drafted,
         {"user_id": step.actor.user_id, "name": step.actor.name},
-        [],
+        _materials(step),
         step.clock(rule),
+        case_history=[
+            {"at": str(h["at"].date()), "actor": h["actor_name"], "text": h["action_name"]}
+            for h in queries.history(step.session, step.record.id)
+        ],
     )
+
+
+def _materials(step: Step) -> list[dict[str, str]]:
+    rows = step.session.scalars(select(Attachment).where(Attachment.case_id == step.record.id)).all()
+    base = step.out.base_url.rstrip("/")
+    return [{"name": row.filename, "url": f"{base}/api/v1/attachments/{row.id}"} for row in rows]
 
 
 def _submit_draft(step: Step, action: str, decision_kind: str, body: Body) -> None:
@@ -1139,8 +1145,3 @@ def _deadline_overdue(step: Step, body: Body) -> None:
         due_date=body.get("due_date"),
         overdue_working_days=body.get("overdue_working_days"),
     )
-
-
-def count_cases(runtime: ServiceRuntime) -> int:
-    with runtime.db.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(CaseRecord)) or 0)
