@@ -6,6 +6,7 @@ it applied for and the submitted ones it receives (a county department may recei
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -17,6 +18,7 @@ from services.devolution.domain.application import ApplicationContent, missing_i
 from services.devolution.domain.lifecycle import (
     STATE_NAMES,
     Actor,
+    Parties,
     State,
     in_force,
     responsible_departments,
@@ -71,7 +73,20 @@ def list_devolutions(
     if overdue is not None:
         query = query.where(_overdue_clock() if overdue else ~_overdue_clock())
     with runtime.db.transaction() as session:
-        return [summary(session, row) for row in session.scalars(query).all()]
+        rows = list(session.scalars(query).all())
+        ids = [row.id for row in rows]
+        clock_query = select(Clock).where(Clock.devolution_id.in_(ids)).order_by(Clock.clock_id)
+        clocks = _grouped(session.scalars(clock_query).all())
+        receiver_query = select(Receiver).where(Receiver.devolution_id.in_(ids)).order_by(Receiver.department)
+        receivers = _grouped(session.scalars(receiver_query).all())
+        return [summary(session, row, clocks.get(row.id, []), receivers.get(row.id, [])) for row in rows]
+
+
+def _grouped(records: Iterable[Any]) -> dict[str, list[Any]]:
+    by_devolution: dict[str, list[Any]] = {}
+    for record in records:
+        by_devolution.setdefault(record.devolution_id, []).append(record)
+    return by_devolution
 
 
 def _clock_view(clock: Clock) -> dict[str, Any]:
@@ -90,11 +105,23 @@ def _clock_view(clock: Clock) -> dict[str, Any]:
     }
 
 
-def summary(session: Session, row: Devolution) -> dict[str, Any]:
-    clocks = [
-        _clock_view(c) for c in session.scalars(select(Clock).where(Clock.devolution_id == row.id)).all()
-    ]
-    parties = parties_of(session, row)
+def summary(
+    session: Session,
+    row: Devolution,
+    clock_rows: Iterable[Clock] | None = None,
+    receiver_rows: Iterable[Receiver] | None = None,
+) -> dict[str, Any]:
+    """One devolution as a list shows it; a list passes the clocks and receivers it loaded in bulk."""
+    if clock_rows is None:
+        clock_rows = session.scalars(
+            select(Clock).where(Clock.devolution_id == row.id).order_by(Clock.clock_id)
+        ).all()
+    clocks = [_clock_view(c) for c in clock_rows]
+    if receiver_rows is None:
+        parties = parties_of(session, row)
+    else:
+        receivers = tuple((r.department, r.jurisdiction) for r in receiver_rows)
+        parties = Parties(row.jurisdiction, row.applicant_department, receivers)
     state = State(row.state)
     return {
         "id": row.id,
@@ -164,7 +191,11 @@ def _handover(session: Session, devolution_id: str) -> list[dict[str, Any]]:
 
 
 def _reports(session: Session, devolution_id: str, actor: Actor) -> list[dict[str, Any]]:
-    reports = session.scalars(select(OperationReport).where(OperationReport.devolution_id == devolution_id))
+    reports = session.scalars(
+        select(OperationReport)
+        .where(OperationReport.devolution_id == devolution_id)
+        .order_by(OperationReport.department)
+    )
     views = []
     for r in reports.all():
         clock = session.get(Clock, r.clock_id)

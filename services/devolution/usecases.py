@@ -77,7 +77,8 @@ def start_of_day(day: date) -> datetime:
 
 
 def parties_of(session: Session, row: Devolution) -> Parties:
-    receivers = session.scalars(select(Receiver).where(Receiver.devolution_id == row.id)).all()
+    query = select(Receiver).where(Receiver.devolution_id == row.id).order_by(Receiver.department)
+    receivers = session.scalars(query).all()
     return Parties(
         jurisdiction=row.jurisdiction,
         applicant=row.applicant_department,
