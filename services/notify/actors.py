@@ -38,8 +38,9 @@ def install(runtime: ServiceRuntime) -> None:
     def handle_inbound(data: dict[str, Any]) -> None:
         ctx = delivery.context_of(runtime)
         if data.get("type") == delivery.DELIVER:
-            ids = (data.get("payload") or {}).get("delivery_ids") or []
-            delivery.deliver(ctx, [str(i) for i in ids])
+            payload = data.get("payload") or {}
+            ids, robots = payload.get("delivery_ids") or [], payload.get("robots") or []
+            delivery.deliver(ctx, [str(i) for i in ids], robots=[str(r) for r in robots])
             return
         recorded.ids = []
         try:

@@ -364,7 +364,7 @@ def claim(
         return _claim_rows(session, wanted, now)
 
 
-def deliver(ctx: NotifyContext, ids: Sequence[str]) -> None:
+def deliver(ctx: NotifyContext, ids: Sequence[str], *, robots: Sequence[str] = ()) -> None:
     """The ``notify.deliver`` command: send each given delivery that is still queued and due.
 
     Work notifications and webhooks are claimed together with up to ``drain`` other direct deliveries
@@ -372,11 +372,11 @@ def deliver(ctx: NotifyContext, ids: Sequence[str]) -> None:
     message) and sent one by one; robot deliveries wake their robot, which sends whatever waits for it
     within its rate (see :func:`deliver_robot`).
     """
-    claimed, robots = claim_direct(ctx, ids, drain=ctx.drain)
+    claimed, waiting = claim_direct(ctx, ids, drain=ctx.drain) if ids else ([], [])
     for start in range(0, len(claimed), RECORD_EVERY):
         batch = claimed[start : start + RECORD_EVERY]
         record_outcomes(ctx, [([item], _send_one(ctx, item)) for item in batch])
-    for robot in robots:
+    for robot in sorted({*waiting, *robots}):
         deliver_robot(ctx, robot)
 
 
@@ -595,19 +595,22 @@ def _apply(
 # --------------------------------------------------------------------------- 3. dispatch and recovery
 
 
-def deliver_envelope(ids: Sequence[str]) -> dict[str, Any]:
-    return Envelope(type=DELIVER, payload={"delivery_ids": list(ids)}, source=NOTIFY).to_dict()
+def deliver_envelope(ids: Sequence[str], *, robots: Sequence[str] = ()) -> dict[str, Any]:
+    payload: dict[str, Any] = {"delivery_ids": list(ids)}
+    if robots:
+        payload["robots"] = list(robots)
+    return Envelope(type=DELIVER, payload=payload, source=NOTIFY).to_dict()
 
 
-def schedule(ctx: NotifyContext, ids: Sequence[str], *, delay_ms: int) -> None:
+def schedule(ctx: NotifyContext, ids: Sequence[str], *, delay_ms: int, robots: Sequence[str] = ()) -> None:
     """A delayed ``notify.deliver`` on the broker; without one (unit tests) the sweep picks them up."""
     broker = ctx.runtime.broker
-    if broker is None or not ids:
+    if broker is None or not (ids or robots):
         return
     message: dramatiq.Message[Any] = dramatiq.Message(
         queue_name=NOTIFY,
         actor_name=inbound_actor_name(NOTIFY),
-        args=(deliver_envelope(ids),),
+        args=(deliver_envelope(ids, robots=robots),),
         kwargs={},
         options={},
     )
@@ -625,15 +628,7 @@ def schedule_wakeup(ctx: NotifyContext, channel_id: str, wait_ms: int) -> None:
         f"dm:notify:robot:{channel_id}:wakeup", "1", nx=True, px=max(delay, 1)
     ):
         return
-    with ctx.db.transaction() as session:
-        ids = list(
-            session.scalars(
-                select(Delivery.id)
-                .where(Delivery.channel_id == channel_id, Delivery.state == rules.QUEUED)
-                .limit(1)
-            ).all()
-        )
-    schedule(ctx, ids, delay_ms=delay)
+    schedule(ctx, [], delay_ms=delay, robots=[channel_id])
 
 
 def sweep(runtime: ServiceRuntime) -> None:

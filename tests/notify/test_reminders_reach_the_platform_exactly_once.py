@@ -241,3 +241,30 @@ def test_deliveries_recorded_by_a_worker_that_died_before_sending_them_are_dispa
     [row] = line.wait_settled(1)
     assert row.state == DELIVERED and row.jurisdiction == NINGBO
     assert len(records(standin, "work_notification", accepted=True)) == 1
+
+
+def test_a_signed_webhook_keeps_its_id_across_retries_and_is_accepted_once(pipeline, standin) -> None:
+    line = pipeline()
+    with line.runtime.db.transaction() as session:
+        from services.notify.models import Channel
+
+        session.add(
+            Channel(
+                id="hook-oa",
+                jurisdiction=NINGBO,
+                kind="webhook",
+                name="OA 系统",
+                config={"url": f"{standin.url}/webhook/demo", "departments": ["nb-nyj"]},
+                credentials={"secret": "whsec_ZGVtby13ZWJob29rLXNlY3JldC0wMDE="},
+                enabled=True,
+            )
+        )
+    fault(standin, mode="fail", count=1, status=503, target="webhook")
+    line.publish(send_request("hook-1", [party("department", "nb-nyj")]))
+    line.start()
+    rows = {r.recipient: r for r in line.wait_settled(3)}
+    assert rows["channel:hook-oa"].state == DELIVERED and rows["channel:hook-oa"].attempts == 2
+    hooks = records(standin, "webhook")
+    assert [h["accepted"] for h in hooks] == [False, True]
+    assert {h["webhookId"] for h in hooks} == {rows["channel:hook-oa"].key}
+    assert hooks[1]["duplicate"] is False and hooks[1]["title"].startswith("反馈意见即将到期")

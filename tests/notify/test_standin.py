@@ -347,3 +347,13 @@ def test_the_stand_in_refuses_to_start_in_production(monkeypatch):
     monkeypatch.setenv("DM_ENV", "production")
     with pytest.raises(RuntimeError, match="生产环境"):
         create_app()
+
+
+def test_the_demo_people_of_make_run_are_accounts_the_stand_in_delivers_to():
+    from services.intake.demo import demo_directory
+
+    client = create_app({"ENV": "test"}).test_client()
+    accounts = [person["zwd_account_id"] for person in demo_directory().people]
+    assert accounts[0] == "100001"
+    params = notification(receiverIds=",".join(accounts), bizMsgId="demo-all")
+    assert post_notification(client, params).get_json()["success"] is True
