@@ -8,6 +8,7 @@ notice per day (a sent-reminder key per day and jurisdiction) until the year is 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from prometheus_client import Gauge
@@ -32,7 +33,7 @@ NEXT_YEAR_MISSING = Gauge(
 TEMPLATE = "calendar_year_missing"
 WATCH_FROM = (11, 1)
 #: jurisdictions to remind even before any clock exists there (comma-separated codes)
-JURISDICTIONS_SETTING = "DM_X_DEADLINES_JURISDICTIONS"
+JURISDICTIONS_SETTING = "DEADLINES_JURISDICTIONS"
 DEFAULT_JURISDICTIONS = "330200"
 
 
@@ -43,12 +44,21 @@ def missing_year(today: date, known: tuple[int, ...]) -> int | None:
     return None
 
 
-def watch_tick(runtime: ServiceRuntime) -> None:
-    """The periodic task registered on the deadlines runtime."""
-    configured = runtime.settings.extra.get(JURISDICTIONS_SETTING, DEFAULT_JURISDICTIONS)
-    with runtime.unit_of_work() as uow:
-        remind_missing_year(uow, calendars(runtime.db), configured=_codes(configured), now=utcnow())
-        uow.commit()
+def watch_task(configured: tuple[str, ...]) -> Callable[[ServiceRuntime], None]:
+    """The periodic task registered on the deadlines runtime, reminding ``configured`` jurisdictions too."""
+
+    def calendar_watch(runtime: ServiceRuntime) -> None:
+        with runtime.unit_of_work() as uow:
+            remind_missing_year(uow, calendars(runtime.db), configured=configured, now=utcnow())
+            uow.commit()
+
+    return calendar_watch
+
+
+def configured_jurisdictions(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """``DEADLINES_JURISDICTIONS`` (comma-separated codes), read once at start-up; default 宁波市."""
+    raw = environ.get(JURISDICTIONS_SETTING) or DEFAULT_JURISDICTIONS
+    return tuple(code.strip() for code in raw.split(",") if code.strip())
 
 
 def remind_missing_year(
@@ -90,7 +100,3 @@ def _notice(key: str, year: int, jurisdiction: str) -> dict[str, object]:
 
 def _clock_jurisdictions(uow: UnitOfWork) -> set[str]:
     return set(uow.session.scalars(select(ClockRecord.jurisdiction).distinct()))
-
-
-def _codes(raw: str) -> tuple[str, ...]:
-    return tuple(code.strip() for code in raw.split(",") if code.strip())

@@ -8,6 +8,7 @@ Monday 11月10日. Due soon: Thursday 11月6日 09:00; due today: 11月10日 09:
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from conftest import NINGBO, shanghai
@@ -152,6 +153,8 @@ def test_a_tick_claims_in_batches_until_nothing_is_due(deadlines, start_clock, s
     assert templates(sent) == ["due_soon"] * 7
 
 
-def test_the_periodic_task_is_registered_on_the_runtime(deadlines) -> None:
-    assert sweep.sweep_tick in deadlines.periodic
-    deadlines.run_periodic()  # a tick with nothing due is harmless
+def test_a_scheduler_tick_runs_the_sweep_and_the_calendar_watch_without_error(deadlines, caplog) -> None:
+    assert sweep.sweep_tick in deadlines.periodic and len(deadlines.periodic) == 2
+    with caplog.at_level(logging.ERROR):
+        deadlines.run_periodic()  # run_periodic logs a failing task instead of raising
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
