@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.devolution import messages
-from services.devolution.domain import aftercare, review
+from services.devolution.domain import aftercare, history, review
 from services.devolution.domain.application import (
     ApplicationContent,
     refuse_forbidden_basis,
@@ -29,7 +29,6 @@ from services.devolution.domain.lifecycle import (
     Actor,
     Parties,
     State,
-    advance,
     can_see,
 )
 from services.devolution.domain.rectification import Finding, validate_finding
@@ -95,36 +94,33 @@ def load_visible(session: Session, devolution_id: str, actor: Actor) -> Devoluti
 
 
 def move(session: Session, row: Devolution, actor: Actor, action: Action, **detail: Any) -> State:
-    """Apply ``action`` by the rules and append it to the history; returns the new state."""
-    before = State(row.state)
-    after = advance(before, action, actor, parties_of(session, row))
-    row.state = str(after)
-    row.updated_at = utcnow()
-    session.add(
-        DevolutionEvent(
-            devolution_id=row.id,
-            actor_id=actor.user_id,
-            actor_name=actor.name,
-            action=str(action),
-            from_state=str(before),
-            to_state=str(after),
-            detail=jsonable(detail),
-        )
+    """Apply ``action`` by the rules and append its entry to the history; returns the new state."""
+    after, entry = history.step(
+        State(row.state), action, actor, parties_of(session, row), utcnow(), jsonable(detail)
     )
+    row.state = str(after)
+    row.updated_at = entry.at
+    append(session, row, entry)
     return after
 
 
 def note(session: Session, row: Devolution, action: str, detail: Mapping[str, Any]) -> None:
     """A history entry that changes no state (a clock event, a reminder)."""
+    append(session, row, history.system_note(State(row.state), action, utcnow(), jsonable(dict(detail))))
+
+
+def append(session: Session, row: Devolution, entry: history.HistoryEntry) -> None:
+    """Store one history entry; rows of ``devolution_event`` are only ever inserted."""
     session.add(
         DevolutionEvent(
             devolution_id=row.id,
-            actor_id="system",
-            actor_name="系统",
-            action=action,
-            from_state=row.state,
-            to_state=row.state,
-            detail=jsonable(dict(detail)),
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_name=entry.actor_name,
+            action=entry.action,
+            from_state=str(entry.from_state),
+            to_state=str(entry.to_state),
+            detail=dict(entry.detail),
         )
     )
 
@@ -213,17 +209,10 @@ def create_draft(
         uow.session.add(row)
         uow.session.flush()
         _store_content(uow.session, row, content)
-        uow.session.add(
-            DevolutionEvent(
-                devolution_id=row.id,
-                actor_id=actor.user_id,
-                actor_name=actor.name,
-                action="create",
-                from_state=str(State.DRAFT),
-                to_state=str(State.DRAFT),
-                detail={},
-            )
+        created = history.HistoryEntry(
+            utcnow(), actor.user_id, actor.name, "create", State.DRAFT, State.DRAFT
         )
+        append(uow.session, row, created)
         claim(uow.session, actor, idempotency, row.id)
         uow.commit()
         return row.id

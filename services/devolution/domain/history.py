@@ -1,0 +1,63 @@
+"""办理记录 — the append-only history of a devolution: every step, who took it, from which state to which.
+
+Entries are immutable and a :class:`History` only grows: :meth:`History.appended` returns a new history with
+one more entry, and nothing edits or removes an entry. The service layer stores each new entry as one row
+and never updates or deletes those rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.devolution.domain.lifecycle import Action, Actor, Parties, State, advance
+
+SYSTEM_ID, SYSTEM_NAME = "system", "系统"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor_id: str
+    actor_name: str
+    action: str
+    from_state: State
+    to_state: State
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class History:
+    entries: tuple[HistoryEntry, ...] = ()
+
+    def appended(self, entry: HistoryEntry) -> History:
+        """A history one entry longer; entries must not go back in time."""
+        if self.entries and entry.at < self.entries[-1].at:
+            raise ValueError("a history entry cannot be earlier than the one before it")
+        return History((*self.entries, entry))
+
+    def __iter__(self) -> Iterator[HistoryEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def step(
+    state: State,
+    action: Action,
+    actor: Actor,
+    parties: Parties,
+    at: datetime,
+    detail: Mapping[str, Any] | None = None,
+) -> tuple[State, HistoryEntry]:
+    """Take one step by the rules (:func:`advance`) and the history entry that records it."""
+    after = advance(state, action, actor, parties)
+    return after, HistoryEntry(at, actor.user_id, actor.name, str(action), state, after, dict(detail or {}))
+
+
+def system_note(state: State, action: str, at: datetime, detail: Mapping[str, Any]) -> HistoryEntry:
+    """An entry that changes no state: a clock event, a reminder, a finding raised."""
+    return HistoryEntry(at, SYSTEM_ID, SYSTEM_NAME, action, state, state, dict(detail))
