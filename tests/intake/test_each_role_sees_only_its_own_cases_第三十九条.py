@@ -164,3 +164,33 @@ def test_a_moved_due_date_is_shown_and_the_people_responsible_are_told(desk) -> 
     assert notices[1]["params"]["old_due_date_cn"] == "2027年1月8日"
     assert notices[1]["params"]["rule_name"].startswith("提出协调意见")
     assert desk.get("zhzf.clerk", f"/cases/{case_id}").json["due_date"] == "2027-01-11"
+
+
+def test_a_late_event_never_restarts_a_stopped_clock_and_an_extension_clears_overdue(desk) -> None:
+    case_id = desk.post("zhzf.clerk", "/cases/coordination-applications", application_body()).json["id"]
+    acceptance = {
+        "clock_id": f"{case_id}:acceptance_decision",
+        "rule": "acceptance_decision",
+        "state": "running",
+        "due_date": "2026-12-04",
+        "provisional": False,
+        "remaining_working_days": 5,
+    }
+    desk.act("bb.head", case_id, "accept", {})
+    desk.deliver("clock.scheduled", acceptance)  # the start's echo arrives after the stop
+    clocks = {c["rule"]: c for c in desk.get("bb.clerk", f"/cases/{case_id}").json["clocks"]}
+    assert clocks["acceptance_decision"]["state"] == "stopped"
+    opinion = {
+        "clock_id": f"{case_id}:coordination_opinion",
+        "rule": "coordination_opinion",
+        "state": "running",
+        "due_date": "2027-01-08",
+        "provisional": False,
+        "remaining_working_days": 0,
+    }
+    desk.deliver("clock.scheduled", opinion)
+    desk.deliver("clock.overdue", {**opinion, "overdue_working_days": 1, "escalated": False})
+    assert desk.get("bb.clerk", f"/cases/{case_id}").json["overdue"] is True
+    desk.deliver("clock.scheduled", {**opinion, "due_date": "2027-02-26", "remaining_working_days": 29})
+    seen = desk.get("bb.clerk", f"/cases/{case_id}").json
+    assert (seen["overdue"], seen["due_date"]) == (False, "2027-02-26")

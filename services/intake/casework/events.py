@@ -33,6 +33,9 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+FINAL_STATES = frozenset({"stopped", "expired"})
+
+
 def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
     """Show the due date the deadlines service computed; tell those responsible when it is new or moved."""
     found = _clock(uow, payload)
@@ -40,8 +43,11 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
         return
     clock, record = found
     before = clock.due_date
-    clock.state = payload.get("state") or clock.state
+    if clock.state not in FINAL_STATES:  # events may arrive out of order; a stopped clock never restarts
+        clock.state = payload.get("state") or clock.state
     clock.due_date = _date(payload.get("due_date"))
+    if clock.due_date != before:
+        clock.overdue = False  # a new due date (extension, recomputation): deadlines says again if overdue
     due_at = payload.get("due_at")
     clock.due_at = datetime.fromisoformat(due_at) if due_at else None
     clock.provisional = bool(payload.get("provisional"))
