@@ -210,6 +210,7 @@ class EventSchema(Schema):
     at = fields.DateTime()
     actor = fields.Dict()
     action = fields.String()
+    label = fields.String(metadata={"example": "提交申请"})
     from_state = fields.String()
     to_state = fields.String()
     detail = fields.Dict()

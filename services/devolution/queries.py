@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.devolution.domain.aftercare import HANDOVER_NAMES, REPORT_STATE_NAMES, HandoverKind, ReportState
 from services.devolution.domain.application import ApplicationContent, missing_items
+from services.devolution.domain.history import entry_label
 from services.devolution.domain.lifecycle import (
     STATE_NAMES,
     Actor,
@@ -38,6 +39,9 @@ from services.devolution.usecases import load_visible, parties_of, today_in_shan
 from shared.db import utcnow
 from shared.runtime import ServiceRuntime
 
+# CLOCK_SCHEDULED states (shared/contracts.py) of a clock that still asks someone to act.
+OPEN_CLOCK_STATES = ("running", "overdue", "expired")
+
 
 def _visible(actor: Actor) -> ColumnElement[bool]:
     if actor.is_office:
@@ -56,12 +60,18 @@ def _visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def _overdue_clock() -> ColumnElement[bool]:
-    """A clock still running past its due instant, or one the deadlines service reported overdue."""
+    """A clock the deadlines service reports overdue, or one still running past its due instant."""
     return exists().where(
         Clock.devolution_id == Devolution.id,
-        Clock.state == "running",
-        or_(Clock.overdue.is_(True), Clock.due_at < utcnow()),
+        Clock.state.in_(OPEN_CLOCK_STATES),
+        or_(Clock.state == "overdue", Clock.overdue.is_(True), Clock.due_at < utcnow()),
     )
+
+
+def clock_is_overdue(clock: Clock) -> bool:
+    if clock.state not in OPEN_CLOCK_STATES:
+        return False
+    return clock.state == "overdue" or clock.overdue or (clock.due_at is not None and clock.due_at < utcnow())
 
 
 def list_devolutions(
@@ -90,7 +100,6 @@ def _grouped(records: Iterable[Any]) -> dict[str, list[Any]]:
 
 
 def _clock_view(clock: Clock) -> dict[str, Any]:
-    due_at = clock.due_at
     return {
         "clock_id": clock.clock_id,
         "rule": clock.rule,
@@ -100,7 +109,7 @@ def _clock_view(clock: Clock) -> dict[str, Any]:
         "provisional": clock.provisional,
         "remaining_working_days": clock.remaining_working_days,
         "due_soon": clock.due_soon,
-        "overdue": clock.state == "running" and (clock.overdue or (due_at is not None and due_at < utcnow())),
+        "overdue": clock_is_overdue(clock),
         "overdue_working_days": clock.overdue_working_days,
     }
 
@@ -168,6 +177,7 @@ def _event(e: DevolutionEvent) -> dict[str, Any]:
         "at": e.at,
         "actor": {"user_id": e.actor_id, "name": e.actor_name},
         "action": e.action,
+        "label": entry_label(e.action),
         "from_state": e.from_state,
         "to_state": e.to_state,
         "detail": e.detail,

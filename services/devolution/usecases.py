@@ -359,8 +359,24 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
             "requested_by": {"user_id": actor.user_id, "name": actor.name},
             "statutory_clock_id": row.review_clock_id,
             "statutory_due_date": clock.due_date.isoformat() if clock and clock.due_date else None,
+            "statutory_provisional": bool(clock and clock.provisional),
+            "statutory_basis": REVIEW_BASIS,
+            "case_history": case_history(uow.session, row),
         },
     )
+
+
+REVIEW_BASIS = "第三十四条：审核论证在10个工作日内完成，自收到完整申请之日起算，退回补正期间不计"
+
+
+def case_history(session: Session, row: Devolution) -> list[dict[str, str]]:
+    """The history in the words the approver reads on the task page."""
+    events = session.scalars(
+        select(DevolutionEvent).where(DevolutionEvent.devolution_id == row.id).order_by(DevolutionEvent.id)
+    ).all()
+    return [
+        {"at": e.at.isoformat(), "actor": e.actor_name, "text": history.entry_label(e.action)} for e in events
+    ]
 
 
 def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: Mapping[str, Any]) -> None:
@@ -382,7 +398,8 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
         roles=frozenset({"service"}),
     )
     outcome = payload.get("outcome")
-    row.approval = {k: payload.get(k) for k in ("outcome", "decided_by", "comment", "decided_at")}
+    keys = ("approval_id", "outcome", "decided_by", "on_behalf_of", "comment", "decided_at")
+    row.approval = {k: payload.get(k) for k in keys if payload.get(k) is not None}
     if outcome != "approved":
         move(
             uow.session,

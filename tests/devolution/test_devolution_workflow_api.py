@@ -245,6 +245,12 @@ def test_a_ready_conclusion_goes_to_the_leaders_inbox_in_intake_and_stops_the_re
     assert request["statutory_clock_id"] == f"devolution:{devolution_id}:review"
     assert request["drafted_decision"]["power_list_entries"][0]["code"] == "330200-SCJG-XK-012"
     assert "原部门负责" in request["drafted_decision"]["text"]
+    assert request["statutory_basis"].startswith("第三十四条")
+    assert [h["text"] for h in request["case_history"]] == [
+        "起草申请",
+        "提交申请",
+        "审核论证：可以下放，报批",
+    ]
     assert ("intake", APPROVAL_REQUEST) in [(d, e["type"]) for d, e in devolution.sender.sent]
     [stop] = sent(devolution, CLOCK_STOP)
     assert stop["outcome"] == "done"
@@ -565,3 +571,34 @@ def test_the_history_keeps_every_step_in_order_with_who_took_it(client, auth, de
         ("issue", "approved", "issued", OFFICE),
     ]
     assert history[-1]["detail"]["document_number"] == "甬编办〔2026〕12号"
+    assert history[-1]["label"] == "正式发文下放"
+
+
+def test_a_clock_scheduled_as_overdue_lists_as_overdue_and_a_paused_one_never(
+    client, auth, devolution
+) -> None:
+    late = _under_review(client, auth)
+    held = _under_review(client, auth)
+    _post(client, auth, OFFICE, f"{held}/return", {"reasons": "请补充材料"})
+
+    def scheduled(devolution_id: str, state: str, due: str | None) -> None:
+        payload = {
+            "clock_id": f"devolution:{devolution_id}:review",
+            "case": {"service": "devolution", "kind": "devolution", "id": devolution_id},
+            "rule": "devolution_review",
+            "state": state,
+            "due_date": due,
+            "due_at": f"{due}T16:00:00+00:00" if due else None,
+            "provisional": False,
+            "remaining_working_days": -2 if state == "overdue" else 6,
+            "reason": "calendar_changed" if state == "overdue" else "paused",
+        }
+        deliver(devolution, CLOCK_SCHEDULED, payload, "deadlines")
+
+    scheduled(late, "overdue", "2026-11-20")
+    scheduled(held, "paused", None)  # due dates are null while the department holds it (中止)
+    overdue = client.get("/api/v1/devolutions?overdue=true", headers=auth(OFFICE)).get_json()
+    assert [d["id"] for d in overdue] == [late]
+    held_view = _get(client, auth, OFFICE, held).get_json()
+    assert held_view["clocks"][0]["state"] == "paused" and held_view["clocks"][0]["due_date"] is None
+    assert held_view["overdue"] is False

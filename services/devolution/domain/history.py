@@ -12,9 +12,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.devolution.domain.lifecycle import Action, Actor, Parties, State, advance
+from services.devolution.domain.lifecycle import ACTION_NAMES, Action, Actor, Parties, State, advance
 
 SYSTEM_ID, SYSTEM_NAME = "system", "系统"
+
+NOTE_NAMES = {
+    "create": "起草申请",
+    "clock_due_soon": "期限即将届满",
+    "clock_due": "期限届满",
+    "clock_overdue": "期限已逾期",
+    "clock_expired": "期限已满",
+    "handover_overdue": "衔接事项逾期，已提醒下放部门",
+    "rectification_raised": "提出限期纠正（第三十七条第四项）",
+}
+
+
+def entry_label(action: str) -> str:
+    """What a reader sees for an entry's action."""
+    if action in NOTE_NAMES:
+        return NOTE_NAMES[action]
+    try:
+        return ACTION_NAMES[Action(action)]
+    except ValueError:
+        return action
 
 
 @dataclass(frozen=True)
