@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import signal
 import statistics
@@ -71,27 +70,38 @@ def robot_secret(n: int) -> str:
 # --------------------------------------------------------------------------- the stand-in, in its own process
 
 
-def serve_standin(port: int, load: Load) -> None:
-    from werkzeug.serving import make_server
-
+def standin_app() -> Any:
+    """The stand-in with the bench's accounts and robots (a gunicorn factory; BENCH_PEOPLE, BENCH_ROBOTS)."""
     from services.notify.standin.app import create_app
 
+    people, robots = int(os.environ["BENCH_PEOPLE"]), int(os.environ["BENCH_ROBOTS"])
     accounts = {
-        str(FIRST_ACCOUNT + i): {"name": f"测试{i}", "employeeCode": f"GE_{i}"} for i in range(load.people)
+        str(FIRST_ACCOUNT + i): {"name": f"测试{i}", "employeeCode": f"GE_{i}"} for i in range(people)
     }
-    app = create_app(
+    return create_app(
         {
             "ENV": "development",
             "APPS": {APP_KEY: APP_SECRET},
             "TENANT_ID": TENANT,
             "ACCOUNTS": accounts,
-            "ROBOTS": {robot_token(n): robot_secret(n) for n in range(load.robots)},
+            "ROBOTS": {robot_token(n): robot_secret(n) for n in range(robots)},
         }
     )
-    import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+def start_standin(port: int, load: Load) -> subprocess.Popen[bytes]:
+    """Served as ``make run`` serves it: gunicorn, one process (its state is in memory), threads."""
+    command = [
+        sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "8", "--worker-class", "gthread",
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.bench_notify:standin_app()",
+    ]  # fmt: skip
+    env = {
+        **os.environ,
+        "BENCH_PEOPLE": str(load.people),
+        "BENCH_ROBOTS": str(load.robots),
+        "DM_ENV": "development",
+    }
+    return subprocess.Popen(command, env=env, cwd=REPO_ROOT, start_new_session=True)
 
 
 def wait_http(url: str, timeout_s: float = 15.0) -> None:
@@ -262,8 +272,7 @@ def run(load: Load, *, processes: int, threads: int, timeout_s: float) -> int:
     database_url = os.environ.get("NOTIFY_DATABASE_URL") or f"sqlite:///{folder / 'notify.db'}"
     port = free_port()
     standin_url = f"http://127.0.0.1:{port}"
-    standin = multiprocessing.Process(target=serve_standin, args=(port, load), daemon=True)
-    standin.start()
+    standin = start_standin(port, load)
     workers = None
     try:
         upgrade("notify", database_url)
@@ -290,6 +299,7 @@ def run(load: Load, *, processes: int, threads: int, timeout_s: float) -> int:
         sender.send(NOTIFY, reminder(f"{run_id}-warmup", 1, load))  # workers boot and warm up on this one
         wait_settled(database_url, 1, 60)
         requests.post(f"{standin_url}/sandbox/reset", timeout=10)
+        cpu_before = tree_cpu_seconds(workers.pid)
 
         zwd_expected, robot_items = expected_deliveries(load)
         expected = zwd_expected + robot_items + 1
@@ -298,15 +308,48 @@ def run(load: Load, *, processes: int, threads: int, timeout_s: float) -> int:
             sender.send(NOTIFY, reminder(run_id, i, load))
         published = time.time() - started
         wait_settled(database_url, expected, timeout_s)
+        worker_cpu = tree_cpu_seconds(workers.pid) - cpu_before
         return report(
-            load, database_url, standin_url, run_id, started, published, bare_rate, processes, threads
+            load,
+            database_url,
+            standin_url,
+            run_id,
+            started,
+            published,
+            bare_rate,
+            processes,
+            threads,
+            worker_cpu,
         )
     finally:
         if workers is not None:
             stop(workers)
-        standin.terminate()
+        stop(standin)
         if embedded is not None:
             embedded.stop()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and all its descendants (Linux ``/proc``), in seconds."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
+        )
+    family, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, (ppid, _cpu) in stats.items() if ppid == parent and pid not in family]
+        family.update(children)
+        frontier += children
+    return sum(stats[pid][1] for pid in family if pid in stats)
 
 
 def wait_settled(database_url: str, expected: int, timeout_s: float) -> None:
@@ -330,6 +373,7 @@ def report(
     bare_rate: float,
     processes: int,
     threads: int,
+    worker_cpu: float,
 ) -> int:
     engine = create_engine(database_url)
     with engine.connect() as conn:
@@ -389,6 +433,8 @@ def report(
     lines += [
         f"  bare loop of signed requests (one kept-alive session, same stand-in): {bare_rate:.0f} calls/s",
         f"  ratio pipeline / bare loop (work notifications per second): {zwd_rate / bare_rate:.2f}",
+        f"  notify workers' CPU: {worker_cpu:.1f} s, {worker_cpu / load.reminders * 1000:.1f} ms per reminder"
+        " (independent of other load on the machine)",
         f"  load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
     ]
     print("\n".join(lines))
@@ -399,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_notify", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1")
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args(argv)
     load = (

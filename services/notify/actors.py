@@ -49,6 +49,6 @@ def install(runtime: ServiceRuntime) -> None:
         finally:
             recorded.ids = []
         if fresh:
-            delivery.deliver(ctx, fresh)
+            delivery.deliver(ctx, fresh, drain=0)  # its own deliveries only: other threads send theirs
 
     runtime.handle_inbound = handle_inbound  # type: ignore[method-assign]

@@ -364,7 +364,9 @@ def claim(
         return _claim_rows(session, wanted, now)
 
 
-def deliver(ctx: NotifyContext, ids: Sequence[str], *, robots: Sequence[str] = ()) -> None:
+def deliver(
+    ctx: NotifyContext, ids: Sequence[str], *, robots: Sequence[str] = (), drain: int | None = None
+) -> None:
     """The ``notify.deliver`` command: send each given delivery that is still queued and due.
 
     Work notifications and webhooks are claimed together with up to ``drain`` other direct deliveries
@@ -372,7 +374,8 @@ def deliver(ctx: NotifyContext, ids: Sequence[str], *, robots: Sequence[str] = (
     message) and sent one by one; robot deliveries wake their robot, which sends whatever waits for it
     within its rate (see :func:`deliver_robot`).
     """
-    claimed, waiting = claim_direct(ctx, ids, drain=ctx.drain) if ids else ([], [])
+    taken = ctx.drain if drain is None else drain
+    claimed, waiting = claim_direct(ctx, ids, drain=taken) if ids else ([], [])
     for start in range(0, len(claimed), RECORD_EVERY):
         batch = claimed[start : start + RECORD_EVERY]
         record_outcomes(ctx, [([item], _send_one(ctx, item)) for item in batch])
