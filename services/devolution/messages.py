@@ -1,18 +1,8 @@
 """What devolution tells other services: case references, parties, and the notify requests it sends.
 
 Every notification is ``(NOTIFY, NOTIFY_SEND, payload)`` ready for ``uow.publish(*...)``. Template codes
-(notify renders them; ``params`` carry everything the text needs):
-
-- ``devolution.submitted`` → the office (经办人): an application arrived or came back with supplements;
-- ``devolution.returned`` → applicant: sent back for supplements, with the reasons and items;
-- ``devolution.not_ready`` → applicant: 暂不具备下放条件 written notice with the reasons (第三十四条);
-- ``devolution.approval_sent_back`` → the office: the leaders rejected or returned the drafted decision;
-- ``devolution.approved`` → applicant: approved, not yet in force — it stays responsible (第三十四条第二款);
-- ``devolution.power_list_changed`` → 权责清单 maintainers (编办处室负责人): a change to the list;
-- ``devolution.issued`` → applicant and receiving departments: formally devolved, handover and report due;
-- ``devolution.report_submitted`` → applicant: a receiving department reported, please acknowledge;
-- ``devolution.handover_overdue`` → applicant: a handover checklist item is past its date (第三十五条);
-- ``devolution.rectification_ordered`` → the department: 限期纠正 (第三十七条第四项).
+follow notify's catalogue (``services/notify/domain/templates.py``) and reuse intake's codes for the same
+situations; ``params`` always carry what the template prints (notify refuses to print a missing variable).
 """
 
 from __future__ import annotations
@@ -33,6 +23,22 @@ log = logging.getLogger("services.devolution")
 
 Message = tuple[str, str, dict[str, Any]]
 POWER_LIST_MAINTAINER_ROLE = "office_division_head"
+
+TEMPLATES = {
+    # codes notify's built-in catalogue already carries
+    "devolution_decided": "职责下放审核结果：已批准，正式发文前仍由原部门负责（第三十四条）→ 申请部门",
+    "devolution_not_ready": "暂不具备下放条件书面告知，param reason（第三十四条）→ 申请部门",
+    "devolution_issued": "职责已正式下放（第三十五条）→ 申请部门和各承接部门",
+    "deadline_overdue": "通用逾期提醒；rule_name 写明衔接事项（第三十五条）→ 下放部门",
+    # codes intake also uses and notify still needs templates for
+    "case_submitted": "部门提交了申请（或补正后重新提交），请编办审核 → 编办经办人",
+    "supplement_requested": "编办退回补正，param reasons / items → 申请部门",
+    "approval_returned": "报批事项被退回或不同意，param comment → 编办经办人",
+    "rectification_ordered": "编办责令限期纠正，params ground / facts / correct_by（第三十七条）→ 被纠正部门",
+    # codes only devolution uses; notify still needs templates for them
+    "power_list_changed": "权责清单变更（已批准未生效 / 已正式下放）→ 编办处室负责人（清单维护）",
+    "half_year_report_submitted": "承接部门报送了运行半年专项报告，请确认（第三十五条）→ 下放部门",
+}
 
 
 def _url(runtime: ServiceRuntime, path: str) -> str:
@@ -81,6 +87,8 @@ def _send(
     params: dict[str, Any],
     dedupe_key: str | None = None,
 ) -> Message:
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown notification template {template!r}")
     return (
         NOTIFY,
         NOTIFY_SEND,
@@ -137,16 +145,17 @@ def power_list_notice(runtime: ServiceRuntime, row: Devolution, change: PowerLis
         "changes_url": _url(runtime, f"power-list/changes?after={change.id - 1}"),
     }
     recipients = [party("role", POWER_LIST_MAINTAINER_ROLE, row.jurisdiction)]
-    key = f"devolution.power_list_changed:{change.id}:{row.id}:{change.change}"
-    return _send(runtime, "devolution.power_list_changed", recipients, case_of(runtime, row), params, key)
+    key = f"devolution:{row.id}:power_list_changed:{change.id}"
+    return _send(runtime, "power_list_changed", recipients, case_of(runtime, row), params, key)
 
 
 def handover_overdue(runtime: ServiceRuntime, row: Devolution, item: HandoverItem) -> Message:
     due = item.due_date.isoformat() if item.due_date else ""
-    params = _params(row, {"item": HANDOVER_NAMES[HandoverKind(item.kind)], "due_date": due})
+    name = HANDOVER_NAMES[HandoverKind(item.kind)]
+    params = _params(row, {"item": name, "rule_name": f"工作衔接（{name}）", "due_date": due})
     recipients = [department_party(row.applicant_department, row.jurisdiction)]
-    key = f"devolution.handover_overdue:{row.id}:{item.kind}:{due}"
-    return _send(runtime, "devolution.handover_overdue", recipients, case_of(runtime, row), params, key)
+    key = f"devolution:{row.id}:handover_overdue:{item.kind}:{due}"
+    return _send(runtime, "deadline_overdue", recipients, case_of(runtime, row), params, key)
 
 
 def rectification_notice(
@@ -158,8 +167,8 @@ def rectification_notice(
         "correct_by": rectification.correct_by.isoformat(),
     }
     recipients = [department_party(rectification.department, jurisdiction)]
-    key = f"devolution.rectification_ordered:{rectification.id}"
-    return _send(runtime, "devolution.rectification_ordered", recipients, case, params, key)
+    key = f"devolution:{rectification.id}:rectification_ordered"
+    return _send(runtime, "rectification_ordered", recipients, case, params, key)
 
 
 def drafted_decision(row: Devolution) -> dict[str, Any]:

@@ -244,7 +244,7 @@ def submit(
             row.submitted_at = now
             row.review_clock_id = f"devolution:{row.id}:review"
             start_review_clock(uow, runtime, row, now)
-        uow.publish(*messages.to_office(runtime, row, "devolution.submitted", resubmitted=resubmission))
+        uow.publish(*messages.to_office(runtime, row, "case_submitted", resubmitted=resubmission))
         claim(uow.session, actor, idempotency, row.id)
         uow.commit()
 
@@ -300,7 +300,9 @@ def return_for_supplements(
         move(uow.session, row, actor, Action.RETURN, reasons=reasons, items=items)
         now = utcnow().isoformat()
         clock_command(uow, row.review_clock_id, CLOCK_PAUSE, {"at": now, "reason": f"退回补正：{reasons}"})
-        uow.publish(*messages.to_applicant(runtime, row, "devolution.returned", reasons=reasons, items=items))
+        uow.publish(
+            *messages.to_applicant(runtime, row, "supplement_requested", reasons=reasons, items=items)
+        )
         uow.commit()
 
 
@@ -321,7 +323,7 @@ def conclude_review(runtime: ServiceRuntime, actor: Actor, devolution_id: str, r
             row.power_list_entries = review.entries_as_dicts(result.power_list_entries)
             request_approval(uow, runtime, row, actor)
         else:
-            uow.publish(*messages.to_applicant(runtime, row, "devolution.not_ready", reasons=result.reasons))
+            uow.publish(*messages.to_applicant(runtime, row, "devolution_not_ready", reason=result.reasons))
         uow.commit()
 
 
@@ -410,12 +412,17 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
             comment=payload.get("comment"),
         )
         uow.publish(
-            *messages.to_office(runtime, row, "devolution.approval_sent_back", comment=payload.get("comment"))
+            *messages.to_office(runtime, row, "approval_returned", comment=payload.get("comment") or "")
         )
         return
     move(uow.session, row, leader, Action.APPROVAL_APPROVED, comment=payload.get("comment"))
     log_power_list_change(uow, runtime, row, in_force=False)
-    uow.publish(*messages.to_applicant(runtime, row, "devolution.approved"))
+    outcome_note = "已批准，尚未正式发文；正式发文前相关责任仍由原部门负责（第三十四条第二款）"
+    uow.publish(
+        *messages.to_applicant(
+            runtime, row, "devolution_decided", outcome_name="同意下放", outcome_note=outcome_note
+        )
+    )
 
 
 def log_power_list_change(
@@ -459,8 +466,8 @@ def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str
         for code, jurisdiction in receivers:
             start_report_clock(uow, runtime, row, code, jurisdiction)
         log_power_list_change(uow, runtime, row, in_force=True)
-        uow.publish(*messages.to_applicant(runtime, row, "devolution.issued"))
-        uow.publish(*messages.to_receivers(runtime, row, receivers, "devolution.issued"))
+        uow.publish(*messages.to_applicant(runtime, row, "devolution_issued"))
+        uow.publish(*messages.to_receivers(runtime, row, receivers, "devolution_issued"))
         uow.commit()
 
 
@@ -537,9 +544,7 @@ def submit_report(
         report.content = dict(content.__dict__)
         report.submitted_at, report.submitted_by = utcnow(), actor.user_id
         clock_command(uow, report.clock_id, CLOCK_STOP, {"at": utcnow().isoformat(), "outcome": "done"})
-        uow.publish(
-            *messages.to_applicant(runtime, row, "devolution.report_submitted", department=department)
-        )
+        uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=department))
         claim(uow.session, actor, idempotency, row.id)
         uow.commit()
 

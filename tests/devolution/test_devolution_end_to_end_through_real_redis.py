@@ -157,7 +157,7 @@ def test_a_devolution_from_application_to_the_acknowledged_half_year_report_thro
 
     assert _types(redis_url, "deadlines").count(CLOCK_STOP) == 3  # review, then each report
     templates = [e["payload"]["template"] for e in _queued(redis_url, "notify") if e["type"] == NOTIFY_SEND]
-    assert "devolution.power_list_changed" in templates and "devolution.report_submitted" in templates
+    assert "power_list_changed" in templates and "half_year_report_submitted" in templates
     assert runtime.relay.pending_count() == 0
     changes = client.get("/api/v1/power-list/changes", headers=auth("bb.clerk")).get_json()
     assert [(c["type"], c["change"]) for c in changes] == [

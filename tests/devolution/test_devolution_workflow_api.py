@@ -143,7 +143,7 @@ def test_a_complete_submission_starts_the_ten_working_day_review_clock_under_art
     assert start["case"]["id"] == devolution_id and start["case"]["jurisdiction"] == "330200"
     assert start["responsible"] == [{"kind": "role", "id": "office_clerk", "jurisdiction": "330200"}]
     [notice] = sent(devolution, NOTIFY_SEND)
-    assert notice["template"] == "devolution.submitted"
+    assert notice["template"] == "case_submitted"
     assert _get(client, auth, OFFICE, devolution_id).get_json()["state_label"] == "审核论证中"
 
 
@@ -216,7 +216,7 @@ def test_the_review_clock_does_not_run_while_the_application_is_back_for_supplem
     assert resume["clock_id"] == clock_id
     assert [t for t in sent_to(devolution, "deadlines")] == [CLOCK_START, CLOCK_PAUSE, CLOCK_RESUME]
     notices = [n["template"] for n in sent(devolution, NOTIFY_SEND)]
-    assert notices == ["devolution.submitted", "devolution.returned", "devolution.submitted"]
+    assert notices == ["case_submitted", "supplement_requested", "case_submitted"]
 
 
 def test_the_application_cannot_be_changed_while_under_review(client, auth) -> None:
@@ -270,8 +270,8 @@ def test_not_ready_sends_the_department_a_written_notice_with_the_reasons(client
     response = _post(client, auth, OFFICE, f"{devolution_id}/review", body)
     assert response.get_json()["state"] == "not_ready"
     notice = sent(devolution, NOTIFY_SEND)[-1]
-    assert notice["template"] == "devolution.not_ready"
-    assert notice["params"]["reasons"] == "乡镇承接能力不足，暂不具备下放条件"
+    assert notice["template"] == "devolution_not_ready"
+    assert notice["params"]["reason"] == "乡镇承接能力不足，暂不具备下放条件"
     assert notice["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     assert sent(devolution, APPROVAL_REQUEST) == []
 
@@ -296,9 +296,7 @@ def test_approved_means_not_yet_in_force_and_the_original_department_stays_respo
     assert change["type"] == "power_list.changed"
     assert change["change"] == "approved_not_in_force" and change["in_force"] is False
     assert change["responsible_departments"] == ["nb-scjg"]
-    notice = next(
-        n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "devolution.power_list_changed"
-    )
+    notice = next(n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "power_list_changed")
     assert notice["recipients"][0] == {"kind": "role", "id": "office_division_head", "jurisdiction": "330200"}
 
 
@@ -315,7 +313,7 @@ def test_a_decision_that_is_not_approval_sends_the_case_back_to_review(
         "intake",
     )
     assert _get(client, auth, OFFICE, devolution_id).get_json()["state"] == "under_review"
-    assert sent(devolution, NOTIFY_SEND)[-1]["template"] == "devolution.approval_sent_back"
+    assert sent(devolution, NOTIFY_SEND)[-1]["template"] == "approval_returned"
     # A second conclusion asks again under a new request id; the stopped review clock is not stopped twice.
     _post(client, auth, OFFICE, f"{devolution_id}/review", READY_REVIEW)
     first, second = sent(devolution, APPROVAL_REQUEST)
@@ -369,7 +367,7 @@ def test_issuance_records_the_document_and_starts_a_half_year_clock_per_receivin
     assert [(c["change"], c["in_force"], c["document_number"]) for c in changes] == [
         ("in_force", True, "甬编办〔2026〕12号")
     ]
-    issued = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "devolution.issued"]
+    issued = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "devolution_issued"]
     assert {r["id"] for n in issued for r in n["recipients"]} == {"nb-scjg", "hs-scjg", "yz-scjg"}
 
 
@@ -386,7 +384,7 @@ def test_an_overdue_handover_item_reminds_the_devolving_department_once(client, 
     assert premises["overdue"] is True
     devolution.run_periodic()
     devolution.run_periodic()
-    reminders = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "devolution.handover_overdue"]
+    reminders = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "deadline_overdue"]
     assert len(reminders) == 1
     assert reminders[0]["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     assert reminders[0]["params"]["item"] == "场地保障"
@@ -425,7 +423,7 @@ def test_each_receiving_department_reports_and_the_devolving_department_acknowle
     assert client.put(f"{path}/hs-scjg", json=REPORT, headers=auth(RECEIVER)).status_code == 200
     stop = sent(devolution, CLOCK_STOP)[-1]
     assert stop["clock_id"] == f"devolution:{devolution_id}:report:hs-scjg"
-    assert sent(devolution, NOTIFY_SEND)[-1]["template"] == "devolution.report_submitted"
+    assert sent(devolution, NOTIFY_SEND)[-1]["template"] == "half_year_report_submitted"
     ack = client.post(f"{path}/hs-scjg/acknowledgement", json={"note": "已阅"}, headers=auth(APPLICANT))
     assert ack.get_json()["state"] == "issued"  # the other receiving department has not reported yet
     assert client.post(f"{path}/yz-scjg/acknowledgement", json={}, headers=auth(APPLICANT)).status_code == 409
@@ -522,7 +520,7 @@ def test_the_office_orders_rectification_when_promised_support_is_not_delivered(
     clock = sent(devolution, CLOCK_START)[-1]
     assert clock["rule"] == "rectification" and clock["due_date"] == correct_by
     notice = sent(devolution, NOTIFY_SEND)[-1]
-    assert notice["template"] == "devolution.rectification_ordered"
+    assert notice["template"] == "rectification_ordered"
     assert "第三十七条第四项" in notice["params"]["ground"]
     listed = client.get("/api/v1/rectifications", headers=auth(APPLICANT)).get_json()
     assert [r["id"] for r in listed] == [response.get_json()["id"]]
