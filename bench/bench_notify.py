@@ -119,50 +119,39 @@ def wait_http(url: str, timeout_s: float = 15.0) -> None:
 
 
 def seed(database_url: str, load: Load, standin_url: str) -> None:
-    engine = create_engine(database_url)
-    with engine.begin() as conn:
-        for table in ("attempt", "delivery", "channel", "recipient", "inbox", "outbox"):
-            conn.execute(text(f"DELETE FROM {table}"))
-        people = [
-            {
-                "id": f"p{i:04d}",
-                "name": f"测试{i}",
-                "jurisdiction": JURISDICTION,
-                "department": f"d{i // load.per_department:03d}",
-                "roles": json.dumps(["dept_clerk"] if i % load.per_department == 0 else []),
-                "zwd_account_id": str(FIRST_ACCOUNT + i),
-                "active": True,
-            }
+    """1,000 people in 50 departments (the first of each is its clerk), one robot per department."""
+    from services.notify.models import Attempt, Channel, Delivery, Inbox, Outbox, Recipient
+    from shared.db import Database
+
+    database = Database(database_url)
+    with database.transaction() as session:
+        for model in (Attempt, Delivery, Channel, Recipient, Inbox, Outbox):
+            session.query(model).delete()
+        session.add_all(
+            Recipient(
+                id=f"p{i:04d}",
+                name=f"测试{i}",
+                jurisdiction=JURISDICTION,
+                department=f"d{i // load.per_department:03d}",
+                roles=["dept_clerk"] if i % load.per_department == 0 else [],
+                zwd_account_id=str(FIRST_ACCOUNT + i),
+                active=True,
+            )
             for i in range(load.people)
-        ]
-        conn.execute(
-            text(
-                "INSERT INTO recipient (id, name, jurisdiction, department, roles, zwd_account_id, active) "
-                "VALUES (:id, :name, :jurisdiction, :department, :roles, :zwd_account_id, :active)"
-            ),
-            people,
         )
-        channels = [
-            {
-                "id": f"robot{n:03d}",
-                "jurisdiction": JURISDICTION,
-                "kind": "robot",
-                "name": f"部门{n}工作群",
-                "config": json.dumps({"url": f"{standin_url}/robot/send", "departments": [f"d{n:03d}"]}),
-                "credentials": json.dumps({"access_token": robot_token(n), "secret": robot_secret(n)}),
-                "enabled": True,
-                "created_at": datetime.now(UTC),
-            }
+        session.add_all(
+            Channel(
+                id=f"robot{n:03d}",
+                jurisdiction=JURISDICTION,
+                kind="robot",
+                name=f"部门{n}工作群",
+                config={"url": f"{standin_url}/robot/send", "departments": [f"d{n:03d}"]},
+                credentials={"access_token": robot_token(n), "secret": robot_secret(n)},
+                enabled=True,
+            )
             for n in range(load.robots)
-        ]
-        conn.execute(
-            text(
-                "INSERT INTO channel (id, jurisdiction, kind, name, config, credentials, enabled, created_at)"
-                " VALUES (:id, :jurisdiction, :kind, :name, :config, :credentials, :enabled, :created_at)"
-            ),
-            channels,
         )
-    engine.dispose()
+    database.dispose()
 
 
 def reminder(run: str, i: int, load: Load) -> dict[str, Any]:
