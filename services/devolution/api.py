@@ -334,6 +334,66 @@ class PowerListChangeSchema(Schema):
     occurred_at = fields.DateTime()
 
 
+# --- problems (RFC 9457), documented per endpoint ---------------------------------------------------------
+
+
+class ProblemSchema(Schema):
+    """application/problem+json, as every error of the suite is reported."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String(metadata={"description": "稳定的机器可读代码"})
+    instance = fields.String()
+    article = fields.String(metadata={"description": "所依据的条款（如第三十二条第二款）"})
+    state = fields.String(metadata={"description": "409：事项当前状态"})
+    errors = fields.List(fields.Dict(), metadata={"description": "422：每个字段及其中文说明"})
+
+
+PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any] | None]] = {
+    403: ("角色或部门不允许此操作", None),
+    404: ("无此事项，或无权查看", None),
+    409: (
+        "当前状态不允许此操作",
+        {
+            "type": "https://errors.dm.local/illegal_transition",
+            "title": "与当前状态冲突",
+            "status": 409,
+            "detail": "当前状态为“审核论证中”，不能修改申请",
+            "code": "illegal_transition",
+            "state": "under_review",
+        },
+    ),
+    422: (
+        "内容不完整、不合规或格式有误",
+        {
+            "type": "https://errors.dm.local/devolution_basis_forbidden",
+            "title": "职责下放依据不合规（第三十二条第二款）",
+            "status": 422,
+            "detail": "不得以会议部署作为职责下放的依据：根据第三十二条第二款，部门不得以内部文件、会议部署、"
+            "领导讲话、签订责任状等形式擅自下放职责",
+            "code": "devolution_basis_forbidden",
+            "article": "第三十二条第二款",
+            "errors": [{"field": "legal_bases[0].type", "messages": ["不得以会议部署作为职责下放的依据……"]}],
+        },
+    ),
+}
+
+
+def _problems(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Document the problem responses an endpoint may answer with."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        for status in statuses:
+            description, example = PROBLEM_EXAMPLES[status]
+            options: dict[str, Any] = {"example": example} if example else {}
+            view = blp.alt_response(status, schema=ProblemSchema, description=description, **options)(view)
+        return view
+
+    return decorate
+
+
 # --- idempotent submissions -------------------------------------------------------------------------------
 
 Submission = Callable[[usecases.IdempotencyClaim | None], str]
@@ -367,6 +427,7 @@ def _idempotent(status: int, submission: Submission) -> Any:
 @blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
 @blp.response(201, DevolutionDetailSchema)
 @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@_problems(403, 422)
 @require_roles(*DEPARTMENT)
 def create(data: dict[str, Any]) -> Any:
     """部门起草职责下放申请（草稿；内容可不完整，审核期限尚未起算）"""
@@ -377,6 +438,7 @@ def create(data: dict[str, Any]) -> Any:
 @blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, DevolutionSummarySchema(many=True))
 @blp.doc(security=SECURITY)
+@_problems(422)
 @require_roles()
 def list_all(query: dict[str, Any]) -> list[dict[str, Any]]:
     """职责下放事项列表：编办看本辖区全部；部门看本部门申请的和本部门承接的。可按状态、是否逾期筛选"""
@@ -388,6 +450,7 @@ def list_all(query: dict[str, Any]) -> list[dict[str, Any]]:
 @blp.get("/devolutions/<devolution_id>")
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(404)
 @require_roles()
 def get(devolution_id: str) -> dict[str, Any]:
     """职责下放事项详情：申请内容、缺项、审核、期限、衔接清单、专项报告和办理记录"""
@@ -398,6 +461,7 @@ def get(devolution_id: str) -> dict[str, Any]:
 @blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
 @require_roles(*DEPARTMENT)
 def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """修改申请内容（草稿或退回补正时）"""
@@ -409,6 +473,7 @@ def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, An
 @blp.post("/devolutions/<devolution_id>/submission")
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@_problems(403, 404, 409, 422)
 @require_roles(*DEPARTMENT)
 def submit(devolution_id: str) -> Any:
     """提交审核（或补正后重新提交）：申请完整时审核期限（10个工作日，第三十四条）起算或恢复计算"""
@@ -427,6 +492,7 @@ def submit(devolution_id: str) -> Any:
 @blp.arguments(ReturnSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
 @require_roles(*OFFICE_ROLES)
 def return_for_supplements(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """编办退回补正：退回期间审核期限暂停计算"""
@@ -439,6 +505,7 @@ def return_for_supplements(data: dict[str, Any], devolution_id: str) -> dict[str
 @blp.arguments(ReviewSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
 @require_roles(*OFFICE_ROLES)
 def conclude_review(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """审核论证结论：可以下放的报编办领导审批（并衔接权责清单），暂不具备条件的书面告知申请部门"""
@@ -458,6 +525,7 @@ def conclude_review(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
 @blp.arguments(IssuanceSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
 @require_roles(*OFFICE_ROLES)
 def issue(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """登记正式发文：此后由承接部门负责，开始工作衔接，运行半年专项报告期限起算"""
@@ -473,6 +541,7 @@ def issue(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
 @blp.arguments(HandoverUpdateSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
 @require_roles(*DEPARTMENT)
 def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict[str, Any]:
     """下放部门更新工作衔接清单（人员、经费、场地、指导、培训）的日期或完成情况"""
@@ -487,6 +556,7 @@ def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict
 @blp.arguments(ReportSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@_problems(403, 404, 409, 422)
 @require_roles(*DEPARTMENT)
 def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> Any:
     """承接部门提交运行半年专项报告（第三十五条）"""
@@ -503,6 +573,7 @@ def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> 
 @blp.arguments(AcknowledgementSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
 @require_roles(*DEPARTMENT)
 def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str) -> dict[str, Any]:
     """下放部门确认收到专项报告"""
@@ -518,6 +589,7 @@ def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str
 @blp.arguments(RectificationSchema)
 @blp.response(201, CreatedSchema)
 @blp.doc(security=SECURITY)
+@_problems(403, 404, 422)
 @require_roles(*OFFICE_ROLES)
 def raise_rectification(data: dict[str, Any]) -> dict[str, Any]:
     """编办提出限期纠正：未经审批擅自下放职责，或批准下放后未落实保障措施（第三十七条第四项）"""
@@ -539,6 +611,7 @@ def list_rectifications() -> list[dict[str, Any]]:
 @blp.arguments(PowerListQuerySchema, location="query")
 @blp.response(200, PowerListChangeSchema(many=True))
 @blp.doc(security=SECURITY)
+@_problems(403, 422)
 @require_roles(*OFFICE_ROLES, Role.SERVICE)
 def power_list_changes(query: dict[str, Any]) -> list[dict[str, Any]]:
     """权责清单变更记录（供清单维护方按 after 游标轮询）：批准未发文时责任仍在原部门，正式下放后生效"""

@@ -553,8 +553,12 @@ def test_the_api_is_documented_in_openapi(client) -> None:
         "/api/v1/rectifications",
     ):
         assert path in spec["paths"], path
-    parameters = spec["paths"]["/api/v1/devolutions/{devolution_id}/submission"]["post"]["parameters"]
-    assert any(p["name"] == "Idempotency-Key" for p in parameters)
+    submission = spec["paths"]["/api/v1/devolutions/{devolution_id}/submission"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in submission["parameters"])
+    assert {"200", "403", "404", "409", "422"} <= set(submission["responses"])
+    create = spec["paths"]["/api/v1/devolutions"]["post"]
+    example = create["responses"]["422"]["content"]["application/json"]["example"]
+    assert example["code"] == "devolution_basis_forbidden"
 
 
 def test_the_history_keeps_every_step_in_order_with_who_took_it(client, auth, devolution) -> None:
