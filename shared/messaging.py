@@ -180,7 +180,9 @@ class Relay:
         try:
             with self.db.transaction() as session:
                 rows = session.scalars(
-                    select(model).where(model.event_id.in_(list(event_ids)), model.published_at.is_(None))
+                    select(model)
+                    .where(model.event_id.in_(list(event_ids)), model.published_at.is_(None))
+                    .order_by(model.id)
                 ).all()
                 return self._send_rows(session, rows)
         except Exception:  # the sweep will retry; a commit must never fail because the broker did
