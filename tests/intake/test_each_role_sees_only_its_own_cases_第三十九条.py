@@ -87,8 +87,7 @@ def test_a_department_sees_every_deadline_and_who_must_act_next(desk) -> None:
     )
     assert clock["rule_name"].startswith("提出协调意见")
     assert (seen["due_date"], seen["next_actor"], seen["next_actor_name"]) == ("2027-01-12", "office", "编办")
-    notice = desk.sent("notify.send")[-1]
-    assert notice["template"] == "deadline_scheduled" and notice["params"]["due_date"] == "2027-01-12"
+    assert not [p for p in desk.sent("notify.send") if p["template"].startswith("deadline_")]  # office's own
     assert desk.get("bb.clerk", "/cases?due_before=2027-01-13").json["total"] == 1
     assert desk.get("bb.clerk", "/cases?due_before=2027-01-12").json["total"] == 0
 
@@ -154,15 +153,14 @@ def test_a_moved_due_date_is_shown_and_the_people_responsible_are_told(desk) -> 
         "provisional": True,
         "remaining_working_days": 30,
     }
-    desk.deliver("clock.scheduled", clock)
-    desk.deliver("clock.scheduled", {**clock, "due_date": "2027-01-11", "provisional": False})
-    desk.deliver(
-        "clock.scheduled", {**clock, "due_date": "2027-01-11", "provisional": False}
-    )  # unchanged: silent
+    desk.deliver("clock.scheduled", {**clock, "reason": "started"})
+    moved = {**clock, "due_date": "2027-01-11", "provisional": False, "reason": "calendar_changed"}
+    desk.deliver("clock.scheduled", moved)
+    desk.deliver("clock.scheduled", moved)  # another event with the same date: silent
     notices = [p for p in desk.sent("notify.send") if p["template"].startswith("deadline_")]
-    assert [p["template"] for p in notices] == ["deadline_scheduled", "deadline_recomputed"]
-    assert notices[1]["params"]["old_due_date_cn"] == "2027年1月8日"
-    assert notices[1]["params"]["rule_name"].startswith("提出协调意见")
+    assert [p["template"] for p in notices] == ["deadline_recomputed"]
+    assert notices[0]["params"]["old_due_date_cn"] == "2027年1月8日"
+    assert notices[0]["params"]["rule_name"].startswith("提出协调意见")
     assert desk.get("zhzf.clerk", f"/cases/{case_id}").json["due_date"] == "2027-01-11"
 
 
@@ -194,3 +192,30 @@ def test_a_late_event_never_restarts_a_stopped_clock_and_an_extension_clears_ove
     desk.deliver("clock.scheduled", {**opinion, "due_date": "2027-02-26", "remaining_working_days": 29})
     seen = desk.get("bb.clerk", f"/cases/{case_id}").json
     assert (seen["overdue"], seen["due_date"]) == (False, "2027-02-26")
+
+
+def test_a_solicited_department_is_told_its_reply_deadline_when_it_is_known_第二十条(desk) -> None:
+    case_id = accepted_application(desk)
+    body = {"departments": ["nb-sthj"], "question": "请提出意见", "reply_working_days": 5}
+    [s] = desk.act("bb.clerk", case_id, "solicitations", body).json["solicitations"]
+    reply = {
+        "clock_id": s["clock_id"],
+        "rule": "written_reply",
+        "state": "running",
+        "due_date": "2026-12-07",
+        "provisional": False,
+        "remaining_working_days": 5,
+        "reason": "started",
+    }
+    desk.deliver("clock.scheduled", reply)
+    notice = desk.sent("notify.send")[-1]
+    assert notice["template"] == "deadline_scheduled" and notice["params"]["due_date"] == "2026-12-07"
+    assert notice["recipients"] == [{"kind": "department", "id": "nb-sthj", "jurisdiction": "330200"}]
+    desk.deliver("clock.scheduled", {**reply, "state": "paused", "due_date": None, "reason": "paused"})
+    assert desk.get("sthj.clerk", f"/cases/{case_id}").json["clocks"][-1]["due_date"] is None
+    desk.deliver("clock.scheduled", {**reply, "due_date": "2026-12-09", "reason": "resumed"})
+    assert desk.sent("notify.send")[-1]["params"]["due_date"] == "2026-12-09"
+    desk.deliver(
+        "clock.scheduled", {**reply, "state": "overdue", "due_date": "2026-12-09", "reason": "resumed"}
+    )
+    assert desk.get("sthj.clerk", f"/cases/{case_id}").json["overdue"] is True

@@ -37,12 +37,13 @@ FINAL_STATES = frozenset({"stopped", "expired"})
 
 
 def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
-    """Show the due date the deadlines service computed; tell those responsible when it is new or moved."""
+    """Show the due date the deadlines service computed (null while paused); tell a department its new
+    deadline, and everyone concerned when a calendar change moved one."""
     found = _clock(uow, payload)
     if found is None:
         return
     clock, record = found
-    before = clock.due_date
+    before, first = clock.due_date, clock.last_event == "start_requested"
     if clock.state not in FINAL_STATES:  # events may arrive out of order; a stopped clock never restarts
         clock.state = payload.get("state") or clock.state
     clock.due_date = _date(payload.get("due_date"))
@@ -52,10 +53,11 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
     clock.due_at = datetime.fromisoformat(due_at) if due_at else None
     clock.provisional = bool(payload.get("provisional"))
     clock.remaining_working_days = payload.get("remaining_working_days")
-    clock.last_event = "scheduled"
-    if clock.state == "running" and clock.due_date and clock.due_date != before:
+    clock.last_event = str(payload.get("reason") or "scheduled")
+    template = _deadline_template(clock, payload.get("reason"), first, before)
+    if template and clock.due_date:
         Outgoing(uow, record, base_url).notify(
-            "deadline_recomputed" if before else "deadline_scheduled",
+            template,
             list(clock.responsible),
             dedupe=f"{clock.clock_id}:{clock.due_date.isoformat()}",
             rule_name=RULE_NAMES.get(clock.rule, clock.rule),
@@ -65,6 +67,19 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
             old_due_date_cn=f"{before.year}年{before.month}月{before.day}日" if before else None,
         )
     service.refresh_deadline(uow.session, record)
+
+
+def _deadline_template(clock: CaseClock, reason: Any, first: bool, before: date | None) -> str | None:
+    """A department learns its own deadline when it starts or resumes (the office sees its own in the
+    case list); anyone responsible learns when a calendar change moved a due date."""
+    if clock.due_date is None or clock.due_date == before or clock.state in FINAL_STATES:
+        return None
+    if reason == "calendar_changed" and before is not None:
+        return "deadline_recomputed"
+    departments = any(p.get("kind") == "department" for p in clock.responsible)
+    if departments and (first or reason == "resumed"):
+        return "deadline_scheduled"
+    return None
 
 
 def clock_noted(uow: UnitOfWork, event: str, payload: dict[str, Any]) -> None:

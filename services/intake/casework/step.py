@@ -137,15 +137,19 @@ def pending_solicitations(session: Session, case_id: str) -> list[Solicitation]:
     )
 
 
+#: clocks someone still has to act on: the deadlines service's phases, and ours before it answers
+LIVE_CLOCK_STATES = ("requested", "running", "overdue")
+
+
 def refresh_deadline(session: Session, record: CaseRecord) -> None:
     """The case shows its nearest running deadline, and whether any of its clocks is overdue."""
     session.flush()
     running = session.scalars(
-        select(CaseClock).where(CaseClock.case_id == record.id, CaseClock.state.in_(("running", "requested")))
+        select(CaseClock).where(CaseClock.case_id == record.id, CaseClock.state.in_(LIVE_CLOCK_STATES))
     ).all()
     dates = [c.due_date for c in running if c.due_date is not None]
     record.due_date = min(dates) if dates else None
-    record.overdue = any(c.overdue for c in running)
+    record.overdue = any(c.overdue or c.state == "overdue" for c in running)
 
 
 def save(step: Step) -> None:
