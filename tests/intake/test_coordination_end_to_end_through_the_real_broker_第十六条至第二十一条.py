@@ -117,3 +117,40 @@ def test_an_application_goes_from_submission_to_the_approval_inbox_through_redis
         "solicitation_request",
         "reply_deemed_no_objection",
     } <= templates
+
+
+def test_the_deadlines_service_computes_the_due_dates_a_department_sees_第十七条_第二十二条(
+    make_runtime, settings_for, redis_url
+) -> None:
+    broker = build_broker(settings_for("intake", redis_url=redis_url))
+    intake = make_runtime("intake", broker=broker)
+    deadlines = make_runtime("deadlines", broker=broker)
+    declare_inbound_actor(broker, "intake", intake.handle_inbound)
+    declare_inbound_actor(broker, "deadlines", deadlines.handle_inbound)
+    directory.load_directory(intake, demo.demo_directory())
+    client = create_app(runtime=intake).test_client()
+    token = directory.development_token(intake, "zhzf.clerk")
+    auth = {"Authorization": f"Bearer {token}"}
+    case_id = client.post(
+        "/api/v1/cases/coordination-applications", json=application_body(), headers=auth
+    ).json["id"]
+
+    worker = Worker(broker, queues={"intake", "deadlines"}, worker_threads=2)
+    worker.start()
+    try:
+        for _ in range(2):  # intake → deadlines (clock.start) → intake (clock.scheduled)
+            broker.join("deadlines", timeout=20_000)
+            broker.join("intake", timeout=20_000)
+        worker.join()
+    finally:
+        worker.stop()
+
+    [clock] = client.get(f"/api/v1/cases/{case_id}", headers=auth).json["clocks"]
+    assert (clock["rule"], clock["state"], clock["remaining_working_days"]) == (
+        "acceptance_decision",
+        "running",
+        5,
+    )
+    assert clock["due_date"] is not None
+    case = client.get(f"/api/v1/cases/{case_id}", headers=auth).json
+    assert case["due_date"] == clock["due_date"] and case["next_actor"] == "office"
