@@ -8,6 +8,7 @@ be shared between threads).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,23 @@ class ChannelConfig:
         return f"ChannelConfig(id={self.id!r}, kind={self.kind!r})"
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def outbound_session(environ: Mapping[str, str] | None = None) -> requests.Session:
+    """A session for platform calls. Unless the environment names a proxy, it does not consult the
+    environment on every request (proxies, ``.netrc``: a millisecond or more per call); a CA bundle named by
+    ``REQUESTS_CA_BUNDLE`` is still used."""
+    env = os.environ if environ is None else environ
+    session = requests.Session()
+    if not any(env.get(name) or env.get(name.upper()) for name in PROXY_VARIABLES):
+        session.trust_env = False
+        bundle = env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE")
+        if bundle:
+            session.verify = bundle
+    return session
+
+
 def robot_webhook_url(config: Mapping[str, Any], credentials: Mapping[str, Any]) -> str:
     base = str(config.get("url") or "https://oapi.dingtalk.com/robot/send")
     separator = "&" if "?" in base else "?"
@@ -59,7 +77,7 @@ class ChannelFactory:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            session = self._local.session = outbound_session()
         return session
 
     def zwd(self) -> WorkNotificationChannel:

@@ -8,9 +8,9 @@
    and its answer recorded with an ``attempt`` row. Claims are compare-and-set on the state, so a
    redelivered command, or two workers, cannot send the same delivery twice at once.
 3. Retries: a transient failure re-queues the delivery with backoff and a delayed ``notify.deliver``; the
-   periodic sweep re-dispatches due deliveries whose command was lost and recovers deliveries left in
-   ``sending`` by a dead worker (see :mod:`services.notify.domain.delivery` for what is resent and what
-   is parked).
+   periodic sweep dispatches due deliveries nobody is working on (a worker died right after recording
+   them, a scheduled retry was lost) and recovers deliveries left in ``sending`` by a dead worker (see
+   :mod:`services.notify.domain.delivery` for what is resent and what is parked).
 4. Robots: before each robot message a slot is taken from the shared per-robot rate limit; the message
    carries every reminder waiting for that robot (up to ``digest_max``) — one item as itself, several as a
    digest. When no slot is free, one delayed wake-up per robot is scheduled for when one frees up.
@@ -50,7 +50,8 @@ from shared.runtime import ServiceRuntime
 log = logging.getLogger(__name__)
 
 DELIVER = "notify.deliver"
-"""{delivery_ids: [...]} — notify's own command to deliver these rows (idempotent: claims are CAS)."""
+"""{delivery_ids: [...], robots?: [channel id]} — notify's own command (on its own queue, never through the
+inbox): deliver these rows and wake these robots. Idempotent: every delivery is claimed by compare-and-set."""
 LOST_DISPATCH_GRACE_S = 30.0
 RECORD_EVERY = 10
 
@@ -388,33 +389,33 @@ def claim_direct(
 ) -> tuple[list[Claimed], list[str]]:
     """Claim the given non-robot deliveries (and up to ``drain`` more that are due); name the robots the
     given robot deliveries wait for. One transaction."""
-    now = utcnow()
+    now, token = utcnow(), uuid.uuid4().hex
     with ctx.db.transaction() as session:
-        rows = session.execute(
-            select(Delivery.id, Delivery.channel_kind, Delivery.channel_id).where(
-                Delivery.id.in_(list(ids)), Delivery.state == rules.QUEUED, _due(now)
-            )
-        ).all()
-        robots = sorted({r.channel_id for r in rows if r.channel_kind == rules.ROBOT and r.channel_id})
-        wanted = [r.id for r in rows if r.channel_kind != rules.ROBOT]
+        ready = [Delivery.state == rules.QUEUED, _due(now), Delivery.channel_kind != rules.ROBOT]
+        _mark_claimed(session, [Delivery.id.in_(list(ids)), *ready], token, now)
         if drain:
-            wanted += session.scalars(
-                select(Delivery.id)
-                .where(Delivery.state == rules.QUEUED, _due(now), Delivery.channel_kind != rules.ROBOT)
-                .where(Delivery.id.not_in(wanted))
-                .order_by(Delivery.next_attempt_at)
-                .limit(drain)
-            ).all()
-        return _claim_rows(session, wanted, now), robots
+            more = select(Delivery.id).where(*ready).order_by(Delivery.next_attempt_at).limit(drain)
+            _mark_claimed(session, [Delivery.id.in_(more.scalar_subquery())], token, now)
+        claimed = _claimed_by(session, token)
+        robots: list[str] = []
+        if len([c for c in claimed if c.id in set(ids)]) < len(ids):
+            robots = sorted(
+                r
+                for r in session.scalars(
+                    select(Delivery.channel_id)
+                    .where(Delivery.id.in_(list(ids)), Delivery.state == rules.QUEUED)
+                    .where(Delivery.channel_kind == rules.ROBOT)
+                    .distinct()
+                ).all()
+                if r
+            )
+        return claimed, robots
 
 
-def _claim_rows(session: Session, wanted: Sequence[str], now: datetime) -> list[Claimed]:
-    if not wanted:
-        return []
-    token = uuid.uuid4().hex
+def _mark_claimed(session: Session, conditions: Sequence[Any], token: str, now: datetime) -> None:
     session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(list(wanted)), Delivery.state == rules.QUEUED)
+        .where(*conditions, Delivery.state == rules.QUEUED)
         .values(
             state=rules.SENDING,
             claimed_at=now,
@@ -422,13 +423,25 @@ def _claim_rows(session: Session, wanted: Sequence[str], now: datetime) -> list[
             attempts=Delivery.attempts + 1,
             updated_at=now,
         )
+        .execution_options(synchronize_session=False)
     )
+
+
+def _claimed_by(session: Session, token: str) -> list[Claimed]:
     rows = session.scalars(
         select(Delivery)
         .where(Delivery.claim_token == token, Delivery.state == rules.SENDING)
         .order_by(Delivery.created_at)
     ).all()
     return [_claimed(row) for row in rows]
+
+
+def _claim_rows(session: Session, wanted: Sequence[str], now: datetime) -> list[Claimed]:
+    if not wanted:
+        return []
+    token = uuid.uuid4().hex
+    _mark_claimed(session, [Delivery.id.in_(list(wanted))], token, now)
+    return _claimed_by(session, token)
 
 
 def _send_one(ctx: NotifyContext, item: Claimed) -> SendResult:
