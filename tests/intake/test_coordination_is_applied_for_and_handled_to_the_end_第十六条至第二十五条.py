@@ -174,6 +174,7 @@ def test_agreement_opinion_approval_issuance_and_execution_第二十一条_第�
     assert request["drafted_decision"]["special_explanation"] == "调整执法局三定第三条"
     assert request["statutory_clock_id"] == f"{case_id}:coordination_opinion"
     assert [h["text"] for h in request["case_history"]][:2] == ["提交", "受理"]
+    assert request["statutory_basis"].startswith("提出协调意见") and request["statutory_provisional"] is False
 
     decided = {
         **request,

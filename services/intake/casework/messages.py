@@ -228,5 +228,7 @@ class Outgoing:
                 requested_by=requested_by,
                 statutory_clock_id=clock.clock_id if clock else None,
                 statutory_due_date=clock.due_date.isoformat() if clock and clock.due_date else None,
+                statutory_basis=RULE_NAMES.get(clock.rule) if clock else None,
+                statutory_provisional=clock.provisional if clock else None,
             ),
         )

@@ -621,6 +621,8 @@ def _approval_approved(step: Step, body: Body) -> None:
             "outcome": "approved",
             "decision": decision,
             "by": body.get("decided_by"),
+            "on_behalf_of": body.get("on_behalf_of"),
+            "approval_id": body.get("approval_id"),
             "comment": body.get("comment"),
         }
     )
@@ -634,6 +636,8 @@ def _approval_not_approved(step: Step, body: Body, outcome: str) -> None:
             "request_id": body["request_id"],
             "outcome": outcome,
             "by": body.get("decided_by"),
+            "on_behalf_of": body.get("on_behalf_of"),
+            "approval_id": body.get("approval_id"),
             "comment": body.get("comment"),
         }
     )
