@@ -116,6 +116,7 @@ def _request_supplement(step: Step, body: Body) -> None:
         step.applicant(),
         dedupe=step.dedupe(),
         reason=body["reason"],
+        reasons=body["reason"],  # the name devolution's use of the same template gives it
         items=body.get("items"),
     )
 

@@ -304,6 +304,7 @@ def order_rectification(
             ground=rules.RECTIFICATION_GROUND_NAMES[ground],
             facts=body["facts"],
             due_date=due,
+            correct_by=due,  # the name devolution's use of the same template gives it
         )
 
     return _create(runtime, actor, new, key, "rectifications", effects)
