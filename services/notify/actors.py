@@ -1,9 +1,11 @@
 """Notify's queue entrypoint: what arrives on the ``notify`` queue and which use case handles it.
 
 * ``directory.*_upserted`` and ``notify.send`` go through the inbox (applied once per message).
-* After a ``notify.send`` commits, the same worker thread delivers the deliveries it recorded — outside
-  the inbox transaction, so no transaction is held while a platform is called. The queued rows are durable
-  before anything is sent: if the worker dies in between, the periodic sweep dispatches them.
+* A ``notify.send`` records its deliveries and, in the same transaction, claims the work notifications
+  and webhooks among them for this worker. After the commit, the same worker thread sends them — outside
+  the inbox transaction, so no transaction is held while a platform is called — and wakes the robots the
+  request reached. The rows are durable before anything is sent: if the worker dies in between, the
+  periodic sweep recovers them (claimed rows after the lease, queued ones after a grace period).
 * ``notify.deliver`` (retries, robot wake-ups, the sweep's dispatches, operator replays) bypasses the
   inbox: it needs none, because each delivery is claimed by compare-and-set on its state, so a
   redelivered command finds nothing left to do.
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+
+from sqlalchemy import event
 
 from services.notify import delivery
 from services.notify.models import DepartmentReplica, Recipient
@@ -27,10 +31,14 @@ def install(runtime: ServiceRuntime) -> None:
     subscribe_directory(runtime.bus, department_model=DepartmentReplica, person_model=Recipient)
     runtime.notify_context = delivery.build_context(runtime)  # type: ignore[attr-defined]
     runtime.periodic.append(delivery.sweep)
-    recorded = threading.local()
+    committed = threading.local()
 
     def on_send(uow: UnitOfWork, envelope: Envelope) -> None:
-        recorded.ids = delivery.record_request(uow, envelope)
+        recorded = delivery.record_and_claim(uow, envelope)
+        # Hand the work over only if the inbox transaction commits (a rolled-back redelivery sends nothing).
+        event.listen(
+            uow.session, "after_commit", lambda _session: setattr(committed, "work", recorded), once=True
+        )
 
     runtime.bus.register(NOTIFY_SEND, on_send)
     through_inbox = runtime.handle_inbound
@@ -42,13 +50,13 @@ def install(runtime: ServiceRuntime) -> None:
             ids, robots = payload.get("delivery_ids") or [], payload.get("robots") or []
             delivery.deliver(ctx, [str(i) for i in ids], robots=[str(r) for r in robots])
             return
-        recorded.ids = []
+        committed.work = None
         try:
             through_inbox(data)
-            fresh = list(recorded.ids)
+            work = committed.work
         finally:
-            recorded.ids = []
-        if fresh:
-            delivery.deliver(ctx, fresh, drain=0)  # its own deliveries only: other threads send theirs
+            committed.work = None
+        if work is not None:
+            delivery.send_recorded(ctx, work)
 
     runtime.handle_inbound = handle_inbound  # type: ignore[method-assign]

@@ -198,6 +198,36 @@ def _check_request(payload: Mapping[str, Any]) -> None:
 
 def record_request(uow: UnitOfWork, envelope: Envelope) -> list[str]:
     """The ``notify.send`` handler's body; returns the ids of the deliveries it created and queued."""
+    return [row.id for row in _record(uow, envelope) if row.state == rules.QUEUED]
+
+
+@dataclass
+class Recorded:
+    """What one send request left for the worker that recorded it: deliveries it already claimed (work
+    notifications and webhooks, committed as ``sending`` with the request) and robots to wake."""
+
+    claimed: list[Claimed] = field(default_factory=list)
+    robots: list[str] = field(default_factory=list)
+
+
+def record_and_claim(uow: UnitOfWork, envelope: Envelope) -> Recorded:
+    """Like :func:`record_request`, but the new idempotent deliveries are claimed in the same transaction
+    (one transaction fewer per message). If the worker dies before sending them, the sweep recovers them
+    after the lease and sends them again under the same key — never twice at the platform."""
+    now, token = utcnow(), uuid.uuid4().hex
+    recorded = Recorded()
+    for row in _record(uow, envelope):
+        if row.state != rules.QUEUED:
+            continue
+        if row.channel_kind in rules.IDEMPOTENT_KINDS:
+            row.state, row.claim_token, row.claimed_at, row.attempts = rules.SENDING, token, now, 1
+            recorded.claimed.append(_claimed(row))
+        elif row.channel_id and row.channel_id not in recorded.robots:
+            recorded.robots.append(row.channel_id)
+    return recorded
+
+
+def _record(uow: UnitOfWork, envelope: Envelope) -> list[Delivery]:
     payload = envelope.payload
     _check_request(payload)
     session = uow.session
@@ -217,13 +247,18 @@ def record_request(uow: UnitOfWork, envelope: Envelope) -> list[str]:
     message, problem = _render(session, payload)
     now = utcnow()
     requested_at = _instant(envelope.occurred_at) or now
-    queued: list[str] = []
-    for target in fresh:
-        row = _new_delivery(payload, target, message, problem, now=now, requested_at=requested_at)
-        session.add(row)
-        if row.state == rules.QUEUED:
-            queued.append(row.id)
-    return queued
+    rows = [_new_delivery(payload, t, message, problem, now=now, requested_at=requested_at) for t in fresh]
+    session.add_all(rows)
+    return rows
+
+
+def send_recorded(ctx: NotifyContext, recorded: Recorded) -> None:
+    """Send what :func:`record_and_claim` claimed (after its transaction committed), then wake robots."""
+    for start in range(0, len(recorded.claimed), RECORD_EVERY):
+        batch = recorded.claimed[start : start + RECORD_EVERY]
+        record_outcomes(ctx, [([item], _send_one(ctx, item)) for item in batch])
+    for robot in recorded.robots:
+        deliver_robot(ctx, robot)
 
 
 def _instant(value: str | None) -> datetime | None:
