@@ -17,7 +17,7 @@ from shared.broker import build_broker, declare_inbound_actor
 from shared.config import Settings
 from shared.http import create_service_app
 from shared.logging import configure_logging
-from shared.messaging import InboxMixin, OutboxMixin
+from shared.messaging import InboxMixin, OutboxMixin, RecordingSender
 from shared.runtime import ServiceRuntime, build_runtime
 
 RUNTIME_KEY = "dm_runtime"
@@ -46,6 +46,16 @@ class ServiceDefinition:
         )
         self.register_handlers(runtime)
         return runtime
+
+    def offline_runtime(self, settings: Settings) -> ServiceRuntime:
+        """For command-line tools: no broker; their messages wait in the outbox for the workers' sweep."""
+        return build_runtime(
+            settings,
+            outbox_model=self.outbox_model,
+            inbox_model=self.inbox_model,
+            sender=RecordingSender(),
+            publish_after_commit=False,
+        )
 
 
 def make_app(

@@ -27,18 +27,7 @@ from services.deadlines.domain.calendar import LocalOverride
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import AppError
-from shared.messaging import RecordingSender
-from shared.runtime import ServiceRuntime, build_runtime
-
-
-def _runtime(settings: Settings) -> ServiceRuntime:
-    return build_runtime(
-        settings,
-        outbox_model=SERVICE.outbox_model,
-        inbox_model=SERVICE.inbox_model,
-        sender=RecordingSender(),
-        publish_after_commit=False,
-    )
+from shared.runtime import ServiceRuntime
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,7 +71,7 @@ def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        print(run(args, _runtime(Settings.from_env("deadlines"))))
+        print(run(args, SERVICE.offline_runtime(Settings.from_env("deadlines"))))
     except AppError as exc:
         fields = "; ".join(f"{name}: {'，'.join(msgs)}" for name, msgs in exc.fields.items())
         print(f"error: {exc.detail}" + (f" ({fields})" if fields else ""), file=sys.stderr)

@@ -9,19 +9,6 @@ from services.intake import demo, directory
 from services.intake.app import SERVICE
 from shared.config import Settings
 from shared.errors import AppError
-from shared.messaging import RecordingSender
-from shared.runtime import ServiceRuntime, build_runtime
-
-
-def _runtime(settings: Settings) -> ServiceRuntime:
-    # The CLI never talks to the broker: its messages wait in the outbox for the workers' relay sweep.
-    return build_runtime(
-        settings,
-        outbox_model=SERVICE.outbox_model,
-        inbox_model=SERVICE.inbox_model,
-        sender=RecordingSender(),
-        publish_after_commit=False,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("accounts", help="list the demo accounts")
     args = parser.parse_args(argv)
     settings = Settings.from_env("intake")
-    runtime = _runtime(settings)
+    runtime = SERVICE.offline_runtime(settings)
     if args.command == "seed":
         directory.load_directory(runtime, demo.demo_directory())
         print("intake: demo directory loaded")
