@@ -7,79 +7,25 @@ id, name, jurisdiction (宁波市 or a district), department and roles.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
 import jwt
 
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.errors import Unauthorized
+from shared.identity import (
+    DEPARTMENT_ROLES,
+    OFFICE_DECIDERS,
+    OFFICE_ROLES,
+    ROLE_NAMES,
+    Principal,
+    Role,
+)
 
 ISSUER = "dm-suite"
 ALGORITHM = "HS256"
-
-
-class Role(StrEnum):
-    """The roles of the measures' actors."""
-
-    DEPT_CLERK = "dept_clerk"  # 部门经办人
-    DEPT_LEADER = "dept_leader"  # 部门负责人
-    OFFICE_CLERK = "office_clerk"  # 编办经办人
-    OFFICE_DIVISION_HEAD = "office_division_head"  # 编办处室负责人
-    OFFICE_LEADER = "office_leader"  # 编办分管领导 / 主任
-    OFFICE_ADMIN = "office_admin"  # 系统管理员（编办）
-    ORG_REVIEWER = "org_reviewer"  # 市委组织部审核人
-    SERVICE = "service"  # another service of the suite
-
-
-ROLE_NAMES = {
-    Role.DEPT_CLERK: "部门经办人",
-    Role.DEPT_LEADER: "部门负责人",
-    Role.OFFICE_CLERK: "编办经办人",
-    Role.OFFICE_DIVISION_HEAD: "编办处室负责人",
-    Role.OFFICE_LEADER: "编办领导",
-    Role.OFFICE_ADMIN: "编办系统管理员",
-    Role.ORG_REVIEWER: "组织部审核人",
-    Role.SERVICE: "系统服务",
-}
-
-OFFICE_ROLES = frozenset(
-    {Role.OFFICE_CLERK, Role.OFFICE_DIVISION_HEAD, Role.OFFICE_LEADER, Role.OFFICE_ADMIN}
-)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller."""
-
-    user_id: str
-    name: str
-    jurisdiction: str
-    department: str | None
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    def has_any(self, roles: Iterable[str]) -> bool:
-        return bool(self.roles & {str(r) for r in roles})
-
-    @property
-    def is_office(self) -> bool:
-        return self.has_any(OFFICE_ROLES)
-
-    def require(self, *roles: str) -> None:
-        """Raise :class:`Forbidden` unless the caller holds one of ``roles``."""
-        if not self.has_any(roles):
-            names = "、".join(
-                ROLE_NAMES.get(Role(r), r) if r in Role._value2member_map_ else r for r in roles
-            )
-            raise Forbidden(f"此操作需要以下角色之一：{names}", code="role_required")
-
-    def require_jurisdiction(self, jurisdiction: str) -> None:
-        """Raise :class:`NotFound` for another jurisdiction's record: its existence is not revealed."""
-        if jurisdiction != self.jurisdiction:
-            raise NotFound("未找到该记录", code="not_found")
 
 
 def issue_token(principal: Principal, *, secret: str, ttl_seconds: int) -> str:
@@ -156,3 +102,18 @@ def current_principal() -> Principal:
         )
         g.principal = cached
     return cached
+
+
+__all__ = [
+    "DEPARTMENT_ROLES",
+    "OFFICE_DECIDERS",
+    "OFFICE_ROLES",
+    "ROLE_NAMES",
+    "Principal",
+    "Role",
+    "current_principal",
+    "decode_token",
+    "issue_token",
+    "principal_from_header",
+    "require_roles",
+]

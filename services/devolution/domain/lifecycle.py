@@ -11,10 +11,11 @@ Until the formal document is issued the original department stays responsible (�
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.errors import Conflict, Forbidden
+from shared.identity import Principal, Role
 
 
 class State(StrEnum):
@@ -65,9 +66,7 @@ class Party(StrEnum):
     APPROVAL = "approval"
 
 
-DEPARTMENT_ROLES = frozenset({"dept_clerk", "dept_leader"})
-OFFICE_ROLES = frozenset({"office_clerk", "office_division_head", "office_leader", "office_admin"})
-SERVICE_ROLE = "service"
+SERVICE_ROLE = Role.SERVICE.value
 
 ACTION_NAMES = {
     Action.EDIT: "修改申请",
@@ -111,23 +110,8 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The caller as the rules see it (built from the authenticated principal by the service layer)."""
-
-    user_id: str
-    name: str
-    jurisdiction: str
-    department: str | None
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_office(self) -> bool:
-        return bool(self.roles & OFFICE_ROLES)
-
-    @property
-    def is_department_user(self) -> bool:
-        return bool(self.roles & DEPARTMENT_ROLES)
+#: The caller as the rules see it: the suite's principal (built from the bearer token by the service layer).
+Actor = Principal
 
 
 @dataclass(frozen=True)

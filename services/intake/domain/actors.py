@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from shared.identity import DEPARTMENT_ROLES, OFFICE_DECIDERS, OFFICE_ROLES, Principal, Role
 
-DEPT_ROLES = frozenset({"dept_clerk", "dept_leader"})
-OFFICE_ROLES = frozenset({"office_clerk", "office_division_head", "office_leader", "office_admin"})
-OFFICE_DECIDERS = frozenset({"office_division_head", "office_leader"})
-ORG_REVIEWER = "org_reviewer"
-SYSTEM_ROLE = "service"
+__all__ = [
+    "DEPT_ROLES",
+    "OFFICE_DECIDERS",
+    "OFFICE_ROLES",
+    "ORG_REVIEWER",
+    "SYSTEM_ROLE",
+    "Actor",
+    "system_actor",
+]
 
-
-@dataclass(frozen=True)
-class Actor:
-    """A person acting in a jurisdiction, or the system (a message from another service)."""
-
-    user_id: str
-    name: str
-    jurisdiction: str
-    department: str | None
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_office(self) -> bool:
-        return bool(self.roles & OFFICE_ROLES)
-
-    @property
-    def is_office_decider(self) -> bool:
-        return bool(self.roles & OFFICE_DECIDERS)
-
-    @property
-    def is_department_user(self) -> bool:
-        return bool(self.roles & DEPT_ROLES)
-
-    @property
-    def is_system(self) -> bool:
-        return SYSTEM_ROLE in self.roles
+# The domain's actor is the suite's principal: one notion of "who acts" across services.
+Actor = Principal
+DEPT_ROLES = DEPARTMENT_ROLES
+ORG_REVIEWER = Role.ORG_REVIEWER.value
+SYSTEM_ROLE = Role.SERVICE.value
 
 
 def system_actor(jurisdiction: str, name: str = "系统") -> Actor:
