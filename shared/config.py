@@ -75,6 +75,8 @@ class Settings:
     outbound_allow: tuple[str, ...] = ("127.0.0.1", "localhost")
     timezone: str = "Asia/Shanghai"
     tick_seconds: float = 60.0
+    #: the jurisdictions this deployment serves (宁波市 and the districts that adopted the measures, 第39条)
+    jurisdictions: tuple[str, ...] = ("330200",)
 
     @property
     def is_production(self) -> bool:
@@ -121,6 +123,9 @@ class Settings:
                 if host
             ),
             tick_seconds=_float(env, "DM_TICK_SECONDS", 60.0),
+            jurisdictions=tuple(
+                code.strip() for code in env.get("DM_JURISDICTIONS", "330200").split(",") if code.strip()
+            ),
         )
         settings.check()
         return settings

@@ -6,12 +6,11 @@ inside the inbox-deduplicated unit of work the bus gives it.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from services.deadlines import clocks
 from services.deadlines.calendar_store import calendars
-from services.deadlines.calendar_watch import configured_jurisdictions, watch_task
+from services.deadlines.calendar_watch import watch_task
 from services.deadlines.sweep import sweep_tick
 from shared.contracts import CLOCK_EXTEND, CLOCK_PAUSE, CLOCK_RESUME, CLOCK_START, CLOCK_STOP
 from shared.db import utcnow
@@ -48,4 +47,4 @@ def register_handlers(runtime: ServiceRuntime) -> None:
     ):
         runtime.bus.register(message_type, handler)
     # read once at start-up (Settings has no place for service-specific values)
-    runtime.periodic.extend([sweep_tick, watch_task(configured_jurisdictions(os.environ))])
+    runtime.periodic.extend([sweep_tick, watch_task(runtime.settings.jurisdictions)])

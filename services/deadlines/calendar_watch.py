@@ -8,7 +8,7 @@ notice per day (a sent-reminder key per day and jurisdiction) until the year is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 
 from prometheus_client import Gauge
@@ -32,9 +32,6 @@ NEXT_YEAR_MISSING = Gauge(
 )
 TEMPLATE = "calendar_year_missing"
 WATCH_FROM = (11, 1)
-#: jurisdictions to remind even before any clock exists there (comma-separated codes)
-JURISDICTIONS_SETTING = "DEADLINES_JURISDICTIONS"
-DEFAULT_JURISDICTIONS = "330200"
 
 
 def missing_year(today: date, known: tuple[int, ...]) -> int | None:
@@ -53,12 +50,6 @@ def watch_task(configured: tuple[str, ...]) -> Callable[[ServiceRuntime], None]:
             uow.commit()
 
     return calendar_watch
-
-
-def configured_jurisdictions(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """``DEADLINES_JURISDICTIONS`` (comma-separated codes), read once at start-up; default 宁波市."""
-    raw = environ.get(JURISDICTIONS_SETTING) or DEFAULT_JURISDICTIONS
-    return tuple(code.strip() for code in raw.split(",") if code.strip())
 
 
 def remind_missing_year(
