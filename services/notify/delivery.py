@@ -4,9 +4,10 @@
    rendered, one ``queued`` delivery row per recipient inserted (the unique dedupe key + recipient makes a
    repeat a no-op) — in the inbox's transaction. The queued rows are the durable to-do list.
 2. Delivery happens after that commit, outside any transaction held across a platform call (see
-   :mod:`services.notify.actors`): each delivery is *claimed* (``queued`` → ``sending``, committed), sent,
-   and its answer recorded with an ``attempt`` row. Claims are compare-and-set on the state, so a
-   redelivered command, or two workers, cannot send the same delivery twice at once.
+   :mod:`services.notify.actors`): each delivery is *claimed* (``queued`` → ``sending``, committed — for a
+   new request's work notifications and webhooks, in the request's own transaction), sent, and its answer
+   recorded with an ``attempt`` row. Claims are compare-and-set on the state, so a redelivered command, or
+   two workers, cannot send the same delivery twice at once.
 3. Retries: a transient failure re-queues the delivery with backoff and a delayed ``notify.deliver``; the
    periodic sweep dispatches due deliveries nobody is working on (a worker died right after recording
    them, a scheduled retry was lost) and recovers deliveries left in ``sending`` by a dead worker (see

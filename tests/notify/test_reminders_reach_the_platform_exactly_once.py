@@ -268,3 +268,21 @@ def test_a_signed_webhook_keeps_its_id_across_retries_and_is_accepted_once(pipel
     assert [h["accepted"] for h in hooks] == [False, True]
     assert {h["webhookId"] for h in hooks} == {rows["channel:hook-oa"].key}
     assert hooks[1]["duplicate"] is False and hooks[1]["title"].startswith("反馈意见即将到期")
+
+
+def test_a_worker_killed_between_recording_a_request_and_sending_it_delivers_after_the_lease(
+    pipeline, standin
+) -> None:
+    line = pipeline()
+    with line.runtime.unit_of_work() as uow:  # claimed with the request, then the worker dies
+        recorded = delivery.record_and_claim(
+            uow, Envelope(**send_request("died-1", [party("person", "bb.leader")]))
+        )
+        uow.commit()
+    assert len(recorded.claimed) == 1 and {r.state for r in line.deliveries()} == {SENDING}
+    time.sleep(1.1)
+    line.start()
+    [row] = line.wait_settled(1)
+    assert row.state == DELIVERED
+    assert [a.outcome for a in attempts_of(line.runtime, row.id)] == ["abandoned", "delivered"]
+    assert len(records(standin, "work_notification", accepted=True)) == 1
