@@ -167,7 +167,7 @@ def test_every_template_is_listed_and_previewed_in_chinese(client, notify) -> No
     ).get_json()
     assert "已逾期4个工作日" in overdue["body"] and "某协调申请" in overdue["title"]
     missing = client.post(
-        "/api/v1/templates/extension_notice/preview",
+        "/api/v1/templates/devolution_not_ready/preview",
         json={"params": {"reason": None}},
         headers=headers(notify),
     )

@@ -57,6 +57,36 @@ def test_the_measures_messages_all_have_templates() -> None:
     assert needed <= set(BUILTIN_BY_CODE)
 
 
+OTHER_SERVICES_CODES = (
+    # intake (casework and approvals), deadlines (sweep and calendar), devolution — as they send them
+    "case_submitted", "case_withdrawn", "supplement_requested", "case_supplemented", "reply_received",
+    "meeting_notice", "case_suspended", "case_resumed", "case_terminated", "interim_measures_reported",
+    "approval_returned", "approval_recalled", "approval_unroutable", "org_review_requested",
+    "decision_issued",
+    "deadline_scheduled", "rectification_ordered", "correction_reported", "correction_rejected",
+    "rectification_closed", "referred_to_supervision", "power_list_changed", "half_year_report_submitted",
+    "due_soon", "due_today", "overdue", "escalation", "due_date_changed", "application_accepted",
+    "application_rejected", "filing_opinion_returned", "solicitation_request", "reply_deemed_no_objection",
+    "extension_notice", "deadline_recomputed", "approval_requested", "deadline_overdue",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("code", OTHER_SERVICES_CODES)
+def test_every_code_the_other_services_send_has_a_template_that_needs_no_more_than_the_case_title(
+    code,
+) -> None:
+    message = render(BUILTIN_BY_CODE[code], {"case_title": "关于甲的申请"})
+    assert "关于甲的申请" in message.title + message.body
+
+
+def test_a_deadline_reminder_from_the_deadlines_service_reads_in_working_days() -> None:
+    params = {"case_title": "甲", "rule_name": "作出受理决定", "article": "第十七条",
+              "due_date": "2026-12-04", "remaining_working_days": 0, "overdue_working_days": 3}  # fmt: skip
+    message = render(BUILTIN_BY_CODE["overdue"], params)
+    assert message.title == "作出受理决定已逾期：甲"
+    assert "作出受理决定（第十七条）" in message.body and "已逾期3个工作日" in message.body
+
+
 def test_a_reminder_shows_the_date_the_days_left_and_the_link_第20条() -> None:
     message = render(
         BUILTIN_BY_CODE["reply_due_soon"],
@@ -80,7 +110,7 @@ def test_an_approval_request_is_an_oa_card_unless_it_has_no_link() -> None:
 
 def test_a_missing_parameter_is_an_error_not_a_blank_and_templates_cannot_reach_python() -> None:
     with pytest.raises(RenderError, match="reason"):
-        render(BUILTIN_BY_CODE["extension_notice"], {"case_title": "甲"})
+        render(BUILTIN_BY_CODE["devolution_not_ready"], {"case_title": "甲"})
     hostile = rules_spec("{{ ''.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(RenderError):
         render(hostile, {})

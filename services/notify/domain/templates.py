@@ -190,7 +190,7 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "application_rejected",
         "受理决定：不予受理（第17条）",
         "{{ urgent_mark }}协调申请不予受理：{{ case_title }}",
-        "贵单位提出的《{{ case_title }}》经审查不予受理。\n理由：{{ ground }}"
+        "贵单位提出的《{{ case_title }}》经审查不予受理。\n理由：{{ ground | default('不符合受理条件') }}"
         "{% if reason %}（{{ reason }}）{% endif %}"
         "{% if mechanism %}\n建议通过{{ mechanism }}解决。{% endif %}" + _DEADLINE_LINE,
         sample={"ground": "属于请求协助事项", "mechanism": "部门联席会议", "reason": "该事项不涉及职责分工"},
@@ -199,7 +199,8 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "filing_opinion_returned",
         "协商纪要备案意见（第15条）",
         "协商纪要备案意见：{{ case_title }}",
-        "贵单位报送的《{{ case_title }}》备案意见已出具：{{ opinion }}。" + _DEADLINE_LINE,
+        "贵单位报送的《{{ case_title }}》备案意见已出具："
+        "{{ opinion | default(outcome | default('详见系统')) }}。" + _DEADLINE_LINE,
         sample={"opinion": "予以备案"},
     ),
     _spec(
@@ -207,6 +208,7 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "书面征求意见（第20条）",
         "{{ urgent_mark }}请反馈意见：{{ case_title }}",
         "编办就《{{ case_title }}》书面征求贵单位意见，请于期限内反馈。"
+        "{% if question %}征求意见事项：{{ question }}。{% endif %}"
         "逾期未反馈且未说明理由的，视为没有不同意见（第20条）。" + _DEADLINE_LINE,
         sample={"remaining_working_days": 7},
     ),
@@ -260,7 +262,8 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "extension_notice",
         "延长协调期限告知（第22条）",
         "协调期限延长告知：{{ case_title }}",
-        "因{{ reason }}，《{{ case_title }}》提出协调意见的期限延长30个工作日（第22条）。" + _DEADLINE_LINE,
+        "{% if reason %}因{{ reason }}，{% endif %}"
+        "《{{ case_title }}》提出协调意见的期限延长30个工作日（第22条）。" + _DEADLINE_LINE,
         sample={"reason": "涉及部门较多、需召开协调会议", "remaining_working_days": 30},
     ),
     _spec(
@@ -337,11 +340,11 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "deadline_recomputed",
         "期限重新计算告知",
         "期限已调整：{{ case_title }}",
-        "因工作日历更新，《{{ case_title }}》的{{ rule_name | default('办理期限') }}由"
-        "{{ old_due_date_cn }}调整为新的期限。" + _DEADLINE_LINE,
+        "因工作日历更新，《{{ case_title }}》的{{ rule_name | default('办理期限') }}"
+        "{% if old_due_date %}由{{ old_due_date }}{% endif %}调整为新的期限。" + _DEADLINE_LINE,
         sample={
             "rule_name": "协调意见期限",
-            "old_due_date_cn": "2027年1月8日（星期五）",
+            "old_due_date": "2027-01-08",
             "due_date": "2027-01-11",
             "remaining_working_days": 20,
         },
@@ -357,6 +360,214 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         sample={"sent_by": "系统管理员", "due_date": None},
     ),
 )
+
+# --------------------------------------------------------------------------- the other services' notices
+# Codes and parameters as intake, deadlines and devolution send them; every parameter but the case title is
+# optional here, so that a notice is never lost for want of a detail.
+
+
+def _notice(code: str, name: str, title: str, body: str, **options: Any) -> TemplateSpec:
+    return _spec(code, name, "{{ urgent_mark }}" + title, body + _DEADLINE_LINE, **options)
+
+
+_REASON = "{% if reason %}\n理由：{{ reason }}{% endif %}"
+_RULE = "{{ rule_name | default('办理期限') }}{% if article %}（{{ article }}）{% endif %}"
+
+OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
+    _notice(
+        "case_submitted",
+        "部门提交了申请",
+        "新的申请待处理：{{ case_title }}",
+        "{{ applicant | default('有部门') }}提交了《{{ case_title }}》"
+        "{% if resubmitted %}（补正后重新提交）{% endif %}，请编办及时处理。",
+    ),
+    _notice(
+        "case_withdrawn",
+        "部门撤回了申请",
+        "申请已撤回：{{ case_title }}",
+        "《{{ case_title }}》已由申请部门撤回。" + _REASON,
+    ),
+    _notice(
+        "supplement_requested",
+        "请补正材料",
+        "请补正材料：{{ case_title }}",
+        "编办审查《{{ case_title }}》后，请贵单位补正材料。"
+        "{% if reason %}\n需补正：{{ reason }}{% endif %}"
+        "{% if reasons %}\n需补正：{{ reasons }}{% endif %}"
+        "{% if items %}\n材料：{{ items }}{% endif %}",
+    ),
+    _notice(
+        "case_supplemented",
+        "部门已补正材料",
+        "材料已补正：{{ case_title }}",
+        "申请部门已补正《{{ case_title }}》的材料，请继续审查。{% if note %}\n说明：{{ note }}{% endif %}",
+    ),
+    _notice(
+        "reply_received",
+        "部门答复了征求意见",
+        "收到反馈意见：{{ case_title }}",
+        "{{ department | default('有部门') }}已就《{{ case_title }}》反馈意见，请及时研究。",
+    ),
+    _notice(
+        "meeting_notice",
+        "协调会议通知（第20条）",
+        "协调会议通知：{{ case_title }}",
+        "编办定于{{ starts_at | default('近期') }}召开《{{ case_title }}》协调会议"
+        "{% if place %}，地点：{{ place }}{% endif %}，请准时参加。",
+    ),
+    _notice(
+        "case_suspended",
+        "协调中止（第25条）",
+        "协调中止：{{ case_title }}",
+        "《{{ case_title }}》的协调已中止{% if ground %}（{{ ground }}）{% endif %}，"
+        "期限暂停计算。" + _REASON,
+    ),
+    _notice(
+        "case_resumed",
+        "协调恢复（第25条）",
+        "协调恢复：{{ case_title }}",
+        "《{{ case_title }}》的协调已恢复，期限继续计算。" + _REASON,
+    ),
+    _notice(
+        "case_terminated",
+        "协调终止（第25条）",
+        "协调终止：{{ case_title }}",
+        "《{{ case_title }}》的协调已终止。" + _REASON,
+    ),
+    _notice(
+        "interim_measures_reported",
+        "紧急情况临时处置（第22条第2款）",
+        "临时处置措施报告：{{ case_title }}",
+        "申请部门就《{{ case_title }}》报告了紧急情况下采取的临时处置措施，请知悉。"
+        "{% if measures %}\n措施：{{ measures }}{% endif %}",
+    ),
+    _notice(
+        "approval_returned",
+        "报批事项被退回",
+        "报批事项被退回：{{ case_title }}",
+        "《{{ case_title }}》的报批事项{{ outcome | default('被退回') }}。"
+        "{% if comment %}\n意见：{{ comment }}{% endif %}",
+    ),
+    _notice(
+        "approval_recalled",
+        "审批已撤回",
+        "审批已撤回：{{ case_title }}",
+        "《{{ case_title }}》的{{ decision_name | default('报批事项') }}已撤回，无需审批。" + _REASON,
+    ),
+    _notice(
+        "approval_unroutable",
+        "审批无人可送",
+        "审批无人可送：{{ case_title }}",
+        "《{{ case_title }}》的{{ decision_name | default('报批事项') }}找不到审批人"
+        "{% if missing_steps %}（{{ missing_steps }}）{% endif %}，请系统管理员检查审批设置。",
+    ),
+    _notice(
+        "org_review_requested",
+        "请组织部审议（第21条）",
+        "请审议：{{ case_title }}",
+        "编办就《{{ case_title }}》提出重大职能配置认定建议，请市委组织部审议（第21条）。",
+    ),
+    _notice(
+        "decision_issued",
+        "已发文，请执行（第24条）",
+        "已发文：{{ case_title }}",
+        "《{{ case_title }}》已发文{% if document_number %}（{{ document_number }}）{% endif %}，"
+        "请认真执行（第24条）。",
+    ),
+    _notice(
+        "deadline_scheduled",
+        "期限已计算",
+        "办理期限：{{ case_title }}",
+        "《{{ case_title }}》的" + _RULE + "已计算，请在期限内办理。",
+    ),
+    _notice(
+        "rectification_ordered",
+        "限期纠正（第37条）",
+        "限期纠正：{{ case_title }}",
+        "编办责令贵单位限期纠正{% if ground %}（{{ ground }}）{% endif %}。"
+        "{% if facts %}\n事实：{{ facts }}{% endif %}"
+        "{% if correct_by %}\n纠正期限：{{ correct_by }}{% endif %}",
+    ),
+    _notice(
+        "correction_reported",
+        "部门报告了纠正情况",
+        "纠正情况待核实：{{ case_title }}",
+        "被纠正部门已报告《{{ case_title }}》的纠正情况，请核实。{% if report %}\n{{ report }}{% endif %}",
+    ),
+    _notice(
+        "correction_rejected",
+        "纠正不到位",
+        "纠正不到位：{{ case_title }}",
+        "经核实，《{{ case_title }}》纠正不到位，请继续纠正。" + _REASON,
+    ),
+    _notice(
+        "rectification_closed",
+        "已纠正",
+        "已完成纠正：{{ case_title }}",
+        "经核实，《{{ case_title }}》已纠正到位。{% if note %}\n{{ note }}{% endif %}",
+    ),
+    _notice(
+        "referred_to_supervision",
+        "移交监督检查（第37条第2款）",
+        "移交监督检查：{{ case_title }}",
+        "《{{ case_title }}》未按要求纠正，按照机构编制监督检查有关规定处理（第37条）。" + _REASON,
+    ),
+    _notice(
+        "power_list_changed",
+        "权责清单变更",
+        "权责清单变更：{{ case_title }}",
+        "《{{ case_title }}》涉及权责清单调整：{{ change | default('请查看变更') }}。"
+        "{% if responsible_departments %}\n责任部门：{{ responsible_departments }}{% endif %}"
+        "{% if document_number %}\n文号：{{ document_number }}{% endif %}"
+        "{% if changes_url %}\n变更明细：{{ changes_url }}{% endif %}",
+    ),
+    _notice(
+        "half_year_report_submitted",
+        "运行情况报告已报送（第35条）",
+        "运行情况报告已报送：{{ case_title }}",
+        "{{ department | default('承接部门') }}已报送《{{ case_title }}》下放运行半年的情况报告，"
+        "请确认（第35条）。",
+    ),
+    _notice(
+        "due_soon",
+        "期限临近（期限服务）",
+        "{{ rule_name | default('办理期限') }}即将到期：{{ case_title }}",
+        "《{{ case_title }}》的" + _RULE + "即将到期，请及时办理。",
+        sample={"rule_name": "作出受理决定", "remaining_working_days": 2},
+    ),
+    _notice(
+        "due_today",
+        "今日到期（期限服务）",
+        "{{ rule_name | default('办理期限') }}今日到期：{{ case_title }}",
+        "《{{ case_title }}》的" + _RULE + "今日到期，请今日内办理。",
+        sample={"rule_name": "作出受理决定", "remaining_working_days": 0},
+    ),
+    _notice(
+        "overdue",
+        "已逾期（期限服务）",
+        "{{ rule_name | default('办理期限') }}已逾期：{{ case_title }}",
+        "《{{ case_title }}》的" + _RULE + "已逾期，请尽快办理。",
+        sample={"rule_name": "作出受理决定", "overdue_working_days": 2},
+    ),
+    _notice(
+        "escalation",
+        "逾期报上一级领导（期限服务）",
+        "逾期督办：{{ case_title }}",
+        "《{{ case_title }}》的" + _RULE + "已逾期，现报请督办。",
+        sample={"rule_name": "作出受理决定", "overdue_working_days": 4},
+    ),
+    _notice(
+        "due_date_changed",
+        "期限因日历调整而变化",
+        "期限已调整：{{ case_title }}",
+        "因{{ reason | default('工作日历更新') }}，"
+        "《{{ case_title }}》的{{ rule_name | default('办理期限') }}"
+        "{% if old_due_date %}由{{ old_due_date }}{% endif %}调整为新的期限。",
+        sample={"old_due_date": "2027-01-08", "due_date": "2027-01-11", "remaining_working_days": 20},
+    ),
+)
+
+BUILTIN_TEMPLATES = BUILTIN_TEMPLATES + OTHER_TEMPLATES
 
 BUILTIN_BY_CODE: dict[str, TemplateSpec] = {spec.code: spec for spec in BUILTIN_TEMPLATES}
 
