@@ -25,17 +25,17 @@ Message = tuple[str, str, dict[str, Any]]
 POWER_LIST_MAINTAINER_ROLE = "office_division_head"
 
 TEMPLATES = {
-    # codes notify's built-in catalogue already carries
+    # each code has a notify template (checked by test_every_notification_has_a_template.py)
     "devolution_decided": "职责下放审核结果：已批准，正式发文前仍由原部门负责（第三十四条）→ 申请部门",
     "devolution_not_ready": "暂不具备下放条件书面告知，param reason（第三十四条）→ 申请部门",
     "devolution_issued": "职责已正式下放（第三十五条）→ 申请部门和各承接部门",
     "deadline_overdue": "通用逾期提醒；rule_name 写明衔接事项（第三十五条）→ 下放部门",
-    # codes intake also uses and notify still needs templates for
+    # codes intake uses too
     "case_submitted": "部门提交了申请（或补正后重新提交），请编办审核 → 编办经办人",
     "supplement_requested": "编办退回补正，param reasons / items → 申请部门",
     "approval_returned": "报批事项被退回或不同意，param comment → 编办经办人",
     "rectification_ordered": "编办责令限期纠正，params ground / facts / correct_by（第三十七条）→ 被纠正部门",
-    # codes only devolution uses; notify still needs templates for them
+    # codes only devolution uses
     "power_list_changed": "权责清单变更（已批准未生效 / 已正式下放）→ 编办处室负责人（清单维护）",
     "half_year_report_submitted": "承接部门报送了运行半年专项报告，请确认（第三十五条）→ 下放部门",
 }

@@ -46,7 +46,7 @@ RULE_NAMES = {
 }
 
 TEMPLATES = {
-    # codes that notify's built-in catalogue already carries (services/notify/domain/templates.py)
+    # each code has a notify template (checked by test_every_notification_has_a_template.py)
     "application_accepted": "协调申请已受理（第十七条）",
     "application_rejected": "协调申请不予受理：情形、理由、应采用的机制（第十七条）",
     "filing_opinion_returned": "协商纪要备案意见（第十五条）",
@@ -54,7 +54,6 @@ TEMPLATES = {
     "reply_deemed_no_objection": "逾期未答复且未说明原因，视为没有不同意见（第二十条）",
     "extension_notice": "办理期限延长及理由（第二十二条）",
     "deadline_recomputed": "期限发生变化",
-    # codes notify still needs templates for
     "case_submitted": "部门提交了备案或协调申请，请编办处理",
     "case_withdrawn": "部门撤回了申请",
     "supplement_requested": "编办要求补正材料",
