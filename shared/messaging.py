@@ -130,6 +130,7 @@ class UnitOfWork:
         self.source = source
         self.session: Session = db.session()
         self._pending_ids: list[str] = []
+        self._after_commit: list[Callable[[], None]] = []
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -139,8 +140,23 @@ class UnitOfWork:
         if not self._committed:
             self.session.rollback()
         self.session.close()
-        if self._committed and self._pending_ids and self.relay is not None:
+        if not self._committed:
+            return
+        if self._pending_ids and self.relay is not None:
             self.relay.publish_ids(self._pending_ids)
+        for callback in self._after_commit:
+            try:
+                callback()
+            except Exception:  # work done after a commit must be recoverable by a sweep; it never undoes it
+                log.exception("after-commit work failed; the service's sweep must pick it up")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this transaction has committed (never if it rolls back).
+
+        For slow work that must not hold the transaction open — calling an outside platform, say — and whose
+        rows were made durable in the transaction, so a sweep can finish it if the process dies first.
+        """
+        self._after_commit.append(callback)
 
     def publish(self, destination: str, message_type: str, payload: dict[str, Any]) -> Envelope:
         """Record a message for ``destination`` to be sent if, and only if, this transaction commits."""
@@ -164,6 +180,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
         self._pending_ids.clear()
+        self._after_commit.clear()
 
 
 class Relay:

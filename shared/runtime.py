@@ -22,6 +22,7 @@ from shared.metrics import OUTBOX_PENDING
 log = logging.getLogger(__name__)
 
 PeriodicTask = Callable[["ServiceRuntime"], None]
+DirectHandler = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -35,6 +36,9 @@ class ServiceRuntime:
     bus: MessageBus
     broker: dramatiq.Broker | None = None
     periodic: list[PeriodicTask] = field(default_factory=list)
+    direct: dict[str, DirectHandler] = field(default_factory=dict)
+    #: a service's own long-lived objects (clients, policies), by name
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def service(self) -> str:
@@ -44,12 +48,20 @@ class ServiceRuntime:
         """A transaction whose outbox messages go out after it commits."""
         return self.bus.unit_of_work()
 
+    def handle_directly(self, message_type: str, handler: DirectHandler) -> None:
+        """Handle ``message_type`` without the inbox: for a service's commands to itself that are idempotent
+        on their own (e.g. a claim by compare-and-set); ``handler`` gets the payload."""
+        self.direct[message_type] = handler
+
     def handle_inbound(self, data: dict[str, Any]) -> None:
-        """The inbound actor's body: a tick runs periodic work; anything else goes through the inbox."""
-        if data.get("type") == TICK:
+        """The inbound actor: a tick runs periodic tasks, a direct type its handler, the rest the inbox."""
+        message_type = data.get("type")
+        if message_type == TICK:
             self.run_periodic()
-            return
-        self.bus.handle(data)
+        elif message_type in self.direct:
+            self.direct[message_type](dict(data.get("payload") or {}))
+        else:
+            self.bus.handle(data)
 
     def run_periodic(self) -> None:
         """The relay sweep and the service's own periodic tasks; each failure is logged, not fatal."""

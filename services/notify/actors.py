@@ -13,10 +13,7 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
-
-from sqlalchemy import event
 
 from services.notify import delivery
 from services.notify.models import DepartmentReplica, Recipient
@@ -29,34 +26,17 @@ from shared.runtime import ServiceRuntime
 def install(runtime: ServiceRuntime) -> None:
     """Register notify's handlers and route its queue (called from ``register_handlers``)."""
     subscribe_directory(runtime.bus, department_model=DepartmentReplica, person_model=Recipient)
-    runtime.notify_context = delivery.build_context(runtime)  # type: ignore[attr-defined]
+    runtime.extensions[delivery.CONTEXT_KEY] = delivery.build_context(runtime)
     runtime.periodic.append(delivery.sweep)
-    committed = threading.local()
 
     def on_send(uow: UnitOfWork, envelope: Envelope) -> None:
         recorded = delivery.record_and_claim(uow, envelope)
-        # Hand the work over only if the inbox transaction commits (a rolled-back redelivery sends nothing).
-        event.listen(
-            uow.session, "after_commit", lambda _session: setattr(committed, "work", recorded), once=True
-        )
+        # Sent only if the inbox transaction commits (a rolled-back redelivery sends nothing).
+        uow.after_commit(lambda: delivery.send_recorded(delivery.context_of(runtime), recorded))
+
+    def on_deliver(payload: dict[str, Any]) -> None:
+        ids, robots = payload.get("delivery_ids") or [], payload.get("robots") or []
+        delivery.deliver(delivery.context_of(runtime), [str(i) for i in ids], robots=[str(r) for r in robots])
 
     runtime.bus.register(NOTIFY_SEND, on_send)
-    through_inbox = runtime.handle_inbound
-
-    def handle_inbound(data: dict[str, Any]) -> None:
-        ctx = delivery.context_of(runtime)
-        if data.get("type") == delivery.DELIVER:
-            payload = data.get("payload") or {}
-            ids, robots = payload.get("delivery_ids") or [], payload.get("robots") or []
-            delivery.deliver(ctx, [str(i) for i in ids], robots=[str(r) for r in robots])
-            return
-        committed.work = None
-        try:
-            through_inbox(data)
-            work = committed.work
-        finally:
-            committed.work = None
-        if work is not None:
-            delivery.send_recorded(ctx, work)
-
-    runtime.handle_inbound = handle_inbound  # type: ignore[method-assign]
+    runtime.handle_directly(delivery.DELIVER, on_deliver)

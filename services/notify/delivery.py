@@ -125,12 +125,14 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
     )
 
 
+CONTEXT_KEY = "notify.context"
+
+
 def context_of(runtime: ServiceRuntime) -> NotifyContext:
     """The runtime's notify context, built once."""
-    ctx = getattr(runtime, "notify_context", None)
+    ctx = runtime.extensions.get(CONTEXT_KEY)
     if ctx is None:
-        ctx = build_context(runtime)
-        runtime.notify_context = ctx  # type: ignore[attr-defined]
+        ctx = runtime.extensions[CONTEXT_KEY] = build_context(runtime)
     return ctx
 
 

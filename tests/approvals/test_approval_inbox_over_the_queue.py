@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import WeekdayCounter, approval_request
+from approvals_support import WeekdayCounter, approval_request
 
 from services.intake.approvals import service
 from services.intake.approvals.domain.model import Outcome

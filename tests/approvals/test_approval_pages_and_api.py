@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Any
 
-from conftest import WeekdayCounter, approval_request, logged_in
+from approvals_support import WeekdayCounter, approval_request, logged_in
 
 from services.intake.approvals import service, session
 from services.intake.approvals.domain.model import Outcome

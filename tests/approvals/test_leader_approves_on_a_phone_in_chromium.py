@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import WeekdayCounter, approval_request
+from approvals_support import WeekdayCounter, approval_request
 from werkzeug.serving import make_server
 
 from services.intake import demo, directory

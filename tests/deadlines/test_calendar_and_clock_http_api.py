@@ -4,7 +4,7 @@ the clock view for authorised callers (第十七条、第二十二条 examples).
 from __future__ import annotations
 
 import pytest
-from conftest import NINGBO, shanghai
+from deadlines_support import NINGBO, shanghai
 
 from services.deadlines.app import create_app
 from shared.auth import Principal, issue_token

@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import shanghai
+from deadlines_support import shanghai
 
 from services.deadlines import cli
 from services.deadlines.models import ClockRecord, Outbox

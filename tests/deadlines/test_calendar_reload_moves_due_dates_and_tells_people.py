@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import NINGBO, shanghai
+from deadlines_support import NINGBO, shanghai
 from sqlalchemy import select
 
 from services.deadlines import calendar_admin, calendar_watch

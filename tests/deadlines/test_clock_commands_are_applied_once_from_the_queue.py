@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import NINGBO, shanghai, start_payload
+from deadlines_support import NINGBO, shanghai, start_payload
 from sqlalchemy import func, select
 
 from services.deadlines.models import ClockRecord

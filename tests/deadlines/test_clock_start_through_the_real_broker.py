@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import shanghai, start_payload
+from deadlines_support import shanghai, start_payload
 from dramatiq import Worker
 
 from shared.broker import DramatiqSender, build_broker, declare_inbound_actor

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from conftest import NINGBO, shanghai
+from deadlines_support import NINGBO, shanghai
 from sqlalchemy import func, select
 
 from services.deadlines import sweep

@@ -4,7 +4,7 @@ and preview templates; secrets never come back; other roles and other jurisdicti
 from __future__ import annotations
 
 import pytest
-from conftest import NINGBO, ROBOT_SECRET, ROBOT_TOKEN, add_people, party, records, send_request
+from notify_support import NINGBO, ROBOT_SECRET, ROBOT_TOKEN, add_people, party, records, send_request
 
 from services.notify import delivery
 from services.notify.app import create_app
@@ -21,7 +21,7 @@ WEBHOOK_SECRET = "whsec_ZGVtby13ZWJob29rLXNlY3JldC0wMDE="
 def notify(make_runtime, standin):
     runtime = make_runtime("notify")
     runtime.settings = runtime.settings.with_overrides(platform_base_url=standin.url)
-    runtime.notify_context = build_context(runtime, {})
+    runtime.extensions["notify.context"] = build_context(runtime, {})
     add_people(runtime)
     return runtime
 

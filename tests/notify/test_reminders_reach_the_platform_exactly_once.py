@@ -8,7 +8,7 @@ import time
 
 import pytest
 import requests
-from conftest import NINGBO, account_of, add_robot, party, records, send_request
+from notify_support import NINGBO, account_of, add_robot, party, records, send_request
 from sqlalchemy import select
 
 from services.notify import delivery
