@@ -33,13 +33,13 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, text
 
-from services.notify.adapters.signing import robot_sign, zwd_headers
 from shared.broker import DramatiqSender, build_broker
 from shared.config import REPO_ROOT, Settings
 from shared.contracts import NOTIFY, NOTIFY_SEND
 from shared.embedded_redis import EmbeddedRedis, free_port
 from shared.messaging import Envelope
 from shared.migrations import upgrade
+from shared.platform.signing import robot_sign, zwd_headers
 
 JURISDICTION = "330200"
 APP_KEY, APP_SECRET, TENANT = "bench-app-key", "bench-app-secret", "196729"

@@ -13,10 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.notify.adapters import OutboundMessage, OutboundUrlRefused, SendResult, check_outbound_url
-from services.notify.adapters.base import redacted_url
-from services.notify.adapters.robot import ROBOT_HOSTS
-from services.notify.adapters.signing import webhook_secret_bytes
 from services.notify.channels import CHANNEL_KIND_NAMES, DEFAULT_ZWD_CHANNEL_ID, ChannelConfig
 from services.notify.delivery import NotifyContext
 from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
@@ -25,6 +21,10 @@ from services.notify.models import Channel, Recipient
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.platform import OutboundMessage, OutboundUrlRefused, SendResult, check_outbound_url
+from shared.platform.base import redacted_url
+from shared.platform.robot import ROBOT_HOSTS
+from shared.platform.signing import webhook_secret_bytes
 
 
 def public_view(row: Channel) -> dict[str, Any]:

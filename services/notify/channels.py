@@ -16,11 +16,11 @@ from typing import Any
 
 import requests
 
-from services.notify.adapters import RobotChannel, WebhookChannel, WorkNotificationChannel, ZwdGateway
-from services.notify.adapters.robot import ROBOT_HOSTS
-from services.notify.adapters.zwd import PLATFORM_HOSTS
 from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
 from shared.config import Settings
+from shared.platform import RobotChannel, WebhookChannel, WorkNotificationChannel, ZwdGateway
+from shared.platform.robot import ROBOT_HOSTS
+from shared.platform.zwd import PLATFORM_HOSTS
 
 DEFAULT_ZWD_CHANNEL_ID = "zwd-default"
 CHANNEL_KINDS = (ZWD, ROBOT, WEBHOOK)

@@ -32,8 +32,6 @@ import dramatiq
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from services.notify.adapters import OutboundMessage, SendResult
-from services.notify.adapters.robot import THROTTLED, markdown_payload
 from services.notify.channels import ChannelConfig, ChannelFactory
 from services.notify.domain import delivery as rules
 from services.notify.domain.recipients import Directory, GroupChannel, Person, Target, delivery_key, resolve
@@ -46,6 +44,8 @@ from shared.contracts import NOTIFY
 from shared.db import utcnow
 from shared.errors import ValidationFailed
 from shared.messaging import Envelope, UnitOfWork
+from shared.platform import OutboundMessage, SendResult
+from shared.platform.robot import THROTTLED, markdown_payload
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from services.intake.approvals import service, session
 from services.intake.approvals.domain.model import Outcome
 from services.intake.approvals.mobile import LOGIN_KEY
 from services.intake.directory import development_token, find_person, principal_of
-from services.notify.adapters.zwd import AuthCodeInvalid, ZwdUser
 from shared.auth import Principal, issue_token
 from shared.contracts import APPROVAL_DECIDED
+from shared.platform.zwd import AuthCodeInvalid, ZwdUser
 
 
 def decide_form(client, approval_id, mobile, **fields):  # type: ignore[no-untyped-def]

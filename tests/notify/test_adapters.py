@@ -16,7 +16,8 @@ from requests.adapters import BaseAdapter
 from standardwebhooks.webhooks import Webhook
 from werkzeug.serving import make_server
 
-from services.notify.adapters import (
+from services.notify.standin.app import create_app
+from shared.platform import (
     AuthCodeInvalid,
     Channel,
     LoginUnavailable,
@@ -32,8 +33,7 @@ from services.notify.adapters import (
     ZwdGateway,
     check_outbound_url,
 )
-from services.notify.adapters.zwd import batch_biz_msg_ids, encode_msg, render
-from services.notify.standin.app import create_app
+from shared.platform.zwd import batch_biz_msg_ids, encode_msg, render
 
 APP_KEY, APP_SECRET, TENANT = "demo-app-key", "demo-app-secret", "196729"
 ROBOT_SECRET = "SECdemo-robot-secret"
@@ -275,7 +275,7 @@ def test_each_kind_becomes_a_robot_message_type(base_url, state, kind, msgtype):
 
 
 def test_feed_cards_are_accepted(base_url):
-    from services.notify.adapters.robot import feed_card_payload
+    from shared.platform.robot import feed_card_payload
 
     payload = feed_card_payload(
         [
@@ -353,7 +353,7 @@ class CapturingAdapter(BaseAdapter):
 
 
 def test_the_webhook_request_verifies_with_the_standardwebhooks_package(monkeypatch):
-    monkeypatch.setattr("services.notify.adapters.base._resolve", lambda host, port: ["10.20.30.40"])
+    monkeypatch.setattr("shared.platform.base._resolve", lambda host, port: ["10.20.30.40"])
     session, capture = requests.Session(), CapturingAdapter()
     session.mount("https://", capture)
     channel = WebhookChannel(

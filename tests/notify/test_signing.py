@@ -16,7 +16,7 @@ import requests
 from dingtalkchatbot.chatbot import DingtalkChatbot
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from services.notify.adapters.signing import (
+from shared.platform.signing import (
     new_webhook_secret,
     robot_sign,
     robot_signed_url,

@@ -14,8 +14,8 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from services.notify.adapters.signing import robot_sign, webhook_signature, zwd_headers
 from services.notify.standin.app import create_app
+from shared.platform.signing import robot_sign, webhook_signature, zwd_headers
 
 APP_KEY, APP_SECRET = "demo-app-key", "demo-app-secret"
 ROBOT_SECRET = "SECdemo-robot-secret"

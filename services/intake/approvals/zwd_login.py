@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from services.intake import directory
 from services.intake.models import Person
-from services.notify.adapters.zwd import PLATFORM_HOSTS, AuthCodeInvalid, MobileLogin, ZwdGateway
 from shared.config import Settings
 from shared.errors import Forbidden
+from shared.platform.zwd import PLATFORM_HOSTS, AuthCodeInvalid, MobileLogin, ZwdGateway
 from shared.runtime import ServiceRuntime
 
 __all__ = ["AuthCodeInvalid", "build_login", "person_for_auth_code"]

@@ -2,7 +2,7 @@
 
 Development and tests only (port 8009 under ``make run``); :func:`create_app` refuses production.
 It checks every signature as the platform does, answers in the platform's shapes (see
-:class:`services.notify.adapters.zwd.PlatformCodes`), records everything it receives, and can be told
+:class:`shared.platform.zwd.PlatformCodes`), records everything it receives, and can be told
 to fail, be slow or throttle the next calls.
 
 Config keys (all optional; safe demo defaults below):
@@ -35,14 +35,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
-from services.notify.adapters.signing import (
+from shared.platform.signing import (
     BEIJING,
     parse_zwd_timestamp,
     robot_sign,
     verify_webhook_signature,
     zwd_signature,
 )
-from services.notify.adapters.zwd import MAX_MSG_BYTES, MAX_RECEIVERS_PER_CALL, PlatformCodes
+from shared.platform.zwd import MAX_MSG_BYTES, MAX_RECEIVERS_PER_CALL, PlatformCodes
 
 DEFAULT_PORT = 8009
 MSG_TYPES = frozenset({"text", "markdown", "link", "oa", "action_card"})

@@ -1,6 +1,8 @@
-"""Channel adapters of the notify service: 浙政钉 work notifications, group robots, signed webhooks, a stub.
+"""Clients of the provincial platform (浙政钉 open platform, DingTalk-style group robots) and of signed
+webhooks: notify delivers through the channels, intake logs phone users in through :class:`MobileLogin`
+(免登). They live in ``shared`` because two services speak to the same platform with the same signing.
 
-Every adapter takes an :class:`~.base.OutboundMessage` and returns a :class:`~.base.SendResult`;
+Every channel adapter takes an :class:`~.base.OutboundMessage` and returns a :class:`~.base.SendResult`;
 signing lives in :mod:`.signing` as pure functions, shared with the local stand-in of the platform.
 """
 
