@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from services.intake import demo, directory
+from services.intake import directory
 from services.intake.app import SERVICE
+from shared import demo
 from shared.config import Settings
 from shared.errors import AppError
 

@@ -8,8 +8,7 @@ so no service asks intake synchronously on every message.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -23,8 +22,9 @@ from shared.runtime import ServiceRuntime
 DIRECTORY_SUBSCRIBERS = ("notify", "devolution")
 
 
-@dataclass(frozen=True)
-class DirectoryData:
+class DirectoryData(Protocol):
+    """Rows for the directory tables (e.g. :class:`shared.demo.DemoDirectory`)."""
+
     jurisdictions: list[dict[str, Any]]
     departments: list[dict[str, Any]]
     people: list[dict[str, Any]]

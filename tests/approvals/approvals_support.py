@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from services.intake import demo, directory
+from services.intake import directory
 from services.intake.app import create_app
 from services.intake.approvals import handlers, session
 from services.intake.approvals.domain.workdays import weekdays_between
 from services.intake.approvals.mobile import COUNTER_KEY
+from shared import demo
 from shared.contracts import APPROVAL_REQUEST, case_ref
 from shared.messaging import Envelope
 from shared.runtime import ServiceRuntime

@@ -20,7 +20,7 @@ import requests
 from approvals_support import WeekdayCounter, approval_request
 from werkzeug.serving import make_server
 
-from services.intake import demo, directory
+from services.intake import directory
 from services.intake.app import SERVICE as INTAKE
 from services.intake.app import create_app
 from services.intake.approvals import handlers, service
@@ -28,6 +28,7 @@ from services.intake.approvals.domain.model import Outcome
 from services.intake.approvals.mobile import COUNTER_KEY
 from services.notify.app import SERVICE as NOTIFY_SERVICE
 from services.notify.standin.app import create_app as create_standin
+from shared import demo
 from shared.config import REPO_ROOT
 from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST, NOTIFY
 from shared.embedded_redis import free_port

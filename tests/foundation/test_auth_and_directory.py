@@ -7,8 +7,9 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from services.intake import demo, directory
+from services.intake import directory
 from services.intake.app import create_app
+from shared import demo
 from shared.auth import Principal, decode_token, issue_token
 from shared.db import utcnow
 from shared.errors import Forbidden, Unauthorized

@@ -6,8 +6,9 @@ import pytest
 from dramatiq import Worker
 from sqlalchemy import func, select
 
-from services.intake import demo, directory
+from services.intake import directory
 from services.notify.models import Inbox, Recipient
+from shared import demo
 from shared.broker import DramatiqSender, build_broker, declare_inbound_actor
 from shared.embedded_redis import EmbeddedRedis, free_port
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake import demo, directory
+from services.intake import directory
 from services.intake.app import create_app
+from shared import demo
 from shared.messaging import Envelope
 
 PDF = b"%PDF-1.4\n% minutes\n"

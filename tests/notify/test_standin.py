@@ -350,7 +350,7 @@ def test_the_stand_in_refuses_to_start_in_production(monkeypatch):
 
 
 def test_the_demo_people_of_make_run_are_accounts_the_stand_in_delivers_to():
-    from services.intake.demo import demo_directory
+    from shared.demo import demo_directory
 
     client = create_app({"ENV": "test"}).test_client()
     accounts = [person["zwd_account_id"] for person in demo_directory().people]

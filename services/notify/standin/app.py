@@ -642,7 +642,7 @@ def demo_directory_accounts() -> dict[str, dict[str, str]]:
     to them arrive. The stand-in is a development tool, never deployed: the one place outside intake that
     reads intake's demo data, so that the two cannot drift apart."""
     try:
-        from services.intake.demo import demo_directory
+        from shared.demo import demo_directory
     except ImportError:  # pragma: no cover - intake absent
         return {}
     directory = demo_directory()

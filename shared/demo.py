@@ -1,11 +1,21 @@
-"""Demo data: Ningbo and two districts, the office, the organisation department, six city departments and
-people for every role. The README lists these accounts; ``make token USER=<id>`` signs a token for one."""
+"""Demo data for the whole suite: Ningbo and two districts, the office, the organisation department, six city
+departments and people for every role. Intake seeds its directory from it; the platform stand-in knows the
+same 浙政钉 accounts. The README lists these accounts; ``make token USER=<id>`` signs a token for one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from services.intake.directory import DirectoryData
+
+@dataclass(frozen=True)
+class DemoDirectory:
+    """Rows for intake's directory tables (its ``load_directory`` takes this shape)."""
+
+    jurisdictions: list[dict[str, Any]]
+    departments: list[dict[str, Any]]
+    people: list[dict[str, Any]]
+
 
 NINGBO, HAISHU, YINZHOU = "330200", "330203", "330212"
 
@@ -61,7 +71,7 @@ _PEOPLE = [
 ]
 
 
-def demo_directory() -> DirectoryData:
+def demo_directory() -> DemoDirectory:
     departments: list[dict[str, Any]] = [
         {"code": c, "jurisdiction_code": j, "name": n, "kind": k, "function": f, "active": True}
         for c, j, n, k, f in _DEPARTMENTS
@@ -80,7 +90,7 @@ def demo_directory() -> DirectoryData:
         }
         for index, (pid, name, dept, title, roles) in enumerate(_PEOPLE)
     ]
-    return DirectoryData(jurisdictions=list(JURISDICTIONS), departments=departments, people=people)
+    return DemoDirectory(jurisdictions=list(JURISDICTIONS), departments=departments, people=people)
 
 
 def demo_accounts() -> list[tuple[str, str, str, str]]:
