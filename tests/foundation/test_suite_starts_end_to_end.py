@@ -1,55 +1,87 @@
-"""`make run` as a newcomer runs it: every service answers, a message crosses the real broker, and
-stopping it leaves no process behind."""
+"""`make run` as a newcomer runs it: every service answers within a minute, a department's application
+travels through the real broker to the deadlines service and back, the office's decision reaches the
+浙政钉 stand-in as a work notification, and stopping the suite leaves no process behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from shared.config import REPO_ROOT
+from shared.demo import demo_directory
 from shared.embedded_redis import free_port
 
 pytestmark = pytest.mark.e2e
+
+OFFSETS = {"intake": 1, "deadlines": 2, "devolution": 3, "notify": 4, "standin": 9}
+
+
+@dataclass
+class Suite:
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    ports: dict[str, int]
+    log: Path
+
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    def token(self, user: str) -> dict[str, str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "services.intake.cli", "token", user],
+            env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return {"Authorization": f"Bearer {out.stdout.strip()}"}
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            raise
 
 
 def _session_members(sid: int) -> list[int]:
     members = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getsid(int(entry.name)) == sid:
-                members.append(int(entry.name))
-        except (ProcessLookupError, PermissionError):
-            continue
+        if entry.name.isdigit():
+            try:
+                if os.getsid(int(entry.name)) == sid:
+                    members.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
     return members
 
 
-def _wait_for(check, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
+def _wait_for(check: Callable[[], Any], timeout_s: float) -> Any:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if check():
-                return True
-        except requests.RequestException:
+            result = check()
+            if result:
+                return result
+        except (requests.RequestException, KeyError, IndexError, ValueError):
             pass
         time.sleep(0.5)
-    return False
-
-
-def _token(env: dict[str, str], user: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "services.intake.cli", "token", user],
-        env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return out.stdout.strip()
+    return None
 
 
 def _free_port_base() -> int:
@@ -59,44 +91,116 @@ def _free_port_base() -> int:
             return base
 
 
-def test_the_suite_starts_passes_a_message_through_the_broker_and_stops_cleanly(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    folder = tmp_path_factory.mktemp("suite")
     base = _free_port_base()
-    env = {
-        **os.environ,
-        "DM_VAR_DIR": str(tmp_path / "var"),
-        "DM_PORT_BASE": str(base),
-        "DM_TICK_SECONDS": "2",
-    }
-    log = (tmp_path / "run.log").open("w")
-    suite = subprocess.Popen(
-        [sys.executable, "-m", "shared.devrun"], env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+    env = {**os.environ, "DM_VAR_DIR": str(folder / "var"), "DM_PORT_BASE": str(base), "DM_TICK_SECONDS": "2"}
+    log_path = folder / "run.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shared.devrun"], env=env, cwd=REPO_ROOT, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    running = Suite(process, env, {name: base + offset for name, offset in OFFSETS.items()}, log_path)
     try:
-        offsets = {"intake": 1, "deadlines": 2, "devolution": 3, "notify": 4, "standin": 9}
-        ports = {name: base + offset for name, offset in offsets.items()}
-        for name, port in ports.items():
-            healthy = _wait_for(
-                lambda p=port: requests.get(f"http://127.0.0.1:{p}/healthz", timeout=2).ok, 60
-            )
-            tail = (tmp_path / "run.log").read_text()[-3000:]
-            assert healthy, f"{name} did not answer /healthz within a minute:\n{tail}"
-
-        # The directory that intake seeded travels through its outbox and Redis into notify's replica.
-        headers = {"Authorization": f"Bearer {_token(env, 'bb.admin')}"}
-        url = f"http://127.0.0.1:{ports['notify']}/api/v1/recipients"
-        replicated = _wait_for(lambda: len(requests.get(url, headers=headers, timeout=5).json()) >= 18, 45)
-        assert replicated, (tmp_path / "run.log").read_text()[-3000:]
-        assert (
-            requests.get(f"http://127.0.0.1:{ports['intake']}/readyz", timeout=5).json()["checks"]["broker"]
-            == "ok"
-        )
+        yield running
     finally:
-        os.killpg(suite.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-        try:
-            suite.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(suite.pid, signal.SIGKILL)
-            raise
-        log.close()
-    assert _wait_for(lambda: _session_members(suite.pid) == [], 15), "processes were left behind"
+        if process.poll() is None:
+            running.stop()
+
+
+def test_every_service_answers_healthz_within_a_minute(suite: Suite) -> None:
+    started = time.monotonic()
+    for name in OFFSETS:
+        healthy = _wait_for(lambda n=name: requests.get(suite.url(n, "/healthz"), timeout=2).ok, 60)
+        assert healthy, f"{name} did not answer /healthz within a minute:\n{suite.tail()}"
+    assert time.monotonic() - started < 60
+    assert requests.get(suite.url("intake", "/readyz"), timeout=5).json()["checks"]["broker"] == "ok"
+
+
+def test_the_directory_reaches_notify_through_the_outbox_and_the_broker(suite: Suite) -> None:
+    headers = suite.token("bb.admin")
+    url = suite.url("notify", "/api/v1/recipients")
+    people = sum(1 for p in demo_directory().people if p["jurisdiction_code"] == "330200")
+    replicated = _wait_for(lambda: len(requests.get(url, headers=headers, timeout=5).json()) >= people, 45)
+    assert replicated, suite.tail()
+
+
+def _apply_for_coordination(suite: Suite) -> str:
+    host = suite.token("zhzf.clerk")
+    upload = requests.post(
+        suite.url("intake", "/api/v1/attachments"), headers=host, timeout=10,
+        files={"file": ("党组会议纪要.pdf", b"%PDF-1.4\n% minutes\n", "application/pdf")},
+    )  # fmt: skip
+    assert upload.status_code == 201, upload.text
+    application = {
+        "title": "关于餐厨垃圾收运监管职责分工的协调申请",
+        "host_department": "nb-zhzf",
+        "other_parties": ["nb-sthj", "nb-zjj"],
+        "disputed_items": "餐厨垃圾收运环节的日常监管由哪个部门承担",
+        "consultation_failed": True,
+        "consultation_history": "两次协商会未达成一致。",
+        "collective_decision": {
+            "meeting_date": "2026-11-18",
+            "minutes_summary": "局党组会议集体研究，同意申请协调",
+            "minutes_attachment_id": upload.json()["id"],
+        },
+        "leaning_opinion": "收运环节由综合行政执法局监管。",
+        "reasons": "职责交叉，基层执法无所适从。",
+        "legal_bases": [{"type": "sanding", "name": "宁波市综合行政执法局“三定”规定"}],
+    }
+    response = requests.post(
+        suite.url("intake", "/api/v1/cases/coordination-applications"), json=application, timeout=10,
+        headers={**host, "Idempotency-Key": "e2e-zhzf-001"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_an_application_gets_its_statutory_deadline_and_the_decision_reaches_浙政钉_第十七条(
+    suite: Suite,
+) -> None:
+    case_id = _apply_for_coordination(suite)
+    host = suite.token("zhzf.clerk")
+    case_url = suite.url("intake", f"/api/v1/cases/{case_id}")
+
+    # clock.start → deadlines → clock.scheduled → intake, through Redis: the 5-working-day acceptance date.
+    clocks = _wait_for(
+        lambda: [
+            c for c in requests.get(case_url, headers=host, timeout=5).json()["clocks"] if c["due_date"]
+        ],
+        30,
+    )
+    assert clocks, suite.tail()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    expected = requests.get(
+        suite.url("deadlines", "/api/v1/calendar/due-date"),
+        params={"start": today, "working_days": 5},
+        timeout=5,
+    ).json()["due_date"]
+    assert clocks[0]["due_date"] == expected
+
+    accepted = requests.post(
+        suite.url("intake", f"/api/v1/cases/{case_id}/accept"), headers=suite.token("bb.head"), timeout=10,
+        json={"note": "材料齐全，予以受理"},
+    )  # fmt: skip
+    assert accepted.status_code == 200, accepted.text
+
+    # intake → notify → the stand-in: the host department's clerk (浙政钉 account 100011) is told.
+    account = next(p["zwd_account_id"] for p in demo_directory().people if p["id"] == "zhzf.clerk")
+    inbox = suite.url("standin", f"/sandbox/messages?kind=work_notification&receiver={account}&accepted=true")
+    told = _wait_for(
+        lambda: [
+            m
+            for m in requests.get(inbox, timeout=5).json()["messages"]
+            if "受理" in json.dumps(m, ensure_ascii=False)
+        ],
+        45,
+    )
+    assert told, suite.tail()
+
+
+def test_stopping_the_suite_leaves_no_process_behind(suite: Suite) -> None:
+    suite.stop()
+    assert _wait_for(lambda: not _session_members(suite.process.pid), 15), "processes were left behind"
