@@ -19,7 +19,7 @@ class DemoDirectory:
 
 NINGBO, HAISHU, YINZHOU = "330200", "330203", "330212"
 
-JURISDICTIONS = [
+JURISDICTIONS: list[dict[str, Any]] = [
     {"code": NINGBO, "name": "宁波市", "level": "city", "parent_code": None},
     {"code": HAISHU, "name": "海曙区", "level": "district", "parent_code": NINGBO},
     {"code": YINZHOU, "name": "鄞州区", "level": "district", "parent_code": NINGBO},
