@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
@@ -232,7 +232,8 @@ class Relay:
     def pending_count(self) -> int:
         model = self.outbox_model
         with self.db.transaction() as session:
-            return len(session.scalars(select(model.id).where(model.published_at.is_(None))).all())
+            query = select(func.count()).select_from(model).where(model.published_at.is_(None))
+            return int(session.scalar(query) or 0)
 
 
 Handler = Callable[[UnitOfWork, Envelope], None]
