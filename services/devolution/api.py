@@ -87,7 +87,9 @@ class SupportMeasureSchema(Schema):
         },
     )
     description = fields.String(load_default="")
-    amount = fields.Float(load_default=None, allow_none=True, metadata={"example": 30})
+    amount = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={"example": 30}
+    )
     unit = fields.String(load_default="", metadata={"example": "万元"})
     due_date = fields.Date(load_default=None, allow_none=True, metadata={"description": "落实日期"})
     not_applicable = fields.Boolean(
@@ -308,10 +310,6 @@ class RectificationViewSchema(Schema):
     correct_by = fields.Date()
     overdue = fields.Boolean()
     raised_at = fields.DateTime()
-
-
-class CreatedSchema(Schema):
-    id = fields.String()
 
 
 class PowerListQuerySchema(Schema):
@@ -587,15 +585,16 @@ def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str
 
 @blp.post("/rectifications")
 @blp.arguments(RectificationSchema)
-@blp.response(201, CreatedSchema)
+@blp.response(201, RectificationViewSchema, headers={"Location": {"schema": {"type": "string"}}})
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 422)
 @require_roles(*OFFICE_ROLES)
-def raise_rectification(data: dict[str, Any]) -> dict[str, Any]:
+def raise_rectification(data: dict[str, Any]) -> Any:
     """编办提出限期纠正：未经审批擅自下放职责，或批准下放后未落实保障措施（第三十七条第四项）"""
     finding = Finding(Ground(data["ground"]), data["department"], data["facts"], data["correct_by"])
-    rid = usecases.raise_rectification(current_runtime(), _actor(), finding, data["devolution_id"])
-    return {"id": rid}
+    runtime, actor = current_runtime(), _actor()
+    rid = usecases.raise_rectification(runtime, actor, finding, data["devolution_id"])
+    return queries.rectification(runtime, actor, rid), 201, {"Location": f"/api/v1/rectifications/{rid}"}
 
 
 @blp.get("/rectifications")
@@ -605,6 +604,16 @@ def raise_rectification(data: dict[str, Any]) -> dict[str, Any]:
 def list_rectifications() -> list[dict[str, Any]]:
     """限期纠正事项：编办看本辖区全部，部门看本部门的"""
     return queries.rectifications(current_runtime(), _actor())
+
+
+@blp.get("/rectifications/<rectification_id>")
+@blp.response(200, RectificationViewSchema)
+@blp.doc(security=SECURITY)
+@_problems(404)
+@require_roles()
+def get_rectification(rectification_id: str) -> dict[str, Any]:
+    """一项限期纠正：编办看本辖区的，部门看向本部门提出的"""
+    return queries.rectification(current_runtime(), _actor(), rectification_id)
 
 
 @blp.get("/power-list/changes")

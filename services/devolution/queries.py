@@ -37,6 +37,7 @@ from services.devolution.models import (
 )
 from services.devolution.usecases import load_visible, parties_of, today_in_shanghai
 from shared.db import utcnow
+from shared.errors import NotFound
 from shared.runtime import ServiceRuntime
 
 # CLOCK_SCHEDULED states (shared/contracts.py) of a clock that still asks someone to act.
@@ -68,6 +69,15 @@ def _overdue_clock() -> ColumnElement[bool]:
     )
 
 
+def _overdue_handover() -> ColumnElement[bool]:
+    """A handover item (第三十五条) not done by its date: the devolution is overdue too."""
+    return exists().where(
+        HandoverItem.devolution_id == Devolution.id,
+        HandoverItem.done_on.is_(None),
+        HandoverItem.due_date < today_in_shanghai(),
+    )
+
+
 def clock_is_overdue(clock: Clock) -> bool:
     if clock.state not in OPEN_CLOCK_STATES:
         return False
@@ -81,7 +91,8 @@ def list_devolutions(
     if states:
         query = query.where(Devolution.state.in_(states))
     if overdue is not None:
-        query = query.where(_overdue_clock() if overdue else ~_overdue_clock())
+        late = or_(_overdue_clock(), _overdue_handover())
+        query = query.where(late if overdue else ~late)
     with runtime.db.transaction() as session:
         rows = list(session.scalars(query).all())
         ids = [row.id for row in rows]
@@ -89,7 +100,23 @@ def list_devolutions(
         clocks = _grouped(session.scalars(clock_query).all())
         receiver_query = select(Receiver).where(Receiver.devolution_id.in_(ids)).order_by(Receiver.department)
         receivers = _grouped(session.scalars(receiver_query).all())
-        return [summary(session, row, clocks.get(row.id, []), receivers.get(row.id, [])) for row in rows]
+        late_handover = set(session.scalars(_late_handover_of(ids)).all())
+        return [
+            summary(session, row, clocks.get(row.id, []), receivers.get(row.id, []), row.id in late_handover)
+            for row in rows
+        ]
+
+
+def _late_handover_of(ids: list[str]) -> Any:
+    return (
+        select(HandoverItem.devolution_id)
+        .where(
+            HandoverItem.devolution_id.in_(ids),
+            HandoverItem.done_on.is_(None),
+            HandoverItem.due_date < today_in_shanghai(),
+        )
+        .distinct()
+    )
 
 
 def _grouped(records: Iterable[Any]) -> dict[str, list[Any]]:
@@ -119,8 +146,11 @@ def summary(
     row: Devolution,
     clock_rows: Iterable[Clock] | None = None,
     receiver_rows: Iterable[Receiver] | None = None,
+    handover_overdue: bool | None = None,
 ) -> dict[str, Any]:
-    """One devolution as a list shows it; a list passes the clocks and receivers it loaded in bulk."""
+    """One devolution as a list shows it; a list passes the clocks and receivers it loaded in bulk.
+
+    ``overdue``: a statutory clock is overdue, or a handover item is past its date (第三十五条)."""
     if clock_rows is None:
         clock_rows = session.scalars(
             select(Clock).where(Clock.devolution_id == row.id).order_by(Clock.clock_id)
@@ -132,6 +162,8 @@ def summary(
         receivers = tuple((r.department, r.jurisdiction) for r in receiver_rows)
         parties = Parties(row.jurisdiction, row.applicant_department, receivers)
     state = State(row.state)
+    if handover_overdue is None:
+        handover_overdue = session.scalars(_late_handover_of([row.id])).first() is not None
     return {
         "id": row.id,
         "jurisdiction": row.jurisdiction,
@@ -146,7 +178,7 @@ def summary(
         "document_date": row.document_date,
         "submitted_at": row.submitted_at,
         "clocks": clocks,
-        "overdue": any(c["overdue"] for c in clocks),
+        "overdue": handover_overdue or any(c["overdue"] for c in clocks),
     }
 
 
@@ -252,25 +284,40 @@ def power_list_changes(runtime: ServiceRuntime, actor: Actor, after: int, limit:
         ]
 
 
-def rectifications(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
+def _visible_rectifications(actor: Actor) -> Any:
+    """The office sees its jurisdiction's findings; a department the ones ordered to it."""
     query = select(Rectification).where(Rectification.jurisdiction == actor.jurisdiction)
     if not actor.is_office:
         query = query.where(Rectification.department == actor.department)
+    return query
+
+
+def _rectification_view(session: Session, r: Rectification) -> dict[str, Any]:
+    clock = session.get(Clock, r.clock_id)
+    return {
+        "id": r.id,
+        "devolution_id": r.devolution_id,
+        "department": r.department,
+        "ground": r.ground,
+        "ground_label": GROUND_NAMES[Ground(r.ground)],
+        "facts": r.facts,
+        "correct_by": r.correct_by,
+        "overdue": bool(clock and _clock_view(clock)["overdue"]),
+        "raised_at": r.raised_at,
+    }
+
+
+def rectifications(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
+    query = _visible_rectifications(actor).order_by(Rectification.raised_at.desc())
     with runtime.db.transaction() as session:
-        views = []
-        for r in session.scalars(query.order_by(Rectification.raised_at.desc())).all():
-            clock = session.get(Clock, r.clock_id)
-            views.append(
-                {
-                    "id": r.id,
-                    "devolution_id": r.devolution_id,
-                    "department": r.department,
-                    "ground": r.ground,
-                    "ground_label": GROUND_NAMES[Ground(r.ground)],
-                    "facts": r.facts,
-                    "correct_by": r.correct_by,
-                    "overdue": bool(clock and _clock_view(clock)["overdue"]),
-                    "raised_at": r.raised_at,
-                }
-            )
-        return views
+        return [_rectification_view(session, r) for r in session.scalars(query).all()]
+
+
+def rectification(runtime: ServiceRuntime, actor: Actor, rectification_id: str) -> dict[str, Any]:
+    """One finding, if the caller may see it; NotFound otherwise."""
+    query = _visible_rectifications(actor).where(Rectification.id == rectification_id)
+    with runtime.db.transaction() as session:
+        row = session.scalars(query).first()
+        if row is None:
+            raise NotFound("未找到该限期纠正事项", code="rectification_not_found")
+        return _rectification_view(session, row)

@@ -176,6 +176,11 @@ def _store_content(session: Session, row: Devolution, content: Mapping[str, Any]
     refuse_forbidden_basis(parsed.legal_bases)
     for code in parsed.related_departments:
         _department(session, code, "related_departments")
+        if code == row.applicant_department or code in parsed.receiving_departments:
+            message = f"{code} 是申请部门或承接部门，不能同时列为关联部门（第三十三条第五项）"
+            raise ValidationFailed.for_field(
+                "related_departments", message, code="related_department_invalid"
+            )
     session.query(Receiver).filter(Receiver.devolution_id == row.id).delete()
     for code in dict.fromkeys(parsed.receiving_departments):
         if code == row.applicant_department:
@@ -293,11 +298,11 @@ def return_for_supplements(
     runtime: ServiceRuntime, actor: Actor, devolution_id: str, reasons: str, items: list[str]
 ) -> None:
     """The office sends the application back; the review clock does not run meanwhile."""
-    if not reasons.strip():
-        raise ValidationFailed.for_field("reasons", "须写明需要补正的内容", code="reasons_required")
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         move(uow.session, row, actor, Action.RETURN, reasons=reasons, items=items)
+        if not reasons.strip():
+            raise ValidationFailed.for_field("reasons", "须写明需要补正的内容", code="reasons_required")
         now = utcnow().isoformat()
         clock_command(uow, row.review_clock_id, CLOCK_PAUSE, {"at": now, "reason": f"退回补正：{reasons}"})
         uow.publish(
@@ -313,9 +318,9 @@ def conclude_review(runtime: ServiceRuntime, actor: Actor, devolution_id: str, r
     """Record checklist and conclusion: "ready" goes to the leaders' inbox, "not ready" is told in writing."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        review.validate_review(result, row.applicant_department)
         ready = result.conclusion is review.Conclusion.READY
         move(uow.session, row, actor, Action.CONCLUDE_READY if ready else Action.CONCLUDE_NOT_READY)
+        review.validate_review(result, row.applicant_department)  # after the state check: 409 before 422
         row.review = review_as_dict(result, actor)
         at = utcnow().isoformat()
         clock_command(uow, row.review_clock_id, CLOCK_STOP, {"at": at, "outcome": "done"})
@@ -451,13 +456,14 @@ def log_power_list_change(
 
 def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str, issued_on: date) -> None:
     """Formal issuance: from now the receiving side is responsible; handover and half-year clocks start."""
-    if not number.strip():
-        raise ValidationFailed.for_field("document_number", "须写明正式发文的文号", code="document_required")
-    if issued_on > today_in_shanghai():
-        raise ValidationFailed.for_field("document_date", "发文日期不能晚于今天", code="date_in_future")
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         move(uow.session, row, actor, Action.ISSUE, document_number=number, document_date=issued_on)
+        if not number.strip():
+            message = "须写明正式发文的文号"
+            raise ValidationFailed.for_field("document_number", message, code="document_required")
+        if issued_on > today_in_shanghai():
+            raise ValidationFailed.for_field("document_date", "发文日期不能晚于今天", code="date_in_future")
         row.document_number, row.document_date = number, issued_on
         content = ApplicationContent.from_dict(row.content)
         for kind, due in aftercare.initial_handover(content.support_measures).items():
@@ -500,6 +506,9 @@ def update_handover(
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         move(uow.session, row, actor, Action.UPDATE_HANDOVER, kind=kind, **changes)
+        if changes.get("done_on") and changes["done_on"] > today_in_shanghai():
+            message = "完成日期不能晚于今天；尚未完成的请修改计划日期（due_date）"
+            raise ValidationFailed.for_field("done_on", message, code="date_in_future")
         item = uow.session.scalars(
             select(HandoverItem).where(HandoverItem.devolution_id == row.id, HandoverItem.kind == kind)
         ).first()
@@ -531,12 +540,12 @@ def submit_report(
     idempotency: IdempotencyClaim | None = None,
 ) -> None:
     """A receiving department reports on the first half year of operation (第三十五条)."""
-    if actor.department != department:
-        raise Forbidden("专项报告须由该承接部门提交", code="not_your_step")
-    aftercare.validate_report(content)
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
+        if actor.department != department:
+            raise Forbidden("专项报告须由该承接部门提交", code="not_your_step")
         move(uow.session, row, actor, Action.SUBMIT_REPORT, department=department)
+        aftercare.validate_report(content)
         report = _report(uow.session, row, department)
         report.state = aftercare.next_report_state(
             aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED
@@ -602,6 +611,9 @@ def raise_rectification(
         row = load_visible(uow.session, devolution_id, actor) if devolution_id else None
         department = _department(uow.session, finding.department, "department")
         actor_jurisdiction_only(actor, department.jurisdiction)
+        if row is not None and finding.department != row.applicant_department:
+            message = f"该职责下放事项的下放部门是 {row.applicant_department}，限期纠正应向其提出"
+            raise ValidationFailed.for_field("department", message, code="not_the_devolving_department")
         validate_finding(finding, today_in_shanghai(), State(row.state) if row else None)
         rectification = Rectification(
             id=f"rf-{uuid.uuid4().hex[:12]}",
