@@ -248,7 +248,7 @@ class RejectSchema(Labelled):
 class SolicitSchema(Labelled):
     departments = codes("征求意见的部门", min_items=1)
     question = _text("征求意见的事项")
-    reply_working_days = fields.Integer(required=True, metadata={"label": "答复期限（工作日）"})
+    reply_working_days = fields.Integer(required=True, strict=True, metadata={"label": "答复期限（工作日）"})
 
 
 class ReplySchema(Labelled):

@@ -189,8 +189,11 @@ def upload(runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, item: 
         return attachment_payload(row)
 
 
-def claim(session: Session, actor: Actor, case_id: str, ids: list[str]) -> list[Attachment]:
-    """Tie uploaded attachments to a case; only the uploader's own (or department's) unclaimed files."""
+def claim(
+    session: Session, actor: Actor, case_id: str, ids: list[str], field: str = "attachment_ids"
+) -> list[Attachment]:
+    """Tie uploaded attachments to a case; only the uploader's own (or department's) unclaimed files.
+    A refusal names ``field``, the input that carried the ids."""
     if not ids:
         return []
     rows = session.scalars(select(Attachment).where(Attachment.id.in_(ids))).all()
@@ -204,7 +207,7 @@ def claim(session: Session, actor: Actor, case_id: str, ids: list[str]) -> list[
         or found[i].case_id not in (None, case_id)
     ]
     if bad:
-        raise ValidationFailed.for_field("attachment_ids", f"附件不存在或不可用：{'、'.join(bad)}")
+        raise ValidationFailed.for_field(field, f"附件不存在或不可用：{'、'.join(bad)}")
     for row in rows:
         row.case_id = case_id
     return list(rows)

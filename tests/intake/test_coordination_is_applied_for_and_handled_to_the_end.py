@@ -37,7 +37,7 @@ def test_an_application_starts_the_five_day_acceptance_clock_第十七条(desk) 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"consultation_failed": False}, "consultation_history"),
+        ({"consultation_failed": False}, "consultation_failed"),
         ({"legal_bases": []}, "legal_bases"),
         ({"urgent": True}, "interim_measures"),
         ({"other_parties": ["nb-nowhere"]}, "other_parties"),

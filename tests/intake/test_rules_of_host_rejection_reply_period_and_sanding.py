@@ -61,7 +61,7 @@ def test_a_complete_application_passes_第十六条() -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"consultation_failed": False}, "consultation_history"),
+        ({"consultation_failed": False}, "consultation_failed"),
         ({"consultation_history": " "}, "consultation_history"),
         ({"collective_decision_date": None}, "collective_decision.meeting_date"),
         ({"leaning_opinion": ""}, "leaning_opinion"),

@@ -41,7 +41,6 @@ from services.intake.casework.tables import (
 from services.intake.domain import rules
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import (
-    ACTION_LABELS,
     Kind,
     Status,
 )
@@ -247,13 +246,15 @@ def _reply(step: Step, body: Body) -> None:
         raise ValidationFailed.for_field("solicitation_id", "没有这次征求意见")
     if solicitation.department_code != step.actor.department:
         raise NotFound("未找到这次征求意见", code="solicitation_not_found")
-    if solicitation.status not in (SolicitationStatus.PENDING, SolicitationStatus.DELAYED_WITH_REASON):
+    if solicitation.status not in rules.REPLY_OPEN:
         raise Conflict(
             "这次征求意见已经答复或已视为没有不同意见",
             code="already_replied",
             extra={"solicitation_status": solicitation.status},
         )
-    kind = rules.check_reply(body["kind"], body.get("opinion"), body.get("reason"))
+    kind = rules.check_reply(
+        body["kind"], body.get("opinion"), body.get("reason"), SolicitationStatus(solicitation.status)
+    )
     step.move(
         "reply", reason=body.get("opinion") or body.get("reason"), solicitation_id=solicitation.id, kind=kind
     )
@@ -349,7 +350,9 @@ def _record_meeting(step: Step, body: Body) -> None:
     if meeting is None or meeting.case_id != step.record.id:
         raise ValidationFailed.for_field("meeting_id", "没有这次协调会议")
     if body.get("minutes_attachment_id"):
-        attachments.claim(step.session, step.actor, step.record.id, [body["minutes_attachment_id"]])
+        attachments.claim(
+            step.session, step.actor, step.record.id, [body["minutes_attachment_id"]], "minutes_attachment_id"
+        )
     meeting.minutes, meeting.minutes_attachment_id = body["minutes"], body.get("minutes_attachment_id")
     step.move("record_meeting", reason=body["minutes"], meeting_id=meeting.id)
 
@@ -378,6 +381,14 @@ def _reach_agreement(step: Step, body: Body) -> None:
     step.remember(agreement={"summary": body["summary"], "recorded_by": step.actor.name})
 
 
+#: what the approver reads when the draft has no summary of its own
+DECISION_SUMMARIES = {
+    "filing_opinion": "协商纪要备案：需要发文明确，按程序报批（第十五条）",
+    "coordination_opinion": "书面协调意见（第二十一条）",
+    "determination": "职责分工认定建议意见（第二十一条）",
+}
+
+
 def _send_to_approval(step: Step, decision_kind: str, body: Body) -> None:
     count = int((step.record.state or {}).get("approval_count", 0)) + 1
     request_id = f"{step.record.id}:{decision_kind}:{count}"
@@ -385,7 +396,7 @@ def _send_to_approval(step: Step, decision_kind: str, body: Body) -> None:
     step.record.approval_request_id = request_id
     drafted = jsonable(
         {
-            "summary": body.get("summary") or ACTION_LABELS.get(decision_kind, decision_kind),
+            "summary": body.get("summary") or DECISION_SUMMARIES.get(decision_kind) or step.record.title,
             "text": body.get("text") or body.get("opinion") or body.get("document_draft"),
             "changes_sanding": body.get("changes_sanding"),
             "special_explanation": body.get("special_explanation"),

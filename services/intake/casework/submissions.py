@@ -4,7 +4,7 @@ written reflections (第26条第4款) and rectification orders (第37条); each 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -81,6 +81,7 @@ class NewCase:
     attachment_ids: list[str]
     action: str  # "submit" | "open"
     status: Status
+    named_attachments: dict[str, list[str]] = field(default_factory=dict)  # input field → ids it carries
 
 
 def _create(
@@ -100,6 +101,8 @@ def _create(
                 uow, record, queries.to_domain(uow.session, record), actor, outgoing(runtime, uow, record)
             )
             step.entries.append(open_case(step.case, actor, new.action))
+            for name, ids in new.named_attachments.items():
+                attachments.claim(uow.session, actor, record.id, ids, name)
             attachments.claim(uow.session, actor, record.id, new.attachment_ids)
             effects(step)
             save(step)
@@ -161,9 +164,10 @@ def submit_filing(
         applicant=host,
         content=body,
         parties={host: "host", **{d: "assisting" for d in assisting}},
-        attachment_ids=[body["minutes_attachment_id"], *body.get("attachment_ids", [])],
+        attachment_ids=list(body.get("attachment_ids", [])),
         action="submit",
         status=Status.SUBMITTED,
+        named_attachments={"minutes_attachment_id": [body["minutes_attachment_id"]]},
     )
 
     def effects(step: Step) -> None:
@@ -195,7 +199,7 @@ def submit_application(
             interim_told=list(body.get("interim_told") or []),
         )
     )
-    extra_files = [decision["minutes_attachment_id"]] if decision.get("minutes_attachment_id") else []
+    minutes = [decision["minutes_attachment_id"]] if decision.get("minutes_attachment_id") else []
     new = NewCase(
         kind=Kind.COORDINATION,
         source=Source.APPLICATION,
@@ -203,9 +207,10 @@ def submit_application(
         applicant=host,
         content=body,
         parties={host: "host", **{d: "other" for d in others}},
-        attachment_ids=[*extra_files, *body.get("attachment_ids", [])],
+        attachment_ids=list(body.get("attachment_ids", [])),
         action="submit",
         status=Status.SUBMITTED,
+        named_attachments={"collective_decision.minutes_attachment_id": minutes},
     )
 
     def effects(step: Step) -> None:

@@ -362,7 +362,12 @@ def _state_allows(t: Transition, case: Case) -> bool:
 def allowed_actions(case: Case, actor: Actor) -> list[str]:
     """The actions this actor may take on the case now (what the UI offers; what a 409 lists)."""
     return [
-        t.action for t in TRANSITIONS if _state_allows(t, case) and t.who(actor, case) and t.who is not system
+        t.action
+        for t in TRANSITIONS
+        if _state_allows(t, case)
+        and t.who(actor, case)
+        and t.who is not system
+        and not (t.action == "extend" and case.extended)  # 第22条: once only
     ]
 
 

@@ -110,10 +110,10 @@ class Application:
 def check_application(app: Application) -> None:
     """An application follows failed consultation, from the host's party group, with 第16条's materials."""
     fields: dict[str, list[str]] = {}
-    if not app.consultation_failed or not app.consultation_history.strip():
-        fields["consultation_history"] = [
-            "应先经部门协商，协商未达成一致的方可申请协调（第十二条、第十六条）"
-        ]
+    if not app.consultation_failed:
+        fields["consultation_failed"] = ["应先经部门协商，协商未达成一致的方可申请协调（第十二条、第十六条）"]
+    if not app.consultation_history.strip():
+        fields["consultation_history"] = ["应说明分歧事项的协商情况（第十六条第一项）"]
     if not app.collective_decision_date:
         fields["collective_decision.meeting_date"] = ["应经主办部门党组（党委）集体研究"]
     if not app.leaning_opinion.strip():
@@ -231,8 +231,26 @@ class SolicitationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-def check_reply(kind: str, opinion: str | None, reason: str | None) -> ReplyKind:
+#: a department may still answer: before the period runs out, or after it when it had filed a reason
+#: (第20条: only silence *without* a stated reason is 视为没有不同意见)
+REPLY_OPEN = frozenset(
+    {
+        SolicitationStatus.PENDING,
+        SolicitationStatus.DELAYED_WITH_REASON,
+        SolicitationStatus.EXPIRED_WITH_REASON,
+    }
+)
+
+
+def check_reply(
+    kind: str,
+    opinion: str | None,
+    reason: str | None,
+    current: SolicitationStatus = SolicitationStatus.PENDING,
+) -> ReplyKind:
     parsed = ReplyKind(kind)
+    if parsed is ReplyKind.NEED_TIME and current is SolicitationStatus.EXPIRED_WITH_REASON:
+        raise ValidationFailed.for_field("kind", "答复期限已过，请直接提出同意或具体意见（第二十条）")
     if parsed is ReplyKind.DISAGREE and not (opinion and opinion.strip()):
         raise ValidationFailed.for_field("opinion", "有不同意见的，应提出具体意见（第二十条）")
     if parsed is ReplyKind.NEED_TIME and not (reason and reason.strip()):
