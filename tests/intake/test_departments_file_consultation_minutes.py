@@ -59,7 +59,7 @@ def test_a_filing_that_needs_a_formal_document_goes_to_approval_and_issuance_第
     [request] = desk.sent("approval.request")
     assert request["decision_kind"] == "filing_opinion" and request["case"]["id"] == case_id
     [material] = request["materials"]
-    assert material["name"] == "纪要.pdf" and "/api/v1/attachments/" in material["url"]
+    assert material["name"] == "纪要.pdf" and "/m/attachments/" in material["url"]
     decided = {
         "request_id": request["request_id"],
         "case": request["case"],

@@ -15,22 +15,25 @@ A task the user may not see answers 404 and shows nothing of it. Every form carr
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, g, redirect, render_template, request
+from flask import current_app, g, redirect, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
-from services.intake import directory
+from services.intake import attachments, directory
 from services.intake.approvals import service, session
 from services.intake.approvals.calendar_client import calendar_for
 from services.intake.approvals.domain.model import COUNTING_RULE, OUTCOME_NAMES, Outcome
 from services.intake.approvals.domain.workdays import WorkingDayCounter
 from services.intake.approvals.zwd_login import build_login, person_for_auth_code
+from services.intake.casework import service as casework
+from services.intake.domain.actors import Actor
 from shared.auth import Principal
 from shared.errors import AppError, NotFound
 from shared.service import current_runtime
@@ -258,6 +261,44 @@ def decide(approval_id: str) -> ResponseReturnValue:
         return _item(approval_id, status=refused.status, error=refused.detail, comment=comment)
     done = "replayed" if result.replayed else outcome.value
     return redirect(f"/m/approvals/{approval_id}?done={done}", code=303)
+
+
+# --------------------------------------------------------------------------- cases and materials
+
+
+def _actor() -> Actor:
+    me = _me()
+    return Actor(me.user_id, me.name, me.jurisdiction, me.department, frozenset(me.roles))
+
+
+@mobile_blp.route("/cases/<case_id>", methods=["GET"])
+@mobile_blp.doc(**HTML_DOC)
+@login_required
+def case_page(case_id: str) -> ResponseReturnValue:
+    """事项详情（状态、下一步由谁办理、每个期限、办理记录）：通知和审批里的“查看案件”链接"""
+    runtime = current_runtime()
+    try:
+        case = casework.get_case(runtime, _actor(), case_id)
+        history = casework.case_history(runtime, _actor(), case_id)
+    except NotFound:
+        return _error(404, "未找到", "未找到该事项，或您无权查看。")
+    return _page("case.html", case=case, history=history)
+
+
+@mobile_blp.route("/attachments/<attachment_id>", methods=["GET"])
+@mobile_blp.doc(responses={"200": {"description": "文件内容（仅限有权查看该事项的人）"}})
+@login_required
+def attachment_file(attachment_id: str) -> ResponseReturnValue:
+    """打开材料（审批页面和事项页面中的链接）"""
+    runtime = current_runtime()
+    store = current_app.extensions.get(attachments.STORE_KEY) or attachments.store_for(runtime.settings)
+    try:
+        meta, data = casework.read_attachment(runtime, store, _actor(), attachment_id)
+    except NotFound:
+        return _error(404, "未找到", "未找到该材料，或您无权查看。")
+    response = send_file(io.BytesIO(data), mimetype=meta["content_type"], download_name=meta["filename"])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --------------------------------------------------------------------------- delegation

@@ -420,7 +420,9 @@ def _send_to_approval(step: Step, decision_kind: str, body: Body) -> None:
 def _materials(step: Step) -> list[dict[str, str]]:
     rows = step.session.scalars(select(Attachment).where(Attachment.case_id == step.record.id)).all()
     base = step.out.base_url.rstrip("/")
-    return [{"name": row.filename, "url": f"{base}/api/v1/attachments/{row.id}"} for row in rows]
+    return [
+        {"name": row.filename, "url": f"{base}/m/attachments/{row.id}"} for row in rows
+    ]  # opens on a phone
 
 
 def _submit_draft(step: Step, action: str, decision_kind: str, body: Body) -> None:
