@@ -422,22 +422,22 @@ def _idempotent(status: int, submission: Submission) -> Any:
 
 
 @blp.post("/devolutions")
+@require_roles(*DEPARTMENT)
 @blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
 @blp.response(201, DevolutionDetailSchema)
 @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
 @_problems(403, 422)
-@require_roles(*DEPARTMENT)
 def create(data: dict[str, Any]) -> Any:
     """部门起草职责下放申请（草稿；内容可不完整，审核期限尚未起算）"""
     return _idempotent(201, lambda claim: usecases.create_draft(current_runtime(), _actor(), data, claim))
 
 
 @blp.get("/devolutions")
+@require_roles()
 @blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, DevolutionSummarySchema(many=True))
 @blp.doc(security=SECURITY)
 @_problems(422)
-@require_roles()
 def list_all(query: dict[str, Any]) -> list[dict[str, Any]]:
     """职责下放事项列表：编办看本辖区全部；部门看本部门申请的和本部门承接的。可按状态、是否逾期筛选"""
     return queries.list_devolutions(
@@ -446,21 +446,21 @@ def list_all(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.get("/devolutions/<devolution_id>")
+@require_roles()
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(404)
-@require_roles()
 def get(devolution_id: str) -> dict[str, Any]:
     """职责下放事项详情：申请内容、缺项、审核、期限、衔接清单、专项报告和办理记录"""
     return queries.detail(current_runtime(), _actor(), devolution_id)
 
 
 @blp.put("/devolutions/<devolution_id>/application")
+@require_roles(*DEPARTMENT)
 @blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 409, 422)
-@require_roles(*DEPARTMENT)
 def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """修改申请内容（草稿或退回补正时）"""
     runtime, actor = current_runtime(), _actor()
@@ -469,10 +469,10 @@ def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, An
 
 
 @blp.post("/devolutions/<devolution_id>/submission")
+@require_roles(*DEPARTMENT)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
 @_problems(403, 404, 409, 422)
-@require_roles(*DEPARTMENT)
 def submit(devolution_id: str) -> Any:
     """提交审核（或补正后重新提交）：申请完整时审核期限（10个工作日，第三十四条）起算或恢复计算"""
 
@@ -487,11 +487,11 @@ def submit(devolution_id: str) -> Any:
 
 
 @blp.post("/devolutions/<devolution_id>/return")
+@require_roles(*OFFICE_ROLES)
 @blp.arguments(ReturnSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 409, 422)
-@require_roles(*OFFICE_ROLES)
 def return_for_supplements(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """编办退回补正：退回期间审核期限暂停计算"""
     runtime, actor = current_runtime(), _actor()
@@ -500,11 +500,11 @@ def return_for_supplements(data: dict[str, Any], devolution_id: str) -> dict[str
 
 
 @blp.post("/devolutions/<devolution_id>/review")
+@require_roles(*OFFICE_ROLES)
 @blp.arguments(ReviewSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 409, 422)
-@require_roles(*OFFICE_ROLES)
 def conclude_review(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """审核论证结论：可以下放的报编办领导审批（并衔接权责清单），暂不具备条件的书面告知申请部门"""
     runtime, actor = current_runtime(), _actor()
@@ -520,11 +520,11 @@ def conclude_review(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
 
 
 @blp.post("/devolutions/<devolution_id>/issuance")
+@require_roles(*OFFICE_ROLES)
 @blp.arguments(IssuanceSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 409, 422)
-@require_roles(*OFFICE_ROLES)
 def issue(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
     """登记正式发文：此后由承接部门负责，开始工作衔接，运行半年专项报告期限起算"""
     runtime, actor = current_runtime(), _actor()
@@ -536,11 +536,11 @@ def issue(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
 
 
 @blp.patch("/devolutions/<devolution_id>/handover/<kind>")
+@require_roles(*DEPARTMENT)
 @blp.arguments(HandoverUpdateSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 409, 422)
-@require_roles(*DEPARTMENT)
 def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict[str, Any]:
     """下放部门更新工作衔接清单（人员、经费、场地、指导、培训）的日期或完成情况"""
     runtime, actor = current_runtime(), _actor()
@@ -551,11 +551,11 @@ def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict
 
 
 @blp.put("/devolutions/<devolution_id>/reports/<department>")
+@require_roles(*DEPARTMENT)
 @blp.arguments(ReportSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
 @_problems(403, 404, 409, 422)
-@require_roles(*DEPARTMENT)
 def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> Any:
     """承接部门提交运行半年专项报告（第三十五条）"""
     report = aftercare.OperationReport(**data)
@@ -568,11 +568,11 @@ def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> 
 
 
 @blp.post("/devolutions/<devolution_id>/reports/<department>/acknowledgement")
+@require_roles(*DEPARTMENT)
 @blp.arguments(AcknowledgementSchema)
 @blp.response(200, DevolutionDetailSchema)
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 409, 422)
-@require_roles(*DEPARTMENT)
 def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str) -> dict[str, Any]:
     """下放部门确认收到专项报告"""
     runtime, actor = current_runtime(), _actor()
@@ -584,11 +584,11 @@ def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str
 
 
 @blp.post("/rectifications")
+@require_roles(*OFFICE_ROLES)
 @blp.arguments(RectificationSchema)
 @blp.response(201, RectificationViewSchema, headers={"Location": {"schema": {"type": "string"}}})
 @blp.doc(security=SECURITY)
 @_problems(403, 404, 422)
-@require_roles(*OFFICE_ROLES)
 def raise_rectification(data: dict[str, Any]) -> Any:
     """编办提出限期纠正：未经审批擅自下放职责，或批准下放后未落实保障措施（第三十七条第四项）"""
     finding = Finding(Ground(data["ground"]), data["department"], data["facts"], data["correct_by"])
@@ -598,30 +598,30 @@ def raise_rectification(data: dict[str, Any]) -> Any:
 
 
 @blp.get("/rectifications")
+@require_roles()
 @blp.response(200, RectificationViewSchema(many=True))
 @blp.doc(security=SECURITY)
-@require_roles()
 def list_rectifications() -> list[dict[str, Any]]:
     """限期纠正事项：编办看本辖区全部，部门看本部门的"""
     return queries.rectifications(current_runtime(), _actor())
 
 
 @blp.get("/rectifications/<rectification_id>")
+@require_roles()
 @blp.response(200, RectificationViewSchema)
 @blp.doc(security=SECURITY)
 @_problems(404)
-@require_roles()
 def get_rectification(rectification_id: str) -> dict[str, Any]:
     """一项限期纠正：编办看本辖区的，部门看向本部门提出的"""
     return queries.rectification(current_runtime(), _actor(), rectification_id)
 
 
 @blp.get("/power-list/changes")
+@require_roles(*OFFICE_ROLES, Role.SERVICE)
 @blp.arguments(PowerListQuerySchema, location="query")
 @blp.response(200, PowerListChangeSchema(many=True))
 @blp.doc(security=SECURITY)
 @_problems(403, 422)
-@require_roles(*OFFICE_ROLES, Role.SERVICE)
 def power_list_changes(query: dict[str, Any]) -> list[dict[str, Any]]:
     """权责清单变更记录（供清单维护方按 after 游标轮询）：批准未发文时责任仍在原部门，正式下放后生效"""
     return queries.power_list_changes(current_runtime(), _actor(), query["after"], query["limit"])

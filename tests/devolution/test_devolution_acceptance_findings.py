@@ -169,3 +169,12 @@ def test_a_rectification_can_be_read_back_by_its_id_第三十七条(client, auth
     assert view.get_json()["ground_label"].startswith("经批准下放职责后未落实相应保障措施")
     assert client.get(f"/api/v1/rectifications/{rid}", headers=auth("nyj.clerk")).status_code == 404
     assert client.get(f"/api/v1/rectifications/{rid}", headers=auth("hs.bb.clerk")).status_code == 404
+
+
+def test_who_may_apply_is_checked_before_what_they_wrote_第三十三条(client, auth) -> None:
+    assert client.post("/api/v1/devolutions", json={}).status_code == 401
+    assert client.post("/api/v1/devolutions", json={}, headers=auth(OFFICE)).status_code == 403
+    assert client.post("/api/v1/devolutions", json={}, headers=auth(APPLICANT)).status_code == 422
+    returned = client.post("/api/v1/devolutions/dv-x/return", json={"reasons": ""}, headers=auth(APPLICANT))
+    assert returned.status_code == 403
+    assert client.post("/api/v1/rectifications", json={}, headers=auth(APPLICANT)).status_code == 403
