@@ -4,6 +4,7 @@ government app and for tools. Validation happens here; rules and errors come fro
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -141,7 +142,14 @@ def inbox() -> list[dict[str, Any]]:
 def show(approval_id: str) -> dict[str, Any]:
     """一个审批事项（他人的事项返回 404）"""
     shown = service.view(current_runtime(), approval_id, current_principal(), counter=counter())
-    return {**asdict(shown), "item": _item_dict(shown.item)}
+    data = {**asdict(shown), "item": _item_dict(shown.item)}
+    for key in ("events", "decisions"):  # free-form rows: instants as ISO 8601, not Flask's HTTP dates
+        data[key] = [{k: _iso(v) for k, v in row.items()} for row in data[key]]
+    return data
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 @approvals_blp.post("/<approval_id>/decisions")
