@@ -16,7 +16,7 @@ from services.devolution.domain.application import BasisKind, FeedbackPosition, 
 from services.devolution.domain.lifecycle import Actor, State
 from services.devolution.domain.rectification import Finding, Ground
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.service import current_runtime
 
 blp = Blueprint(
@@ -28,11 +28,12 @@ blp = Blueprint(
 )
 DEPARTMENT = (Role.DEPT_CLERK, Role.DEPT_LEADER)
 SECURITY = [{"bearerAuth": []}]
+IDEMPOTENCY_KEY_MAX = 120  # the column idempotent_request.key
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "maxLength": 120},
+    "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
     "description": "同一用户以相同的键重复提交时，返回第一次的结果而不重复办理",
 }
 
@@ -264,7 +265,9 @@ class ReviewSchema(Schema):
 
 
 class IssuanceSchema(Schema):
-    document_number = fields.String(required=True, metadata={"example": "甬编办〔2026〕12号"})
+    document_number = fields.String(
+        required=True, validate=validate.Length(max=120), metadata={"example": "甬编办〔2026〕12号"}
+    )
     document_date = fields.Date(required=True)
 
 
@@ -401,6 +404,9 @@ def _idempotent(status: int, submission: Submission) -> Any:
     """Run ``submission`` once per (user, Idempotency-Key); a repeat does nothing and shows the devolution."""
     runtime, actor = current_runtime(), _actor()
     key = request.headers.get("Idempotency-Key")
+    if key and len(key) > IDEMPOTENCY_KEY_MAX:
+        message = f"Idempotency-Key 不能超过{IDEMPOTENCY_KEY_MAX}个字符"
+        raise ValidationFailed.for_field("Idempotency-Key", message, code="idempotency_key_invalid")
     if not key:
         return queries.detail(runtime, actor, submission(None)), status
     earlier = usecases.find_claim(runtime, actor, key)

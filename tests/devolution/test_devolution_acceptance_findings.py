@@ -178,3 +178,17 @@ def test_who_may_apply_is_checked_before_what_they_wrote_第三十三条(client,
     returned = client.post("/api/v1/devolutions/dv-x/return", json={"reasons": ""}, headers=auth(APPLICANT))
     assert returned.status_code == 403
     assert client.post("/api/v1/rectifications", json={}, headers=auth(APPLICANT)).status_code == 403
+
+
+def test_an_over_long_idempotency_key_or_document_number_is_a_422_not_a_database_error_第三十四条(
+    client, auth
+) -> None:
+    long_key = {**auth(APPLICANT), "Idempotency-Key": "k" * 121}
+    response = client.post("/api/v1/devolutions", json=complete_application(), headers=long_key)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
+    devolution_id = _create(client, auth)
+    body = {"document_number": "甬" * 121, "document_date": "2026-08-31"}
+    response = _post(client, auth, OFFICE, f"{devolution_id}/issuance", body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "document_number"
