@@ -25,6 +25,7 @@ from services.deadlines.domain.calendar import (
     validate_year,
 )
 from services.deadlines.domain.clock import Clock, ClockState
+from services.deadlines.domain.localtime import local_date
 from services.deadlines.models import CalendarOverride, CalendarYear, ClockRecord
 from services.deadlines.sweep import case_params
 from shared.contracts import NOTIFY, NOTIFY_SEND
@@ -174,11 +175,14 @@ def _recompute_one(
     clocks.publish_scheduled(uow, row, clock, calendar, now=now, reason="calendar_changed")
     if before == clock.due_date or clock.due_date is None or before is None:
         return 0
-    uow.publish(NOTIFY, NOTIFY_SEND, _due_date_changed(row, clock, before, why))
+    remaining = clock.remaining_working_days(local_date(now), calendar) or 0
+    uow.publish(NOTIFY, NOTIFY_SEND, _due_date_changed(row, clock, before, why, remaining))
     return 1
 
 
-def _due_date_changed(row: ClockRecord, clock: Clock, before: date, why: str) -> dict[str, Any]:
+def _due_date_changed(
+    row: ClockRecord, clock: Clock, before: date, why: str, remaining: int
+) -> dict[str, Any]:
     request: dict[str, Any] = {
         "dedupe_key": f"{row.id}/due_date_changed/{before.isoformat()}/{clock.due_date}",
         "template": DUE_DATE_CHANGED,
@@ -186,6 +190,8 @@ def _due_date_changed(row: ClockRecord, clock: Clock, before: date, why: str) ->
             **case_params(row, clock),
             "old_due_date": before.isoformat(),
             "due_date": str(clock.due_date),
+            "remaining_working_days": max(remaining, 0),  # 还剩N个工作日 / 已逾期N个工作日
+            "overdue_working_days": max(-remaining, 0),
             "provisional": clock.provisional,
             "reason": why,
         },

@@ -1,9 +1,10 @@
 """From 1 November, remind the office admins that next year's holiday notice is not loaded yet.
 
 Dates in an unknown year are provisional (weekends only) until the year is loaded; the office should load it
-as soon as the State Council publishes it. Each tick sets the gauge ``dm_calendar_next_year_missing``; in
-office hours of a working day, each jurisdiction's ``office_admin`` role gets one ``calendar_year_missing``
-notice per day (a sent-reminder key per day and jurisdiction) until the year is loaded.
+as soon as the State Council publishes it; a year still missing when it begins is reminded of until loaded.
+Each tick sets the gauge ``dm_calendar_next_year_missing``; in office hours of a working day, each
+jurisdiction's ``office_admin`` role gets one ``calendar_year_missing`` notice per day (a sent-reminder key
+per day and jurisdiction) until the year is loaded.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from shared.runtime import ServiceRuntime
 
 NEXT_YEAR_MISSING = Gauge(
     "dm_calendar_next_year_missing",
-    "1 from 1 November while next year's holiday notice is not loaded, else 0",
+    "1 while this year's (or, from 1 November, next year's) holiday notice is not loaded, else 0",
     multiprocess_mode="livemax",
 )
 TEMPLATE = "calendar_year_missing"
@@ -35,7 +36,10 @@ WATCH_FROM = (11, 1)
 
 
 def missing_year(today: date, known: tuple[int, ...]) -> int | None:
-    """Next year, if ``today`` is on or after 1 November and next year is not loaded."""
+    """The current year if it is not loaded (every date in it is provisional: keep reminding after
+    1 January); else next year, if ``today`` is on or after 1 November and next year is not loaded."""
+    if today.year not in known:
+        return today.year
     if (today.month, today.day) >= WATCH_FROM and today.year + 1 not in known:
         return today.year + 1
     return None

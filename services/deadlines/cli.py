@@ -26,7 +26,7 @@ from services.deadlines.calendar_store import calendars
 from services.deadlines.domain.calendar import LocalOverride
 from shared.config import Settings
 from shared.db import utcnow
-from shared.errors import AppError
+from shared.errors import AppError, ValidationFailed
 from shared.runtime import ServiceRuntime
 
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
             uow.commit()
             return "\n".join(lines)
         if args.command == "load-year":
-            data = calendar_admin.year_from_json(args.year, json.loads(args.file.read_text(encoding="utf-8")))
+            data = calendar_admin.year_from_json(args.year, _notice_file(args.file))
             result = calendar_admin.load_year(uow, cache, data, by=args.by, now=utcnow())
         else:
             override = LocalOverride(args.date, args.kind, args.reason)
@@ -66,6 +66,20 @@ def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
             )
         uow.commit()
     return f"已保存；重新计算 {result.recomputed} 项计时，其中 {result.moved} 项到期日变化"
+
+
+def _notice_file(path: Path) -> dict[str, object]:
+    """The JSON object in ``path``; ValidationFailed (field ``file``) when it is missing or not one."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValidationFailed.for_field("file", f"无法读取 {path}：{exc.strerror}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValidationFailed.for_field("file", f"{path} 不是有效的 JSON（UTF-8）：{exc}") from None
+    if not isinstance(body, dict):
+        message = f"{path} 须为 JSON 对象（source、holidays、adjusted_workdays）"
+        raise ValidationFailed.for_field("file", message)
+    return body
 
 
 def main(argv: list[str] | None = None) -> int:

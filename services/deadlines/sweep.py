@@ -163,6 +163,7 @@ def notice(
         "due_date": reminder.due_date.isoformat(),
         "remaining_working_days": max(remaining, 0),
         "overdue_working_days": max(-remaining, 0),
+        "provisional": clock.provisional,  # the notice then says the date may still move
         "stage": reminder.stage.value,
         "sequence": reminder.sequence,
     }

@@ -68,6 +68,7 @@ def test_due_soon_then_due_today_then_overdue_each_once_第十七条(deadlines, 
         "due_date": "2025-11-10",
         "remaining_working_days": 2,
         "overdue_working_days": 0,
+        "provisional": False,
         "stage": "due_soon",
         "sequence": 1,
     }

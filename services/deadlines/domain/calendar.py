@@ -268,7 +268,8 @@ class WorkingCalendar:
         _require_count(n, "working_days", MAX_WORKING_DAYS)
         ordinal, year = start.toordinal(), start.year
         while True:
-            working = self._index(year, "start").working
+            # a valid start whose span runs past the calendar's range is the count's fault, not the start's
+            working = self._index(year, "start" if year == start.year else "working_days").working
             first = bisect_right(working, ordinal)
             if first + n <= len(working):
                 return dt.date.fromordinal(working[first + n - 1])
@@ -312,6 +313,7 @@ class WorkingCalendar:
         ``skipped`` lists only the days the end was rolled over, which is what a clerk needs to see.
         """
         _require_count(n, "months", MAX_MONTHS)
+        _require_supported(start.year, "start")  # before the arithmetic: year 9999 + 1 month is no date
         nominal = _same_day_months_later(start, n)
         _require_supported(nominal.year, "months")
         due = self.roll_forward(nominal)
