@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -22,15 +23,25 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.platform import OutboundMessage, OutboundUrlRefused, SendResult, check_outbound_url
-from shared.platform.base import redacted_url
-from shared.platform.robot import ROBOT_HOSTS
+from shared.platform.robot import ROBOT_HOSTS, THROTTLED
 from shared.platform.signing import webhook_secret_bytes
+
+
+def shown_url(url: str) -> str:
+    """The address as the admin gave it, port included, without a query or credentials (neither is stored:
+    the query is cut at creation and an address with credentials is refused)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def public_view(row: Channel) -> dict[str, Any]:
     config = dict(row.config or {})
     if config.get("url"):
-        config["url"] = redacted_url(str(config["url"]))
+        config["url"] = shown_url(str(config["url"]))
     return {
         "id": row.id,
         "kind": row.kind,
@@ -157,7 +168,10 @@ def test_channel(
             f"该群机器人已达到每分钟发送上限，请约{permit.wait_ms // 1000 + 1}秒后再试",
             code="robot_rate_limited",
         )
-    return ctx.channels.robot(config).send(outbound)
+    result = ctx.channels.robot(config).send(outbound)
+    if result.platform_code == str(THROTTLED):  # the robot now refuses for ten minutes, whoever sends
+        ctx.limiter.block(config.id, ctx.robot_throttle_s)
+    return result
 
 
 def _own_account(ctx: NotifyContext, principal: Principal) -> str:
