@@ -59,7 +59,7 @@ def test_acceptance_stops_its_clock_and_starts_the_thirty_day_opinion_clock_第�
     assert [p["rule"] for p in desk.sent("clock.start")] == ["acceptance_decision", "coordination_opinion"]
     assert desk.sent("clock.stop")[0]["clock_id"] == f"{case_id}:acceptance_decision"
     accepted = next(p for p in desk.sent("notify.send") if p["template"] == "application_accepted")
-    assert {r["id"] for r in accepted["recipients"]} == {"nb-zhzf", "nb-sthj", "nb-zjj"}
+    assert {r["id"] for r in accepted["recipients"]} == {"nb-zhzf"}  # 第17条: 告知主办部门
 
 
 def test_a_rejection_on_ground_two_must_name_the_mechanism_and_the_applicant_is_told_第十七条(desk) -> None:

@@ -96,6 +96,11 @@ class Step:
     def office(self) -> list[Party]:
         return [office_party(self.record.jurisdiction_code)]
 
+    def department_name(self, code: str) -> str:
+        """What a notice calls a department: its name in the directory (the code if it has none)."""
+        department = self.session.get(Department, code)
+        return department.name if department is not None else code
+
     def dedupe(self) -> str:
         return f"v{self.record.version}-{len(self.entries)}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -166,7 +167,9 @@ def _accept(step: Step, body: Body) -> None:
     _stop(step, "acceptance_decision")
     step.remember(acceptance={"accepted_by": step.actor.name, "note": body.get("note")})
     start_coordination_clock(step)
-    step.out.notify("application_accepted", step.departments(), dedupe=step.dedupe(), note=body.get("note"))
+    # 第17条: the decision is told to the applying (host) department; the other parties hear from the office
+    # when it solicits them or calls a meeting (the accepted-notice's wording addresses the applicant)
+    step.out.notify("application_accepted", step.applicant(), dedupe=step.dedupe(), note=body.get("note"))
 
 
 @effect("reject")
@@ -274,7 +277,7 @@ def _reply(step: Step, body: Body) -> None:
         "reply_received",
         step.office(),
         dedupe=step.dedupe(),
-        department=solicitation.department_code,
+        department=step.department_name(solicitation.department_code),
         reply=kind,
     )
 
@@ -307,7 +310,7 @@ def _deem_no_objection(step: Step, body: Body) -> None:
             "reply_deemed_no_objection",
             [department_party(solicitation.department_code, step.record.jurisdiction_code), *step.office()],
             dedupe=solicitation.id,
-            department=solicitation.department_code,
+            department=step.department_name(solicitation.department_code),
             due_date=body.get("due_date"),
         )
 
@@ -338,10 +341,17 @@ def _schedule_meeting(step: Step, body: Body) -> None:
         "meeting_notice",
         [department_party(c, step.record.jurisdiction_code) for c in attendees],
         dedupe=meeting.id,
-        starts_at=starts_at.isoformat(),
+        starts_at=_beijing_time(starts_at),
         location=body["location"],
+        place=body["location"],  # the name notify's meeting_notice template gives it
         agenda=body["agenda"],
     )
+
+
+def _beijing_time(at: datetime) -> str:
+    """How a notice gives a meeting's time: Beijing time, as people read it (2026年12月1日 10:00)."""
+    local = at.astimezone(ZoneInfo("Asia/Shanghai"))
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 @effect("record_meeting")

@@ -172,7 +172,9 @@ def submit_filing(
 
     def effects(step: Step) -> None:
         step.out.start_clock(clock_id(step.record.id, "filing_opinion"), "filing_opinion", step.office())
-        step.out.notify("case_submitted", step.office(), dedupe="submitted", applicant=host)
+        step.out.notify(
+            "case_submitted", step.office(), dedupe="submitted", applicant=step.department_name(host)
+        )
 
     return _create(runtime, actor, new, key, "filings", effects)
 
@@ -221,7 +223,13 @@ def submit_application(
             step.office(),
             urgent=urgent,
         )
-        step.out.notify("case_submitted", step.office(), dedupe="submitted", urgent=urgent, applicant=host)
+        step.out.notify(
+            "case_submitted",
+            step.office(),
+            dedupe="submitted",
+            urgent=urgent,
+            applicant=step.department_name(host),
+        )
 
     return _create(runtime, actor, new, key, "applications", effects)
 
