@@ -5,11 +5,15 @@ back for ten minutes for every worker, as it is when a reminder meets the same a
 from __future__ import annotations
 
 import pytest
-from notify_support import NINGBO, ROBOT_SECRET, ROBOT_TOKEN, add_people
+from notify_support import NINGBO, ROBOT_SECRET, ROBOT_TOKEN, add_people, party, send_request
+from sqlalchemy import select
 
+from services.notify import delivery
 from services.notify.app import create_app
 from services.notify.delivery import build_context
+from services.notify.models import Delivery
 from shared.auth import Principal, issue_token
+from shared.messaging import Envelope
 
 
 @pytest.fixture
@@ -72,3 +76,29 @@ def test_a_robot_throttled_during_a_test_message_is_held_back_for_every_worker(
     assert (answer["delivered"], answer["platform_code"]) == (False, "130101")
     permit = notify.extensions["notify.context"].limiter.acquire(channel["id"])
     assert not permit.granted and permit.wait_ms > 500_000  # ten minutes, not the 3-second spacing
+
+
+def test_previewing_a_template_with_a_malformed_due_date_is_a_422_naming_params(client, notify) -> None:
+    response = client.post(
+        "/api/v1/templates/due_soon/preview",
+        json={"params": {"due_date": "2026-13-01"}},
+        headers=admin(notify),
+    )
+    assert response.status_code == 422, response.get_json()
+    assert [error["field"] for error in response.get_json()["errors"]] == ["params"]
+
+
+def test_a_request_with_a_malformed_due_date_is_recorded_as_a_failed_delivery_not_lost_第20条(notify) -> None:
+    request = send_request(
+        "bad-date",
+        [party("person", "bb.leader")],
+        params={"case_title": "协调申请", "due_date": "2026-02-30", "remaining_working_days": 2},
+    )
+    with notify.unit_of_work() as uow:
+        queued = delivery.record_request(uow, Envelope(**request))
+        uow.commit()
+    assert queued == []
+    with notify.db.transaction() as session:
+        [row] = session.scalars(select(Delivery)).all()
+        assert (row.state, row.last_code) == ("failed", "render_failed")
+        assert "2026-02-30" in (row.last_error or "")

@@ -55,9 +55,12 @@ class RenderedMessage:
 
 
 def chinese_date(value: date | str) -> str:
-    """``2026-12-04`` → ``2026年12月4日（星期五）``."""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+    """``2026-12-04`` → ``2026年12月4日（星期五）``; :class:`RenderError` for anything that is not a date."""
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise RenderError(f"日期无效（应为 YYYY-MM-DD）：{value!r}") from exc
 
 
 def days_phrase(*, remaining: int | None = None, overdue: int | None = None) -> str:
