@@ -303,8 +303,15 @@ class RectificationSchema(Schema):
     devolution_id = fields.String(load_default=None, allow_none=True)
 
 
+class CorrectionSchema(Schema):
+    corrected_on = fields.Date(required=True, metadata={"description": "部门完成纠正的日期"})
+    note = fields.String(load_default="", metadata={"example": "经费已拨付到位"})
+
+
 class RectificationViewSchema(Schema):
     id = fields.String()
+    state = fields.String(metadata={"description": "ordered 限期纠正中 / corrected 已纠正"})
+    state_label = fields.String()
     devolution_id = fields.String(allow_none=True)
     department = fields.String()
     ground = fields.String()
@@ -313,6 +320,9 @@ class RectificationViewSchema(Schema):
     correct_by = fields.Date()
     overdue = fields.Boolean()
     raised_at = fields.DateTime()
+    corrected_on = fields.Date(allow_none=True)
+    corrected_in_time = fields.Boolean(allow_none=True, metadata={"description": "是否在期限内纠正"})
+    correction_note = fields.String(allow_none=True)
 
 
 class PowerListQuerySchema(Schema):
@@ -620,6 +630,19 @@ def list_rectifications() -> list[dict[str, Any]]:
 def get_rectification(rectification_id: str) -> dict[str, Any]:
     """一项限期纠正：编办看本辖区的，部门看向本部门提出的"""
     return queries.rectification(current_runtime(), _actor(), rectification_id)
+
+
+@blp.post("/rectifications/<rectification_id>/correction")
+@require_roles(*OFFICE_ROLES)
+@blp.arguments(CorrectionSchema)
+@blp.response(200, RectificationViewSchema)
+@blp.doc(security=SECURITY)
+@_problems(403, 404, 409, 422)
+def confirm_correction(data: dict[str, Any], rectification_id: str) -> dict[str, Any]:
+    """编办确认部门已纠正：期限停止计算，并记明是否按期纠正（第三十七条）"""
+    runtime, actor = current_runtime(), _actor()
+    usecases.confirm_correction(runtime, actor, rectification_id, data["corrected_on"], data["note"])
+    return queries.rectification(runtime, actor, rectification_id)
 
 
 @blp.get("/power-list/changes")

@@ -176,6 +176,10 @@ class Rectification(Base):
     clock_id: Mapped[str] = mapped_column(String(120))
     raised_by: Mapped[str] = mapped_column(String(60))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when the office confirms the correction (the clock then stops)
+    corrected_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    correction_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    corrected_confirmed_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class IdempotentRequest(Base):

@@ -24,7 +24,7 @@ from services.devolution.domain.lifecycle import (
     in_force,
     responsible_departments,
 )
-from services.devolution.domain.rectification import GROUND_NAMES, Ground
+from services.devolution.domain.rectification import GROUND_NAMES, RECTIFICATION_STATE_NAMES, Ground
 from services.devolution.models import (
     Clock,
     Devolution,
@@ -294,16 +294,22 @@ def _visible_rectifications(actor: Actor) -> Any:
 
 def _rectification_view(session: Session, r: Rectification) -> dict[str, Any]:
     clock = session.get(Clock, r.clock_id)
+    state = "corrected" if r.corrected_on is not None else "ordered"
     return {
         "id": r.id,
+        "state": state,
+        "state_label": RECTIFICATION_STATE_NAMES[state],
         "devolution_id": r.devolution_id,
         "department": r.department,
         "ground": r.ground,
         "ground_label": GROUND_NAMES[Ground(r.ground)],
         "facts": r.facts,
         "correct_by": r.correct_by,
-        "overdue": bool(clock and _clock_view(clock)["overdue"]),
+        "overdue": r.corrected_on is None and bool(clock and _clock_view(clock)["overdue"]),
         "raised_at": r.raised_at,
+        "corrected_on": r.corrected_on,
+        "corrected_in_time": None if r.corrected_on is None else r.corrected_on <= r.correct_by,
+        "correction_note": r.correction_note,
     }
 
 

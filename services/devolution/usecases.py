@@ -31,7 +31,7 @@ from services.devolution.domain.lifecycle import (
     State,
     can_see,
 )
-from services.devolution.domain.rectification import Finding, validate_finding
+from services.devolution.domain.rectification import Finding, validate_correction, validate_finding
 from services.devolution.models import (
     Clock,
     DepartmentReplica,
@@ -633,6 +633,29 @@ def raise_rectification(
         start_rectification_clock(uow, runtime, rectification, department.jurisdiction)
         uow.commit()
         return rectification.id
+
+
+def confirm_correction(
+    runtime: ServiceRuntime, actor: Actor, rectification_id: str, corrected_on: date, note_text: str
+) -> None:
+    """The office confirms the department has corrected; the rectification clock stops (第三十七条)."""
+    if not actor.is_office:
+        raise Forbidden("纠正情况须由编办确认（第三十七条）", code="not_your_step")
+    with runtime.unit_of_work() as uow:
+        rectification = uow.session.get(Rectification, rectification_id)
+        if rectification is None or rectification.jurisdiction != actor.jurisdiction:
+            raise NotFound("未找到该限期纠正事项", code="rectification_not_found")
+        validate_correction(rectification.corrected_on, corrected_on, today_in_shanghai())
+        rectification.corrected_on = corrected_on
+        rectification.correction_note = note_text
+        rectification.corrected_confirmed_by = actor.user_id
+        at = utcnow().isoformat()
+        clock_command(uow, rectification.clock_id, CLOCK_STOP, {"at": at, "outcome": "done"})
+        row = uow.session.get(Devolution, rectification.devolution_id or "")
+        if row is not None:
+            detail = {"rectification_id": rectification.id, "corrected_on": corrected_on}
+            note(uow.session, row, "rectification_corrected", detail)
+        uow.commit()
 
 
 def actor_jurisdiction_only(actor: Actor, jurisdiction: str) -> None:

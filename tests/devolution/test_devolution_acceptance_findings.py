@@ -9,7 +9,7 @@ from typing import Any
 
 from devolution_factories import READY_REVIEW, approval_decision, complete_application, deliver, sent
 
-from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST
+from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST, CLOCK_STOP
 
 APPLICANT, RECEIVER, OFFICE = "scjg.clerk", "hs.scjg.clerk", "bb.clerk"
 
@@ -192,3 +192,36 @@ def test_an_over_long_idempotency_key_or_document_number_is_a_422_not_a_database
     response = _post(client, auth, OFFICE, f"{devolution_id}/issuance", body)
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "document_number"
+
+
+def test_the_office_records_that_a_finding_was_corrected_and_its_clock_stops_第三十七条(
+    client, auth, devolution
+) -> None:
+    devolution_id = _issued(client, auth, devolution)
+    body = {
+        "ground": "support_not_delivered",
+        "department": "nb-scjg",
+        "facts": "承诺的专项经费逾期未拨付",
+        "correct_by": (date.today() + timedelta(days=30)).isoformat(),
+        "devolution_id": devolution_id,
+    }
+    rid = client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE)).get_json()["id"]
+    assert client.get(f"/api/v1/rectifications/{rid}", headers=auth(OFFICE)).get_json()["state"] == "ordered"
+    path = f"/api/v1/rectifications/{rid}/correction"
+    today = date.today().isoformat()
+    correction = {"corrected_on": today, "note": "经费已于当日拨付到位"}
+    assert client.post(path, json=correction, headers=auth(APPLICANT)).status_code == 403
+    assert client.post(path, json=correction, headers=auth("hs.bb.clerk")).status_code == 404
+    future = {"corrected_on": (date.today() + timedelta(days=400)).isoformat()}
+    assert client.post(path, json=future, headers=auth(OFFICE)).status_code == 422
+    response = client.post(path, json=correction, headers=auth(OFFICE))
+    assert response.status_code == 200, response.get_json()
+    view = response.get_json()
+    assert view["state"] == "corrected" and view["corrected_on"] == today
+    assert view["corrected_in_time"] is True
+    assert view["overdue"] is False
+    stop = [p for p in sent(devolution, CLOCK_STOP) if p["clock_id"] == f"devolution:{rid}:rectification"]
+    assert len(stop) == 1
+    assert client.post(path, json=correction, headers=auth(OFFICE)).status_code == 409
+    history = client.get(f"/api/v1/devolutions/{devolution_id}", headers=auth(OFFICE)).get_json()["history"]
+    assert history[-1]["action"] == "rectification_corrected"

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from services.devolution.domain.lifecycle import State
-from shared.errors import ValidationFailed
+from shared.errors import Conflict, ValidationFailed
 
 
 class Ground(StrEnum):
@@ -19,6 +19,8 @@ GROUND_NAMES = {
     Ground.WITHOUT_APPROVAL: "未经审批擅自下放职责（第三十七条第四项）",
     Ground.SUPPORT_NOT_DELIVERED: "经批准下放职责后未落实相应保障措施（第三十七条第四项）",
 }
+
+RECTIFICATION_STATE_NAMES = {"ordered": "限期纠正中", "corrected": "已纠正"}
 
 _APPROVED_STATES = frozenset({State.APPROVED, State.ISSUED, State.OPERATION_REPORTED})
 
@@ -46,3 +48,13 @@ def validate_finding(finding: Finding, today: date, devolution_state: State | No
         raise ValidationFailed(
             "；".join(m for ms in fields.values() for m in ms), code="finding_invalid", fields=fields
         )
+
+
+def validate_correction(already_corrected_on: date | None, corrected_on: date, today: date) -> None:
+    """The office confirms a correction once, on a day that has come (第三十七条)."""
+    if already_corrected_on is not None:
+        raise Conflict(
+            f"该限期纠正事项已于{already_corrected_on.isoformat()}确认纠正", code="already_corrected"
+        )
+    if corrected_on > today:
+        raise ValidationFailed.for_field("corrected_on", "纠正日期不能晚于今天", code="date_in_future")
