@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import IntegrityError
 
 from services.devolution import queries, usecases
@@ -17,6 +17,7 @@ from services.devolution.domain.lifecycle import Actor, State
 from services.devolution.domain.rectification import Finding, Ground
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.http import translate_message
 from shared.service import current_runtime
 
 blp = Blueprint(
@@ -47,10 +48,94 @@ def _choice(enum: Iterable[Any]) -> validate.OneOf:
     return validate.OneOf([str(e) for e in enum])
 
 
+# --- input schemas: every field labelled in Chinese, so that a 422 names it ------------------------------
+
+FIELD_LABELS = {
+    # the application (第三十三条)
+    "duty_name": "职责名称",
+    "legal_bases": "职责依据",
+    "type": "依据类型",
+    "name": "依据名称",
+    "provision": "条款",
+    "reasons": "下放理由",
+    "legality": "合法性",
+    "rationality": "合理性",
+    "necessity": "必要性",
+    "coordination": "协同性",
+    "support": "配套性",
+    "performance": "履职方式",
+    "county_level": "县级履职方式",
+    "township_level": "乡镇（街道）履职方式",
+    "support_measures": "保障措施",
+    "kind": "保障措施类别",
+    "amount": "数量或金额",
+    "unit": "单位",
+    "due_date": "计划落实日期",
+    "not_applicable": "不涉及",
+    "receiving_departments": "承接部门",
+    "related_departments": "关联部门",
+    "feedback": "书面反馈意见",
+    "department": "部门",
+    "role": "部门角色（承接/关联）",
+    "document_title": "反馈文件名称",
+    "document_date": "发文日期",
+    "position": "意见",
+    "summary": "意见摘要",
+    # lists
+    "state": "状态",
+    "overdue": "是否逾期",
+    "after": "上次看到的变更编号",
+    "limit": "条数",
+    # the office
+    "items": "需要补正的项目",
+    "checklist": "审核清单",
+    "item": "审核项",
+    "satisfied": "是否符合",
+    "note": "意见",
+    "notes": "审核意见",
+    "conclusion": "审核结论",
+    "power_list_entries": "权责清单事项",
+    "code": "权责事项编码",
+    "from_department": "原责任部门",
+    "to_level": "下放层级",
+    "document_number": "发文文号",
+    # after issuance
+    "description": "内容",
+    "done_on": "完成日期",
+    "public_service_effects": "便民服务方面的实效",
+    "enterprise_service_effects": "利企服务方面的实效",
+    "efficiency_effects": "提高工作效率方面的实效",
+    "problems_found": "发现的问题",
+    "suggestions": "意见建议",
+    # rectification (第三十七条)
+    "ground": "限期纠正情形",
+    "facts": "发现的事实",
+    "correct_by": "纠正期限",
+    "devolution_id": "职责下放事项",
+    "corrected_on": "纠正日期",
+}
+
+
+class Labelled(Schema):
+    """Prefixes each field's messages with its Chinese label (``labels``, else ``FIELD_LABELS``)."""
+
+    labels: ClassVar[dict[str, str]] = {}
+
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        labelled: dict[Any, Any] = {}
+        for name, value in messages.items():
+            label = self.labels.get(str(name)) or FIELD_LABELS.get(str(name))
+            if label and isinstance(value, list) and all(isinstance(m, str) for m in value):
+                value = [f"{label}：{translate_message(m)}" for m in value]
+            labelled[name] = value
+        raise ValidationError(labelled)
+
+
 # --- schemas: the application (第三十三条) ----------------------------------------------------------------
 
 
-class BasisSchema(Schema):
+class BasisSchema(Labelled):
     type = fields.String(
         required=True,
         validate=_choice(BasisKind),
@@ -66,7 +151,7 @@ class BasisSchema(Schema):
     provision = fields.String(load_default="", metadata={"description": "条款", "example": "第十二条"})
 
 
-class ReasonsSchema(Schema):
+class ReasonsSchema(Labelled):
     legality = fields.String(load_default="", metadata={"description": "合法性"})
     rationality = fields.String(load_default="", metadata={"description": "合理性"})
     necessity = fields.String(load_default="", metadata={"description": "必要性"})
@@ -74,12 +159,14 @@ class ReasonsSchema(Schema):
     support = fields.String(load_default="", metadata={"description": "配套性"})
 
 
-class PerformanceSchema(Schema):
+class PerformanceSchema(Labelled):
     county_level = fields.String(load_default="", metadata={"description": "县级履职方式"})
     township_level = fields.String(load_default="", metadata={"description": "乡镇（街道）履职方式"})
 
 
-class SupportMeasureSchema(Schema):
+class SupportMeasureSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"description": "保障措施内容"}
+
     kind = fields.String(
         required=True,
         validate=_choice(SupportKind),
@@ -98,7 +185,9 @@ class SupportMeasureSchema(Schema):
     )
 
 
-class FeedbackSchema(Schema):
+class FeedbackSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"department": "反馈部门", "document_date": "反馈文件日期"}
+
     department = fields.String(required=True, metadata={"example": "hs-scjg"})
     role = fields.String(required=True, validate=_choice(FeedbackRole), metadata={"description": "承接/关联"})
     document_title = fields.String(load_default="")
@@ -111,7 +200,7 @@ class FeedbackSchema(Schema):
     summary = fields.String(load_default="")
 
 
-class ApplicationSchema(Schema):
+class ApplicationSchema(Labelled):
     """职责下放申请的五项内容；草稿可以不完整，提交审核时须完整。"""
 
     duty_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -230,7 +319,7 @@ class DevolutionDetailSchema(DevolutionSummarySchema):
     history = fields.List(fields.Nested(EventSchema))
 
 
-class ListQuerySchema(Schema):
+class ListQuerySchema(Labelled):
     state = fields.List(fields.String(validate=_choice(State)), load_default=list)
     overdue = fields.Boolean(load_default=None, allow_none=True)
 
@@ -238,25 +327,31 @@ class ListQuerySchema(Schema):
 # --- schemas: office and after-issuance commands ----------------------------------------------------------
 
 
-class ReturnSchema(Schema):
+class ReturnSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"reasons": "需要补正的内容"}
+
     reasons = fields.String(required=True, metadata={"example": "请补充乡镇一级的经费保障安排"})
     items = fields.List(fields.String(), load_default=list, metadata={"example": ["support_measures"]})
 
 
-class ChecklistEntrySchema(Schema):
+class ChecklistEntrySchema(Labelled):
     item = fields.String(required=True, validate=validate.OneOf(list(review.CHECKLIST_ITEMS)))
     satisfied = fields.Boolean(required=True)
     note = fields.String(load_default="")
 
 
-class PowerListEntrySchema(Schema):
+class PowerListEntrySchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"name": "权责事项名称"}
+
     code = fields.String(required=True, metadata={"example": "330200-SCJG-XK-012"})
     name = fields.String(required=True, metadata={"example": "食品小作坊登记"})
     from_department = fields.String(required=True, metadata={"example": "nb-scjg"})
     to_level = fields.String(required=True, validate=_choice(review.ReceivingLevel))
 
 
-class ReviewSchema(Schema):
+class ReviewSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"reasons": "暂不具备下放条件的理由"}
+
     checklist = fields.List(fields.Nested(ChecklistEntrySchema), required=True)
     notes = fields.String(load_default="")
     conclusion = fields.String(required=True, validate=_choice(review.Conclusion))
@@ -264,20 +359,22 @@ class ReviewSchema(Schema):
     power_list_entries = fields.List(fields.Nested(PowerListEntrySchema), load_default=list)
 
 
-class IssuanceSchema(Schema):
+class IssuanceSchema(Labelled):
     document_number = fields.String(
         required=True, validate=validate.Length(max=120), metadata={"example": "甬编办〔2026〕12号"}
     )
     document_date = fields.Date(required=True)
 
 
-class HandoverUpdateSchema(Schema):
+class HandoverUpdateSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"description": "衔接事项内容"}
+
     description = fields.String()
     due_date = fields.Date(allow_none=True)
     done_on = fields.Date(allow_none=True)
 
 
-class ReportSchema(Schema):
+class ReportSchema(Labelled):
     public_service_effects = fields.String(required=True, metadata={"description": "便民服务方面的实效"})
     enterprise_service_effects = fields.String(required=True, metadata={"description": "利企服务方面的实效"})
     efficiency_effects = fields.String(load_default="", metadata={"description": "提高工作效率方面的实效"})
@@ -285,11 +382,13 @@ class ReportSchema(Schema):
     suggestions = fields.String(load_default="")
 
 
-class AcknowledgementSchema(Schema):
+class AcknowledgementSchema(Labelled):
     note = fields.String(load_default="")
 
 
-class RectificationSchema(Schema):
+class RectificationSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"department": "被纠正部门"}
+
     ground = fields.String(
         required=True,
         validate=_choice(Ground),
@@ -303,7 +402,9 @@ class RectificationSchema(Schema):
     devolution_id = fields.String(load_default=None, allow_none=True)
 
 
-class CorrectionSchema(Schema):
+class CorrectionSchema(Labelled):
+    labels: ClassVar[dict[str, str]] = {"note": "纠正情况说明"}
+
     corrected_on = fields.Date(required=True, metadata={"description": "部门完成纠正的日期"})
     note = fields.String(load_default="", metadata={"example": "经费已拨付到位"})
 
@@ -325,7 +426,7 @@ class RectificationViewSchema(Schema):
     correction_note = fields.String(allow_none=True)
 
 
-class PowerListQuerySchema(Schema):
+class PowerListQuerySchema(Labelled):
     after = fields.Integer(load_default=0, metadata={"description": "上次看到的最后一条变更的 id"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 

@@ -225,3 +225,20 @@ def test_the_office_records_that_a_finding_was_corrected_and_its_clock_stops_第
     assert client.post(path, json=correction, headers=auth(OFFICE)).status_code == 409
     history = client.get(f"/api/v1/devolutions/{devolution_id}", headers=auth(OFFICE)).get_json()["history"]
     assert history[-1]["action"] == "rectification_corrected"
+
+
+def test_a_malformed_application_names_each_field_in_chinese_第三十三条(client, auth) -> None:
+    body = {
+        "legal_bases": [{"type": "law"}],
+        "support_measures": [{"kind": "funds", "amount": "三十万"}],
+        "feedback": [{"department": "hs-scjg", "role": "receiving", "position": "ok"}],
+    }
+    response = client.post("/api/v1/devolutions", json=body, headers=auth(APPLICANT))
+    assert response.status_code == 422
+    errors = {e["field"]: e["messages"] for e in response.get_json()["errors"]}
+    assert errors["duty_name"] == ["职责名称：必填项，不能缺少"]
+    assert errors["legal_bases[0].name"][0].startswith("依据名称：")
+    assert errors["support_measures[0].amount"][0].startswith("数量或金额：")
+    assert errors["feedback[0].position"][0].startswith("意见：")
+    issuance = _post(client, auth, OFFICE, "dv-x/issuance", {"document_number": "甬编办〔2026〕1号"})
+    assert issuance.get_json()["errors"][0]["messages"] == ["发文日期：必填项，不能缺少"]
