@@ -83,6 +83,7 @@ class NamedDaySchema(Schema):
 
 
 class YearBodySchema(Schema):
+    year = fields.Integer(metadata={"description": "可省略；填写时须与地址中的年份一致"})
     source = fields.String(required=True, metadata={"description": "国务院办公厅通知名称及文号"})
     holidays = fields.List(fields.Nested(NamedDaySchema), load_default=list)
     adjusted_workdays = fields.List(fields.Nested(NamedDaySchema), load_default=list)
@@ -174,6 +175,8 @@ def years() -> dict[str, Any]:
 def load_year(body: dict[str, Any], year: int) -> dict[str, int]:
     """载入或替换一年的节假日安排；重新计算受影响的计时"""
     runtime = current_runtime()
+    if body.get("year", year) != year:
+        raise ValidationFailed.for_field("year", f"与地址中的年份（{year}）不一致", code="year_mismatch")
     data = calendar_admin.year_from_json(year, body)
     with runtime.unit_of_work() as uow:
         result = calendar_admin.load_year(uow, calendars(runtime.db), data, by=_who(), now=utcnow())

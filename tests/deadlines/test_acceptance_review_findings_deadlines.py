@@ -15,6 +15,7 @@ from services.deadlines.app import create_app
 from services.deadlines.calendar_store import calendars
 from services.deadlines.domain.calendar import YearData
 from services.deadlines.sweep import sweep
+from shared.auth import Principal, issue_token
 from shared.contracts import NOTIFY_SEND
 
 
@@ -100,3 +101,24 @@ def test_the_cli_explains_a_missing_or_malformed_notice_file_instead_of_a_traceb
     listed.write_text(json.dumps([1, 2]), encoding="utf-8")
     assert cli.main(["load-year", "2027", "--file", str(listed)]) == 2
     assert "JSON" in capsys.readouterr().err
+
+
+def admin_headers(runtime):  # type: ignore[no-untyped-def]
+    principal = Principal("bb.admin", "赵磊", NINGBO, "nb-bb", frozenset({"office_admin"}))
+    token = issue_token(principal, secret=runtime.settings.secret_key, ttl_seconds=600)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_year_body_may_repeat_its_year_but_not_contradict_the_address(client, deadlines) -> None:
+    notice = {
+        "source": "国务院办公厅关于2027年部分节假日安排的通知",
+        "holidays": [{"date": "2027-01-01", "name": "元旦"}],
+        "adjusted_workdays": [],
+    }
+    headers = admin_headers(deadlines)
+    assert (
+        client.put("/api/v1/calendar/years/2027", json={**notice, "year": 2027}, headers=headers).status_code
+        == 200
+    )
+    wrong = client.put("/api/v1/calendar/years/2027", json={**notice, "year": 2028}, headers=headers)
+    assert wrong.status_code == 422 and [e["field"] for e in wrong.json["errors"]] == ["year"]
