@@ -70,7 +70,7 @@ def flatten_field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]
     """``{"json": {"items": {0: {"name": ["…"]}}}}`` → ``{"items[0].name": ["…"]}``."""
     if isinstance(messages, list | tuple):
         if all(isinstance(m, str) for m in messages):
-            return {prefix or "_schema": [translate_message(m) for m in messages]}
+            return {prefix or "body": [translate_message(m) for m in messages]}
         flat: dict[str, list[str]] = {}
         for index, item in enumerate(messages):
             flat.update(flatten_field_errors(item, f"{prefix}[{index}]"))
@@ -81,12 +81,12 @@ def flatten_field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]
             if isinstance(key, int):
                 name = f"{prefix}[{key}]"
             elif key == "_schema":
-                name = prefix or "_schema"
+                name = prefix or "body"
             else:
                 name = f"{prefix}.{key}" if prefix else str(key)
             flat.update(flatten_field_errors(value, name))
         return flat
-    return {prefix or "_schema": [translate_message(str(messages))]}
+    return {prefix or "body": [translate_message(str(messages))]}
 
 
 def problem_response(error: AppError) -> Response:
@@ -95,6 +95,11 @@ def problem_response(error: AppError) -> Response:
     response.mimetype = PROBLEM_JSON
     response.headers["X-Request-ID"] = g.get("request_id", "")
     return response
+
+
+def _is_json_decode_error(exc: HTTPException, data: Mapping[str, Any]) -> bool:
+    messages = str(data.get("messages", "")) + str(exc.description or "")
+    return "JSON" in messages or "json" in messages
 
 
 def _from_http_exception(exc: HTTPException) -> AppError:
@@ -106,6 +111,10 @@ def _from_http_exception(exc: HTTPException) -> AppError:
             fields.update(flatten_field_errors(messages))
         detail = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in sorted(fields.items()))
         return ValidationFailed(detail, fields=fields)
+    if status == 400 and _is_json_decode_error(exc, data):
+        return ValidationFailed(
+            "请求体不是有效的 JSON", code="malformed_json", fields={"body": ["不是有效的 JSON"]}, status=400
+        )
     if status == 413:
         return PayloadTooLarge("请求体超过允许的大小")
     titles = {400: "请求有误", 404: "未找到", 405: "不支持该请求方法", 415: "不支持的内容类型"}

@@ -94,8 +94,16 @@ def test_a_missing_field_is_named(sample_client) -> None:
 
 def test_a_body_that_is_not_json_is_refused_clearly(sample_client) -> None:
     response = sample_client.post("/api/v1/samples", data="{oops", content_type="application/json")
-    assert response.status_code in (400, 422)
+    assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "malformed_json"
+    assert response.json["errors"] == [{"field": "body", "messages": ["不是有效的 JSON"]}]
+
+
+def test_a_body_that_is_not_an_object_names_the_body(sample_client) -> None:
+    response = sample_client.post("/api/v1/samples", json=[1, 2])
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "body"
 
 
 def test_a_request_over_the_size_limit_is_refused(sample_client) -> None:
