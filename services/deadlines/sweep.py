@@ -58,6 +58,8 @@ TEMPLATES = {
     Stage.OVERDUE: "overdue",
     Stage.ESCALATION: "escalation",
 }
+#: 第二十条: a consulted department is reminded that silence without a reason counts as no objection
+REPLY_TEMPLATES = {Stage.DUE_SOON: "reply_due_soon", Stage.DUE_TODAY: "reply_due_soon"}
 
 
 def sweep_tick(runtime: ServiceRuntime) -> None:
@@ -149,6 +151,8 @@ def deliver(
     event_type, event = _owner_event(row, reminder, remaining)
     uow.publish(row.owner_service, event_type, event)
     template = TEMPLATES.get(reminder.stage)
+    if clock.rule.silence_means_no_objection:
+        template = REPLY_TEMPLATES.get(reminder.stage, template)
     if template is not None:
         uow.publish(NOTIFY, NOTIFY_SEND, notice(row, clock, reminder, template, remaining))
 

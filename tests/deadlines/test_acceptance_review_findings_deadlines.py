@@ -122,3 +122,14 @@ def test_a_year_body_may_repeat_its_year_but_not_contradict_the_address(client, 
     )
     wrong = client.put("/api/v1/calendar/years/2027", json={**notice, "year": 2028}, headers=headers)
     assert wrong.status_code == 422 and [e["field"] for e in wrong.json["errors"]] == ["year"]
+
+
+def test_a_consulted_department_is_reminded_that_silence_will_count_as_no_objection_第二十条(
+    deadlines, start_clock, sent
+) -> None:
+    start_clock(rule="written_reply", at=shanghai(2025, 11, 3), working_days=5)  # due 2025-11-10
+    sweep(deadlines, now=shanghai(2025, 11, 6, 10))  # two working days before
+    sweep(deadlines, now=shanghai(2025, 11, 10, 10))  # the last day
+    notices = [env["payload"] for env in sent.of_type(NOTIFY_SEND)]
+    assert [n["template"] for n in notices] == ["reply_due_soon", "reply_due_soon"]
+    assert [n["params"]["remaining_working_days"] for n in notices] == [2, 0]
