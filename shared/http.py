@@ -18,6 +18,7 @@ from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
+from shared.auth import authorise_before_parsing
 from shared.config import Settings
 from shared.errors import AppError, PayloadTooLarge, ValidationFailed
 from shared.logging import new_request_id, reset_request_id, set_request_id
@@ -146,6 +147,8 @@ def _register_request_hooks(app: Flask, service: str) -> None:
         g.request_id = request.headers.get("X-Request-ID") or new_request_id()
         g.request_id_token = set_request_id(g.request_id)
         g.started = time.monotonic()
+
+    app.before_request(authorise_before_parsing)
 
     @app.after_request
     def finish_request(response: Response) -> Response:

@@ -110,3 +110,36 @@ def test_a_request_over_the_size_limit_is_refused(sample_client) -> None:
     response = sample_client.post("/api/v1/samples", json={"title": "x" * 5000, "days": 5})
     assert response.status_code == 413
     assert response.json["code"] == "payload_too_large"
+
+
+@pytest.fixture
+def guarded_client(settings_for):  # type: ignore[no-untyped-def]
+    from shared.auth import Principal, issue_token, require_roles
+
+    blp = Blueprint("guarded", __name__, url_prefix="/api/v1")
+
+    @blp.post("/guarded")
+    @blp.arguments(_Sample)
+    @require_roles("office_clerk")
+    def create(data):  # type: ignore[no-untyped-def]
+        return data
+
+    settings = settings_for("intake")
+    app, _api = create_service_app(settings, title="t", description="d", blueprints=[blp])
+    client = app.test_client()
+    clerk = Principal("scjg.clerk", "周婷", "330200", "nb-scjg", frozenset({"dept_clerk"}))
+    client.dept_token = issue_token(clerk, secret=settings.secret_key, ttl_seconds=60)  # type: ignore[attr-defined]
+    return client
+
+
+def test_an_anonymous_request_is_refused_before_its_body_is_read(guarded_client) -> None:
+    response = guarded_client.post("/api/v1/guarded", json={"title": "x"})
+    assert response.status_code == 401
+    assert response.json["code"] == "token_missing"
+
+
+def test_a_caller_without_the_role_is_refused_before_its_body_is_read(guarded_client) -> None:
+    headers = {"Authorization": f"Bearer {guarded_client.dept_token}"}
+    response = guarded_client.post("/api/v1/guarded", json={"title": "x"}, headers=headers)
+    assert response.status_code == 403
+    assert response.json["code"] == "role_required"
