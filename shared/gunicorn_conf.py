@@ -8,6 +8,8 @@ threads = int(os.environ.get("DM_WEB_THREADS", "4"))
 timeout = 60
 graceful_timeout = 10
 accesslog = "-"
+# gunicorn's control socket defaults to one path per user: several services (or suites) would fight over it.
+control_socket_disable = True
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 
 

@@ -255,7 +255,8 @@ def check_outbound_url(url: str, allow: Sequence[str], *, resolver: Resolver | N
 
 def _redact(url: str) -> str:
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
 def redacted_url(url: str) -> str:
