@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import authorise_before_parsing
@@ -57,6 +58,21 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Must be one of: (.*)\.$"), r"应为以下之一：\1"),
     (re.compile(r"^Invalid JSON body\.?$"), "请求体不是有效的 JSON"),
 ]
+
+
+class ProblemSchema(Schema):
+    """application/problem+json (RFC 9457), as every error of the suite is reported (for OpenAPI documents;
+    services subclass it to document the extra members of their own errors)."""
+
+    type = fields.String()
+    title = fields.String(metadata={"description": "中文标题"})
+    status = fields.Integer()
+    detail = fields.String(metadata={"description": "中文说明"})
+    code = fields.String(metadata={"description": "稳定的机器可读代码"})
+    instance = fields.String()
+    errors = fields.List(
+        fields.Dict(), metadata={"description": "422：每个字段（field）及其中文说明（messages）"}
+    )
 
 
 def translate_message(message: str) -> str:

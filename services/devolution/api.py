@@ -17,6 +17,7 @@ from services.devolution.domain.lifecycle import Actor, State
 from services.devolution.domain.rectification import Finding, Ground
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.http import ProblemSchema as BaseProblemSchema
 from shared.http import translate_message
 from shared.service import current_runtime
 
@@ -449,18 +450,11 @@ class PowerListChangeSchema(Schema):
 # --- problems (RFC 9457), documented per endpoint ---------------------------------------------------------
 
 
-class ProblemSchema(Schema):
-    """application/problem+json, as every error of the suite is reported."""
+class ProblemSchema(BaseProblemSchema):
+    """The suite's problem document, with what a refused devolution step adds."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String(metadata={"description": "稳定的机器可读代码"})
-    instance = fields.String()
     article = fields.String(metadata={"description": "所依据的条款（如第三十二条第二款）"})
     state = fields.String(metadata={"description": "409：事项当前状态"})
-    errors = fields.List(fields.Dict(), metadata={"description": "422：每个字段及其中文说明"})
 
 
 PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any] | None]] = {

@@ -27,6 +27,7 @@ from services.intake.domain.rules import (
     SuspensionGround,
 )
 from shared.auth import current_principal, require_roles
+from shared.http import ProblemSchema as BaseProblemSchema
 from shared.http import translate_message
 from shared.service import current_runtime
 
@@ -434,17 +435,11 @@ class UploadSchema(Schema):
     file = UploadField(required=True, metadata={"description": "pdf、ofd、doc(x)、xls(x)、wps、png、jpg"})
 
 
-class ProblemSchema(Schema):
-    """application/problem+json (RFC 9457), as every error of the suite is reported."""
+class ProblemSchema(BaseProblemSchema):
+    """The suite's problem document, with what a refused case step adds."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String()
     case_status = fields.String(metadata={"description": "409：事项当前状态"})
     allowed_actions = fields.List(fields.String(), metadata={"description": "409：当前用户可进行的操作"})
-    errors = fields.List(fields.Dict(), metadata={"description": "422：每个字段及其中文说明"})
 
 
 ILLEGAL_STEP_EXAMPLE = {
