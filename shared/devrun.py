@@ -58,6 +58,8 @@ def banner(env: dict[str, str]) -> str:
         f"  data        {env['DM_VAR_DIR']}",
         "",
         "  A token for a demo user: make token USER=bb.clerk   (accounts: README.md)",
+        f"  Approvals on a phone: http://127.0.0.1:{env['INTAKE_PORT']}/m/approvals"
+        "   (stand-in login code: demo-<accountId>, e.g. demo-100002 for 李强)",
         "  Stop everything with Ctrl-C.",
         "",
     ]
