@@ -41,8 +41,7 @@ IDEMPOTENCY_HEADER = {
 
 
 def _actor() -> Actor:
-    p = current_principal()
-    return Actor(p.user_id, p.name, p.jurisdiction, p.department, frozenset(p.roles))
+    return current_principal()  # the domain's actor is the caller's principal
 
 
 def _choice(enum: Iterable[Any]) -> validate.OneOf:

@@ -51,8 +51,7 @@ def attachment_store() -> attachments.AttachmentStore:
 
 
 def _actor() -> Actor:
-    p = current_principal()
-    return Actor(p.user_id, p.name, p.jurisdiction, p.department, frozenset(p.roles))
+    return current_principal()  # the domain's actor is the caller's principal
 
 
 # --- input schemas: every field labelled in Chinese, so a 422 names it ---
