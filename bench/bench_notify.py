@@ -120,7 +120,7 @@ def wait_http(url: str, timeout_s: float = 15.0) -> None:
 
 def seed(database_url: str, load: Load, standin_url: str) -> None:
     """1,000 people in 50 departments (the first of each is its clerk), one robot per department."""
-    from services.notify.models import Attempt, Channel, Delivery, Inbox, Outbox, Recipient
+    from services.notify.tables import Attempt, Channel, Delivery, Inbox, Outbox, Recipient
     from shared.db import Database
 
     database = Database(database_url)

@@ -26,11 +26,11 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 
-from services.deadlines import sweep
+from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.app import SERVICE
-from services.deadlines.calendar_store import calendars
 from services.deadlines.domain.localtime import SHANGHAI, end_of_day
-from services.deadlines.models import ClockRecord, SentReminder
+from services.deadlines.tables import ClockRecord, SentReminder
+from services.deadlines.usecases import sweep
 from shared.config import Settings
 from shared.db import Database
 from shared.messaging import RecordingSender

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 from shared.db import Database, UTCDateTime, utcnow
 from shared.logging import current_request_id
@@ -94,6 +94,17 @@ class InboxMixin:
     source: Mapped[str] = mapped_column(String(40))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+def messaging_tables(base: type[DeclarativeBase]) -> tuple[type[OutboxMixin], type[InboxMixin]]:
+    """A service's ``outbox`` and ``inbox`` tables, mapped on its own declarative ``base``.
+
+    Every service declares them the same way, beside its ``Base``: ``Outbox, Inbox = messaging_tables(Base)``.
+    """
+    namespace = {"__module__": base.__module__}
+    outbox = cast(type[OutboxMixin], type("Outbox", (OutboxMixin, base), dict(namespace)))
+    inbox = cast(type[InboxMixin], type("Inbox", (InboxMixin, base), dict(namespace)))
+    return outbox, inbox
 
 
 class Sender(Protocol):

@@ -14,9 +14,9 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.deadlines import calendar_admin, clocks
-from services.deadlines.calendar_store import calendars
+from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.domain.calendar import MAX_MONTHS, MAX_WORKING_DAYS, LocalOverride, OverrideKind
+from services.deadlines.usecases import calendar_admin, clocks
 from shared.auth import Principal, Role, current_principal, require_roles
 from shared.db import utcnow
 from shared.errors import ValidationFailed

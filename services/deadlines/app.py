@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from services.deadlines import api
-from services.deadlines.actors import register_handlers
-from services.deadlines.models import Inbox, Outbox
+from services.deadlines.handlers import register_handlers
+from services.deadlines.tables import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app

@@ -20,10 +20,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from services.deadlines import calendar_admin
+from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.app import SERVICE
-from services.deadlines.calendar_store import calendars
 from services.deadlines.domain.calendar import LocalOverride
+from services.deadlines.usecases import calendar_admin
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import AppError, ValidationFailed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.devolution import api, handlers
-from services.devolution.models import DepartmentReplica, Inbox, Outbox
+from services.devolution.tables import DepartmentReplica, Inbox, Outbox
 from shared.config import Settings
 from shared.replica import subscribe_directory
 from shared.runtime import ServiceRuntime

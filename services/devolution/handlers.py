@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.devolution import usecases
-from services.devolution.models import Clock, Devolution
+from services.devolution.tables import Clock, Devolution
 from shared.contracts import (
     APPROVAL_DECIDED,
     CLOCK_DUE,

@@ -15,7 +15,7 @@ from services.devolution.domain.aftercare import HANDOVER_NAMES, HandoverKind
 from services.devolution.domain.lifecycle import STATE_NAMES, State
 from services.devolution.domain.rectification import GROUND_NAMES, Ground
 from services.devolution.domain.review import LEVEL_NAMES, ReceivingLevel
-from services.devolution.models import Devolution, HandoverItem, PowerListChange, Rectification
+from services.devolution.tables import Devolution, HandoverItem, PowerListChange, Rectification
 from shared.contracts import NOTIFY, NOTIFY_SEND, CaseRef, Party, case_ref, party
 from shared.runtime import ServiceRuntime
 

@@ -25,7 +25,7 @@ from services.devolution.domain.lifecycle import (
     responsible_departments,
 )
 from services.devolution.domain.rectification import GROUND_NAMES, RECTIFICATION_STATE_NAMES, Ground
-from services.devolution.models import (
+from services.devolution.tables import (
     Clock,
     Devolution,
     DevolutionEvent,

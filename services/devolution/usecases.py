@@ -32,7 +32,7 @@ from services.devolution.domain.lifecycle import (
     can_see,
 )
 from services.devolution.domain.rectification import Finding, validate_correction, validate_finding
-from services.devolution.models import (
+from services.devolution.tables import (
     Clock,
     DepartmentReplica,
     Devolution,

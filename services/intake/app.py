@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.intake import api, handlers
-from services.intake.models import Inbox, Outbox
+from services.intake.tables import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app

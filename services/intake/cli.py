@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from services.intake import directory
 from services.intake.app import SERVICE
+from services.intake.usecases import directory
 from shared import demo
 from shared.config import Settings
 from shared.errors import AppError

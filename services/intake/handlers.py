@@ -1,18 +1,25 @@
-"""Intake's queue entrypoints: casework's handlers, then the approval inbox's (which chains after ours)."""
+"""Intake's queue entrypoint: what arrives on the ``intake`` queue and which use case handles it.
+
+Casework hears from deadlines (clock events) and from the approval inbox (decisions); the approval inbox hears
+requests and recalls from every service, and keeps the statutory due dates of open approvals current from the
+same ``clock.scheduled`` events casework reads.
+"""
 
 from __future__ import annotations
 
-from services.intake.approvals import handlers as approval_handlers
-from services.intake.casework import events
+from services.intake.adapters.deadlines_calendar import calendar_for
+from services.intake.usecases import approvals, case_events
 from shared.contracts import (
     APPROVAL_DECIDED,
+    APPROVAL_RECALL,
+    APPROVAL_REQUEST,
     CLOCK_DUE,
     CLOCK_DUE_SOON,
     CLOCK_EXPIRED,
     CLOCK_OVERDUE,
     CLOCK_SCHEDULED,
 )
-from shared.messaging import Envelope, UnitOfWork
+from shared.messaging import Envelope, Handler, UnitOfWork
 from shared.runtime import ServiceRuntime
 
 
@@ -22,29 +29,56 @@ def register_casework(runtime: ServiceRuntime) -> None:
 
     @bus.on(CLOCK_SCHEDULED)
     def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:
-        events.clock_scheduled(uow, base_url, envelope.payload)
+        case_events.clock_scheduled(uow, base_url, envelope.payload)
 
     @bus.on(CLOCK_DUE_SOON)
     def on_clock_due_soon(uow: UnitOfWork, envelope: Envelope) -> None:
-        events.clock_noted(uow, "due_soon", envelope.payload)
+        case_events.clock_noted(uow, "due_soon", envelope.payload)
 
     @bus.on(CLOCK_DUE)
     def on_clock_due(uow: UnitOfWork, envelope: Envelope) -> None:
-        events.clock_noted(uow, "due", envelope.payload)
+        case_events.clock_noted(uow, "due", envelope.payload)
 
     @bus.on(CLOCK_OVERDUE)
     def on_clock_overdue(uow: UnitOfWork, envelope: Envelope) -> None:
-        events.clock_overdue(uow, base_url, envelope.payload)
+        case_events.clock_overdue(uow, base_url, envelope.payload)
 
     @bus.on(CLOCK_EXPIRED)
     def on_clock_expired(uow: UnitOfWork, envelope: Envelope) -> None:
-        events.clock_expired(uow, base_url, envelope.payload)
+        case_events.clock_expired(uow, base_url, envelope.payload)
 
     @bus.on(APPROVAL_DECIDED)
     def on_approval_decided(uow: UnitOfWork, envelope: Envelope) -> None:
-        events.approval_decided(uow, base_url, envelope.payload)
+        case_events.approval_decided(uow, base_url, envelope.payload)
+
+
+def register_approvals(runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
+
+    def on_request(uow: UnitOfWork, envelope: Envelope) -> None:
+        jurisdiction = (envelope.payload.get("case") or {}).get("jurisdiction")
+        counter = calendar_for(settings, jurisdiction)
+        approvals.receive_request(uow, envelope.payload, settings=settings, counter=counter)
+
+    def on_recall(uow: UnitOfWork, envelope: Envelope) -> None:
+        approvals.recall(uow, envelope.payload)
+
+    runtime.bus.register(APPROVAL_REQUEST, on_request)
+    runtime.bus.register(APPROVAL_RECALL, on_recall)
+    runtime.bus.register(CLOCK_SCHEDULED, _also(runtime.bus.handlers.get(CLOCK_SCHEDULED)))
+
+
+def _also(earlier: Handler | None) -> Handler:
+    """Case handling may own ``clock.scheduled`` too: run its handler first, then update open approvals."""
+
+    def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:
+        if earlier is not None:
+            earlier(uow, envelope)
+        approvals.on_clock_scheduled(uow, envelope.payload)
+
+    return on_clock_scheduled
 
 
 def register(runtime: ServiceRuntime) -> None:
     register_casework(runtime)
-    approval_handlers.register(runtime)  # after ours: it chains clock.scheduled onto casework's handler
+    register_approvals(runtime)  # after casework's: it chains clock.scheduled onto casework's handler

@@ -11,11 +11,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from services.notify import channel_admin, delivery
 from services.notify.domain.delivery import STATE_NAMES, STATES
 from services.notify.domain.templates import KINDS, RenderError, preview
-from services.notify.models import Attempt, Delivery, Recipient
-from services.notify.templates import all_templates, template_spec
+from services.notify.tables import Attempt, Delivery, Recipient
+from services.notify.usecases import channel_admin, delivery
+from services.notify.usecases.templates import all_templates, template_spec
 from shared.auth import Role, current_principal, require_roles
 from shared.errors import NotFound, ValidationFailed
 from shared.service import current_runtime

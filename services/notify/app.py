@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notify import actors, api
-from services.notify.models import Inbox, Outbox
+from services.notify import api
+from services.notify import handlers as actors
+from services.notify.tables import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from services.intake import directory
+from services.intake import handlers
+from services.intake.api import mobile_session as session
+from services.intake.api.mobile import COUNTER_KEY
 from services.intake.app import create_app
-from services.intake.approvals import handlers, session
-from services.intake.approvals.domain.workdays import weekdays_between
-from services.intake.approvals.mobile import COUNTER_KEY
+from services.intake.domain.approvals.workdays import weekdays_between
+from services.intake.usecases import directory
 from shared import demo
 from shared.contracts import APPROVAL_REQUEST, case_ref
 from shared.messaging import Envelope
@@ -72,7 +73,7 @@ def ask(intake: ServiceRuntime) -> Callable[..., str]:
         intake.bus.handle(Envelope(type=APPROVAL_REQUEST, payload=body, source="intake").to_dict())
         from sqlalchemy import select
 
-        from services.intake.approvals.models import ApprovalRow
+        from services.intake.tables import ApprovalRow
 
         with intake.db.transaction() as s:
             return s.scalar(select(ApprovalRow.id).where(ApprovalRow.request_id == body["request_id"]))

@@ -21,7 +21,7 @@ DOMAIN = Path(__file__).resolve().parents[2] / "services" / "intake" / "approval
 
 
 def test_importing_the_approval_domain_loads_no_framework_database_or_broker() -> None:
-    modules = [f"services.intake.approvals.domain.{path.stem}" for path in sorted(DOMAIN.glob("*.py"))]
+    modules = [f"services.intake.domain.approvals.{path.stem}" for path in sorted(DOMAIN.glob("*.py"))]
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

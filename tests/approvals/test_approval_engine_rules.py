@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.intake.approvals.domain import chains
-from services.intake.approvals.domain.model import (
+from services.intake.domain.approvals import chains
+from services.intake.domain.approvals.model import (
     Actor,
     Approval,
     Delegation,

@@ -7,9 +7,9 @@ from datetime import date
 
 from approvals_support import WeekdayCounter, approval_request
 
-from services.intake.approvals import service
-from services.intake.approvals.domain.model import Outcome
-from services.intake.directory import find_person, principal_of
+from services.intake.domain.approvals.model import Outcome
+from services.intake.usecases import approvals as service
+from services.intake.usecases.directory import find_person, principal_of
 from shared.contracts import APPROVAL_DECIDED, APPROVAL_RECALL, APPROVAL_REQUEST, CLOCK_SCHEDULED, NOTIFY_SEND
 from shared.messaging import Envelope
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.intake.directory import development_token
+from services.intake.usecases.directory import development_token
 
 
 def test_decisions_and_events_of_an_approval_carry_iso_8601_instants(app, intake, ask) -> None:

@@ -10,10 +10,11 @@ from typing import Any
 
 from approvals_support import WeekdayCounter, approval_request, logged_in
 
-from services.intake.approvals import service, session
-from services.intake.approvals.domain.model import Outcome
-from services.intake.approvals.mobile import LOGIN_KEY
-from services.intake.directory import development_token, find_person, principal_of
+from services.intake.api import mobile_session as session
+from services.intake.api.mobile import LOGIN_KEY
+from services.intake.domain.approvals.model import Outcome
+from services.intake.usecases import approvals as service
+from services.intake.usecases.directory import development_token, find_person, principal_of
 from shared.auth import Principal, issue_token
 from shared.contracts import APPROVAL_DECIDED
 from shared.platform.zwd import AuthCodeInvalid, ZwdUser

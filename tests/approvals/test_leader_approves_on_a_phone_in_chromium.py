@@ -20,12 +20,13 @@ import requests
 from approvals_support import WeekdayCounter, approval_request
 from werkzeug.serving import make_server
 
-from services.intake import directory
+from services.intake import handlers
+from services.intake.api.mobile import COUNTER_KEY
 from services.intake.app import SERVICE as INTAKE
 from services.intake.app import create_app
-from services.intake.approvals import handlers, service
-from services.intake.approvals.domain.model import Outcome
-from services.intake.approvals.mobile import COUNTER_KEY
+from services.intake.domain.approvals.model import Outcome
+from services.intake.usecases import approvals as service
+from services.intake.usecases import directory
 from services.notify.app import SERVICE as NOTIFY_SERVICE
 from services.notify.standin.app import create_app as create_standin
 from shared import demo

@@ -9,8 +9,8 @@ from typing import Any
 
 import requests
 
-from services.intake.approvals.calendar_client import DeadlinesCalendar
-from services.intake.approvals.domain.workdays import WeekendOnlyCounter, time_left, weekdays_between
+from services.intake.adapters.deadlines_calendar import DeadlinesCalendar
+from services.intake.domain.approvals.workdays import WeekendOnlyCounter, time_left, weekdays_between
 
 # 2026: 10月1–8日 national-day holiday, 10月10日 (Saturday) an adjusted working day — the calendar's business.
 HOLIDAYS = {date(2026, 10, 1) + timedelta(days=i) for i in range(8)}

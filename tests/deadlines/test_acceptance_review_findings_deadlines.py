@@ -10,11 +10,12 @@ from datetime import date
 import pytest
 from deadlines_support import NINGBO, shanghai
 
-from services.deadlines import calendar_admin, calendar_watch, cli
+from services.deadlines import cli
+from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.app import create_app
-from services.deadlines.calendar_store import calendars
 from services.deadlines.domain.calendar import YearData
-from services.deadlines.sweep import sweep
+from services.deadlines.usecases import calendar_admin, calendar_watch
+from services.deadlines.usecases.sweep import sweep
 from shared.auth import Principal, issue_token
 from shared.contracts import NOTIFY_SEND
 

@@ -10,7 +10,7 @@ import pytest
 from deadlines_support import shanghai
 
 from services.deadlines import cli
-from services.deadlines.models import ClockRecord, Outbox
+from services.deadlines.tables import ClockRecord, Outbox
 from shared.contracts import NOTIFY_SEND
 
 

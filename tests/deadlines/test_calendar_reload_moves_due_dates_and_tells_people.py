@@ -9,11 +9,11 @@ import pytest
 from deadlines_support import NINGBO, shanghai
 from sqlalchemy import select
 
-from services.deadlines import calendar_admin, calendar_watch
-from services.deadlines.calendar_store import CalendarCache, calendars
+from services.deadlines.adapters.calendar_store import CalendarCache, calendars
 from services.deadlines.domain.calendar import LocalOverride, OverrideKind, YearData
 from services.deadlines.domain.chinesecalendar_source import seeded_years
-from services.deadlines.models import CalendarYear, ClockRecord
+from services.deadlines.tables import CalendarYear, ClockRecord
+from services.deadlines.usecases import calendar_admin, calendar_watch
 from shared.contracts import CLOCK_SCHEDULED, NOTIFY_SEND, party
 from shared.errors import ValidationFailed
 

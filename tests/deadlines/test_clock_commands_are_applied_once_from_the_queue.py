@@ -9,7 +9,7 @@ import pytest
 from deadlines_support import NINGBO, shanghai, start_payload
 from sqlalchemy import func, select
 
-from services.deadlines.models import ClockRecord
+from services.deadlines.tables import ClockRecord
 from shared.contracts import (
     CLOCK_EXTEND,
     CLOCK_PAUSE,

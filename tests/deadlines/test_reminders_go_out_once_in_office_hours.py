@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from deadlines_support import NINGBO, shanghai
 from sqlalchemy import func, select
 
-from services.deadlines import sweep
-from services.deadlines.models import ClockRecord, SentReminder
+from services.deadlines.tables import ClockRecord, SentReminder
+from services.deadlines.usecases import sweep
 from shared.contracts import (
     CLOCK_DUE,
     CLOCK_DUE_SOON,

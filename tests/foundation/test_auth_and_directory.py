@@ -7,8 +7,8 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from services.intake import directory
 from services.intake.app import create_app
+from services.intake.usecases import directory
 from shared import demo
 from shared.auth import Principal, decode_token, issue_token
 from shared.db import utcnow

@@ -31,10 +31,11 @@ DOMAINS = sorted(
 
 
 def _loaded_after_importing(package: str) -> list[str]:
+    root = REPO_ROOT / Path(*package.split("."))
     modules = [
-        f"{package}.{p.stem}" for p in sorted((REPO_ROOT / Path(*package.split("."))).glob("*.py"))
-        if p.stem != "__init__"
-    ]  # fmt: skip
+        ".".join((package, *p.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+        for p in sorted(root.rglob("*.py"))
+    ]  # every module, sub-packages included
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import re
 
-from services.deadlines import calendar_admin, calendar_watch, sweep
+from services.deadlines.usecases import calendar_admin, calendar_watch, sweep
 from services.devolution import messages as devolution_messages
-from services.intake.casework import messages as intake_messages
+from services.intake.messages import cases as intake_messages
 from services.notify.domain.templates import BUILTIN_TEMPLATES
 from shared.config import REPO_ROOT
 
 
 def _approval_codes() -> set[str]:
-    source = (REPO_ROOT / "services/intake/approvals/notices.py").read_text(encoding="utf-8")
+    source = (REPO_ROOT / "services/intake/messages/approvals.py").read_text(encoding="utf-8")
     return set(re.findall(r'template="([a-z_]+)"', source))
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services.intake import directory
-from services.intake.models import Outbox
-from services.notify.models import Inbox, Recipient
+from services.intake.tables import Outbox
+from services.intake.usecases import directory
+from services.notify.tables import Inbox, Recipient
 from shared import demo
 from shared.messaging import RecordingSender
 

@@ -6,8 +6,8 @@ import pytest
 from dramatiq import Worker
 from sqlalchemy import func, select
 
-from services.intake import directory
-from services.notify.models import Inbox, Recipient
+from services.intake.usecases import directory
+from services.notify.tables import Inbox, Recipient
 from shared import demo
 from shared.broker import DramatiqSender, build_broker, declare_inbound_actor
 from shared.embedded_redis import EmbeddedRedis, free_port
@@ -55,7 +55,7 @@ def test_a_change_committed_while_redis_is_down_reaches_notify_once_redis_is_bac
 
         # The broker redelivers one message: nothing changes twice.
         with intake.db.transaction() as session:
-            from services.intake.models import Outbox
+            from services.intake.tables import Outbox
 
             body = session.scalars(
                 select(Outbox.body).where(Outbox.message_type == "directory.person_upserted")

@@ -37,5 +37,5 @@ def test_production_starts_with_real_settings() -> None:
 
 @pytest.mark.parametrize("service", ["intake", "deadlines", "devolution", "notify"])
 def test_each_services_migrations_agree_with_its_models(service, database_url) -> None:
-    module = __import__(f"services.{service}.models", fromlist=["Base"])
+    module = __import__(f"services.{service}.tables", fromlist=["Base"])
     assert differences(database_url(service), module.Base.metadata) == []

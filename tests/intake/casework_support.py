@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake import directory
 from services.intake.app import create_app
+from services.intake.usecases import directory
 from shared import demo
 from shared.messaging import Envelope
 

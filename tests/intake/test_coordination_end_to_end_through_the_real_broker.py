@@ -11,10 +11,9 @@ from casework_support import OPINION, application_body
 from dramatiq import Worker
 from sqlalchemy import select
 
-from services.intake import directory
 from services.intake.app import create_app
-from services.intake.approvals.models import ApprovalRow
-from services.intake.casework.tables import CaseRecord
+from services.intake.tables import ApprovalRow, CaseRecord
+from services.intake.usecases import directory
 from shared import demo
 from shared.broker import DramatiqSender, build_broker, declare_inbound_actor
 from shared.contracts import CLOCK_EXPIRED

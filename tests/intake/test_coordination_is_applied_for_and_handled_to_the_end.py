@@ -6,7 +6,7 @@ import pytest
 from casework_support import OPINION, Desk, accepted_application, application_body
 from sqlalchemy import func, select
 
-from services.intake.casework.tables import CaseEvent, Solicitation
+from services.intake.tables import CaseEvent, Solicitation
 
 
 @pytest.fixture
@@ -386,9 +386,9 @@ def test_a_step_taken_while_the_broker_is_down_keeps_its_messages_for_the_sweep(
 
 
 def test_two_people_changing_the_same_case_at_once_get_a_conflict_not_a_half_update(desk) -> None:
-    from services.intake.casework import service
-    from services.intake.casework.tables import CaseRecord
     from services.intake.domain.actors import Actor
+    from services.intake.tables import CaseRecord
+    from services.intake.usecases import cases as service
 
     if desk.runtime.db.is_sqlite:
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): the race needs PostgreSQL, as in CI")

@@ -6,7 +6,7 @@ import pytest
 from casework_support import Desk, filing_body
 from sqlalchemy import func, select
 
-from services.intake.casework.tables import CaseRecord
+from services.intake.tables import CaseRecord
 
 
 @pytest.fixture

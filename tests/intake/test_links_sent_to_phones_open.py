@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from casework_support import Desk, filing_body
 
-from services.intake.approvals import session
+from services.intake.api import mobile_session as session
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake.api_cases import ACTION_ROUTES
+from services.intake.api.cases import ACTION_ROUTES
 from services.intake.app import create_app
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from services.notify.app import SERVICE
-from services.notify.delivery import build_context
 from services.notify.domain.delivery import DELIVERED, FAILED, PARKED
-from services.notify.models import Channel, Delivery, Recipient
 from services.notify.standin.app import create_app as create_standin
+from services.notify.tables import Channel, Delivery, Recipient
+from services.notify.usecases.delivery import build_context
 from shared.broker import DramatiqSender, build_broker, declare_inbound_actor
 from shared.contracts import NOTIFY, NOTIFY_SEND
 from shared.messaging import Envelope

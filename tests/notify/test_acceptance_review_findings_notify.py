@@ -8,10 +8,10 @@ import pytest
 from notify_support import NINGBO, ROBOT_SECRET, ROBOT_TOKEN, add_people, party, send_request
 from sqlalchemy import select
 
-from services.notify import delivery
 from services.notify.app import create_app
-from services.notify.delivery import build_context
-from services.notify.models import Delivery
+from services.notify.tables import Delivery
+from services.notify.usecases import delivery
+from services.notify.usecases.delivery import build_context
 from shared.auth import Principal, issue_token
 from shared.messaging import Envelope
 

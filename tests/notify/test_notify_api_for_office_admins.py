@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from notify_support import NINGBO, ROBOT_SECRET, ROBOT_TOKEN, add_people, party, records, send_request
 
-from services.notify import delivery
 from services.notify.app import create_app
-from services.notify.delivery import build_context
 from services.notify.domain.delivery import PARKED
-from services.notify.models import Delivery
+from services.notify.tables import Delivery
+from services.notify.usecases import delivery
+from services.notify.usecases.delivery import build_context
 from shared.auth import Principal, issue_token
 from shared.messaging import Envelope
 

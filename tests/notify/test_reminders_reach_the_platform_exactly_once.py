@@ -11,9 +11,9 @@ import requests
 from notify_support import NINGBO, account_of, add_robot, party, records, send_request
 from sqlalchemy import select
 
-from services.notify import delivery
 from services.notify.domain.delivery import DELIVERED, FAILED, PARKED, QUEUED, SENDING
-from services.notify.models import Attempt, Delivery
+from services.notify.tables import Attempt, Delivery
+from services.notify.usecases import delivery
 from shared.messaging import Envelope
 
 pytestmark = pytest.mark.integration
@@ -246,7 +246,7 @@ def test_deliveries_recorded_by_a_worker_that_died_before_sending_them_are_dispa
 def test_a_signed_webhook_keeps_its_id_across_retries_and_is_accepted_once(pipeline, standin) -> None:
     line = pipeline()
     with line.runtime.db.transaction() as session:
-        from services.notify.models import Channel
+        from services.notify.tables import Channel
 
         session.add(
             Channel(

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.devolution.models import Base
+from services.devolution.tables import Base
 from shared.migrations import run_env
 
 run_env(Base.metadata, context.config)

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.intake.models import Base
+from services.intake.tables import Base
 from shared.migrations import run_env
 
 run_env(Base.metadata, context.config)

@@ -1,0 +1,1 @@
+"""Deadlines' adapters: the calendar in the database and its in-process cache."""

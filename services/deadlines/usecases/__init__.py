@@ -1,0 +1,1 @@
+"""Deadlines' use cases (the service layer): clock commands, calendar changes, the reminder sweep."""

@@ -1,0 +1,235 @@
+"""Use cases on the calendar: load or replace a year, add or remove a local override — and recompute.
+
+A calendar change recomputes, in the same transaction, every open clock whose span it touches: the event
+log records why, the owner gets ``clock.scheduled``, and when a due date moves the responsible party is told
+(``notify.send`` template ``due_date_changed``). A provisional date (a year not yet loaded, 第二十二条 etc.
+counted by weekends only) becomes final the same way when its year arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from services.deadlines import mapping as clock_store
+from services.deadlines.adapters import calendar_store
+from services.deadlines.adapters.calendar_store import CalendarCache
+from services.deadlines.domain.calendar import (
+    LocalOverride,
+    OverrideKind,
+    YearData,
+    validate_override,
+    validate_year,
+)
+from services.deadlines.domain.clock import Clock, ClockState
+from services.deadlines.domain.localtime import local_date
+from services.deadlines.tables import CalendarOverride, CalendarYear, ClockRecord
+from services.deadlines.usecases import clocks
+from services.deadlines.usecases.sweep import case_params
+from shared.contracts import NOTIFY, NOTIFY_SEND
+from shared.errors import NotFound, ValidationFailed
+from shared.messaging import UnitOfWork
+
+DUE_DATE_CHANGED = "due_date_changed"
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """What a calendar change did to the open clocks."""
+
+    recomputed: int
+    moved: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"recomputed_clocks": self.recomputed, "moved_due_dates": self.moved}
+
+
+def load_year(uow: UnitOfWork, cache: CalendarCache, data: YearData, *, by: str, now: datetime) -> Recomputed:
+    """Load or replace one year of the State Council's notice (validated first: 422 naming the field)."""
+    validate_year(data)
+    session = uow.session
+    calendar_store.ensure_seeded(session)
+    existing = session.get(CalendarYear, data.year)
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    session.add(calendar_store.year_to_row(data, loaded_by=by))
+    calendar_store.bump_revision(session)
+    why = f"载入{data.year}年节假日安排（{data.source}）"
+    return recompute_affected(uow, cache, date(data.year, 1, 1), date(data.year, 12, 31), why=why, now=now)
+
+
+def set_override(
+    uow: UnitOfWork,
+    cache: CalendarCache,
+    jurisdiction: str,
+    override: LocalOverride,
+    *,
+    by: str,
+    now: datetime,
+) -> Recomputed:
+    """Add or replace a local closure or extra working day of ``jurisdiction``."""
+    validate_override(override)
+    session = uow.session
+    calendar_store.ensure_seeded(session)
+    row = _override_row(uow, jurisdiction, override.date)
+    if row is None:
+        row = CalendarOverride(jurisdiction=jurisdiction, date=override.date)
+        session.add(row)
+    row.kind, row.reason, row.created_by, row.created_at = override.kind.value, override.reason, by, now
+    calendar_store.bump_revision(session)
+    label = "停止办公" if override.kind is OverrideKind.CLOSURE else "增加工作日"
+    why = f"{jurisdiction}本地调整：{override.date}{label}（{override.reason}）"
+    return recompute_affected(
+        uow, cache, override.date, override.date, why=why, now=now, jurisdiction=jurisdiction
+    )
+
+
+def remove_override(
+    uow: UnitOfWork, cache: CalendarCache, jurisdiction: str, day: date, *, now: datetime
+) -> Recomputed:
+    """Withdraw a local override (e.g. entered by mistake)."""
+    row = _override_row(uow, jurisdiction, day)
+    if row is None:
+        raise NotFound(f"{day} 没有本地调整", code="override_not_found")
+    uow.session.delete(row)
+    calendar_store.bump_revision(uow.session)
+    why = f"{jurisdiction}撤销本地调整：{day}"
+    return recompute_affected(uow, cache, day, day, why=why, now=now, jurisdiction=jurisdiction)
+
+
+def list_overrides(uow: UnitOfWork, jurisdiction: str) -> list[dict[str, Any]]:
+    query = (
+        select(CalendarOverride)
+        .where(CalendarOverride.jurisdiction == jurisdiction)
+        .order_by(CalendarOverride.date)
+    )
+    return [
+        {
+            "jurisdiction": row.jurisdiction,
+            "date": row.date.isoformat(),
+            "kind": row.kind,
+            "reason": row.reason,
+        }
+        for row in uow.session.scalars(query)
+    ]
+
+
+def list_years(uow: UnitOfWork) -> list[dict[str, Any]]:
+    calendar_store.ensure_seeded(uow.session)
+    rows = uow.session.scalars(select(CalendarYear).order_by(CalendarYear.year))
+    return [
+        {
+            "year": row.year,
+            "source": row.source,
+            "holidays": len(row.holidays),
+            "adjusted_workdays": len(row.adjusted_workdays),
+            "loaded_at": row.loaded_at.isoformat(),
+            "loaded_by": row.loaded_by,
+        }
+        for row in rows
+    ]
+
+
+def recompute_affected(
+    uow: UnitOfWork,
+    cache: CalendarCache,
+    first: date,
+    last: date,
+    *,
+    why: str,
+    now: datetime,
+    jurisdiction: str | None = None,
+) -> Recomputed:
+    """Recompute the open clocks whose span (start, due] may touch [first, last]; paused ones always."""
+    session = uow.session
+    session.flush()
+    query = select(ClockRecord).where(
+        ClockRecord.state != ClockState.STOPPED.value,
+        ClockRecord.start_date <= last,
+        or_(ClockRecord.due_date.is_(None), ClockRecord.due_date >= first),
+    )
+    if jurisdiction is not None:
+        query = query.where(ClockRecord.jurisdiction == jurisdiction)
+    recomputed = moved = 0
+    for row in session.scalars(query.with_for_update()):
+        recomputed += 1
+        moved += _recompute_one(uow, cache, row, why=why, now=now)
+    return Recomputed(recomputed, moved)
+
+
+def _recompute_one(
+    uow: UnitOfWork, cache: CalendarCache, row: ClockRecord, *, why: str, now: datetime
+) -> int:
+    clock = clock_store.to_domain(row)
+    calendar = cache.get(uow.session, row.jurisdiction)
+    before = clock.due_date
+    events_before = len(clock.events)
+    clock.recompute(calendar, at=now, reason=why)
+    if len(clock.events) == events_before:
+        return 0  # nothing this clock counts changed
+    clock_store.save(row, clock)
+    clocks.refresh_next_reminder(uow.session, row, clock, calendar, now=now)
+    clocks.publish_scheduled(uow, row, clock, calendar, now=now, reason="calendar_changed")
+    if before == clock.due_date or clock.due_date is None or before is None:
+        return 0
+    remaining = clock.remaining_working_days(local_date(now), calendar) or 0
+    uow.publish(NOTIFY, NOTIFY_SEND, _due_date_changed(row, clock, before, why, remaining))
+    return 1
+
+
+def _due_date_changed(
+    row: ClockRecord, clock: Clock, before: date, why: str, remaining: int
+) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "dedupe_key": f"{row.id}/due_date_changed/{before.isoformat()}/{clock.due_date}",
+        "template": DUE_DATE_CHANGED,
+        "params": {
+            **case_params(row, clock),
+            "old_due_date": before.isoformat(),
+            "due_date": str(clock.due_date),
+            "remaining_working_days": max(remaining, 0),  # 还剩N个工作日 / 已逾期N个工作日
+            "overdue_working_days": max(-remaining, 0),
+            "provisional": clock.provisional,
+            "reason": why,
+        },
+        "recipients": [dict(p) for p in row.responsible],
+        "case": row.case,
+        "urgency": "normal",
+    }
+    if row.case.get("url"):
+        request["link"] = row.case["url"]
+    return request
+
+
+def _override_row(uow: UnitOfWork, jurisdiction: str, day: date) -> CalendarOverride | None:
+    query = select(CalendarOverride).where(
+        CalendarOverride.jurisdiction == jurisdiction, CalendarOverride.date == day
+    )
+    return uow.session.scalars(query).first()
+
+
+def year_from_json(year: int, body: Mapping[str, Any]) -> YearData:
+    """A year from the JSON the API and the CLI accept (see :mod:`services.deadlines.api`)."""
+    return YearData(
+        year,
+        _named_days(body.get("holidays") or [], "holidays"),
+        _named_days(body.get("adjusted_workdays") or [], "adjusted_workdays"),
+        str(body.get("source") or ""),
+    )
+
+
+def _named_days(items: Any, field: str) -> dict[date, str]:
+    days: dict[date, str] = {}
+    for index, item in enumerate(items):
+        try:
+            day = item["date"] if isinstance(item["date"], date) else date.fromisoformat(str(item["date"]))
+            days[day] = str(item.get("name") or "")
+        except (KeyError, TypeError, ValueError, AttributeError):
+            message = '须为 {"date": "YYYY-MM-DD", "name": "名称"}'
+            raise ValidationFailed.for_field(f"{field}[{index}]", message, code="invalid_day") from None
+    return days

@@ -1,0 +1,190 @@
+"""Devolution's tables: the department replica, the devolutions with their history, clocks, handover,
+operation reports, the 权责清单 change log, rectification findings and idempotent submissions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, utcnow
+from shared.messaging import messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+Outbox, Inbox = messaging_tables(Base)
+
+
+class DepartmentReplica(Base):
+    """A department from intake's directory (承接部门, 关联部门 are checked against it)."""
+
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(30))
+    function: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Devolution(Base):
+    """职责下放申请 and what became of it; ``content`` holds the five items of 第三十三条 as JSON."""
+
+    __tablename__ = "devolution"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12), index=True)
+    applicant_department: Mapped[str] = mapped_column(String(40), index=True)
+    duty_name: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    review: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    power_list_entries: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    review_clock_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    approval_request_id: Mapped[str | None] = mapped_column(String(80), nullable=True, unique=True)
+    approval: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    document_number: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    document_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Receiver(Base):
+    """A receiving department (承接部门) of a devolution; it may sit in another (county) jurisdiction."""
+
+    __tablename__ = "devolution_receiver"
+
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12))
+
+
+class DevolutionEvent(Base):
+    """The append-only history of a devolution: who did what, from which state to which."""
+
+    __tablename__ = "devolution_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[str] = mapped_column(String(60))
+    actor_name: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Clock(Base):
+    """A statutory clock the deadlines service keeps for us, as its last CLOCK_* event described it."""
+
+    __tablename__ = "clock"
+
+    clock_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    devolution_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    rectification_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    department: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="requested")
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    remaining_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_soon: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HandoverItem(Base):
+    """第三十五条 工作衔接: one item of the devolving department's handover checklist."""
+
+    __tablename__ = "handover_item"
+    __table_args__ = (UniqueConstraint("devolution_id", "kind", name="uq_handover_item_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    done_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reminded_for: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class OperationReport(Base):
+    """第三十五条 运行半年专项报告: one per receiving department."""
+
+    __tablename__ = "operation_report"
+    __table_args__ = (UniqueConstraint("devolution_id", "department", name="uq_operation_report_department"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    department_jurisdiction: Mapped[str] = mapped_column(String(12))
+    clock_id: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(20), default="awaiting")
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    acknowledgement_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PowerListChange(Base):
+    """权责清单 change log that the list's maintainers poll (``GET /api/v1/power-list/changes``)."""
+
+    __tablename__ = "power_list_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12), index=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    change: Mapped[str] = mapped_column(String(30))
+    in_force: Mapped[bool] = mapped_column(Boolean, default=False)
+    responsible_departments: Mapped[list[str]] = mapped_column(JSON)
+    entries: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    document_number: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    document_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rectification(Base):
+    """第三十七条第四项 限期纠正 finding raised by the office from the devolution service."""
+
+    __tablename__ = "rectification"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12), index=True)
+    devolution_id: Mapped[str | None] = mapped_column(ForeignKey("devolution.id"), nullable=True, index=True)
+    department: Mapped[str] = mapped_column(String(40), index=True)
+    ground: Mapped[str] = mapped_column(String(40))
+    facts: Mapped[str] = mapped_column(Text)
+    correct_by: Mapped[date] = mapped_column(Date)
+    clock_id: Mapped[str] = mapped_column(String(120))
+    raised_by: Mapped[str] = mapped_column(String(60))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when the office confirms the correction (the clock then stops)
+    corrected_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    correction_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    corrected_confirmed_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+
+class IdempotentRequest(Base):
+    """A submission made with an ``Idempotency-Key``, recorded in the same transaction as its effect:
+    a repeat does nothing again and is answered with the devolution it acted on."""
+
+    __tablename__ = "idempotent_request"
+
+    user_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(200))
+    devolution_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

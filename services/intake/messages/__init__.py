@@ -1,0 +1,1 @@
+"""What intake tells other services: notifications, clock commands, approval requests and decisions."""

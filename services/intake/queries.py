@@ -1,0 +1,235 @@
+"""Reading cases: who may see which (jurisdiction and role), the list with filters, one case in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from services.intake.domain.actors import ORG_REVIEWER, Actor
+from services.intake.domain.cases import ACTION_LABELS, STATUS_NAMES, Case, Kind, Status, allowed_actions
+from services.intake.messages.cases import RULE_NAMES
+from services.intake.tables import (
+    Attachment,
+    CaseClock,
+    CaseEvent,
+    CaseMeeting,
+    CaseParty,
+    CaseRecord,
+    Solicitation,
+)
+from services.intake.usecases.attachments import attachment_payload
+from shared.errors import NotFound
+
+NEXT_ACTOR_NAMES = {
+    "office": "编办",
+    "office_leader": "编办领导（审批）",
+    "org_reviewer": "市委组织部",
+    "committee": "市委编委",
+    "applicant": "申请（主办）部门",
+    "departments": "被征求意见的部门",
+}
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The cases an actor may see: the office sees its jurisdiction's; a department sees its own cases
+    (as applicant or party); anyone else sees none. Another jurisdiction's case is never visible."""
+    in_jurisdiction = CaseRecord.jurisdiction_code == actor.jurisdiction
+    if actor.is_office:
+        return in_jurisdiction
+    if (actor.is_department_user or ORG_REVIEWER in actor.roles) and actor.department:
+        involved = exists().where(
+            CaseParty.case_id == CaseRecord.id, CaseParty.department_code == actor.department
+        )
+        return and_(in_jurisdiction, or_(CaseRecord.applicant_department == actor.department, involved))
+    return false()
+
+
+def load_visible(session: Session, actor: Actor, case_id: str) -> CaseRecord:
+    """The case, or 404 when it does not exist or the actor may not know it exists."""
+    record = session.scalar(select(CaseRecord).where(CaseRecord.id == case_id, visible_to(actor)))
+    if record is None:
+        raise NotFound("未找到该事项", code="case_not_found")
+    return record
+
+
+def parties_of(session: Session, case_id: str) -> list[CaseParty]:
+    return list(session.scalars(select(CaseParty).where(CaseParty.case_id == case_id)).all())
+
+
+def to_domain(session: Session, record: CaseRecord) -> Case:
+    state = record.state or {}
+    return Case(
+        id=record.id,
+        kind=Kind(record.kind),
+        status=Status(record.status),
+        jurisdiction=record.jurisdiction_code,
+        applicant_department=record.applicant_department,
+        parties=frozenset(p.department_code for p in parties_of(session, record.id)),
+        resume_to=Status(state["resume_to"]) if state.get("resume_to") else None,
+        extended=bool(state.get("extended")),
+        major=bool(state.get("major")),
+        pending_decision=state.get("pending_decision"),
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    kind: str | None = None
+    department: str | None = None
+    overdue: bool | None = None
+    due_before: date | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+def summary(record: CaseRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "source": record.source,
+        "title": record.title,
+        "status": record.status,
+        "status_name": STATUS_NAMES[Status(record.status)],
+        "jurisdiction": record.jurisdiction_code,
+        "applicant_department": record.applicant_department,
+        "next_actor": record.next_actor,
+        "next_actor_name": NEXT_ACTOR_NAMES.get(record.next_actor or ""),
+        "due_date": record.due_date,
+        "overdue": record.overdue,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def list_cases(session: Session, actor: Actor, wanted: CaseFilter) -> dict[str, Any]:
+    conditions = [visible_to(actor)]
+    if wanted.status:
+        conditions.append(CaseRecord.status == wanted.status)
+    if wanted.kind:
+        conditions.append(CaseRecord.kind == wanted.kind)
+    if wanted.department:
+        party = exists().where(
+            CaseParty.case_id == CaseRecord.id, CaseParty.department_code == wanted.department
+        )
+        conditions.append(or_(CaseRecord.applicant_department == wanted.department, party))
+    if wanted.overdue is not None:
+        conditions.append(CaseRecord.overdue.is_(wanted.overdue))
+    if wanted.due_before:
+        conditions.append(CaseRecord.due_date < wanted.due_before)
+    total = session.scalar(select(func.count()).select_from(CaseRecord).where(*conditions)) or 0
+    rows = session.scalars(
+        select(CaseRecord)
+        .where(*conditions)
+        .order_by(CaseRecord.created_at.desc(), CaseRecord.id)
+        .offset((wanted.page - 1) * wanted.page_size)
+        .limit(wanted.page_size)
+    ).all()
+    return {
+        "items": [summary(r) for r in rows],
+        "total": total,
+        "page": wanted.page,
+        "page_size": wanted.page_size,
+    }
+
+
+def clock_payload(clock: CaseClock) -> dict[str, Any]:
+    return {
+        "clock_id": clock.clock_id,
+        "rule": clock.rule,
+        "rule_name": RULE_NAMES.get(clock.rule, clock.rule),
+        "state": clock.state,
+        "due_date": clock.due_date,
+        "provisional": clock.provisional,
+        "remaining_working_days": clock.remaining_working_days,
+        "overdue": clock.overdue,
+        "responsible": clock.responsible,
+    }
+
+
+def _rows(session: Session, model: Any, case_id: str, order: Any) -> list[Any]:
+    return list(session.scalars(select(model).where(model.case_id == case_id).order_by(order)).all())
+
+
+def detail(session: Session, record: CaseRecord, actor: Actor) -> dict[str, Any]:
+    """Everything a person entitled to the case sees: content, progress, every deadline, what comes next."""
+    case = to_domain(session, record)
+    actions = allowed_actions(case, actor)
+    return {
+        **summary(record),
+        "content": record.content,
+        "progress": record.state,
+        "parties": [
+            {"department": p.department_code, "role": p.role} for p in parties_of(session, record.id)
+        ],
+        "clocks": [clock_payload(c) for c in _rows(session, CaseClock, record.id, CaseClock.clock_id)],
+        "solicitations": [
+            _solicitation(s) for s in _rows(session, Solicitation, record.id, Solicitation.sent_at)
+        ],
+        "meetings": [_meeting(m) for m in _rows(session, CaseMeeting, record.id, CaseMeeting.starts_at)],
+        "attachments": [
+            attachment_payload(a) for a in _rows(session, Attachment, record.id, Attachment.created_at)
+        ],
+        "allowed_actions": [{"action": a, "label": ACTION_LABELS[a]} for a in actions],
+    }
+
+
+def _solicitation(s: Solicitation) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "round": s.round,
+        "department": s.department_code,
+        "question": s.question,
+        "reply_working_days": s.reply_working_days,
+        "clock_id": s.clock_id,
+        "status": s.status,
+        "opinion": s.opinion,
+        "delay_reason": s.delay_reason,
+        "sent_at": s.sent_at,
+        "replied_at": s.replied_at,
+        "replied_by": s.replied_by,
+    }
+
+
+def _meeting(m: CaseMeeting) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "round": m.round,
+        "starts_at": m.starts_at,
+        "location": m.location,
+        "attendees": m.attendees,
+        "agenda": m.agenda,
+        "minutes": m.minutes,
+        "minutes_attachment_id": m.minutes_attachment_id,
+        "notified_at": m.notified_at,
+    }
+
+
+def history(session: Session, case_id: str) -> list[dict[str, Any]]:
+    events = _rows(session, CaseEvent, case_id, CaseEvent.id)
+    return [
+        {
+            "at": e.at,
+            "actor_id": e.actor_id,
+            "actor_name": e.actor_name,
+            "action": e.action,
+            "action_name": ACTION_LABELS.get(
+                e.action,
+                {
+                    "submit": "提交",
+                    "open": "立项",
+                    "record_reflection": "登记书面反映",
+                    "order_rectification": "责令限期纠正",
+                }.get(e.action, e.action),
+            ),
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "reason": e.reason,
+            "data": e.data,
+        }
+        for e in events
+    ]

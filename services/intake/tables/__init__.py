@@ -1,0 +1,46 @@
+"""Intake's tables, one module per area, all on the ``Base`` of :mod:`.base`.
+
+Importing this package puts every table on the metadata (what Alembic and the tests compare to migrations).
+"""
+
+from services.intake.tables.approvals import (
+    ApprovalDecisionRow,
+    ApprovalEventRow,
+    ApprovalRow,
+    ChainRow,
+    DelegationRow,
+)
+from services.intake.tables.base import Base, Inbox, Outbox
+from services.intake.tables.cases import (
+    Attachment,
+    CaseClock,
+    CaseEvent,
+    CaseMeeting,
+    CaseParty,
+    CaseRecord,
+    IdempotentRequest,
+    Solicitation,
+)
+from services.intake.tables.directory import Department, Jurisdiction, Person
+
+__all__ = [
+    "ApprovalDecisionRow",
+    "ApprovalEventRow",
+    "ApprovalRow",
+    "Attachment",
+    "Base",
+    "CaseClock",
+    "CaseEvent",
+    "CaseMeeting",
+    "CaseParty",
+    "CaseRecord",
+    "ChainRow",
+    "DelegationRow",
+    "Department",
+    "IdempotentRequest",
+    "Inbox",
+    "Jurisdiction",
+    "Outbox",
+    "Person",
+    "Solicitation",
+]

@@ -1,0 +1,158 @@
+"""Intake's case tables: cases, their parties, history, clocks, solicitations, meetings and attachments.
+
+A case keeps its kind-specific submission in ``content`` (JSON, validated at the edge and by the domain);
+what the queries filter on — status, kind, departments, the nearest deadline — are real columns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.intake.tables.base import Base
+from shared.db import UTCDateTime, utcnow
+
+
+class CaseRecord(Base):
+    """One filing or coordination case; ``version`` guards against two handlers changing it at once."""
+
+    __tablename__ = "case_record"
+    __table_args__ = (Index("ix_case_record_scope", "jurisdiction_code", "status", "kind"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"))
+    kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(30))
+    applicant_department: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    next_actor: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    approval_request_id: Mapped[str | None] = mapped_column(String(60), nullable=True, unique=True)
+    submitted_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class CaseParty(Base):
+    """A department's part in a case: host 主办, assisting 协办, other party, solicited, reviewer."""
+
+    __tablename__ = "case_party"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class CaseEvent(Base):
+    """The append-only case history: who did what, when, why, from which state to which."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[str] = mapped_column(String(60))
+    actor_name: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CaseClock(Base):
+    """What the deadlines service last said about one of the case's clocks (CLOCK_SCHEDULED and after)."""
+
+    __tablename__ = "case_clock"
+
+    clock_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    responsible: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    remaining_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_event: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Solicitation(Base):
+    """A written solicitation of one department's opinion (书面征求意见, 第20条) and its reply."""
+
+    __tablename__ = "solicitation"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    department_code: Mapped[str] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(Text)
+    reply_working_days: Mapped[int] = mapped_column(Integer)
+    clock_id: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(30))
+    opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delay_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    replied_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+
+class CaseMeeting(Base):
+    """A coordination meeting (协调会议, 第20条第3款): notified in advance, attendees, minutes."""
+
+    __tablename__ = "case_meeting"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    agenda: Mapped[str] = mapped_column(Text)
+    minutes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    minutes_attachment_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attachment(Base):
+    """An uploaded file: its content is stored once under its SHA-256; each upload is one row."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(String(200))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    uploaded_by: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case_record.id"), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotentRequest(Base):
+    """The first answer to a request sent with an ``Idempotency-Key``: a repeat gets the same answer."""
+
+    __tablename__ = "idempotent_request"
+    __table_args__ = (UniqueConstraint("user_id", "key", "endpoint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(120))
+    endpoint: Mapped[str] = mapped_column(String(120))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

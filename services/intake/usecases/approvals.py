@@ -1,0 +1,715 @@
+"""The office leaders' approval inbox (审批): its use cases, one unit of work each, between the entrypoints
+(queue, JSON API, mobile pages) and the pure rules in :mod:`services.intake.domain.approvals`.
+
+Why inside intake and not a service of its own: intake is the suite's front door. It owns the directory — the
+people, their roles (处室负责人, 分管领导, 主任), their jurisdictions and their 浙政钉 accounts — which is
+exactly what an approval chain is resolved against and what 免登 maps an ``accountId`` to; and it already
+serves the people who log in from the government app, so the mobile pages live behind the same login. Other
+services (devolution) reach the inbox only over the ``intake`` queue (``approval.request`` /
+``approval.recall``) and hear back on their own queue (``approval.decided``); see docs/approvals.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from services.intake.domain.approvals import chains
+from services.intake.domain.approvals.model import (
+    DECISION_KINDS,
+    OUTCOME_NAMES,
+    STATUS_NAMES,
+    STATUTORY_BASIS,
+    Actor,
+    Approval,
+    Decision,
+    DecisionResult,
+    Delegation,
+    Outcome,
+    Status,
+    Step,
+    check_delegation_period,
+    describe_clock,
+)
+from services.intake.domain.approvals.workdays import TimeLeft, WorkingDayCounter, time_left
+from services.intake.messages import approvals as notices
+from services.intake.tables import (
+    ApprovalDecisionRow,
+    ApprovalEventRow,
+    ApprovalRow,
+    ChainRow,
+    DelegationRow,
+    Person,
+)
+from shared.auth import OFFICE_ROLES, Principal, Role
+from shared.config import Settings
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.messaging import MalformedMessage, UnitOfWork
+from shared.runtime import ServiceRuntime
+
+log = logging.getLogger(__name__)
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(BEIJING).date()
+
+
+# --------------------------------------------------------------------------- mapping rows ↔ domain
+
+
+def _steps(row: ApprovalRow) -> tuple[Step, ...]:
+    return tuple(Step(s["label"], s["role"], tuple(s["assignees"])) for s in row.steps)
+
+
+def _approval(row: ApprovalRow, decisions: Sequence[ApprovalDecisionRow]) -> Approval:
+    return Approval(
+        id=row.id,
+        request_id=row.request_id,
+        requested_by=Actor(row.requested_by["user_id"], row.requested_by.get("name", "")),
+        steps=_steps(row),
+        status=Status(row.status),
+        current_step=row.current_step,
+        decisions=[
+            Decision(
+                step_no=d.step_no,
+                outcome=Outcome(d.outcome),
+                comment=d.comment,
+                decided_by=Actor(d.decided_by_id, d.decided_by_name),
+                decided_at=d.decided_at,
+                on_behalf_of=d.on_behalf_of,
+            )
+            for d in decisions
+        ],
+    )
+
+
+def _load(session: Session, approval_id: str) -> tuple[ApprovalRow, Approval] | None:
+    row = session.get(ApprovalRow, approval_id)
+    if row is None:
+        return None
+    decisions = session.scalars(
+        select(ApprovalDecisionRow)
+        .where(ApprovalDecisionRow.approval_id == approval_id)
+        .order_by(ApprovalDecisionRow.step_no)
+    ).all()
+    return row, _approval(row, decisions)
+
+
+def _delegations_to(session: Session, user_id: str) -> list[Delegation]:
+    rows = session.scalars(
+        select(DelegationRow).where(DelegationRow.delegate_id == user_id, DelegationRow.revoked_at.is_(None))
+    ).all()
+    return [Delegation(r.delegator_id, r.delegate_id, r.starts_on, r.ends_on) for r in rows]
+
+
+def _deputies_of(session: Session, person_ids: Sequence[str], day: date) -> list[str]:
+    rows = session.scalars(
+        select(DelegationRow).where(
+            DelegationRow.delegator_id.in_(list(person_ids)), DelegationRow.revoked_at.is_(None)
+        )
+    ).all()
+    return sorted({r.delegate_id for r in rows if r.starts_on <= day <= r.ends_on})
+
+
+def _event(session: Session, row: ApprovalRow, action: str, text: str, actor: Actor | None = None) -> None:
+    session.add(
+        ApprovalEventRow(
+            approval_id=row.id,
+            at=utcnow(),
+            action=action,
+            actor_id=actor.user_id if actor else None,
+            actor_name=actor.name if actor else None,
+            text=text,
+        )
+    )
+
+
+def _names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(Person).where(Person.id.in_(list(ids)))).all()
+    return {p.id: p.name for p in rows}
+
+
+# --------------------------------------------------------------------------- requests from services
+
+
+def _required(data: Mapping[str, Any], *names: str) -> None:
+    missing = [name for name in names if not data.get(name)]
+    if missing:
+        raise MalformedMessage(f"approval.request lacks {', '.join(missing)}")
+
+
+def _configured_chains(session: Session, jurisdiction: str) -> dict[str, list[chains.StepSpec]]:
+    rows = session.scalars(select(ChainRow).where(ChainRow.jurisdiction == jurisdiction)).all()
+    return {r.decision_kind: [chains.StepSpec.from_dict(s) for s in r.steps] for r in rows}
+
+
+def _candidates(session: Session, jurisdiction: str) -> list[chains.Candidate]:
+    people = session.scalars(select(Person).where(Person.jurisdiction_code == jurisdiction)).all()
+    return [chains.Candidate(p.id, frozenset(p.roles), p.title or "", p.active) for p in people]
+
+
+def receive_request(
+    uow: UnitOfWork, data: Mapping[str, Any], *, settings: Settings, counter: WorkingDayCounter
+) -> str:
+    """Open an approval for ``approval.request`` (idempotent by ``request_id``); returns its id."""
+    _required(data, "request_id", "requester_service", "case", "decision_kind", "requested_by")
+    session = uow.session
+    existing = session.scalar(select(ApprovalRow).where(ApprovalRow.request_id == data["request_id"]))
+    if existing is not None:
+        log.info("approval request %s already received", data["request_id"])
+        return existing.id
+    case, requester = dict(data["case"]), dict(data["requested_by"])
+    _required(case, "jurisdiction", "id")
+    _required(requester, "user_id")
+    specs = chains.chain_for(data["decision_kind"], _configured_chains(session, case["jurisdiction"]))
+    steps = chains.resolve(specs, _candidates(session, case["jurisdiction"]), requester["user_id"])
+    missing = [s.label for s in steps if not s.assignees]
+    row = ApprovalRow(
+        id=str(uuid.uuid4()),
+        request_id=str(data["request_id"]),
+        requester_service=str(data["requester_service"]),
+        jurisdiction=case["jurisdiction"],
+        case_ref=case,
+        decision_kind=str(data["decision_kind"]),
+        drafted_decision=dict(data.get("drafted_decision") or {}),
+        materials=list(data.get("materials") or []),
+        case_history=list(data.get("case_history") or []),
+        requested_by=requester,
+        statutory_clock_id=data.get("statutory_clock_id"),
+        statutory_due_date=_date_or_none(data.get("statutory_due_date")),
+        statutory_basis=data.get("statutory_basis"),
+        statutory_provisional=bool(data.get("statutory_provisional", False)),
+        steps=[{"label": s.label, "role": s.role, "assignees": list(s.assignees)} for s in steps],
+        current_step=0,
+        status=(Status.UNROUTABLE if missing else Status.PENDING).value,
+        requested_at=utcnow(),
+        step_started_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    kind = DECISION_KINDS.get(row.decision_kind, row.decision_kind)
+    asker = Actor(requester["user_id"], requester.get("name", ""))
+    _event(session, row, "requested", f"提交审批：{kind}（{' → '.join(s.label for s in steps)}）", asker)
+    if missing:
+        _event(session, row, "unroutable", f"无法确定审批人：{'、'.join(missing)}，请管理员调整审批链")
+        notices.tell_unroutable(uow, row, missing)
+    else:
+        _ask_current(uow, row, settings, counter)
+    return row.id
+
+
+def _date_or_none(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise MalformedMessage(f"not a date: {value!r}") from exc
+
+
+def _ask_current(uow: UnitOfWork, row: ApprovalRow, settings: Settings, counter: WorkingDayCounter) -> None:
+    assignees = list(row.steps[row.current_step]["assignees"])
+    deputies = _deputies_of(uow.session, assignees, beijing_today())
+    left = time_left(row.statutory_due_date, beijing_today(), counter) if row.statutory_due_date else None
+    notices.ask_approvers(uow, row, sorted({*assignees, *deputies}), settings, left)
+    names = _names(uow.session, [*assignees, *deputies])
+    who = "、".join(names.get(p, p) for p in assignees)
+    if deputies:
+        who += f"（代批：{'、'.join(names.get(p, p) for p in deputies)}）"
+    _event(uow.session, row, "notified", f"通知{row.steps[row.current_step]['label']}{who}审批")
+
+
+def recall(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
+    """``approval.recall``: withdraw a pending request; refused (and recorded) once it has been decided."""
+    _required(data, "request_id")
+    row = uow.session.scalar(select(ApprovalRow).where(ApprovalRow.request_id == data["request_id"]))
+    if row is None:
+        log.warning("recall of unknown approval request %s ignored", data["request_id"])
+        return
+    loaded = _load(uow.session, row.id)
+    assert loaded is not None
+    approval = loaded[1]
+    by = dict(data.get("by") or {})
+    actor = Actor(str(by.get("user_id", "")), str(by.get("name", "")))
+    reason = str(data.get("reason") or "")
+    try:
+        approval.recall()
+    except Conflict as refused:
+        _event(uow.session, row, "recall_refused", f"撤回未成功：{refused.detail}", actor)
+        return
+    current = list(row.steps[row.current_step]["assignees"]) if row.status == Status.PENDING else []
+    row.status, row.closed_at = Status.RECALLED.value, utcnow()
+    _event(uow.session, row, "recalled", f"申请人撤回：{reason}" if reason else "申请人撤回", actor)
+    if current:
+        notices.tell_recalled(uow, row, current, reason)
+
+
+def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
+    """Keep the statutory due date of open approvals in step with the deadlines service's clock: moved by an
+    extension or a calendar change, gone while the case is suspended (中止) or once the clock stopped."""
+    clock_id = data.get("clock_id")
+    if not clock_id:
+        return
+    rows = uow.session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.statutory_clock_id == clock_id, ApprovalRow.status == Status.PENDING.value
+        )
+    ).all()
+    for row in rows:
+        row.statutory_due_date = _date_or_none(data.get("due_date"))
+        row.statutory_provisional = bool(data.get("provisional"))
+        fallback = STATUTORY_BASIS.get(row.decision_kind)
+        row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback)
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _visible(
+    session: Session, approval_id: str, principal: Principal, day: date
+) -> tuple[ApprovalRow, Approval]:
+    """The approval if ``principal`` may see it; otherwise :class:`NotFound` (existence not revealed)."""
+    loaded = _load(session, approval_id)
+    if loaded is None or loaded[0].jurisdiction != principal.jurisdiction:
+        raise NotFound("未找到该审批事项", code="not_found")
+    if not loaded[1].may_view(principal.user_id, day, _delegations_to(session, principal.user_id)):
+        raise NotFound("未找到该审批事项", code="not_found")
+    return loaded
+
+
+def decide(
+    runtime: ServiceRuntime,
+    *,
+    approval_id: str,
+    principal: Principal,
+    outcome: Outcome,
+    comment: str,
+    step_no: int,
+    counter: WorkingDayCounter,
+    now: datetime | None = None,
+) -> DecisionResult:
+    """Record a decision; a repeated tap is answered with the decision already recorded."""
+    try:
+        return _decide_once(runtime, approval_id, principal, outcome, comment, step_no, counter, now)
+    except (IntegrityError, StaleDataError):
+        # Someone (or a second tap) decided this step at the same moment: answer from what was committed.
+        return _decide_once(runtime, approval_id, principal, outcome, comment, step_no, counter, now)
+
+
+def _decide_once(
+    runtime: ServiceRuntime,
+    approval_id: str,
+    principal: Principal,
+    outcome: Outcome,
+    comment: str,
+    step_no: int,
+    counter: WorkingDayCounter,
+    now: datetime | None,
+) -> DecisionResult:
+    at = now or utcnow()
+    day = beijing_today(at)
+    with runtime.unit_of_work() as uow:
+        row, approval = _visible(uow.session, approval_id, principal, day)
+        result = approval.decide(
+            actor=Actor(principal.user_id, principal.name),
+            outcome=outcome,
+            comment=comment,
+            step_no=step_no,
+            at=at,
+            day=day,
+            delegations=_delegations_to(uow.session, principal.user_id),
+        )
+        if result.replayed:
+            return result
+        _record(uow, row, approval, result, runtime.settings, counter)
+        uow.commit()
+        return result
+
+
+def _record(
+    uow: UnitOfWork,
+    row: ApprovalRow,
+    approval: Approval,
+    result: DecisionResult,
+    settings: Settings,
+    counter: WorkingDayCounter,
+) -> None:
+    decision = result.decision
+    uow.session.add(
+        ApprovalDecisionRow(
+            approval_id=row.id,
+            step_no=decision.step_no,
+            outcome=decision.outcome.value,
+            comment=decision.comment,
+            decided_by_id=decision.decided_by.user_id,
+            decided_by_name=decision.decided_by.name,
+            on_behalf_of=decision.on_behalf_of,
+            decided_at=decision.decided_at,
+        )
+    )
+    row.status, row.current_step = approval.status.value, approval.current_step
+    label = row.steps[decision.step_no]["label"]
+    text = f"{label}：{OUTCOME_NAMES[decision.outcome]}"
+    if decision.on_behalf_of:
+        text += f"（代{_names(uow.session, [decision.on_behalf_of]).get(decision.on_behalf_of, '')}审批）"
+    if decision.comment:
+        text += f"。意见：{decision.comment}"
+    _event(uow.session, row, decision.outcome.value, text, decision.decided_by)
+    uow.session.flush()
+    if result.next_step is not None:
+        row.step_started_at = decision.decided_at
+        _ask_current(uow, row, settings, counter)
+        return
+    row.closed_at = decision.decided_at
+    notices.tell_requester(uow, row, decision)
+    _event(uow.session, row, "requester_told", f"已将审批结果“{STATUS_NAMES[approval.status]}”告知申请方")
+
+
+# --------------------------------------------------------------------------- what an approver sees
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: str
+    case_title: str
+    decision_kind: str
+    summary: str
+    requested_by: str
+    requested_at: datetime
+    step_no: int
+    step_label: str
+    on_behalf_of: str | None
+    time_left: TimeLeft | None
+    waiting_days: int  # the task's own clock: working days since this step reached the approver
+    waiting_approximate: bool
+
+    @property
+    def waiting_label(self) -> str:
+        if self.waiting_days == 0:
+            return "今日送达"
+        return f"已等待{'约' if self.waiting_approximate else ''} {self.waiting_days} 个工作日"
+
+    @property
+    def urgency(self) -> tuple[int, int, datetime]:
+        if self.time_left is None:
+            return (1, 0, self.requested_at)
+        return (0, self.time_left.sort_key, self.requested_at)
+
+
+def inbox(
+    runtime: ServiceRuntime, principal: Principal, *, counter: WorkingDayCounter, now: datetime | None = None
+) -> list[InboxItem]:
+    """待我审批: the open approvals whose current step ``principal`` may decide today, most urgent first."""
+    day = beijing_today(now)
+    with runtime.db.transaction() as session:
+        delegations = _delegations_to(session, principal.user_id)
+        rows = session.scalars(
+            select(ApprovalRow).where(
+                ApprovalRow.jurisdiction == principal.jurisdiction, ApprovalRow.status == Status.PENDING.value
+            )
+        ).all()
+        mine = [(r, _approval(r, []).acting_for(principal.user_id, day, delegations)) for r in rows]
+        mine = [(r, for_whom) for r, for_whom in mine if for_whom is not None]
+        names = _names(session, [w for _r, w in mine if w and w != principal.user_id])
+        items = [_item(r, for_whom, principal, names, day, counter) for r, for_whom in mine]
+    return sorted(items, key=lambda item: item.urgency)
+
+
+def _item(
+    row: ApprovalRow,
+    for_whom: str | None,
+    principal: Principal,
+    names: Mapping[str, str],
+    day: date,
+    counter: WorkingDayCounter,
+) -> InboxItem:
+    started = beijing_today(row.step_started_at)
+    waited, approximate = counter.count(started, day)
+    return InboxItem(
+        id=row.id,
+        case_title=row.case_ref.get("title", ""),
+        decision_kind=DECISION_KINDS.get(row.decision_kind, row.decision_kind),
+        summary=row.drafted_decision.get("summary", ""),
+        requested_by=row.requested_by.get("name", ""),
+        requested_at=row.requested_at,
+        step_no=row.current_step,
+        step_label=row.steps[row.current_step]["label"],
+        on_behalf_of=names.get(for_whom or "") if for_whom != principal.user_id else None,
+        time_left=time_left(row.statutory_due_date, day, counter) if row.statutory_due_date else None,
+        waiting_days=waited,
+        waiting_approximate=approximate,
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    """One approval as its mobile page and the JSON API show it."""
+
+    item: InboxItem
+    status: str
+    status_name: str
+    case: dict[str, Any]
+    drafted_decision: dict[str, Any]
+    materials: list[dict[str, Any]]
+    case_history: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    statutory_basis: str | None
+    statutory_provisional: bool
+    can_decide: bool
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def view(
+    runtime: ServiceRuntime,
+    approval_id: str,
+    principal: Principal,
+    *,
+    counter: WorkingDayCounter,
+    now: datetime | None = None,
+) -> ApprovalView:
+    day = beijing_today(now)
+    with runtime.db.transaction() as session:
+        row, approval = _visible(session, approval_id, principal, day)
+        for_whom = approval.acting_for(principal.user_id, day, _delegations_to(session, principal.user_id))
+        assignees = [p for s in row.steps for p in s["assignees"]]
+        names = _names(session, [*assignees, *([for_whom] if for_whom else [])])
+        events = session.scalars(
+            select(ApprovalEventRow)
+            .where(ApprovalEventRow.approval_id == row.id)
+            .order_by(ApprovalEventRow.at, ApprovalEventRow.id)
+        ).all()
+        return ApprovalView(
+            item=_item(row, for_whom, principal, names, day, counter),
+            status=row.status,
+            status_name=STATUS_NAMES[Status(row.status)],
+            case={**row.case_ref, "url": _safe_url(row.case_ref.get("url"))},
+            drafted_decision=dict(row.drafted_decision),
+            materials=[{**m, "url": _safe_url(m.get("url"))} for m in row.materials if isinstance(m, dict)],
+            case_history=list(row.case_history),
+            steps=_step_views(row, approval, names),
+            events=[{"at": e.at, "action": e.action, "actor": e.actor_name, "text": e.text} for e in events],
+            statutory_basis=row.statutory_basis or STATUTORY_BASIS.get(row.decision_kind),
+            statutory_provisional=row.statutory_provisional,
+            can_decide=for_whom is not None,
+            decisions=[
+                {
+                    "step_no": d.step_no,
+                    "outcome": d.outcome.value,
+                    "outcome_name": OUTCOME_NAMES[d.outcome],
+                    "comment": d.comment,
+                    "decided_by": d.decided_by.name,
+                    "on_behalf_of": names.get(d.on_behalf_of or "", d.on_behalf_of),
+                    "decided_at": d.decided_at,
+                }
+                for d in approval.decisions
+            ],
+        )
+
+
+def _safe_url(url: Any) -> str | None:
+    """Links from other services' messages are shown only when they are web addresses (no ``javascript:``)."""
+    text = str(url or "")
+    return text if text.startswith(("https://", "http://", "/")) and not text.startswith("//") else None
+
+
+def _step_views(row: ApprovalRow, approval: Approval, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    decided = {d.step_no: d for d in approval.decisions}
+    views = []
+    for index, step in enumerate(row.steps):
+        decision = decided.get(index)
+        if decision:
+            state = OUTCOME_NAMES[decision.outcome]
+        elif approval.is_open and index == approval.current_step:
+            state = "审批中"
+        else:
+            state = "未到达" if approval.is_open else "—"
+        people = "、".join(names.get(p, p) for p in step["assignees"]) or "（无人）"
+        views.append({"label": step["label"], "people": people, "state": state, "current": state == "审批中"})
+    return views
+
+
+# --------------------------------------------------------------------------- delegation and chains
+
+
+def _office_person(session: Session, person_id: str, jurisdiction: str, field_name: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or not person.active or person.jurisdiction_code != jurisdiction:
+        raise ValidationFailed.for_field(field_name, "本辖区没有这个人员")
+    if not set(person.roles) & {str(r) for r in OFFICE_ROLES}:
+        raise ValidationFailed.for_field(field_name, "只能委托给编办人员")
+    return person
+
+
+def add_delegation(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    *,
+    delegate_id: str,
+    starts_on: date,
+    ends_on: date,
+    reason: str = "",
+    delegator_id: str | None = None,
+    counter: WorkingDayCounter,
+) -> dict[str, Any]:
+    """A deputy signs for ``delegator`` (the caller, or anyone when an office admin asks) for a date range;
+    when it starts today, the deputy is told at once of the tasks already waiting for the delegator."""
+    delegator_id = delegator_id or principal.user_id
+    if delegator_id != principal.user_id and Role.OFFICE_ADMIN not in principal.roles:
+        raise Forbidden("只能设置本人的委托代批", code="not_your_delegation")
+    check_delegation_period(starts_on, ends_on, delegator_id, delegate_id)
+    with runtime.unit_of_work() as uow:
+        delegator = _office_person(uow.session, delegator_id, principal.jurisdiction, "delegator_id")
+        delegate = _office_person(uow.session, delegate_id, principal.jurisdiction, "delegate_id")
+        row = DelegationRow(
+            id=str(uuid.uuid4()),
+            jurisdiction=principal.jurisdiction,
+            delegator_id=delegator.id,
+            delegate_id=delegate.id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.strip(),
+            created_by=principal.user_id,
+            created_at=utcnow(),
+        )
+        uow.session.add(row)
+        if starts_on <= beijing_today() <= ends_on:
+            _tell_deputy(uow, row, delegator, delegate, runtime.settings, counter)
+        uow.commit()
+        return _delegation_view(row, {delegator.id: delegator.name, delegate.id: delegate.name})
+
+
+def _tell_deputy(
+    uow: UnitOfWork,
+    delegation: DelegationRow,
+    delegator: Person,
+    delegate: Person,
+    settings: Settings,
+    counter: WorkingDayCounter,
+) -> None:
+    pending = uow.session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.jurisdiction == delegation.jurisdiction, ApprovalRow.status == Status.PENDING.value
+        )
+    ).all()
+    today = beijing_today()
+    for row in pending:
+        if delegator.id not in row.steps[row.current_step]["assignees"]:
+            continue
+        left = time_left(row.statutory_due_date, today, counter) if row.statutory_due_date else None
+        suffix = f":deputy:{delegation.id}"
+        notices.ask_approvers(uow, row, [delegate.id], settings, left, dedupe_suffix=suffix)
+        _event(uow.session, row, "notified", f"通知代批人{delegate.name}（代{delegator.name}）审批")
+
+
+def _delegation_view(row: DelegationRow, names: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "delegator_id": row.delegator_id,
+        "delegator_name": names.get(row.delegator_id, row.delegator_id),
+        "delegate_id": row.delegate_id,
+        "delegate_name": names.get(row.delegate_id, row.delegate_id),
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "reason": row.reason,
+        "revoked": row.revoked_at is not None,
+    }
+
+
+def list_delegations(runtime: ServiceRuntime, principal: Principal) -> list[dict[str, Any]]:
+    """The delegations the caller gave or received (an office admin sees the jurisdiction's)."""
+    with runtime.db.transaction() as session:
+        query = select(DelegationRow).where(DelegationRow.jurisdiction == principal.jurisdiction)
+        if Role.OFFICE_ADMIN not in principal.roles:
+            query = query.where(
+                (DelegationRow.delegator_id == principal.user_id)
+                | (DelegationRow.delegate_id == principal.user_id)
+            )
+        rows = session.scalars(query.order_by(DelegationRow.starts_on)).all()
+        names = _names(session, [p for r in rows for p in (r.delegator_id, r.delegate_id)])
+        return [_delegation_view(r, names) for r in rows]
+
+
+def revoke_delegation(runtime: ServiceRuntime, principal: Principal, delegation_id: str) -> None:
+    with runtime.unit_of_work() as uow:
+        row = uow.session.get(DelegationRow, delegation_id)
+        if row is None or row.jurisdiction != principal.jurisdiction:
+            raise NotFound("未找到该委托", code="not_found")
+        if row.delegator_id != principal.user_id and Role.OFFICE_ADMIN not in principal.roles:
+            raise NotFound("未找到该委托", code="not_found")
+        row.revoked_at = row.revoked_at or utcnow()
+        uow.commit()
+
+
+def get_chain(runtime: ServiceRuntime, principal: Principal, decision_kind: str) -> dict[str, Any]:
+    _check_kind(decision_kind)
+    with runtime.db.transaction() as session:
+        configured = _configured_chains(session, principal.jurisdiction)
+    specs = chains.chain_for(decision_kind, configured)
+    source = "configured" if decision_kind in configured or chains.ANY_KIND in configured else "default"
+    return {"decision_kind": decision_kind, "source": source, "steps": [s.to_dict() for s in specs]}
+
+
+def set_chain(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    decision_kind: str,
+    steps: Sequence[Mapping[str, Any]],
+    *,
+    counter: WorkingDayCounter,
+) -> dict[str, Any]:
+    """An office admin sets the jurisdiction's chain for one decision kind (``*``: every kind); approvals
+    held as unroutable are routed again with it."""
+    principal.require(Role.OFFICE_ADMIN)
+    _check_kind(decision_kind)
+    specs = [chains.StepSpec.from_dict(s) for s in steps]
+    chains.validate_chain(specs)
+    with runtime.unit_of_work() as uow:
+        row = uow.session.get(ChainRow, (principal.jurisdiction, decision_kind)) or ChainRow(
+            jurisdiction=principal.jurisdiction, decision_kind=decision_kind
+        )
+        row.steps, row.updated_by, row.updated_at = [s.to_dict() for s in specs], principal.user_id, utcnow()
+        uow.session.add(row)
+        uow.session.flush()
+        _reroute(uow, principal, runtime.settings, counter)
+        uow.commit()
+    return get_chain(runtime, principal, decision_kind)
+
+
+def _reroute(uow: UnitOfWork, principal: Principal, settings: Settings, counter: WorkingDayCounter) -> None:
+    held = uow.session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.jurisdiction == principal.jurisdiction, ApprovalRow.status == Status.UNROUTABLE.value
+        )
+    ).all()
+    configured = _configured_chains(uow.session, principal.jurisdiction)
+    people = _candidates(uow.session, principal.jurisdiction)
+    for row in held:
+        specs = chains.chain_for(row.decision_kind, configured)
+        steps = chains.resolve(specs, people, row.requested_by["user_id"])
+        if not steps or not all(s.assignees for s in steps):
+            continue
+        row.steps = [{"label": s.label, "role": s.role, "assignees": list(s.assignees)} for s in steps]
+        row.status, row.current_step, row.step_started_at = Status.PENDING.value, 0, utcnow()
+        actor = Actor(principal.user_id, principal.name)
+        _event(uow.session, row, "rerouted", f"审批链已调整：{' → '.join(s.label for s in steps)}", actor)
+        _ask_current(uow, row, settings, counter)
+
+
+def _check_kind(decision_kind: str) -> None:
+    if decision_kind != chains.ANY_KIND and decision_kind not in DECISION_KINDS:
+        raise NotFound("没有这种审批事项类型", code="unknown_decision_kind")

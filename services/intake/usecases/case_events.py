@@ -1,0 +1,142 @@
+"""What casework does with other services' messages: deadlines' clock events, the approval inbox's decisions.
+
+Each function runs inside the bus's unit of work (inbox-deduplicated), so a redelivery changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from services.intake.domain.actors import system_actor
+from services.intake.domain.cases import TERMINAL, Status
+from services.intake.messages.cases import RULE_NAMES, Outgoing
+from services.intake.tables import CaseClock, CaseRecord, Solicitation
+from services.intake.usecases import cases as service
+from shared.messaging import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def _clock(uow: UnitOfWork, payload: dict[str, Any]) -> tuple[CaseClock, CaseRecord] | None:
+    clock = uow.session.get(CaseClock, payload.get("clock_id"))
+    if clock is None:
+        log.info("clock %s is not one of intake's cases; ignored", payload.get("clock_id"))
+        return None
+    return clock, uow.session.get_one(CaseRecord, clock.case_id)
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+FINAL_STATES = frozenset({"stopped", "expired"})
+
+
+def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
+    """Show the due date the deadlines service computed (null while paused); tell a department its new
+    deadline, and everyone concerned when a calendar change moved one."""
+    found = _clock(uow, payload)
+    if found is None:
+        return
+    clock, record = found
+    before, first = clock.due_date, clock.last_event == "start_requested"
+    if clock.state not in FINAL_STATES:  # events may arrive out of order; a stopped clock never restarts
+        clock.state = payload.get("state") or clock.state
+    clock.due_date = _date(payload.get("due_date"))
+    if clock.due_date != before:
+        clock.overdue = False  # a new due date (extension, recomputation): deadlines says again if overdue
+    due_at = payload.get("due_at")
+    clock.due_at = datetime.fromisoformat(due_at) if due_at else None
+    clock.provisional = bool(payload.get("provisional"))
+    clock.remaining_working_days = payload.get("remaining_working_days")
+    clock.last_event = str(payload.get("reason") or "scheduled")
+    template = _deadline_template(clock, payload.get("reason"), first, before)
+    if template and clock.due_date:
+        Outgoing(uow, record, base_url).notify(
+            template,
+            list(clock.responsible),
+            dedupe=f"{clock.clock_id}:{clock.due_date.isoformat()}",
+            rule_name=RULE_NAMES.get(clock.rule, clock.rule),
+            due_date=clock.due_date.isoformat(),
+            provisional=clock.provisional,
+            remaining_working_days=clock.remaining_working_days,
+            old_due_date_cn=f"{before.year}年{before.month}月{before.day}日" if before else None,
+        )
+    service.refresh_deadline(uow.session, record)
+
+
+def _deadline_template(clock: CaseClock, reason: Any, first: bool, before: date | None) -> str | None:
+    """A department learns its own deadline when it starts or resumes (the office sees its own in the
+    case list); anyone responsible learns when a calendar change moved a due date."""
+    if clock.due_date is None or clock.due_date == before or clock.state in FINAL_STATES:
+        return None
+    if reason == "calendar_changed" and before is not None:
+        return "deadline_recomputed"
+    departments = any(p.get("kind") == "department" for p in clock.responsible)
+    if departments and (first or reason == "resumed"):
+        return "deadline_scheduled"
+    return None
+
+
+def clock_noted(uow: UnitOfWork, event: str, payload: dict[str, Any]) -> None:
+    """Due soon / due: remembered on the clock (reminders themselves are the deadlines service's job)."""
+    found = _clock(uow, payload)
+    if found is not None:
+        found[0].last_event = event
+
+
+def clock_overdue(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
+    found = _clock(uow, payload)
+    if found is None:
+        return
+    clock, record = found
+    first_time = not clock.overdue
+    clock.overdue, clock.last_event = True, "overdue"
+    if first_time and Status(record.status) not in TERMINAL:
+        service.apply_system(
+            uow, base_url, record, system_actor(record.jurisdiction_code), "deadline_overdue", payload
+        )
+    else:
+        service.refresh_deadline(uow.session, record)
+
+
+def clock_expired(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
+    """第20条: a reply period ran out: silence is 视为没有不同意见 unless a reason was filed."""
+    found = _clock(uow, payload)
+    if found is None:
+        return
+    clock, record = found
+    clock.last_event = "expired"
+    if clock.rule != "written_reply":
+        return
+    solicitation = uow.session.scalar(select(Solicitation).where(Solicitation.clock_id == clock.clock_id))
+    if solicitation is None or Status(record.status) in TERMINAL:
+        return
+    body = {"solicitation_id": solicitation.id, "due_date": payload.get("due_date")}
+    service.apply_system(
+        uow, base_url, record, system_actor(record.jurisdiction_code), "deem_no_objection", body
+    )
+
+
+OUTCOME_ACTIONS = {
+    "approved": "approval_approved",
+    "returned": "approval_returned",
+    "rejected": "approval_rejected",
+}
+
+
+def approval_decided(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
+    """The approval inbox decided: approved → issue next; returned → back to drafting; rejected → rework."""
+    record = uow.session.scalar(
+        select(CaseRecord).where(CaseRecord.approval_request_id == payload["request_id"])
+    )
+    if record is None or record.status != Status.AWAITING_APPROVAL:
+        log.info("approval %s answers no case waiting for it; ignored", payload["request_id"])
+        return
+    action = OUTCOME_ACTIONS[payload["outcome"]]
+    actor = system_actor(record.jurisdiction_code, name=(payload.get("decided_by") or {}).get("name", "审批"))
+    service.apply_system(uow, base_url, record, actor, action, payload)

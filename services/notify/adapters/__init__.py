@@ -1,0 +1,1 @@
+"""Notify's adapters: channel clients built from configuration, the per-robot rate limit in Redis."""

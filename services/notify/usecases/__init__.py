@@ -1,0 +1,1 @@
+"""Notify's use cases (the service layer): deliveries, channels, templates."""
