@@ -24,7 +24,7 @@ from shared.runtime import ServiceRuntime
 
 
 def _metadata(service: str) -> MetaData:
-    module = __import__(f"services.{service}.models", fromlist=["Base"])
+    module = __import__(f"services.{service}.tables", fromlist=["Base"])
     return module.Base.metadata
 
 
