@@ -18,6 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP) ## Create the virtual environment and install the pinned dependencies
 
+install-prod: ## Production: the pinned runtime dependencies only (no test or lint tools), see deploy/README.md
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip check
+
 run: $(STAMP) ## Start the whole suite on embedded defaults (SQLite, embedded Redis, platform stand-in, demo data)
 	$(BIN)/python -m shared.devrun
 
@@ -56,4 +62,4 @@ lock: ## Re-pin requirements*.txt from requirements*.in in a scratch environment
 clean: ## Remove local data (var/) — the databases of `make run`
 	rm -rf var/
 
-.PHONY: help install run test bench lint format migrate token accounts lock clean
+.PHONY: help install install-prod run test bench lint format migrate token accounts lock clean

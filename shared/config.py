@@ -6,7 +6,8 @@ Nothing here runs at import time: ``create_app`` and worker start-up call :meth:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,17 @@ SERVICES = ("intake", "deadlines", "devolution", "notify")
 DEFAULT_PORTS = {"intake": 8001, "deadlines": 8002, "devolution": 8003, "notify": 8004, "standin": 8009}
 DEVELOPMENT_SECRET = "dev-secret-do-not-use-in-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: processes without a database of their own
+DATABASELESS = frozenset({"scheduler", "standin", "tools"})
+#: the stand-in's demo app: accepted in development, refused in production
+DEMO_PLATFORM = {
+    "ZWD_APP_KEY": "demo-app-key",
+    "ZWD_APP_SECRET": "demo-app-secret",
+    "ZWD_TENANT_ID": "196729",
+}
+#: a value copied from ``deploy/production.env.example`` without being filled in
+PLACEHOLDER = re.compile(r"change-?me|placeholder|x{6,}", re.IGNORECASE)
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +59,29 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+class RecordingEnvironment(Mapping[str, str]):
+    """The environment, remembering every variable asked for (read or not) and which of them were set.
+
+    :meth:`Settings.from_env` reads through it, so the production check can name each variable it refuses
+    and a test can list every variable the suite reads.
+    """
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.asked: list[str] = []
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.asked:
+            self.asked.append(name)
+        return self.environ[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.environ)
+
+    def __len__(self) -> int:
+        return len(self.environ)
+
+
 def default_service_urls(host: str = "127.0.0.1", port_base: int = 8000) -> dict[str, str]:
     """Base URLs of every service (and the platform stand-in) on one host, by the conventional ports."""
     return {name: f"http://{host}:{port - 8000 + port_base}" for name, port in DEFAULT_PORTS.items()}
@@ -69,14 +104,36 @@ class Settings:
     service_urls: Mapping[str, str] = field(default_factory=default_service_urls)
     public_base_url: str = "http://127.0.0.1:8001"
     platform_base_url: str = "http://127.0.0.1:8009"
-    platform_app_key: str = "demo-app-key"
-    platform_app_secret: str = "demo-app-secret"
-    platform_tenant_id: str = "196729"
+    platform_app_key: str = DEMO_PLATFORM["ZWD_APP_KEY"]
+    platform_app_secret: str = DEMO_PLATFORM["ZWD_APP_SECRET"]
+    platform_tenant_id: str = DEMO_PLATFORM["ZWD_TENANT_ID"]
+    #: the 浙政钉 micro-app JS-SDK the 免登 page loads (empty in development: the page offers a form instead)
+    platform_jsapi_url: str = ""
     outbound_allow: tuple[str, ...] = ("127.0.0.1", "localhost")
     timezone: str = "Asia/Shanghai"
     tick_seconds: float = 60.0
     #: the jurisdictions this deployment serves (宁波市 and the districts that adopted the measures, 第39条)
     jurisdictions: tuple[str, ...] = ("330200",)
+    #: where this process listens (web processes; ``python -m shared.serve``)
+    bind_address: str = "127.0.0.1"
+    port: int = 0
+    #: gunicorn processes and threads of a web process; Dramatiq processes and threads of a worker
+    web_workers: int = 2
+    web_threads: int = 4
+    worker_processes: int = 1
+    worker_threads: int = 4
+    #: the largest attachment (a scanned 20-page PDF is 10–40 MB); nginx's client_max_body_size follows it
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    #: S3-compatible object storage for attachments (OSS, MinIO, Ceph); local disk under var_dir when unset
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""
+    s3_addressing_style: str = "path"
+    #: variables refused in production, with the reason (empty elsewhere)
+    problems: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -86,66 +143,142 @@ class Settings:
     def is_development(self) -> bool:
         return self.env in {"development", "test"}
 
+    @property
+    def has_database(self) -> bool:
+        return self.service not in DATABASELESS
+
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read the settings of ``service`` from ``environ`` (the process environment by default)."""
-        if service not in (*SERVICES, "standin", "scheduler", "tools"):
+        """Read the settings of ``service`` from ``environ`` (the process environment by default).
+
+        In production, :class:`ConfigError` names every variable that is unset, a placeholder or unsafe.
+        """
+        if service not in (*SERVICES, *DATABASELESS):
             raise ConfigError(f"unknown service {service!r}")
-        env = dict(os.environ if environ is None else environ)
-        mode = env.get("DM_ENV", "development")
+        env = (
+            environ
+            if isinstance(environ, RecordingEnvironment)
+            else RecordingEnvironment(os.environ if environ is None else environ)
+        )
+        mode = env.get("DM_ENV") or "development"
         if mode not in {"development", "test", "production"}:
             raise ConfigError("DM_ENV must be development, test or production")
-        var_dir = Path(env.get("DM_VAR_DIR") or REPO_ROOT / "var")
-        port_base = _int(env, "DM_PORT_BASE", 8000)
-        urls = default_service_urls(port_base=port_base)
-        for name in urls:
-            urls[name] = env.get(f"{name.upper()}_URL") or urls[name]
-        settings = cls(
-            service=service,
-            env=mode,
-            secret_key=env.get("DM_SECRET_KEY") or DEVELOPMENT_SECRET,
-            database_url=env.get(f"{service.upper()}_DATABASE_URL") or f"sqlite:///{var_dir / service}.db",
-            redis_url=env.get("REDIS_URL") or None,
-            var_dir=var_dir,
-            token_ttl_seconds=_int(env, "DM_TOKEN_TTL_SECONDS", 8 * 3600),
-            max_request_bytes=_int(env, "DM_MAX_REQUEST_BYTES", 1024 * 1024),
-            log_format=env.get("DM_LOG_FORMAT") or ("json" if mode == "production" else "text"),
-            log_level=env.get("DM_LOG_LEVEL", "INFO").upper(),
-            service_urls=urls,
-            public_base_url=env.get("DM_PUBLIC_BASE_URL") or urls["intake"],
-            platform_base_url=env.get("ZWD_BASE_URL") or urls["standin"],
-            platform_app_key=env.get("ZWD_APP_KEY") or "demo-app-key",
-            platform_app_secret=env.get("ZWD_APP_SECRET") or "demo-app-secret",
-            platform_tenant_id=env.get("ZWD_TENANT_ID") or "196729",
-            outbound_allow=tuple(
-                host.strip()
-                for host in env.get("DM_OUTBOUND_ALLOW", "127.0.0.1,localhost").split(",")
-                if host
-            ),
-            tick_seconds=_float(env, "DM_TICK_SECONDS", 60.0),
-            jurisdictions=tuple(
-                code.strip() for code in env.get("DM_JURISDICTIONS", "330200").split(",") if code.strip()
-            ),
-        )
+        settings = cls(service=service, env=mode, **_read(env, service, mode))
+        problems = settings.production_problems(env) if mode == "production" else ()
+        settings = replace(settings, problems=tuple(problems))
         settings.check()
         return settings
 
-    def check(self) -> None:
-        """Refuse production with development secrets or embedded stand-ins."""
-        if not self.is_production:
-            return
+    def production_problems(self, env: Mapping[str, str]) -> list[str]:
+        """What production refuses, one entry per variable: unset, a placeholder, or unsafe."""
+        problems: list[str] = []
+        required = ["DM_SECRET_KEY", "REDIS_URL", "DM_PUBLIC_BASE_URL", "ZWD_BASE_URL", *DEMO_PLATFORM]
+        if self.has_database:
+            required.append(f"{self.service.upper()}_DATABASE_URL")
+        if self.service == "intake":
+            required.append("ZWD_JSAPI_URL")  # without it the 免登 page waits forever
+        for name in required:
+            if not (env.get(name) or "").strip():
+                problems.append(f"{name} is not set")
+        for name in list(getattr(env, "asked", ())):
+            if PLACEHOLDER.search(env.get(name) or ""):
+                problems.append(f"{name} still holds the example's placeholder")
+        problems += self._unsafe_values(env)
+        return list(dict.fromkeys(problems))
+
+    def _unsafe_values(self, env: Mapping[str, str]) -> list[str]:
         problems = []
-        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
-            problems.append("DM_SECRET_KEY must be set to a random value of at least 32 characters")
-        if self.database_url.startswith("sqlite"):
+        secret = env.get("DM_SECRET_KEY") or ""
+        if secret and (len(secret) < 32 or len(set(secret)) < 12 or secret == DEVELOPMENT_SECRET):
+            problems.append("DM_SECRET_KEY must be a random value of at least 32 characters")
+        database_set = self.has_database and env.get(f"{self.service.upper()}_DATABASE_URL")
+        if database_set and not self.database_url.startswith("postgresql"):
             problems.append(f"{self.service.upper()}_DATABASE_URL must point at PostgreSQL")
-        if not self.redis_url:
-            problems.append("REDIS_URL must point at a Redis server")
-        if self.platform_app_secret == "demo-app-secret" and self.service == "notify":
-            problems.append("ZWD_APP_SECRET must be the real app secret")
-        if problems:
-            raise ConfigError("refusing to start in production: " + "; ".join(problems))
+        for name, demo in DEMO_PLATFORM.items():
+            if env.get(name) == demo:
+                problems.append(f"{name} is the local stand-in's demo value")
+        if self.s3_bucket:
+            for name in ("DM_S3_ENDPOINT_URL", "DM_S3_ACCESS_KEY_ID", "DM_S3_SECRET_ACCESS_KEY"):
+                if not (env.get(name) or "").strip():
+                    problems.append(f"{name} is not set (DM_S3_BUCKET names object storage)")
+        public = env.get("DM_PUBLIC_BASE_URL") or ""
+        if public and not public.startswith("https://"):
+            problems.append("DM_PUBLIC_BASE_URL must be the https:// address people open")
+        return problems
+
+    def check(self) -> None:
+        """Refuse production on anything unset, a placeholder or unsafe (one line naming each variable)."""
+        if self.problems:
+            raise ConfigError(f"{self.service}: refusing to start in production: " + "; ".join(self.problems))
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some values replaced (tests use it instead of touching the environment)."""
         return replace(self, **changes)
+
+
+def _scaled(env: Mapping[str, str], service: str, name: str, default: int) -> int:
+    """Workers of one queue: ``<SERVICE>_<NAME>``, else ``DM_<NAME>`` for every queue, else ``default``."""
+    if service not in SERVICES:
+        return default
+    return _int(env, f"{service.upper()}_{name}", _int(env, f"DM_{name}", default))
+
+
+def _read(env: Mapping[str, str], service: str, mode: str) -> dict[str, Any]:
+    var_dir = Path(env.get("DM_VAR_DIR") or REPO_ROOT / "var")
+    port_base = _int(env, "DM_PORT_BASE", 8000)
+    urls = default_service_urls(port_base=port_base)
+    # The one HTTP call between services: intake counts working days with the deadlines calendar.
+    urls["deadlines"] = env.get("DEADLINES_URL") or urls["deadlines"]
+    database_url = ""
+    if service not in DATABASELESS:
+        database_url = env.get(f"{service.upper()}_DATABASE_URL") or f"sqlite:///{var_dir / service}.db"
+    default_port = DEFAULT_PORTS.get(service, 8000) - 8000 + port_base if service in DEFAULT_PORTS else 0
+    return {
+        "secret_key": env.get("DM_SECRET_KEY") or DEVELOPMENT_SECRET,
+        "database_url": database_url,
+        "redis_url": env.get("REDIS_URL") or None,
+        "var_dir": var_dir,
+        "token_ttl_seconds": _int(env, "DM_TOKEN_TTL_SECONDS", 8 * 3600),
+        "max_request_bytes": _int(env, "DM_MAX_REQUEST_BYTES", 1024 * 1024),
+        "log_format": env.get("DM_LOG_FORMAT") or ("json" if mode == "production" else "text"),
+        "log_level": (env.get("DM_LOG_LEVEL") or "INFO").upper(),
+        "service_urls": urls,
+        "public_base_url": env.get("DM_PUBLIC_BASE_URL") or urls["intake"],
+        "platform_base_url": env.get("ZWD_BASE_URL") or urls["standin"],
+        "platform_jsapi_url": env.get("ZWD_JSAPI_URL") or "",
+        # In production an empty value stays empty (and is refused): never the stand-in's demo app.
+        **{
+            field_name: env.get(name) or ("" if mode == "production" else demo)
+            for field_name, (name, demo) in zip(
+                ("platform_app_key", "platform_app_secret", "platform_tenant_id"),
+                DEMO_PLATFORM.items(),
+                strict=True,
+            )
+        },
+        "outbound_allow": tuple(
+            host.strip()
+            for host in (env.get("DM_OUTBOUND_ALLOW") or "127.0.0.1,localhost").split(",")
+            if host
+        ),
+        "tick_seconds": _float(env, "DM_TICK_SECONDS", 60.0),
+        "jurisdictions": tuple(
+            code.strip() for code in (env.get("DM_JURISDICTIONS") or "330200").split(",") if code.strip()
+        ),
+        "bind_address": env.get("DM_BIND_ADDRESS") or "127.0.0.1",
+        "port": _int(env, f"{service.upper()}_PORT", default_port) if service in DEFAULT_PORTS else 0,
+        "web_workers": _int(env, "DM_WEB_WORKERS", 2),
+        "web_threads": _int(env, "DM_WEB_THREADS", 4),
+        "worker_processes": _scaled(env, service, "WORKER_PROCESSES", 1),
+        "worker_threads": _scaled(env, service, "WORKER_THREADS", 4),
+        "max_upload_bytes": _int(env, "DM_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
+        **_object_storage(env),
+    }
+
+
+def _object_storage(env: Mapping[str, str]) -> dict[str, str]:
+    names = ("bucket", "endpoint_url", "region", "access_key_id", "secret_access_key", "prefix")
+    values = {f"s3_{name}": (env.get(f"DM_S3_{name.upper()}") or "").strip() for name in names}
+    style = (env.get("DM_S3_ADDRESSING_STYLE") or "path").strip()
+    if style not in {"path", "virtual"}:
+        raise ConfigError("DM_S3_ADDRESSING_STYLE must be path (MinIO, Ceph) or virtual (OSS)")
+    return {**values, "s3_addressing_style": style}

@@ -28,6 +28,7 @@ def suite_environment(port_base: int, var_dir: Path) -> dict[str, str]:
     env["DM_PORT_BASE"] = str(port_base)
     env.setdefault("DM_TICK_SECONDS", "10")
     env.setdefault("DM_JURISDICTIONS", "330200,330203,330212")
+    env.setdefault("NOTIFY_WORKER_THREADS", "8")
     env["PYTHONUNBUFFERED"] = "1"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     for name, port in DEFAULT_PORTS.items():

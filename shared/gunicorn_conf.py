@@ -1,10 +1,13 @@
-"""gunicorn settings shared by every service (``--config shared/gunicorn_conf.py``); env overrides them."""
+"""gunicorn settings shared by every service (``--config shared/gunicorn_conf.py``).
+
+Where a process listens and how many workers and threads it runs come from the command line that
+``python -m shared.serve web <service>`` builds from the settings (``DM_BIND_ADDRESS``, ``<SERVICE>_PORT``,
+``DM_WEB_WORKERS``, ``DM_WEB_THREADS``), not from here.
+"""
 
 import os
 from typing import Any
 
-workers = int(os.environ.get("DM_WEB_WORKERS", "2"))
-threads = int(os.environ.get("DM_WEB_THREADS", "4"))
 timeout = 60
 graceful_timeout = 10
 accesslog = "-"

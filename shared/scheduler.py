@@ -19,9 +19,10 @@ from typing import Any
 import redis
 
 from shared.broker import TICK_MAX_AGE_MS, DramatiqSender, build_broker
-from shared.config import SERVICES, Settings
+from shared.config import SERVICES, ConfigError, Settings
 from shared.logging import configure_logging
 from shared.runtime import tick_envelope
+from shared.serve import EX_CONFIG
 
 log = logging.getLogger("scheduler")
 
@@ -107,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared.scheduler")
     parser.add_argument("--interval", type=float, default=None, help="seconds between ticks (default 60)")
     args = parser.parse_args(argv)
-    settings = Settings.from_env("scheduler")
+    try:
+        settings = Settings.from_env("scheduler")
+    except ConfigError as refused:
+        print(f"dm-scheduler: {refused}", file=sys.stderr, flush=True)
+        return EX_CONFIG
     configure_logging("scheduler", fmt=settings.log_format, level=settings.log_level)
     interval = args.interval or settings.tick_seconds
     broker = build_broker(settings)

@@ -27,9 +27,15 @@ def test_production_starts_with_real_settings() -> None:
         "intake",
         {
             "DM_ENV": "production",
-            "DM_SECRET_KEY": "x" * 40,
+            "DM_SECRET_KEY": "q3V8-kLm2Zp9Rt5Yw1Xc7Nb4Hg6Jd0Fs8Ae",
             "INTAKE_DATABASE_URL": "postgresql+psycopg://dm@db/intake",
             "REDIS_URL": "redis://redis:6379/0",
+            "DM_PUBLIC_BASE_URL": "https://zzgl.nbbb.gov.cn",
+            "ZWD_BASE_URL": "https://openplatform-pro.ding.zj.gov.cn",
+            "ZWD_APP_KEY": "zzgl-app",
+            "ZWD_APP_SECRET": "a-real-secret-from-the-platform",
+            "ZWD_TENANT_ID": "50000123",
+            "ZWD_JSAPI_URL": "https://zzgl.nbbb.gov.cn/static/zwd/jsapi.js",
         },
     )
     assert settings.is_production and settings.log_format == "json"

@@ -15,7 +15,6 @@ A task the user may not see answers 404 and shows nothing of it. Every form carr
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -157,7 +156,7 @@ def _login_form(*, next_url: str, status: int = 200, message: str | None = None)
         next_url=next_url,
         message=message,
         corp_id=settings.platform_tenant_id,
-        jsapi_url=current_app.config.get("ZWD_JSAPI_URL"),
+        jsapi_url=settings.platform_jsapi_url,
         development=settings.is_development,
     )
 
@@ -292,14 +291,13 @@ def case_page(case_id: str) -> ResponseReturnValue:
 def attachment_file(attachment_id: str) -> ResponseReturnValue:
     """打开材料（审批页面和事项页面中的链接）"""
     runtime = current_runtime()
-    store = current_app.extensions.get(attachment_store.STORE_KEY) or attachment_store.store_for(
-        runtime.settings
-    )
+    store = attachment_store.plugged_or_default(current_app.extensions, runtime.settings)
     try:
-        meta, data = casework.read_attachment(runtime, store, _actor(), attachment_id)
+        meta, stream = casework.read_attachment(runtime, store, _actor(), attachment_id)
     except NotFound:
         return _error(404, "未找到", "未找到该材料，或您无权查看。")
-    response = send_file(io.BytesIO(data), mimetype=meta["content_type"], download_name=meta["filename"])
+    response = send_file(stream, mimetype=meta["content_type"], download_name=meta["filename"])
+    response.content_length = meta["size"]
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
