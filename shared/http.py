@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api, Blueprint
@@ -119,6 +119,15 @@ def _is_json_decode_error(exc: HTTPException, data: Mapping[str, Any]) -> bool:
     return "JSON" in messages or "json" in messages
 
 
+def _too_large_detail() -> str:
+    from flask import current_app
+
+    if _is_upload_view(current_app):
+        megabytes = current_app.config["DM_SETTINGS"].max_upload_bytes / (1024 * 1024)
+        return f"上传的文件过大：单个文件不超过 {megabytes:g} MB"
+    return "请求体超过允许的大小"
+
+
 def _from_http_exception(exc: HTTPException) -> AppError:
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
@@ -133,7 +142,7 @@ def _from_http_exception(exc: HTTPException) -> AppError:
             "请求体不是有效的 JSON", code="malformed_json", fields={"body": ["不是有效的 JSON"]}, status=400
         )
     if status == 413:
-        return PayloadTooLarge("请求体超过允许的大小")
+        return PayloadTooLarge(_too_large_detail())
     titles = {400: "请求有误", 404: "未找到", 405: "不支持该请求方法", 415: "不支持的内容类型"}
     codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
     title = titles.get(status, "请求无法处理")
@@ -157,12 +166,37 @@ def _register_error_handlers(app: Flask) -> None:
         )
 
 
+UPLOAD_ATTR = "_dm_accepts_upload"
+#: room for the multipart envelope and the form's other fields around the file itself
+UPLOAD_OVERHEAD_BYTES = 256 * 1024
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def accepts_upload(view: V) -> V:
+    """A view that takes a file: its request may be as large as ``DM_MAX_UPLOAD_BYTES`` (plus the form
+    around it) instead of ``DM_MAX_REQUEST_BYTES``. Apply it outermost (above ``arguments``)."""
+    setattr(view, UPLOAD_ATTR, True)
+    return view
+
+
+def upload_request_limit(settings: Settings) -> int:
+    """The largest request an upload view accepts (nginx's ``client_max_body_size`` must allow it)."""
+    return settings.max_upload_bytes + UPLOAD_OVERHEAD_BYTES
+
+
+def _is_upload_view(app: Flask) -> bool:
+    return bool(getattr(app.view_functions.get(request.endpoint or ""), UPLOAD_ATTR, False))
+
+
 def _register_request_hooks(app: Flask, service: str) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_id = request.headers.get("X-Request-ID") or new_request_id()
         g.request_id_token = set_request_id(g.request_id)
         g.started = time.monotonic()
+        if _is_upload_view(app):
+            request.max_content_length = upload_request_limit(app.config["DM_SETTINGS"])
 
     app.before_request(authorise_before_parsing)
 

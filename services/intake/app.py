@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.intake import api, handlers
+from services.intake.adapters import attachment_store
 from services.intake.tables import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
@@ -18,7 +19,13 @@ SERVICE = ServiceDefinition(
     inbox_model=Inbox,
     blueprints=api.blueprints,
     register_handlers=handlers.register,
+    init_app=lambda app, runtime: init_app(app, runtime),
 )
+
+
+def init_app(app: Flask, runtime: ServiceRuntime) -> None:
+    """Intake's long-lived adapters: where attachments are stored (a folder, or object storage)."""
+    app.extensions[attachment_store.STORE_KEY] = attachment_store.store_for(runtime.settings)
 
 
 def create_app(config: Settings | None = None, *, runtime: ServiceRuntime | None = None) -> Flask:

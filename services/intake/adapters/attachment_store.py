@@ -1,26 +1,34 @@
-"""Where attachment bytes live, keyed by their SHA-256.
+"""Where attachment bytes live, keyed by their SHA-256: a folder on this machine by default, S3-compatible
+object storage when ``DM_S3_BUCKET`` is set.
 
-Storage is pluggable (:class:`AttachmentStore`): a directory under ``var_dir`` on embedded defaults, an
-S3-compatible bucket in production (any client with ``put_object``/``get_object``/``head_object``, e.g.
-boto3 pointed at MinIO or OSS), and an in-memory store for tests.
+Two web machines must see the same files, so a deployment with more than one sets ``DM_S3_BUCKET`` (and the
+endpoint and keys of what 政务云 offers: OSS, MinIO, Ceph RGW and others speak the S3 API). Files are
+written whole or not at all and read as streams (a scanned 50 MB PDF never sits in memory twice).
+:class:`MemoryStore` is the stub for tests. The app builds its store once (``app.extensions[STORE_KEY]``).
 """
 
 from __future__ import annotations
 
+import io
+import shutil
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from shared.config import Settings
 
+CHUNK = 1024 * 1024
+
 
 class AttachmentStore(Protocol):
-    """Where attachment bytes live, keyed by their SHA-256."""
+    """Bytes by key (a SHA-256 in hex)."""
 
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, source: IO[bytes]) -> None:
+        """Store ``source`` (read from where it stands to its end) under ``key``, whole or not at all."""
 
-    def get(self, key: str) -> bytes: ...
+    def open(self, key: str) -> IO[bytes]:
+        """The stored bytes as a stream; :class:`KeyError` when there is nothing under ``key``."""
 
     def exists(self, key: str) -> bool: ...
 
@@ -31,73 +39,118 @@ class MemoryStore:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
 
-    def put(self, key: str, data: bytes) -> None:
-        self.blobs[key] = data
+    def put(self, key: str, source: IO[bytes]) -> None:
+        self.blobs[key] = source.read()
 
-    def get(self, key: str) -> bytes:
-        return self.blobs[key]
+    def open(self, key: str) -> IO[bytes]:
+        return io.BytesIO(self.blobs[key])
 
     def exists(self, key: str) -> bool:
         return key in self.blobs
 
 
 class DirectoryStore:
-    """Files under a directory, fanned out by the first two hex digits; written atomically."""
+    """Files under a folder, fanned out by the first two hex digits; written to a temporary name first."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def __repr__(self) -> str:
+        return f"DirectoryStore({str(self.root)!r})"
+
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, source: IO[bytes]) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{uuid.uuid4().hex}.part")
-        partial.write_bytes(data)
-        partial.replace(path)
+        try:
+            with partial.open("wb") as target:
+                shutil.copyfileobj(source, target, CHUNK)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
 
-    def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+    def open(self, key: str) -> IO[bytes]:
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError as exc:
+            raise KeyError(key) from exc
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
 
 class S3Store:
-    """An S3-compatible bucket through a boto3-style client (MinIO, OSS and others speak the same API)."""
+    """An S3-compatible bucket through a boto3 client; large files go up in parts (``upload_fileobj``)."""
 
     def __init__(self, *, client: Any, bucket: str, prefix: str = "") -> None:
         self.client = client
         self.bucket = bucket
         self.prefix = prefix.strip("/")
 
+    def __repr__(self) -> str:
+        return f"S3Store(bucket={self.bucket!r}, prefix={self.prefix!r})"
+
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def put(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+    def put(self, key: str, source: IO[bytes]) -> None:
+        # A multipart upload that fails is aborted by boto3: the object appears whole or not at all.
+        self.client.upload_fileobj(source, self.bucket, self._key(key))
 
-    def get(self, key: str) -> bytes:
-        return bytes(self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read())
+    def open(self, key: str) -> IO[bytes]:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+        except self.client.exceptions.NoSuchKey as exc:
+            raise KeyError(key) from exc
 
     def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except Exception:
-            return False
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
         return True
 
 
-def store_for(settings: Settings) -> AttachmentStore:
-    """The default store: a directory under ``var_dir``."""
-    return DirectoryStore(settings.var_dir / "attachments")
+def s3_client(settings: Settings) -> Any:
+    """A boto3 S3 client for the configured endpoint (path-style addressing unless told otherwise)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url or None,
+        region_name=settings.s3_region or None,
+        aws_access_key_id=settings.s3_access_key_id or None,
+        aws_secret_access_key=settings.s3_secret_access_key or None,
+        config=Config(
+            s3={"addressing_style": settings.s3_addressing_style},
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=60,
+        ),
+    )
+
+
+def store_for(settings: Settings, folder: str = "attachments") -> AttachmentStore:
+    """The bucket named by ``DM_S3_BUCKET``, else ``folder`` under ``DM_VAR_DIR``."""
+    if settings.s3_bucket:
+        prefix = "/".join(part for part in (settings.s3_prefix, folder) if part)
+        return S3Store(client=s3_client(settings), bucket=settings.s3_bucket, prefix=prefix)
+    return DirectoryStore(settings.var_dir / folder)
 
 
 STORE_KEY = "intake.attachment_store"
 
 
 def plugged_or_default(extensions: Mapping[str, Any], settings: Settings) -> AttachmentStore:
-    """The store plugged into the app (``app.extensions[STORE_KEY]``: tests, a bucket), else the default."""
+    """The store plugged into the app (``app.extensions[STORE_KEY]``, set when the app is built), else the
+    default."""
     plugged = extensions.get(STORE_KEY)
     return plugged if plugged is not None else store_for(settings)

@@ -6,7 +6,6 @@ query is scoped to the caller's jurisdiction and role (another department's or j
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +30,7 @@ from services.intake.usecases import attachments
 from services.intake.usecases import cases as service
 from shared.auth import current_principal, require_roles
 from shared.http import ProblemSchema as BaseProblemSchema
-from shared.http import translate_message
+from shared.http import accepts_upload, translate_message
 from shared.service import current_runtime
 
 cases_blp = Blueprint(
@@ -435,6 +434,12 @@ class UploadSchema(Schema):
     file = UploadField(required=True, metadata={"description": "pdf、ofd、doc(x)、xls(x)、wps、png、jpg"})
 
 
+class UploadLimitsSchema(Schema):
+    max_bytes = fields.Integer(metadata={"description": "单个文件的最大字节数"})
+    allowed_extensions = fields.List(fields.String(), metadata={"description": "允许的扩展名"})
+    text = fields.String(metadata={"description": "给用户看的说明，如：单个文件不超过 50 MB，格式：pdf、…"})
+
+
 class ProblemSchema(BaseProblemSchema):
     """The suite's problem document, with what a refused case step adds."""
 
@@ -490,16 +495,35 @@ APPLICATION_EXAMPLE = {
 # --- views ---
 
 
+@accepts_upload
 @cases_blp.post("/attachments")
 @cases_blp.arguments(UploadSchema, location="files")
 @cases_blp.response(201, AttachmentSchema)
 @cases_blp.doc(security=SECURITY)
 @require_roles()
 def upload_attachment(files: dict[str, Any]) -> dict[str, Any]:
-    """上传材料（按内容哈希存储一次；限制大小和类型）"""
+    """上传材料（按内容哈希存储一次）
+
+    单个文件的大小上限由部署设定（DM_MAX_UPLOAD_BYTES，默认 50 MB，足够一份扫描的 20 页 PDF），
+    当前上限和允许的格式见 GET /api/v1/attachments/limits；超过上限的文件以 413 拒绝并说明上限。
+    """
     runtime = current_runtime()
-    item = attachments.Upload(filename=files["file"].filename or "", data=files["file"].read())
+    item = attachments.Upload(filename=files["file"].filename or "", stream=files["file"].stream)
     return attachments.upload(runtime, _store(), _actor(), item)
+
+
+@cases_blp.get("/attachments/limits")
+@cases_blp.response(200, UploadLimitsSchema)
+@cases_blp.doc(security=SECURITY)
+@require_roles()
+def upload_limits() -> dict[str, Any]:
+    """上传限制（上传前告诉用户：单个文件不超过多少、允许哪些格式）"""
+    settings = current_runtime().settings
+    return {
+        "max_bytes": attachments.max_bytes(settings),
+        "allowed_extensions": list(attachments.ALLOWED_TYPES),
+        "text": attachments.limit_text(settings),
+    }
 
 
 @cases_blp.get("/attachments/<attachment_id>")
@@ -509,10 +533,12 @@ def upload_attachment(files: dict[str, Any]) -> dict[str, Any]:
 def download_attachment(attachment_id: str) -> Response:
     """下载材料"""
     runtime = current_runtime()
-    meta, data = service.read_attachment(runtime, _store(), _actor(), attachment_id)
-    return send_file(
-        io.BytesIO(data), mimetype=meta["content_type"], download_name=meta["filename"], as_attachment=True
+    meta, stream = service.read_attachment(runtime, _store(), _actor(), attachment_id)
+    response = send_file(
+        stream, mimetype=meta["content_type"], download_name=meta["filename"], as_attachment=True
     )
+    response.content_length = meta["size"]
+    return response
 
 
 @cases_blp.post("/cases/filings")

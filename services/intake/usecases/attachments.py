@@ -1,25 +1,30 @@
 """Attachments: uploaded once, stored under their SHA-256, limited in size and type, served only to people
-entitled to the case. Where the bytes live is the store's business (:mod:`services.intake.adapters.
-attachment_store`)."""
+entitled to the case.
+
+The bytes live in the store the environment chooses (:mod:`services.intake.adapters.attachment_store`) — a
+folder under ``DM_VAR_DIR`` by default, an S3-compatible bucket when ``DM_S3_BUCKET`` is set (two web
+machines must see the same files) — and are streamed, never held whole in memory. One limit applies
+everywhere: ``DM_MAX_UPLOAD_BYTES`` (50 MB by default, enough for a scanned 20-page PDF), told to the user in
+the upload form, the API description and the refusal; nginx's ``client_max_body_size`` is kept just above it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.intake.adapters.attachment_store import AttachmentStore
+from services.intake.adapters.attachment_store import CHUNK, AttachmentStore
 from services.intake.domain.actors import Actor
 from services.intake.tables import Attachment
 from shared.config import Settings
-from shared.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
 from shared.runtime import ServiceRuntime
-
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 #: extension → (content type, the file's first bytes, any of them)
 ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -35,16 +40,32 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
 
+log = logging.getLogger(__name__)
+
 
 def max_bytes(settings: Settings) -> int:
-    """As large as a request may be (``DM_MAX_REQUEST_BYTES``), and never more than 10 MB."""
-    return min(DEFAULT_MAX_BYTES, settings.max_request_bytes)
+    """The one upload limit (``DM_MAX_UPLOAD_BYTES``)."""
+    return settings.max_upload_bytes
+
+
+def limit_text(settings: Settings) -> str:
+    """What the user is told before and after uploading: 单个文件不超过 50 MB，格式：…"""
+    return f"单个文件不超过 {_size_text(max_bytes(settings))}，格式：{'、'.join(ALLOWED_TYPES)}"
+
+
+def _size_text(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes:g} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
+    return f"{max(size // 1024, 1)} KB"
 
 
 @dataclass(frozen=True)
 class Upload:
+    """One uploaded file: its name and a stream positioned at its first byte."""
+
     filename: str
-    data: bytes
+    stream: IO[bytes]
 
 
 def _check_type(upload: Upload) -> str:
@@ -54,9 +75,26 @@ def _check_type(upload: Upload) -> str:
         names = "、".join(sorted(ALLOWED_TYPES))
         raise ValidationFailed.for_field("file", f"不支持的文件类型，允许：{names}", code="attachment_type")
     content_type, signatures = allowed
-    if not upload.data.startswith(signatures):
+    start = upload.stream.tell()
+    head = upload.stream.read(8)
+    upload.stream.seek(start)
+    if not head:
+        raise ValidationFailed.for_field("file", "文件不能为空", code="attachment_empty")
+    if not head.startswith(signatures):
         raise ValidationFailed.for_field("file", "文件内容与扩展名不符", code="attachment_type")
     return content_type
+
+
+def _measure(upload: Upload, limit: int, settings: Settings) -> tuple[str, int]:
+    """SHA-256 and size, read in chunks; refused as soon as the size passes the limit."""
+    start, digest, size = upload.stream.tell(), hashlib.sha256(), 0
+    while chunk := upload.stream.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"文件过大：{limit_text(settings)}", code="attachment_too_large")
+        digest.update(chunk)
+    upload.stream.seek(start)
+    return digest.hexdigest(), size
 
 
 def attachment_payload(row: Attachment) -> dict[str, Any]:
@@ -72,25 +110,29 @@ def attachment_payload(row: Attachment) -> dict[str, Any]:
     }
 
 
+def _store_once(store: AttachmentStore, digest: str, stream: IO[bytes]) -> None:
+    try:
+        if not store.exists(digest):
+            store.put(digest, stream)
+    except Exception as exc:
+        log.exception("attachment store %r refused %s", store, digest)
+        raise ServiceUnavailable(
+            "附件存储暂时不可用，文件未保存，请稍后再试", code="storage_unavailable"
+        ) from exc
+
+
 def upload(runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, item: Upload) -> dict[str, Any]:
-    """Store the bytes (once per content) and record this upload."""
+    """Store the bytes (once per content) and record this upload; the row only after the bytes are stored."""
     if not (actor.is_department_user or actor.is_office):
         raise Forbidden("只有部门或编办用户可以上传材料", code="role_required")
-    if not item.data:
-        raise ValidationFailed.for_field("file", "文件不能为空", code="attachment_empty")
-    if len(item.data) > max_bytes(runtime.settings):
-        raise PayloadTooLarge(
-            f"文件不能超过 {max_bytes(runtime.settings) // 1024} KB", code="attachment_too_large"
-        )
     content_type = _check_type(item)
-    digest = hashlib.sha256(item.data).hexdigest()
-    if not store.exists(digest):
-        store.put(digest, item.data)
+    digest, size = _measure(item, max_bytes(runtime.settings), runtime.settings)
+    _store_once(store, digest, item.stream)
     with runtime.db.transaction() as session:
         row = Attachment(
             id=f"a-{uuid.uuid4().hex[:16]}",
             sha256=digest,
-            size=len(item.data),
+            size=size,
             content_type=content_type,
             filename=item.filename[-200:],
             jurisdiction_code=actor.jurisdiction,

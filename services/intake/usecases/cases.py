@@ -8,7 +8,7 @@ Submissions live in :mod:`.submissions`, the steps on a case in :mod:`.steps`, t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from services.intake import queries
 from services.intake.adapters.attachment_store import AttachmentStore
@@ -63,7 +63,7 @@ def list_cases(runtime: ServiceRuntime, actor: Actor, wanted: queries.CaseFilter
 
 def read_attachment(
     runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, attachment_id: str
-) -> tuple[dict[str, Any], bytes]:
+) -> tuple[dict[str, Any], IO[bytes]]:
     """The file: to its uploader's department until tied to a case, then to whoever sees the case."""
     with runtime.db.transaction() as session:
         row = attachments.find(session, attachment_id)
@@ -74,4 +74,4 @@ def read_attachment(
         ):
             raise NotFound("未找到该附件", code="not_found")
         meta = attachments.attachment_payload(row)
-    return meta, store.get(meta["sha256"])
+    return meta, store.open(meta["sha256"])
