@@ -42,7 +42,8 @@ TEMPLATES = {
 
 
 def _url(runtime: ServiceRuntime, path: str) -> str:
-    return f"{runtime.settings.service_urls['devolution']}/api/v1/{path}"
+    """A link sent to a person: on the public address (``DM_PUBLIC_BASE_URL``), never a service's own."""
+    return f"{runtime.settings.public_base_url.rstrip('/')}/api/v1/{path}"
 
 
 def case_of(runtime: ServiceRuntime, row: Devolution) -> CaseRef:
