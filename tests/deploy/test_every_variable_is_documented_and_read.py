@@ -7,8 +7,8 @@ import re
 
 import pytest
 from deploy_support import DEPLOY, example_variables, filled_example, read_unit
-from services.notify.delivery import build_context
 
+from services.notify.usecases.delivery import build_context
 from shared.config import REPO_ROOT, SERVICES, RecordingEnvironment, Settings
 
 #: read by development tools only (the stand-in, make run), not by a production process
