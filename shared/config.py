@@ -13,12 +13,19 @@ from pathlib import Path
 from typing import Any
 
 SERVICES = ("intake", "deadlines", "devolution", "notify")
-DEFAULT_PORTS = {"intake": 8001, "deadlines": 8002, "devolution": 8003, "notify": 8004, "standin": 8009}
+DEFAULT_PORTS = {
+    "gateway": 8000,
+    "intake": 8001,
+    "deadlines": 8002,
+    "devolution": 8003,
+    "notify": 8004,
+    "standin": 8009,
+}
 DEVELOPMENT_SECRET = "dev-secret-do-not-use-in-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: processes without a database of their own
-DATABASELESS = frozenset({"scheduler", "standin", "tools"})
+DATABASELESS = frozenset({"gateway", "scheduler", "standin", "tools"})
 #: the stand-in's demo app: accepted in development, refused in production
 DEMO_PLATFORM = {
     "ZWD_APP_KEY": "demo-app-key",
@@ -102,7 +109,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     service_urls: Mapping[str, str] = field(default_factory=default_service_urls)
-    public_base_url: str = "http://127.0.0.1:8001"
+    public_base_url: str = "http://127.0.0.1:8000"
     platform_base_url: str = "http://127.0.0.1:8009"
     platform_app_key: str = DEMO_PLATFORM["ZWD_APP_KEY"]
     platform_app_secret: str = DEMO_PLATFORM["ZWD_APP_SECRET"]
@@ -243,7 +250,7 @@ def _read(env: Mapping[str, str], service: str, mode: str) -> dict[str, Any]:
         "log_format": env.get("DM_LOG_FORMAT") or ("json" if mode == "production" else "text"),
         "log_level": (env.get("DM_LOG_LEVEL") or "INFO").upper(),
         "service_urls": urls,
-        "public_base_url": env.get("DM_PUBLIC_BASE_URL") or urls["intake"],
+        "public_base_url": env.get("DM_PUBLIC_BASE_URL") or urls["gateway"],  # the one address
         "platform_base_url": env.get("ZWD_BASE_URL") or urls["standin"],
         "platform_jsapi_url": env.get("ZWD_JSAPI_URL") or "",
         # In production an empty value stays empty (and is refused): never the stand-in's demo app.

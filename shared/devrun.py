@@ -47,20 +47,22 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def banner(env: dict[str, str]) -> str:
-    lines = ["", "宁波市级党政部门职责管理 — the suite is starting:", ""]
-    for name in (*SERVICES, "standin"):
-        url = f"http://127.0.0.1:{env[f'{name.upper()}_PORT']}"
-        extra = (
-            "  (provincial platform stand-in: messages at /)" if name == "standin" else "  (/docs, /healthz)"
-        )
-        lines.append(f"  {name:11} {url}{extra}")
-    lines += [
-        f"  redis       {env['REDIS_URL']}",
-        f"  data        {env['DM_VAR_DIR']}",
+    address = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+    lines = [
         "",
-        "  A token for a demo user: make token USER=bb.clerk   (accounts: README.md)",
-        f"  Approvals on a phone: http://127.0.0.1:{env['INTAKE_PORT']}/m/approvals"
-        "   (stand-in login code: demo-<accountId>, e.g. demo-100002 for 李强)",
+        "宁波市级党政部门职责管理 — the suite is starting. Open ONE address:",
+        "",
+        f"    {address}",
+        "",
+        "  Log in there: the page lists the demo people by name and department; pick one, e.g.",
+        "  张敏 (编办经办人), 周婷 (市场监管局经办人), 李强 / 王建国 (编办领导), 赵磊 (系统管理员).",
+        "  免登 goes through the 浙政钉 stand-in; auth code demo-<accountId> works too (`make accounts`).",
+        "",
+        f"  API docs   {address}/docs (intake), {address}/api/<deadlines|devolution|notify>/docs",
+        f"  API token  make token USER=bb.clerk, then curl -H 'Authorization: Bearer …' {address}/api/v1/me",
+        f'  platform stand-in (what was "sent" to 浙政钉)  http://127.0.0.1:{env["STANDIN_PORT"]}',
+        f"  data {env['DM_VAR_DIR']}   redis {env['REDIS_URL']}   services on ports "
+        + ", ".join(f"{name} {env[f'{name.upper()}_PORT']}" for name in SERVICES),
         "  Stop everything with Ctrl-C.",
         "",
     ]

@@ -1,6 +1,6 @@
 """HTTP conventions every service follows, applied in one place.
 
-- OpenAPI at ``/openapi.json`` and interactive docs at ``/docs`` (flask-smorest);
+- OpenAPI at ``/openapi.json`` and interactive docs at ``/docs`` (flask-smorest; Swagger UI served offline);
 - every error as ``application/problem+json`` (RFC 9457) with a stable ``code``, a Chinese ``title`` and
   ``detail``, and the offending ``errors[].field``;
 - a request size limit, a request id in every log line and response, ``/healthz``, ``/readyz``, ``/metrics``.
@@ -18,12 +18,15 @@ from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from shared.auth import authorise_before_parsing
 from shared.config import Settings
 from shared.errors import AppError, PayloadTooLarge, ValidationFailed
 from shared.logging import new_request_id, reset_request_id, set_request_id
 from shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, render_metrics
+from shared.web.docs import SWAGGER_UI_URL
+from shared.web.errors import html_error
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -149,19 +152,28 @@ def _from_http_exception(exc: HTTPException) -> AppError:
     return AppError(title, code=codes.get(status, f"http_{status}"), title=title, status=status)
 
 
+def error_response(error: AppError) -> BaseResponse:
+    """problem+json for an API client; a browser asking for a page gets the Chinese error page instead."""
+    page = html_error(error)
+    if page is None:
+        return problem_response(error)
+    page.headers["X-Request-ID"] = g.get("request_id", "")
+    return page
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
-    def handle_app_error(exc: AppError) -> Response:
-        return problem_response(exc)
+    def handle_app_error(exc: AppError) -> BaseResponse:
+        return error_response(exc)
 
     @app.errorhandler(HTTPException)
-    def handle_http_error(exc: HTTPException) -> Response:
-        return problem_response(_from_http_exception(exc))
+    def handle_http_error(exc: HTTPException) -> BaseResponse:
+        return error_response(_from_http_exception(exc))
 
     @app.errorhandler(Exception)
-    def handle_unexpected(exc: Exception) -> Response:
+    def handle_unexpected(exc: Exception) -> BaseResponse:
         log.exception("unhandled error")
-        return problem_response(
+        return error_response(
             AppError("服务器内部错误，请稍后再试", code="internal_error", title="服务器内部错误", status=500)
         )
 
@@ -263,7 +275,7 @@ def create_service_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,  # served by the service itself: no internet needed
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {

@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import dramatiq
+from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app
 from flask_smorest import Blueprint
 
+from shared import web
 from shared.broker import build_broker, declare_inbound_actor
 from shared.config import Settings
 from shared.http import create_service_app
@@ -35,6 +37,8 @@ class ServiceDefinition:
     blueprints: Callable[[], Iterable[Blueprint]] = lambda: ()
     register_handlers: Callable[[ServiceRuntime], None] = lambda runtime: None
     init_app: Callable[[Flask, ServiceRuntime], None] = lambda app, runtime: None
+    #: the service's HTML pages (plain Flask blueprints, outside the OpenAPI document), on ``shared.web``
+    pages: Callable[[], Iterable[FlaskBlueprint]] = lambda: ()
     extra: dict[str, object] = field(default_factory=dict)
 
     def runtime(self, settings: Settings, broker: dramatiq.Broker | None = None) -> ServiceRuntime:
@@ -75,6 +79,9 @@ def make_app(
         import_name=f"services.{definition.name}",
     )
     app.extensions[RUNTIME_KEY] = runtime
+    web.install(app, service=definition.name, title=definition.title)
+    for page_blueprint in definition.pages():
+        app.register_blueprint(page_blueprint)
     definition.init_app(app, runtime)
     return app
 

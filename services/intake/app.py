@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.intake import api, handlers
+from services.intake import api, handlers, pages
 from services.intake.adapters import attachment_store
 from services.intake.tables import Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app
+from shared.web.session import add_session_check
 
 SERVICE = ServiceDefinition(
     name="intake",
@@ -20,12 +21,15 @@ SERVICE = ServiceDefinition(
     blueprints=api.blueprints,
     register_handlers=handlers.register,
     init_app=lambda app, runtime: init_app(app, runtime),
+    pages=pages.blueprints,
 )
 
 
 def init_app(app: Flask, runtime: ServiceRuntime) -> None:
-    """Intake's long-lived adapters: where attachments are stored (a folder, or object storage)."""
+    """Intake's long-lived adapters: where attachments are stored (a folder, or object storage); and the
+    login session is refused on intake's pages for a person no longer active in the directory."""
     app.extensions[attachment_store.STORE_KEY] = attachment_store.store_for(runtime.settings)
+    add_session_check(app, lambda web: pages.login.still_active(runtime, web))
 
 
 def create_app(config: Settings | None = None, *, runtime: ServiceRuntime | None = None) -> Flask:

@@ -3,6 +3,7 @@ to ask for an approval exactly as another service does (an ``approval.request`` 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -11,15 +12,16 @@ from typing import Any
 import pytest
 
 from services.intake import handlers
-from services.intake.api import mobile_session as session
 from services.intake.api.mobile import COUNTER_KEY
 from services.intake.app import create_app
 from services.intake.domain.approvals.workdays import weekdays_between
+from services.intake.pages.login import session_user
 from services.intake.usecases import directory
 from shared import demo
 from shared.contracts import APPROVAL_REQUEST, case_ref
 from shared.messaging import Envelope
 from shared.runtime import ServiceRuntime
+from shared.web import session
 
 
 class WeekdayCounter:
@@ -88,10 +90,9 @@ def app(intake: ServiceRuntime):  # type: ignore[no-untyped-def]
     return flask_app
 
 
-def logged_in(client: Any, runtime: ServiceRuntime, user_id: str, **changes: Any) -> session.MobileSession:
-    """Put a mobile session for ``user_id`` in the client's cookie jar; returns it (for its CSRF token)."""
-    mobile = session.new_session(runtime.settings, user_id)
-    if changes:
-        mobile = session.MobileSession(**{**mobile.__dict__, **changes})
-    client.set_cookie(session.COOKIE_NAME, session.dump(mobile, runtime.settings), path=session.COOKIE_PATH)
-    return mobile
+def logged_in(client: Any, runtime: ServiceRuntime, user_id: str, **changes: Any) -> session.WebSession:
+    """Put a login session for ``user_id`` in the client's cookie jar; returns it (for its CSRF token)."""
+    user = session_user(runtime, directory.find_person(runtime, user_id))
+    web = dataclasses.replace(session.new_session(runtime.settings, user), **changes)
+    client.set_cookie(session.COOKIE_NAME, session.dump(web, runtime.settings), path=session.COOKIE_PATH)
+    return web

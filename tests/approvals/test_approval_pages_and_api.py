@@ -10,14 +10,14 @@ from typing import Any
 
 from approvals_support import WeekdayCounter, approval_request, logged_in
 
-from services.intake.api import mobile_session as session
-from services.intake.api.mobile import LOGIN_KEY
 from services.intake.domain.approvals.model import Outcome
+from services.intake.pages.login import LOGIN_KEY
 from services.intake.usecases import approvals as service
 from services.intake.usecases.directory import development_token, find_person, principal_of
 from shared.auth import Principal, issue_token
 from shared.contracts import APPROVAL_DECIDED
 from shared.platform.zwd import AuthCodeInvalid, ZwdUser
+from shared.web import session
 
 
 def decide_form(client, approval_id, mobile, **fields):  # type: ignore[no-untyped-def]
@@ -127,7 +127,7 @@ def test_an_expired_session_goes_back_to_login_and_then_to_the_same_task(app, in
     logged_in(client, intake, "bb.head", expires_at=time.time() - 1)
     response = client.get(f"/m/approvals/{approval_id}")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/m/login?next=%2Fm%2Fapprovals%2F{approval_id}"
+    assert response.headers["Location"] == f"/login?next=%2Fm%2Fapprovals%2F{approval_id}"
     tampered = app.test_client()
     tampered.set_cookie(session.COOKIE_NAME, "eyJ1IjoiYmIuaGVhZCJ9.forged", path=session.COOKIE_PATH)
     assert tampered.get("/m/approvals").status_code == 303
@@ -144,31 +144,31 @@ def test_login_with_an_auth_code_sets_a_secure_cookie_and_opens_the_task(app, in
     approval_id = ask()
     app.extensions[LOGIN_KEY] = FakeLogin()
     client = app.test_client()
-    page = client.get(f"/m/login?next=/m/approvals/{approval_id}")
+    page = client.get(f"/login?next=/m/approvals/{approval_id}")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     assert "requestAuthCode" in page.get_data(as_text=True)
     bad = client.post(
-        "/m/login", data={"csrf_token": csrf, "authCode": "wrong", "next": f"/m/approvals/{approval_id}"}
+        "/login", data={"csrf_token": csrf, "authCode": "wrong", "next": f"/m/approvals/{approval_id}"}
     )
     assert bad.status_code == 401
     form = {"csrf_token": csrf, "authCode": "good-code", "next": f"/m/approvals/{approval_id}"}
-    assert client.post("/m/login", data={**form, "csrf_token": "x"}).status_code == 400
-    ok = client.post("/m/login", data=form)
+    assert client.post("/login", data={**form, "csrf_token": "x"}).status_code == 400
+    ok = client.post("/login", data=form)
     assert ok.status_code == 303 and ok.headers["Location"] == f"/m/approvals/{approval_id}"
     cookie = ok.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/m" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/;" in cookie
     assert "拟予受理" in client.get(ok.headers["Location"]).get_data(as_text=True)
 
 
 def test_login_never_redirects_to_another_site(app, intake) -> None:
     app.extensions[LOGIN_KEY] = FakeLogin()
     client = app.test_client()
-    page = client.get("/m/login?next=//evil.example/x").get_data(as_text=True)
+    page = client.get("/login?next=//evil.example/x").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     ok = client.post(
-        "/m/login", data={"csrf_token": csrf, "authCode": "good-code", "next": "https://evil.example"}
+        "/login", data={"csrf_token": csrf, "authCode": "good-code", "next": "https://evil.example"}
     )
-    assert ok.headers["Location"] == "/m/approvals"
+    assert ok.headers["Location"] == "/"
 
 
 def test_a_deputy_signs_for_the_absent_leader_and_the_history_says_so(app, intake, ask) -> None:

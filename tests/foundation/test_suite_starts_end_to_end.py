@@ -26,7 +26,7 @@ from shared.embedded_redis import free_port
 
 pytestmark = pytest.mark.e2e
 
-OFFSETS = {"intake": 1, "deadlines": 2, "devolution": 3, "notify": 4, "standin": 9}
+OFFSETS = {"gateway": 0, "intake": 1, "deadlines": 2, "devolution": 3, "notify": 4, "standin": 9}
 
 
 @dataclass
@@ -205,6 +205,36 @@ def test_an_application_gets_its_statutory_deadline_and_the_decision_reaches_浙
         45,
     )
     assert told, suite.tail()
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def test_one_address_serves_every_service_and_one_login_works_on_all_of_them(suite: Suite) -> None:
+    address = suite.url("gateway", "")
+    assert f"    {address}\n" in suite.log.read_text(), "make run must print the one address to open"
+    assert requests.get(f"{address}/api/v1/calendar/years", timeout=5).status_code in (200, 401)
+    browser = requests.Session()
+    login = browser.get(f"{address}/m/approvals", timeout=5)  # → /login?next=/m/approvals
+    assert login.url.startswith(f"{address}/login?next="), login.url
+    assert "李强" in login.text and "中共宁波市委机构编制委员会办公室" in login.text  # names, never codes
+    head = next(p["zwd_account_id"] for p in demo_directory().people if p["id"] == "bb.head")
+    form = {"csrf_token": _csrf(login.text), "authCode": f"demo-{head}", "next": "/m/approvals"}
+    approvals = browser.post(f"{address}/login", data=form, timeout=10)  # 免登 through the stand-in
+    assert approvals.url == f"{address}/m/approvals" and "待我审批" in approvals.text, approvals.text[:500]
+    for path in ("/docs", "/api/deadlines/docs", "/api/devolution/docs", "/api/notify/docs"):
+        docs = browser.get(f"{address}{path}", timeout=5)
+        assert docs.ok and "/assets/swagger-ui/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+    bundle = browser.get(f"{address}/assets/swagger-ui/swagger-ui-bundle.js", timeout=5)
+    assert bundle.ok and len(bundle.content) > 100_000
+    missing = browser.get(f"{address}/no-such-page", headers={"Accept": "text/html"}, timeout=5)
+    assert missing.status_code == 404 and "返回" in missing.text
+    assert missing.headers["Content-Type"].startswith("text/html")
 
 
 def test_stopping_the_suite_leaves_no_process_behind(suite: Suite) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from casework_support import Desk, filing_body
 
-from services.intake.api import mobile_session as session
+from services.intake.pages.login import session_user
+from services.intake.usecases import directory
+from shared.web import session
 
 
 @pytest.fixture
@@ -17,7 +19,8 @@ def desk(make_runtime):  # type: ignore[no-untyped-def]
 
 def _phone(desk: Desk, user: str):  # type: ignore[no-untyped-def]
     client = desk.client.application.test_client()
-    mobile = session.new_session(desk.runtime.settings, user)
+    person = session_user(desk.runtime, directory.find_person(desk.runtime, user))
+    mobile = session.new_session(desk.runtime.settings, person)
     client.set_cookie(
         session.COOKIE_NAME, session.dump(mobile, desk.runtime.settings), path=session.COOKIE_PATH
     )
@@ -64,4 +67,4 @@ def test_a_case_link_shows_nothing_to_a_department_outside_it_or_another_jurisdi
 def test_a_case_link_without_a_session_goes_to_the_login_page(desk) -> None:
     request = _filing_sent_for_a_document(desk)
     response = desk.client.application.test_client().get(_path(request["case"]["url"]))
-    assert response.status_code == 303 and "/m/login" in response.headers["Location"]
+    assert response.status_code == 303 and response.headers["Location"].startswith("/login?next=")

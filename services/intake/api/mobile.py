@@ -1,9 +1,8 @@
 """The approval inbox on a phone: server-rendered HTML in Chinese, readable without JavaScript.
 
-Pages (all under ``/m``, the session cookie's path):
+Pages (under ``/m``), in the shared layout and behind the one login session (:mod:`shared.web`; a person
+not logged in goes to ``/login`` — 浙政钉 免登 — and comes back to the same page):
 
-- ``GET /m/login`` 浙政钉 免登: the page asks the app's JS bridge for an authCode and posts it; in development
-  it also offers a form for a code from the stand-in (``demo-<accountId>``). ``POST /m/login`` exchanges it.
 - ``GET /m/approvals`` 待我审批, most urgent first; ``GET /m/approvals/<id>`` one task — summary, drafted
   decision, materials, case history, statutory deadline and how it was counted, the chain and the history;
   ``POST /m/approvals/<id>/decision`` 同意 / 退回修改 / 不同意 with a comment.
@@ -14,30 +13,25 @@ A task the user may not see answers 404 and shows nothing of it. Every form carr
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import current_app, g, redirect, render_template, request, send_file
+from flask import Response, current_app, g, redirect, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
-from werkzeug.wrappers import Response
 
 from services.intake.adapters import attachment_store
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.api import mobile_session as session
 from services.intake.domain.actors import Actor
 from services.intake.domain.approvals.model import COUNTING_RULE, OUTCOME_NAMES, Outcome
 from services.intake.domain.approvals.workdays import WorkingDayCounter
 from services.intake.usecases import approvals as service
 from services.intake.usecases import cases as casework
 from services.intake.usecases import directory
-from services.intake.usecases.mobile_login import build_login, person_for_auth_code
 from shared.auth import Principal
 from shared.errors import AppError, NotFound
 from shared.service import current_runtime
+from shared.web import pages
 
 mobile_blp = Blueprint(
     "approvals_mobile",
@@ -48,7 +42,7 @@ mobile_blp = Blueprint(
 )
 
 HTML_DOC = {"responses": {"200": {"description": "HTML 页面", "content": {"text/html": {}}}}}
-COUNTER_KEY, LOGIN_KEY = "approvals.counter", "approvals.login"
+COUNTER_KEY = "approvals.counter"
 
 
 def counter() -> WorkingDayCounter:
@@ -60,132 +54,19 @@ def counter() -> WorkingDayCounter:
     return calendar_for(current_runtime().settings, principal.jurisdiction if principal else None)
 
 
-def _login() -> Any:
-    if LOGIN_KEY not in current_app.extensions:
-        current_app.extensions[LOGIN_KEY] = build_login(current_runtime().settings)
-    return current_app.extensions[LOGIN_KEY]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only our own pages: a path under ``/m/``, never another host (no open redirect)."""
-    if target and target.startswith("/m/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/m/approvals"
-
-
 def _page(template: str, status: int = 200, **context: Any) -> Response:
-    settings = current_runtime().settings
-    mobile = g.get("mobile_session") or session.new_session(settings)
-    html = render_template(
-        f"approvals/{template}",
-        csrf_token=mobile.csrf_token,
-        me=g.get("principal"),
-        beijing=service.BEIJING,
-        **context,
-    )
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    if g.get("mobile_session_new"):
-        session.store(response, mobile, settings)
-    return response
+    return pages.render_page(f"approvals/{template}", status=status, beijing=service.BEIJING, **context)
 
 
 def _error(status: int, title: str, detail: str) -> Response:
-    return _page("error.html", status=status, title=title, detail=detail)
+    return pages.error_page(status, title, detail, back="/m/approvals")
 
 
-def _begin() -> session.MobileSession:
-    """The request's session, starting an anonymous one (for the login form's CSRF token) when absent."""
-    settings = current_runtime().settings
-    current = session.load(request, settings)
-    if current is None:
-        current = session.new_session(settings)
-        g.mobile_session_new = True
-    g.mobile_session = current
-    return current
-
-
-def login_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Pages need a logged-in user: otherwise to the login page, coming back to the same page after."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        current = _begin()
-        person = None
-        if current.user_id:
-            try:
-                person = directory.find_person(current_runtime(), current.user_id)
-            except NotFound:
-                person = None
-        if person is None:
-            target = request.full_path.rstrip("?")
-            response = redirect("/m/login?" + urlencode({"next": target}), code=303)
-            session.store(
-                response, session.new_session(current_runtime().settings), current_runtime().settings
-            )
-            return response
-        g.principal = directory.principal_of(person)
-        if request.method == "POST" and not session.csrf_ok(current, request.form.get("csrf_token")):
-            return _error(400, "页面已失效", "安全校验未通过（页面可能已过期），请返回刷新后重试。")
-        return view(*args, **kwargs)
-
-    return wrapper
+login_required = pages.login_required()
 
 
 def _me() -> Principal:
     return g.principal
-
-
-# --------------------------------------------------------------------------- login
-
-
-@mobile_blp.route("/login", methods=["GET"])
-@mobile_blp.doc(**HTML_DOC)
-def login_page() -> ResponseReturnValue:
-    """浙政钉免登页面"""
-    _begin()
-    return _login_form(next_url=_safe_next(request.args.get("next")))
-
-
-def _login_form(*, next_url: str, status: int = 200, message: str | None = None) -> Response:
-    settings = current_runtime().settings
-    return _page(
-        "login.html",
-        status=status,
-        next_url=next_url,
-        message=message,
-        corp_id=settings.platform_tenant_id,
-        jsapi_url=settings.platform_jsapi_url,
-        development=settings.is_development,
-    )
-
-
-@mobile_blp.route("/login", methods=["POST"])
-@mobile_blp.doc(**HTML_DOC)
-def login_submit() -> ResponseReturnValue:
-    """以免登授权码登录"""
-    runtime, current = current_runtime(), _begin()
-    next_url = _safe_next(request.form.get("next"))
-    if not session.csrf_ok(current, request.form.get("csrf_token")):
-        return _login_form(next_url=next_url, status=400, message="页面已失效，请重新登录。")
-    try:
-        person = person_for_auth_code(runtime, _login(), request.form.get("authCode", "").strip())
-    except AppError as refused:
-        return _login_form(next_url=next_url, status=refused.status, message=refused.detail)
-    response = redirect(next_url, code=303)
-    session.store(response, session.new_session(runtime.settings, person.id), runtime.settings)
-    return response
-
-
-@mobile_blp.route("/logout", methods=["POST"])
-@mobile_blp.doc(**HTML_DOC)
-@login_required
-def logout() -> ResponseReturnValue:
-    """退出登录"""
-    response = redirect("/m/login", code=303)
-    session.clear(response, current_runtime().settings)
-    return response
 
 
 # --------------------------------------------------------------------------- the inbox

@@ -1,0 +1,18 @@
+"""Intake's pages for people (server-rendered, on :mod:`shared.web`): log-in, the home page, and more to
+come for each use case. The phone approval pages live with the approvals (``approvals/mobile.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint
+
+from services.intake.pages import login
+from services.intake.pages.home import home_pages
+from services.intake.pages.login import login_pages
+
+__all__ = ["blueprints", "login"]
+
+
+def blueprints() -> Iterable[Blueprint]:
+    return [login_pages, home_pages]

@@ -1,0 +1,70 @@
+"""Which service answers which path, behind the one public address.
+
+The suite is reached at one address (``make run``: the dev gateway, :mod:`shared.gateway`; production:
+nginx, ``deploy/nginx``). Both route by this one table: a request goes to the service of the longest prefix
+that matches its path; a path no prefix matches goes to intake (the front door). Every service serves the
+shared assets (``/assets/``) and its own docs (``/api/<service>/docs``), so those routes may point anywhere.
+
+A prefix matches a path when the path equals it or continues it after a ``/`` (``/api/v1/devolutions``
+matches ``/api/v1/devolutions/dv-1`` but not ``/api/v1/devolutionsx``). Keep this a plain table: nginx's
+configuration is generated from it and checked against it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Route(NamedTuple):
+    prefix: str
+    service: str
+    what: str
+
+
+DEFAULT_SERVICE = "intake"
+
+ROUTES: tuple[Route, ...] = (
+    # pages
+    Route("/", "intake", "首页、登录、待办、我的办件、移动审批、目录"),
+    Route("/admin/calendar", "deadlines", "工作日历管理（编办系统管理员）"),
+    Route("/devolution", "devolution", "职责下放页面"),
+    # JSON APIs
+    Route("/api/v1/calendar", "deadlines", "工作日历"),
+    Route("/api/v1/clocks", "deadlines", "法定期限"),
+    Route("/api/v1/devolutions", "devolution", "职责下放"),
+    Route("/api/v1/rectifications", "devolution", "职责下放的限期纠正（第三十七条第四项）"),
+    Route("/api/v1/power-list", "devolution", "权责清单变更"),
+    Route("/api/v1/channels", "notify", "通知渠道"),
+    Route("/api/v1/deliveries", "notify", "通知投递记录"),
+    Route("/api/v1/recipients", "notify", "通知接收人"),
+    Route("/api/v1/templates", "notify", "通知模板"),
+    # each service's interactive API documentation and OpenAPI document
+    Route("/api/intake", "intake", "受理服务接口文档"),
+    Route("/api/deadlines", "deadlines", "期限服务接口文档"),
+    Route("/api/devolution", "devolution", "职责下放服务接口文档"),
+    Route("/api/notify", "notify", "通知服务接口文档"),
+)
+
+
+def _matches(prefix: str, path: str) -> bool:
+    if prefix == "/":
+        return True
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def service_for(path: str) -> str:
+    """The service that answers ``path`` (the longest matching prefix wins)."""
+    best: Route | None = None
+    for route in ROUTES:
+        if _matches(route.prefix, path) and (best is None or len(route.prefix) > len(best.prefix)):
+            best = route
+    return best.service if best else DEFAULT_SERVICE
+
+
+def docs_path(service: str) -> str:
+    """Where a service's interactive API documentation is, behind the one address."""
+    return f"/api/{service}/docs"
+
+
+def openapi_path(service: str) -> str:
+    return f"/api/{service}/openapi.json"
