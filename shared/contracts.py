@@ -92,13 +92,18 @@ POWER_LIST_CHANGED = "power_list.changed"
 # centre; the publisher sends each event to both queues) ---
 TASK_OPENED = "task.opened"
 """{task_id, case: CaseRef, step, step_name, assignee: Party, due_date?, provisional?: bool, article?,
-opened_at, url} — a step now waits for ``assignee`` (a person, a department's staff, or a role such as the
-office's handlers) until ``due_date`` (the statutory date, ``YYYY-MM-DD`` Asia/Shanghai, null if none).
+opened_at, url, department?, document_number?} — a step now waits for ``assignee`` (a person, a
+department's staff, or a role such as the office's handlers) until ``due_date`` (the statutory date,
+``YYYY-MM-DD`` Asia/Shanghai, null if none).
 ``task_id`` is chosen by the publisher and stable (``<service>:<case id>:<step>[:<subject>]``): opening it
 again updates it (a moved due date, a new title) and never makes a second task. ``step`` is a stable code
 (``acceptance_decision``, ``written_reply``, ``approval``, ``half_year_report``…), ``step_name`` its Chinese
 name as a person reads it (受理审查, 书面答复征求意见…), ``article`` the article it rests on (第十七条).
-``url`` is the path of the page where the step is done, relative to ``DM_PUBLIC_BASE_URL``."""
+``url`` is the path of the page where the step is done, relative to ``DM_PUBLIC_BASE_URL``. ``department``
+is the code of the department the case is about (the applicant, host or ordered department: the worklist
+filters and searches by its name); ``document_number`` the case's document number once it has one (文号).
+Consumers apply events in the order of their instants (``opened_at`` / ``at``): an older event arriving late
+changes nothing."""
 TASK_REASSIGNED = "task.reassigned"  # {task_id, assignee: Party, reason?, at}: delegated, or its person left
 TASK_CLOSED = "task.closed"
 """{task_id, outcome: "done" | "cancelled", at} — the step ended (done by its assignee) or no longer waits

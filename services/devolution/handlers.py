@@ -54,8 +54,9 @@ def _history(uow: UnitOfWork, clock: Clock, action: str, payload: dict[str, Any]
         usecases.note(uow.session, row, action, detail)
 
 
-def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Store the due date so that lists can show it and filter what is overdue."""
+def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope, runtime: ServiceRuntime | None = None) -> None:
+    """Store the due date so that lists can show it and filter what is overdue, and the step it measures
+    shows it on the worklists."""
     payload = envelope.payload
     clock = _clock(uow, payload)
     if clock.state == "stopped" and payload.get("state") != "stopped":
@@ -67,6 +68,8 @@ def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:
     clock.remaining_working_days = payload.get("remaining_working_days")
     clock.overdue = clock.state in ("overdue", "expired")
     clock.due_soon = False
+    if runtime is not None:
+        usecases.refresh_task_dates(uow, runtime, clock)
 
 
 def on_clock_due_soon(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -95,7 +98,7 @@ def on_clock_expired(uow: UnitOfWork, envelope: Envelope) -> None:
 
 def register(runtime: ServiceRuntime) -> None:
     bus = runtime.bus
-    bus.register(CLOCK_SCHEDULED, on_clock_scheduled)
+    bus.register(CLOCK_SCHEDULED, lambda uow, envelope: on_clock_scheduled(uow, envelope, runtime))
     bus.register(CLOCK_DUE_SOON, on_clock_due_soon)
     bus.register(CLOCK_DUE, on_clock_due)
     bus.register(CLOCK_OVERDUE, on_clock_overdue)

@@ -46,6 +46,15 @@ def _url(runtime: ServiceRuntime, path: str) -> str:
     return f"{runtime.settings.public_base_url.rstrip('/')}/api/v1/{path}"
 
 
+def page_path(devolution_id: str) -> str:
+    """The devolution's page (behind the one address): what every link about it opens."""
+    return f"/devolution/{devolution_id}"
+
+
+def rectification_page_path(rectification_id: str) -> str:
+    return f"/devolution/rectifications/{rectification_id}"
+
+
 def case_of(runtime: ServiceRuntime, row: Devolution) -> CaseRef:
     return case_ref(
         service="devolution",

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.devolution import messages
+from services.devolution import messages, tasks
 from services.devolution.domain import aftercare, history, review
 from services.devolution.domain.application import (
     ApplicationContent,
@@ -245,10 +245,13 @@ def submit(
         now = utcnow()
         if resubmission:
             clock_command(uow, row.review_clock_id, CLOCK_RESUME, {"at": now.isoformat()})
+            tasks.close_step(uow, row.id, "supplement")
         else:
             row.submitted_at = now
             row.review_clock_id = f"devolution:{row.id}:review"
             start_review_clock(uow, runtime, row, now)
+        clock = uow.session.get(Clock, row.review_clock_id) if resubmission and row.review_clock_id else None
+        tasks.open_step(uow, runtime, row, "review", tasks.office(row), **_due_of(clock))
         uow.publish(*messages.to_office(runtime, row, "case_submitted", resubmitted=resubmission))
         claim(uow.session, actor, idempotency, row.id)
         uow.commit()
@@ -305,6 +308,8 @@ def return_for_supplements(
             raise ValidationFailed.for_field("reasons", "须写明需要补正的内容", code="reasons_required")
         now = utcnow().isoformat()
         clock_command(uow, row.review_clock_id, CLOCK_PAUSE, {"at": now, "reason": f"退回补正：{reasons}"})
+        tasks.close_step(uow, row.id, "review", outcome="cancelled")  # the office waits for the supplement
+        tasks.open_step(uow, runtime, row, "supplement", tasks.applicant(row))
         uow.publish(
             *messages.to_applicant(runtime, row, "supplement_requested", reasons=reasons, items=items)
         )
@@ -324,6 +329,7 @@ def conclude_review(runtime: ServiceRuntime, actor: Actor, devolution_id: str, r
         row.review = review_as_dict(result, actor)
         at = utcnow().isoformat()
         clock_command(uow, row.review_clock_id, CLOCK_STOP, {"at": at, "outcome": "done"})
+        tasks.close_step(uow, row.id, "review")
         if ready:
             row.power_list_entries = review.entries_as_dicts(result.power_list_entries)
             request_approval(uow, runtime, row, actor)
@@ -419,9 +425,11 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
         uow.publish(
             *messages.to_office(runtime, row, "approval_returned", comment=payload.get("comment") or "")
         )
+        tasks.open_step(uow, runtime, row, "review", tasks.office(row))
         return
     move(uow.session, row, leader, Action.APPROVAL_APPROVED, comment=payload.get("comment"))
     log_power_list_change(uow, runtime, row, in_force=False)
+    tasks.open_step(uow, runtime, row, "issuance", tasks.office(row))
     outcome_note = "已批准，尚未正式发文；正式发文前相关责任仍由原部门负责（第三十四条第二款）"
     uow.publish(
         *messages.to_applicant(
@@ -471,6 +479,11 @@ def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str
         receivers = parties_of(uow.session, row).receivers
         for code, jurisdiction in receivers:
             start_report_clock(uow, runtime, row, code, jurisdiction)
+            party = messages.department_party(code, jurisdiction)
+            tasks.open_step(uow, runtime, row, "half_year_report", party, subject=code)
+        tasks.close_step(uow, row.id, "issuance")
+        uow.session.flush()
+        handover_task(uow, runtime, row)
         log_power_list_change(uow, runtime, row, in_force=True)
         uow.publish(*messages.to_applicant(runtime, row, "devolution_issued"))
         uow.publish(*messages.to_receivers(runtime, row, receivers, "devolution_issued"))
@@ -517,7 +530,44 @@ def update_handover(
         for name in ("description", "due_date", "done_on"):
             if name in changes:
                 setattr(item, name, changes[name])
+        uow.session.flush()
+        handover_task(uow, runtime, row)
         uow.commit()
+
+
+def handover_task(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution) -> None:
+    """工作衔接 waits for the devolving department until every item is done, due by the earliest date left."""
+    items = uow.session.scalars(select(HandoverItem).where(HandoverItem.devolution_id == row.id)).all()
+    pending = [i for i in items if i.done_on is None]
+    if not pending:
+        tasks.close_step(uow, row.id, "handover")
+        return
+    dates = [i.due_date for i in pending if i.due_date]
+    tasks.open_step(
+        uow, runtime, row, "handover", tasks.applicant(row), due_date=min(dates) if dates else None
+    )
+
+
+def _due_of(clock: Clock | None) -> dict[str, Any]:
+    """A task's statutory date from our record of its clock (none while it is unknown or stopped)."""
+    if clock is None or clock.state in ("stopped", "paused", "requested") or clock.due_date is None:
+        return {}
+    return {"due_date": clock.due_date, "provisional": clock.provisional}
+
+
+def refresh_task_dates(uow: UnitOfWork, runtime: ServiceRuntime, clock: Clock) -> None:
+    """A clock's date became known or moved (clock.scheduled): the open step it measures shows it."""
+    row = uow.session.get(Devolution, clock.devolution_id) if clock.devolution_id else None
+    if row is None:
+        return
+    if clock.rule == REVIEW_RULE and row.state == State.UNDER_REVIEW:
+        tasks.open_step(uow, runtime, row, "review", tasks.office(row), **_due_of(clock))
+    elif clock.rule == REPORT_RULE and clock.department:
+        report = _report(uow.session, row, clock.department)
+        if report.state == aftercare.ReportState.AWAITING:
+            party = messages.department_party(clock.department, report.department_jurisdiction)
+            due = _due_of(clock)
+            tasks.open_step(uow, runtime, row, "half_year_report", party, subject=clock.department, **due)
 
 
 def _report(session: Session, row: Devolution, department: str) -> OperationReport:
@@ -553,6 +603,8 @@ def submit_report(
         report.content = dict(content.__dict__)
         report.submitted_at, report.submitted_by = utcnow(), actor.user_id
         clock_command(uow, report.clock_id, CLOCK_STOP, {"at": utcnow().isoformat(), "outcome": "done"})
+        tasks.close_step(uow, row.id, "half_year_report", subject=department)
+        tasks.open_step(uow, runtime, row, "acknowledge_report", tasks.applicant(row), subject=department)
         uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=department))
         claim(uow.session, actor, idempotency, row.id)
         uow.commit()
@@ -571,6 +623,7 @@ def acknowledge_report(
         )
         report.acknowledged_at, report.acknowledged_by = utcnow(), actor.user_id
         report.acknowledgement_note = note_text
+        tasks.close_step(uow, row.id, "acknowledge_report", subject=department)
         uow.session.flush()
         states = uow.session.scalars(
             select(OperationReport.state).where(OperationReport.devolution_id == row.id)
@@ -631,6 +684,7 @@ def raise_rectification(
         if row is not None:
             note(uow.session, row, "rectification_raised", {"rectification_id": rectification.id})
         start_rectification_clock(uow, runtime, rectification, department.jurisdiction)
+        tasks.open_rectification(uow, runtime, rectification, department.jurisdiction)
         uow.commit()
         return rectification.id
 
@@ -651,6 +705,7 @@ def confirm_correction(
         rectification.corrected_confirmed_by = actor.user_id
         at = utcnow().isoformat()
         clock_command(uow, rectification.clock_id, CLOCK_STOP, {"at": at, "outcome": "done"})
+        tasks.close_step(uow, rectification.id, "rectification")
         row = uow.session.get(Devolution, rectification.devolution_id or "")
         if row is not None:
             detail = {"rectification_id": rectification.id, "corrected_on": corrected_on}

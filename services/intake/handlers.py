@@ -8,7 +8,7 @@ same ``clock.scheduled`` events casework reads.
 from __future__ import annotations
 
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.usecases import approvals, case_events
+from services.intake.usecases import approvals, case_events, worklist
 from shared.contracts import (
     APPROVAL_DECIDED,
     APPROVAL_RECALL,
@@ -18,6 +18,9 @@ from shared.contracts import (
     CLOCK_EXPIRED,
     CLOCK_OVERDUE,
     CLOCK_SCHEDULED,
+    TASK_CLOSED,
+    TASK_OPENED,
+    TASK_REASSIGNED,
 )
 from shared.messaging import Envelope, Handler, UnitOfWork
 from shared.runtime import ServiceRuntime
@@ -79,6 +82,15 @@ def _also(earlier: Handler | None) -> Handler:
     return on_clock_scheduled
 
 
+def register_worklist(runtime: ServiceRuntime) -> None:
+    """The 待办 read model: every service's ``task.*`` events (see ``docs/worklist.md``)."""
+    bus = runtime.bus
+    bus.register(TASK_OPENED, lambda uow, envelope: worklist.task_opened(uow, envelope.payload))
+    bus.register(TASK_REASSIGNED, lambda uow, envelope: worklist.task_reassigned(uow, envelope.payload))
+    bus.register(TASK_CLOSED, lambda uow, envelope: worklist.task_closed(uow, envelope.payload))
+
+
 def register(runtime: ServiceRuntime) -> None:
     register_casework(runtime)
+    register_worklist(runtime)
     register_approvals(runtime)  # after casework's: it chains clock.scheduled onto casework's handler

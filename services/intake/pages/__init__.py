@@ -10,9 +10,10 @@ from flask import Blueprint
 from services.intake.pages import login
 from services.intake.pages.home import home_pages
 from services.intake.pages.login import login_pages
+from services.intake.pages.worklist import worklist_pages
 
 __all__ = ["blueprints", "login"]
 
 
 def blueprints() -> Iterable[Blueprint]:
-    return [login_pages, home_pages]
+    return [login_pages, home_pages, worklist_pages]

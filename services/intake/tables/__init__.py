@@ -22,6 +22,7 @@ from services.intake.tables.cases import (
     Solicitation,
 )
 from services.intake.tables.directory import Department, Jurisdiction, Person
+from services.intake.tables.worklist import WorklistTask
 
 __all__ = [
     "ApprovalDecisionRow",
@@ -43,4 +44,5 @@ __all__ = [
     "Outbox",
     "Person",
     "Solicitation",
+    "WorklistTask",
 ]

@@ -1,0 +1,119 @@
+"""Who must act next on a devolution, by when: the ``task.*`` events devolution publishes.
+
+Each step that waits for someone is a task (``shared/contracts.py``): opened when the step starts, opened
+again when its statutory date becomes known or moves (the clock's ``clock.scheduled``), closed when it is
+done or no longer waits. Every event goes to both the ``intake`` queue (the office's 待办 and the
+departments' 我的办件) and the ``notify`` queue (the 浙政钉 to-do centre), in the same transaction as the
+step itself (outbox).
+
+| step | who | article | opened | closed |
+|---|---|---|---|---|
+| ``review`` 审核论证 | the office | 第三十四条 | submitted, resubmitted, approval sent back | concluded |
+| ``supplement`` 补正申请材料 | the applicant | 第三十三条 | returned | resubmitted |
+| ``issuance`` 正式发文 | the office | 第三十四条第二款 | approved | issued |
+| ``handover`` 工作衔接 | the applicant | 第三十五条 | issued | every item done |
+| ``half_year_report:<dept>`` 运行情况专项报告 | a receiving dept. | 第三十五条 | issued | submitted |
+| ``acknowledge_report:<dept>`` 确认专项报告 | the applicant | 第三十五条 | report submitted | acknowledged |
+| ``rectification`` 限期纠正 | the ordered department | 第三十七条 | ordered | correction confirmed |
+
+The approval itself (the leaders' 审批) is the approval inbox's task, published by intake.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from services.devolution import messages
+from services.devolution.tables import Devolution, Rectification
+from shared.contracts import INTAKE, NOTIFY, TASK_CLOSED, TASK_OPENED, Party, payload
+from shared.db import utcnow
+from shared.messaging import UnitOfWork
+from shared.runtime import ServiceRuntime
+
+TASK_QUEUES = (INTAKE, NOTIFY)
+
+STEPS: dict[str, tuple[str, str]] = {
+    "review": ("审核论证", "第三十四条"),
+    "supplement": ("补正申请材料", "第三十三条"),
+    "issuance": ("正式发文", "第三十四条第二款"),
+    "handover": ("工作衔接", "第三十五条"),
+    "half_year_report": ("运行情况专项报告", "第三十五条"),
+    "acknowledge_report": ("确认运行情况专项报告", "第三十五条"),
+    "rectification": ("限期纠正", "第三十七条"),
+}
+
+
+def task_id(case_id: str, step: str, subject: str | None = None) -> str:
+    return f"devolution:{case_id}:{step}" + (f":{subject}" if subject else "")
+
+
+def _publish(uow: UnitOfWork, message_type: str, body: dict[str, Any]) -> None:
+    for queue in TASK_QUEUES:
+        uow.publish(queue, message_type, body)
+
+
+def open_step(
+    uow: UnitOfWork,
+    runtime: ServiceRuntime,
+    row: Devolution,
+    step: str,
+    assignee: Party,
+    *,
+    subject: str | None = None,
+    due_date: date | None = None,
+    provisional: bool = False,
+) -> None:
+    """The step now waits for ``assignee`` (until ``due_date``, when there is a statutory one)."""
+    name, article = STEPS[step]
+    case = messages.case_of(runtime, row)
+    body = payload(
+        task_id=task_id(row.id, step, subject),
+        case=case,
+        step=step,
+        step_name=name,
+        article=article,
+        assignee=assignee,
+        due_date=due_date.isoformat() if due_date else None,
+        provisional=provisional,
+        opened_at=utcnow().isoformat(),
+        url=messages.page_path(row.id),
+        department=row.applicant_department,
+        document_number=row.document_number,
+    )
+    _publish(uow, TASK_OPENED, body)
+
+
+def close_step(
+    uow: UnitOfWork, case_id: str, step: str, *, subject: str | None = None, outcome: str = "done"
+) -> None:
+    body = {"task_id": task_id(case_id, step, subject), "outcome": outcome, "at": utcnow().isoformat()}
+    _publish(uow, TASK_CLOSED, body)
+
+
+def office(row: Devolution) -> Party:
+    return messages.office_party(row.jurisdiction)
+
+
+def applicant(row: Devolution) -> Party:
+    return messages.department_party(row.applicant_department, row.jurisdiction)
+
+
+def open_rectification(
+    uow: UnitOfWork, runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str
+) -> None:
+    """第三十七条: the ordered department must correct by the date in the order."""
+    name, article = STEPS["rectification"]
+    body = payload(
+        task_id=task_id(rectification.id, "rectification"),
+        case=messages.rectification_case(runtime, rectification),
+        step="rectification",
+        step_name=name,
+        article=article,
+        assignee=messages.department_party(rectification.department, jurisdiction),
+        due_date=rectification.correct_by.isoformat(),
+        opened_at=utcnow().isoformat(),
+        url=messages.rectification_page_path(rectification.id),
+        department=rectification.department,
+    )
+    _publish(uow, TASK_OPENED, body)

@@ -1,0 +1,87 @@
+"""待办 (the office's worklist) and 我的办件 (a department's): pages over the worklist read model.
+
+``GET /worklist`` — office handlers: everything waiting for the office across services, most urgent statutory
+date first, with filters (kind, status, department, jurisdiction, overdue only) and a search (title,
+department, document number). ``GET /my`` — a department's people: what waits for their department, and
+where to start a new application.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+
+from services.intake.adapters.deadlines_calendar import calendar_for
+from services.intake.domain.approvals.workdays import WorkingDayCounter
+from services.intake.usecases import worklist
+from shared.auth import current_principal
+from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Role
+from shared.service import current_runtime
+from shared.web import pages
+from shared.web.forms import Form
+
+worklist_pages = Blueprint("intake_worklist", __name__, template_folder="templates")
+COUNTER_KEY = "intake.worklist_counter"
+
+STATUS_OPTIONS = [("open", "未办结"), ("closed", "已办结"), ("all", "全部")]
+LABELS = {
+    "kind": "事项类别",
+    "status": "办理状态",
+    "department": "部门",
+    "jurisdiction": "行政区划",
+    "overdue": "只看已逾期",
+    "q": "搜索",
+}
+
+
+def _counter() -> WorkingDayCounter:
+    from flask import current_app
+
+    fixed = current_app.extensions.get(COUNTER_KEY)
+    return fixed or calendar_for(current_runtime().settings, current_principal().jurisdiction)
+
+
+def _filters() -> tuple[worklist.Filters, Form]:
+    args = request.args
+    status = args.get("status") or "open"
+    filters = worklist.Filters(
+        kind=args.get("kind", ""),
+        status=status if status in {"open", "closed", "all"} else "open",
+        department=args.get("department", ""),
+        jurisdiction=args.get("jurisdiction", ""),
+        overdue_only=args.get("overdue") == "on",
+        search=args.get("q", "")[:100],
+    )
+    values = {k: args.get(k, "") for k in LABELS} | {"status": filters.status}
+    return filters, Form.of(values, LABELS)
+
+
+@worklist_pages.get("/worklist")
+@pages.login_required(*OFFICE_ROLES)
+def office_worklist() -> ResponseReturnValue:
+    filters, form = _filters()
+    runtime, me = current_runtime(), current_principal()
+    tasks = worklist.office_worklist(runtime, me, filters, counter=_counter())
+    return pages.render_page(
+        "intake/worklist.html",
+        tasks=tasks,
+        form=form,
+        options=worklist.filter_options(runtime, me),
+        statuses=STATUS_OPTIONS,
+        filtered=any(request.args.get(k) for k in LABELS if k != "status") or filters.status != "open",
+    )
+
+
+NEW_APPLICATIONS = [
+    ("/devolution/new", "职责下放申请", "第三十三条：职责名称和依据、理由、履职方式、保障措施、书面反馈意见"),
+]
+
+
+@worklist_pages.get("/my")
+@pages.login_required(*DEPARTMENT_ROLES, Role.ORG_REVIEWER)
+def my_work() -> ResponseReturnValue:
+    filters, form = _filters()
+    tasks = worklist.department_tasks(current_runtime(), current_principal(), filters, counter=_counter())
+    return pages.render_page(
+        "intake/my.html", tasks=tasks, form=form, statuses=STATUS_OPTIONS, new_applications=NEW_APPLICATIONS
+    )
