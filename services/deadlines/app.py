@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.deadlines import api
+from services.deadlines import api, pages
 from services.deadlines.handlers import register_handlers
 from services.deadlines.tables import Inbox, Outbox
 from shared.config import Settings
@@ -19,6 +19,7 @@ SERVICE = ServiceDefinition(
     inbox_model=Inbox,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
+    pages=lambda: [pages.calendar_pages],
 )
 
 

@@ -227,3 +227,13 @@ def test_home_sends_each_person_to_their_work(intake) -> None:
         assert response.status_code == 303 and response.headers["Location"] == target
     admin = _client(intake, "bb.admin").get("/").get_data(as_text=True)
     assert "工作日历" in admin and "组织目录" in admin
+
+
+def test_the_admin_reads_the_directory_by_name_with_roles_and_浙政钉_accounts(intake) -> None:
+    html = _client(intake, "bb.admin").get("/admin/directory").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "宁波市市场监督管理局" in text and "周婷" in text and "部门经办人" in text and "100007" in text
+    assert "nb-scjg" not in text and "dept_clerk" not in text and "海曙区市场监督管理局" not in text
+    found = _client(intake, "bb.admin").get("/admin/directory?q=周婷").get_data(as_text=True)
+    assert "周婷" in found and "郑洁" not in found
+    assert _client(intake, "bb.clerk").get("/admin/directory").status_code == 403

@@ -32,9 +32,24 @@ from services.deadlines.usecases import clocks
 from services.deadlines.usecases.sweep import case_params
 from shared.contracts import NOTIFY, NOTIFY_SEND
 from shared.errors import NotFound, ValidationFailed
+from shared.jurisdictions import jurisdiction_name
 from shared.messaging import UnitOfWork
+from shared.web.formatting import chinese_date
 
 DUE_DATE_CHANGED = "due_date_changed"
+
+
+@dataclass(frozen=True)
+class DueDateChange:
+    """One open clock whose due date a calendar change moves (or makes final)."""
+
+    clock_id: str
+    case: Mapping[str, Any]
+    rule: str
+    before: date | None
+    after: date | None
+    provisional_before: bool
+    provisional_after: bool
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,7 @@ class Recomputed:
 
     recomputed: int
     moved: int
+    changes: tuple[DueDateChange, ...] = ()
 
     def to_dict(self) -> dict[str, int]:
         return {"recomputed_clocks": self.recomputed, "moved_due_dates": self.moved}
@@ -61,6 +77,13 @@ def load_year(uow: UnitOfWork, cache: CalendarCache, data: YearData, *, by: str,
     calendar_store.bump_revision(session)
     why = f"载入{data.year}年节假日安排（{data.source}）"
     return recompute_affected(uow, cache, date(data.year, 1, 1), date(data.year, 12, 31), why=why, now=now)
+
+
+def preview_year(uow: UnitOfWork, data: YearData, *, by: str, now: datetime) -> Recomputed:
+    """What loading ``data`` would do to the open clocks, without doing it: the caller rolls ``uow`` back.
+
+    A cache of its own: the shared one must never hold a calendar that was not committed."""
+    return load_year(uow, CalendarCache(), data, by=by, now=now)
 
 
 def set_override(
@@ -83,7 +106,8 @@ def set_override(
     row.kind, row.reason, row.created_by, row.created_at = override.kind.value, override.reason, by, now
     calendar_store.bump_revision(session)
     label = "停止办公" if override.kind is OverrideKind.CLOSURE else "增加工作日"
-    why = f"{jurisdiction}本地调整：{override.date}{label}（{override.reason}）"
+    where, when = jurisdiction_name(jurisdiction), chinese_date(override.date)
+    why = f"{where}本地调整：{when}{label}（{override.reason}）"
     return recompute_affected(
         uow, cache, override.date, override.date, why=why, now=now, jurisdiction=jurisdiction
     )
@@ -98,7 +122,7 @@ def remove_override(
         raise NotFound(f"{day} 没有本地调整", code="override_not_found")
     uow.session.delete(row)
     calendar_store.bump_revision(uow.session)
-    why = f"{jurisdiction}撤销本地调整：{day}"
+    why = f"{jurisdiction_name(jurisdiction)}撤销本地调整：{chinese_date(day)}"
     return recompute_affected(uow, cache, day, day, why=why, now=now, jurisdiction=jurisdiction)
 
 
@@ -156,30 +180,37 @@ def recompute_affected(
     if jurisdiction is not None:
         query = query.where(ClockRecord.jurisdiction == jurisdiction)
     recomputed = moved = 0
+    changes: list[DueDateChange] = []
     for row in session.scalars(query.with_for_update()):
         recomputed += 1
-        moved += _recompute_one(uow, cache, row, why=why, now=now)
-    return Recomputed(recomputed, moved)
+        change = _recompute_one(uow, cache, row, why=why, now=now)
+        if change is not None:
+            changes.append(change)
+            moved += change.before is not None and change.after is not None and change.before != change.after
+    return Recomputed(recomputed, moved, tuple(changes))
 
 
 def _recompute_one(
     uow: UnitOfWork, cache: CalendarCache, row: ClockRecord, *, why: str, now: datetime
-) -> int:
+) -> DueDateChange | None:
     clock = clock_store.to_domain(row)
     calendar = cache.get(uow.session, row.jurisdiction)
-    before = clock.due_date
+    before, provisional_before = clock.due_date, clock.provisional
     events_before = len(clock.events)
     clock.recompute(calendar, at=now, reason=why)
     if len(clock.events) == events_before:
-        return 0  # nothing this clock counts changed
+        return None  # nothing this clock counts changed
+    change = DueDateChange(
+        row.id, dict(row.case), row.rule, before, clock.due_date, provisional_before, clock.provisional
+    )
     clock_store.save(row, clock)
     clocks.refresh_next_reminder(uow.session, row, clock, calendar, now=now)
     clocks.publish_scheduled(uow, row, clock, calendar, now=now, reason="calendar_changed")
     if before == clock.due_date or clock.due_date is None or before is None:
-        return 0
+        return change
     remaining = clock.remaining_working_days(local_date(now), calendar) or 0
     uow.publish(NOTIFY, NOTIFY_SEND, _due_date_changed(row, clock, before, why, remaining))
-    return 1
+    return change
 
 
 def _due_date_changed(

@@ -1,0 +1,218 @@
+"""Browser journeys through the one address: the services each served by werkzeug in a thread behind the
+dev gateway (shared/gateway.py), the 浙政钉 stand-in for 免登, messages pumped between the services as the
+broker would carry them, and Debian's chromium driven by Playwright — one browser per test module.
+
+Journeys use only what a person sees: labels, button texts, headings. Every page visited is saved as a
+screenshot under ``test-artifacts/<module>/`` (kept by CI), at the viewport of the journey (390×844 phone,
+1280×800 浙政钉 PC client), and checked for horizontal scrolling and tap-target size.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from shared import demo
+from shared.config import REPO_ROOT
+from shared.embedded_redis import free_port
+from shared.gateway import Gateway
+from shared.runtime import ServiceRuntime
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
+VIEWPORTS = {"phone": PHONE, "desk": DESK}
+DEAD = "http://127.0.0.1:9"  # a service not started for a journey
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = (
+        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run browser tests"
+    )
+    if os.environ.get("DM_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " — DM_REQUIRE_BROWSER=1 says they must run")
+    pytest.skip(reason)
+
+
+def serve(app: Any, port: int = 0) -> tuple[str, Callable[[], None]]:
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join(timeout=5)
+
+    return f"http://127.0.0.1:{server.server_port}", stop
+
+
+@dataclass
+class Suite:
+    """The services of a journey behind one address, and the messages between them."""
+
+    runtimes: dict[str, ServiceRuntime]
+    address: str = ""
+    stops: list[Callable[[], None]] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    elsewhere: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def pump(self) -> None:
+        """Deliver what every service has published to the services of this journey, until quiet."""
+        moved = True
+        while moved:
+            moved = False
+            for name, runtime in self.runtimes.items():
+                sent = runtime.sender.sent  # type: ignore[attr-defined]
+                while self.seen.get(name, 0) < len(sent):
+                    destination, envelope = sent[self.seen.get(name, 0)]
+                    self.seen[name] = self.seen.get(name, 0) + 1
+                    moved = True
+                    target = self.runtimes.get(destination)
+                    if target is not None and envelope["type"] in target.bus.handlers:
+                        target.bus.handle(envelope)
+                    else:
+                        self.elsewhere.append((destination, envelope))
+
+    def stop(self) -> None:
+        for stop in reversed(self.stops):
+            stop()
+
+
+@pytest.fixture
+def suite_of(make_runtime, tmp_path) -> Iterator[Callable[..., Suite]]:  # type: ignore[no-untyped-def]
+    """``suite_of("intake", "deadlines", …)``: those services (and the stand-in) behind one gateway."""
+    require_chromium()
+    made: list[Suite] = []
+
+    def build(*services: str, configure: Callable[[str, Any], None] | None = None) -> Suite:
+        from services.notify.standin.app import create_app as create_standin
+
+        people = demo.demo_directory().people
+        accounts = {
+            str(p["zwd_account_id"]): {"name": p["name"], "employeeCode": f"GE_{p['id']}"} for p in people
+        }
+        standin_url, stop_standin = serve(create_standin({"ENV": "test", "ACCOUNTS": accounts}))
+        gateway_port = free_port()
+        address = f"http://127.0.0.1:{gateway_port}"
+        runtimes: dict[str, ServiceRuntime] = {}
+        suite = Suite(runtimes, address, [stop_standin])
+        upstreams = {name: DEAD for name in ("intake", "deadlines", "devolution", "notify")}
+        for name in services:
+            runtime = make_runtime(name)
+            runtime.settings = runtime.settings.with_overrides(
+                public_base_url=address, platform_base_url=standin_url
+            )
+            runtimes[name] = runtime
+        if "intake" in runtimes:
+            from services.intake.usecases import directory
+
+            directory.load_directory(runtimes["intake"], demo.demo_directory())
+        for name, runtime in runtimes.items():
+            module = __import__(f"services.{name}.app", fromlist=["create_app"])
+            app = module.create_app(runtime=runtime)
+            if configure:
+                configure(name, app)
+            upstreams[name], stop = serve(app)
+            suite.stops.append(stop)
+        _url, stop_gateway = serve(Gateway(upstreams=upstreams), gateway_port)
+        suite.stops.append(stop_gateway)
+        suite.pump()
+        made.append(suite)
+        return suite
+
+    yield build
+    for suite in made:
+        suite.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One chromium for the whole module (journeys open their own contexts)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class Person:
+    """One person's browser window at one viewport, saving a screenshot of every page it checks."""
+
+    def __init__(self, browser: Any, viewport: str, folder: Path) -> None:
+        phone = viewport == "phone"
+        self.context = browser.new_context(
+            viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone, locale="zh-CN"
+        )
+        self.page = self.context.new_page()
+        self.viewport = viewport
+        self.folder = folder
+        self.shots = 0
+
+    def login(self, address: str, name: str, then: str = "/") -> None:
+        """Open the one address and log in by picking the demo person (浙政钉 免登 through the stand-in)."""
+        self.page.goto(address + then)
+        self.page.get_by_role("button", name=f"登录：{name}", exact=True).click()
+        self.page.wait_for_load_state()
+
+    def check(self, name: str) -> None:
+        """What every page must be: one heading, no horizontal scrolling, tappable controls; then a shot."""
+        page = self.page
+        page.wait_for_load_state()
+        assert page.locator("h1").count() == 1, f"{name}: one heading per page"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+            f"{name}: scrolls sideways"
+        )
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('main button, main input:not([type=hidden]), main select')]
+                 .filter(e => e.offsetParent !== null)
+                 .filter(e => { const r = e.getBoundingClientRect();
+                                return e.type === 'radio' || e.type === 'checkbox' ? false : r.height < 44; })
+                 .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        assert not small, f"{name}: controls under 44 px: {small}"
+        self.shots += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(self.folder / f"{self.shots:02d}-{name}-{self.viewport}.png"), full_page=True
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def person(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[[str], Person]]:
+    module = Path(str(request.node.fspath)).stem
+    opened: list[Person] = []
+
+    def open_window(viewport: str) -> Person:
+        window = Person(browser, viewport, ARTIFACTS / module)
+        opened.append(window)
+        return window
+
+    yield open_window
+    for window in opened:
+        window.close()
