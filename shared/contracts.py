@@ -64,8 +64,23 @@ silence as 视为没有不同意见 unless a reason was filed."""
 # --- notify: requests (to the ``notify`` queue) ---
 NOTIFY_SEND = "notify.send"
 """{dedupe_key, template, params: {...}, recipients: [Party], case?: CaseRef, link?: str, urgency: "normal" |
-"urgent", kind?: "text" | "markdown" | "oa" | "action_card"} — at most one delivery per dedupe key and
-recipient. ``params`` always carry what the template needs (case title, due date, days left or overdue)."""
+"urgent", kind?: "text" | "markdown" | "oa" | "action_card", report_to?: queue} — at most one delivery per
+dedupe key and recipient. ``params`` always carry what the template needs (case title, due date, days left or
+overdue). With ``report_to``, notify tells that queue what the request achieved (``notify.outcome``)."""
+NOTIFY_REVOKE = "notify.revoke"
+"""{case: CaseRef, reason, at} — the case was withdrawn: every work notification about it sent before ``at``
+is revoked on the platform (``/message/revoke``), and those not sent yet never go out. Notices requested
+after ``at`` (the withdrawal notice itself) are untouched. Repeating it changes nothing."""
+
+# --- notify: reports (to the requester's ``report_to`` queue) ---
+NOTIFY_OUTCOME = "notify.outcome"
+"""{dedupe_key, case?: CaseRef, outcome: "delivered" | "unconfirmed" | "failed", reached: [{recipient, name,
+delivered_at}], not_reached: [{recipient, name, state, reason}], at} — what a ``notify.send`` with
+``report_to`` achieved on 浙政钉, sent whenever that changes: ``delivered`` once at least one person has the
+work notification (``delivered_at`` of the first, an ISO instant), ``unconfirmed`` while nobody has it and a
+delivery waits for an operator (retries exhausted: the platform may or may not have it), ``failed`` when every
+delivery ended without reaching anybody (unknown account, refused, nobody to send to). Group robots and
+webhooks never count as reaching a person."""
 
 # --- approvals (the office leaders' inbox, in intake) ---
 APPROVAL_REQUEST = "approval.request"

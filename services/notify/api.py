@@ -14,7 +14,7 @@ from sqlalchemy import select
 from services.notify.domain.delivery import STATE_NAMES, STATES
 from services.notify.domain.templates import KINDS, RenderError, preview
 from services.notify.tables import Attempt, Delivery, Recipient
-from services.notify.usecases import channel_admin, delivery
+from services.notify.usecases import channel_admin, channel_secrets, delivery
 from services.notify.usecases.templates import all_templates, template_spec
 from shared.auth import Role, current_principal, require_roles
 from shared.errors import NotFound, ValidationFailed
@@ -81,6 +81,9 @@ class ChannelSchema(Schema):
     credentials_set = fields.List(
         fields.String(), metadata={"description": "已保存的密钥名称（密钥本身不返回）"}
     )
+    encryption = fields.Dict(
+        metadata={"description": "密钥的加密方式：algorithm（SM4-GCM 或 AES-256-GCM）与 key_id"}
+    )
     created_at = fields.DateTime(allow_none=True)
     created_by = fields.String(allow_none=True)
 
@@ -117,6 +120,25 @@ class PlatformAnswerSchema(Schema):
 def list_channels() -> list[dict[str, Any]]:
     """本辖区的通知渠道（浙政钉工作通知来自部署配置）"""
     return channel_admin.list_channels(_ctx(), current_principal())
+
+
+class EncryptionSchema(Schema):
+    algorithm = fields.String(metadata={"description": "新保存的密钥所用算法：SM4-GCM 或 AES-256-GCM"})
+    key_id = fields.String(metadata={"description": "当前加密密钥的编号（DM_NOTIFY_CHANNEL_KEYS 的第一项）"})
+    keys = fields.List(fields.Dict(), metadata={"description": "可用于解密的全部密钥（不含密钥本身）"})
+    channels = fields.Integer()
+    channels_by_key = fields.Dict(metadata={"description": "各密钥加密的渠道数"})
+    plaintext_channels = fields.Integer(metadata={"description": "尚未加密的渠道数（轮换后为 0）"})
+    to_rotate = fields.Integer(metadata={"description": "未使用当前密钥的渠道数"})
+
+
+@channels_blp.get("/channels/encryption")
+@channels_blp.response(200, EncryptionSchema)
+@channels_blp.doc(**AUTH)
+@require_roles(Role.OFFICE_ADMIN)
+def channel_encryption() -> dict[str, Any]:
+    """渠道密钥的加密方式（国密 SM4 或 AES）、当前密钥及各密钥加密的渠道数"""
+    return channel_secrets.status(current_runtime())
 
 
 @channels_blp.post("/channels")

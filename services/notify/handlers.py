@@ -9,17 +9,24 @@
 * ``notify.deliver`` (retries, robot wake-ups, the sweep's dispatches, operator replays) bypasses the
   inbox: it needs none, because each delivery is claimed by compare-and-set on its state, so a
   redelivered command finds nothing left to do.
+* ``notify.revoke`` (a case was withdrawn) goes through the inbox; the platform calls follow the commit.
+* A person joining the replica resolves at once the requests that waited for them (a fresh start).
+* ``task.opened`` / ``task.reassigned`` / ``task.closed`` feed the 浙政钉 to-do centre
+  (:mod:`services.notify.usecases.todos`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.notify.tables import DepartmentReplica, Recipient
-from services.notify.usecases import delivery
-from shared.contracts import NOTIFY_SEND
+from sqlalchemy import select
+
+from services.notify.domain.delivery import WAITING
+from services.notify.tables import Delivery, DepartmentReplica, Recipient
+from services.notify.usecases import delivery, revocation, todos
+from shared.contracts import NOTIFY_REVOKE, NOTIFY_SEND, PERSON_UPSERTED
 from shared.messaging import Envelope, UnitOfWork
-from shared.replica import subscribe_directory
+from shared.replica import subscribe_directory, upsert_row
 from shared.runtime import ServiceRuntime
 
 
@@ -28,9 +35,12 @@ def install(runtime: ServiceRuntime) -> None:
     subscribe_directory(runtime.bus, department_model=DepartmentReplica, person_model=Recipient)
     runtime.extensions[delivery.CONTEXT_KEY] = delivery.build_context(runtime)
     runtime.periodic.append(delivery.sweep)
+    runtime.periodic.append(revocation.sweep)
+    todos.install(runtime)
 
     def on_send(uow: UnitOfWork, envelope: Envelope) -> None:
-        recorded = delivery.record_and_claim(uow, envelope)
+        ctx = delivery.context_of(runtime)
+        recorded = delivery.record_and_claim(uow, envelope, wait_s=ctx.directory_wait_s)
         # Sent only if the inbox transaction commits (a rolled-back redelivery sends nothing).
         uow.after_commit(lambda: delivery.send_recorded(delivery.context_of(runtime), recorded))
 
@@ -38,5 +48,29 @@ def install(runtime: ServiceRuntime) -> None:
         ids, robots = payload.get("delivery_ids") or [], payload.get("robots") or []
         delivery.deliver(delivery.context_of(runtime), [str(i) for i in ids], robots=[str(r) for r in robots])
 
+    def on_revoke(uow: UnitOfWork, envelope: Envelope) -> None:
+        revocation.request_revocation(uow, envelope)
+        uow.after_commit(lambda: revocation.run_revocations(delivery.context_of(runtime)))
+
+    def on_person(uow: UnitOfWork, envelope: Envelope) -> None:
+        upsert_row(uow.session, Recipient, "id", envelope.payload)
+        if _someone_waits_for(uow, envelope.payload):
+            uow.after_commit(lambda: delivery.resolve_waiting(delivery.context_of(runtime)))
+
     runtime.bus.register(NOTIFY_SEND, on_send)
+    runtime.bus.register(NOTIFY_REVOKE, on_revoke)
+    runtime.bus.register(PERSON_UPSERTED, on_person)
     runtime.handle_directly(delivery.DELIVER, on_deliver)
+
+
+def _someone_waits_for(uow: UnitOfWork, person: dict[str, Any]) -> bool:
+    """True when a request waits for a party this person belongs to (one indexed look-up per event)."""
+    parties = [f"person:{person.get('id')}", f"department:{person.get('department')}"]
+    parties += [f"role:{role}" for role in person.get("roles") or ()]
+    found = uow.session.scalar(
+        select(Delivery.id)
+        .where(Delivery.state == WAITING, Delivery.recipient.in_(parties))
+        .where(Delivery.jurisdiction == str(person.get("jurisdiction") or ""))
+        .limit(1)
+    )
+    return found is not None

@@ -94,6 +94,8 @@ class Delivery(Base):
         Index("ix_delivery_channel_state", "channel_id", "state", "next_attempt_at"),
         Index("ix_delivery_case", "case_id"),
         Index("ix_delivery_recipient", "recipient"),
+        Index("ix_delivery_batch", "batch_key", "state"),
+        Index("ix_delivery_dedupe", "dedupe_key"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -128,6 +130,34 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    batch_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The ``bizMsgId`` of the call that carries this delivery: deliveries of one request with the same
+    message share it (up to 1000 receivers a call) and always change state together."""
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the delivery stands as it does when the answer alone does not say (e.g. the evidence that a
+    repeated ``bizMsgId`` proves an earlier, unanswered call arrived)."""
+    revoke_state: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SendRequest(Base):
+    """One ``notify.send`` (by dedupe key, repeats merged): what it asked, for re-resolving recipients the
+    directory replica did not know yet, and the delivery outcome last reported to the requester."""
+
+    __tablename__ = "send_request"
+    __table_args__ = (Index("ix_send_request_case", "case_id"),)
+
+    dedupe_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    template: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    report_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12), default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reported_outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Attempt(Base):
@@ -147,3 +177,72 @@ class Attempt(Base):
     platform_msg_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     request_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     digest_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class TodoTask(Base):
+    """A step that waits for someone (``task.*`` events): the latest facts, merged by the events' instants
+    so that a late or repeated event never undoes a newer one. ``generation`` counts the versions whose
+    to-dos were created (a new assignee, a moved due date, a new title, a reopening)."""
+
+    __tablename__ = "todo_task"
+    __table_args__ = (Index("ix_todo_task_state", "state", "resolved"),)
+
+    task_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_ref: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    case_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12), default="")
+    step: Mapped[str] = mapped_column(String(60), default="")
+    step_name: Mapped[str] = mapped_column(String(80), default="")
+    assignee: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    due_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether the assignee matched anybody in the directory replica (re-planned on every sweep if not)."""
+    state_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    assignee_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    details_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    problem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Todo(Base):
+    """One person's to-do in the 浙政钉 to-do centre for one generation of a task: what it should be
+    (``desired``: open, done, cancelled) and what the platform has (``platform``: none, open, closed,
+    failed). The reconciler moves ``platform`` towards ``desired``, each row claimed by compare-and-set."""
+
+    __tablename__ = "todo"
+    __table_args__ = (
+        UniqueConstraint("task_id", "generation", "person_id", name="uq_todo_task_generation_person"),
+        Index("ix_todo_work", "desired", "platform", "next_attempt_at"),
+        Index("ix_todo_person", "account_id", "platform"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(200), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(String(60))
+    person_name: Mapped[str] = mapped_column(String(80))
+    account_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    biz_task_id: Mapped[str] = mapped_column(String(64), unique=True)
+    task_uuid: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text)
+    due_time: Mapped[str | None] = mapped_column(String(19), nullable=True)
+    package_uuid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    desired: Mapped[str] = mapped_column(String(12))
+    platform: Mapped[str] = mapped_column(String(12), default="none")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    create_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -56,6 +56,11 @@ TEST_BASE_URL = "https://openplatform.dg-work.cn"
 PLATFORM_HOSTS = ("openplatform-pro.ding.zj.gov.cn", "openplatform.dg-work.cn")
 
 WORK_NOTIFICATION_PATH = "/message/workNotification"
+REVOKE_PATH = "/message/revoke"
+REVOKE_MSG_TYPE = "1"
+"""``msgType`` of a work notification in ``/message/revoke``. The SDK names the parameters (``msgType``,
+``msgApp``, ``bizMsgId``) but not their values; a work notification of this app is taken as type 1, app 1."""
+REVOKE_MSG_APP = "1"
 GETTOKEN_PATH = "/gettoken.json"
 USER_BY_AUTH_CODE_PATH = "/rpc/oauth2/dingtalk_app_user.json"
 
@@ -87,12 +92,29 @@ class PlatformCodes:
     MSG_TOO_LONG = "MSG_TOO_LONG"
     RECEIVER_NOT_FOUND = "RECEIVER_NOT_FOUND"
     BIZ_MSG_ID_DUPLICATE = "BIZ_MSG_ID_DUPLICATE"
+    BIZ_MSG_ID_NOT_FOUND = "BIZ_MSG_ID_NOT_FOUND"
+    MSG_ALREADY_REVOKED = "MSG_ALREADY_REVOKED"
     THROTTLED = "THROTTLED"
     SYSTEM_BUSY = "SYSTEM_BUSY"
     SYSTEM_ERROR = "SYSTEM_ERROR"
 
     DUPLICATE = frozenset({BIZ_MSG_ID_DUPLICATE})
     TRANSIENT = frozenset({THROTTLED, SYSTEM_BUSY, SYSTEM_ERROR, NONCE_REUSED})
+    WHOLE_CALL = frozenset(
+        {
+            INVALID_API_KEY,
+            INVALID_SIGNATURE,
+            TIMESTAMP_EXPIRED,
+            MISSING_PARAMETER,
+            INVALID_PARAMETER,
+            INVALID_APP_CREDENTIALS,
+            TENANT_MISMATCH,
+            MSG_TOO_LONG,
+        }
+    )
+    """Refusals of the call itself (credentials, signature, message): sending the same to each receiver
+    alone would be refused the same way. Any other refusal of a call to several receivers (an unknown
+    receiver among them, say) is retried receiver by receiver, so one bad account never holds up the rest."""
 
 
 # --------------------------------------------------------------------------- message builders
@@ -156,7 +178,8 @@ def render(message: OutboundMessage) -> dict[str, Any]:
     """The work-notification ``msg`` for a channel-neutral message."""
     url = message.link_url
     if message.kind == "text":
-        return text_message(f"{message.title}\n{message.text}" if message.title else message.text)
+        content = f"{message.title}\n{message.text}" if message.title else message.text
+        return text_message(f"{content}\n{message.link_text}：{url}" if url else content)
     if message.kind == "link" and url:
         return link_message(message.title, message.text, url)
     if message.kind == "oa" and url:
@@ -184,6 +207,17 @@ def encode_msg(msg: Mapping[str, Any] | str) -> str:
             f"工作通知内容为 {size} 字节，超过浙政钉上限 {MAX_MSG_BYTES} 字节，未发送；请缩短正文或改用链接"
         )
     return encoded
+
+
+def msg_bytes(message: OutboundMessage) -> int:
+    """The size of ``message``'s ``msg`` parameter as :func:`encode_msg` would send it."""
+    encoded = json.dumps(render(message), ensure_ascii=False, separators=(",", ":"))
+    return len(encoded.encode("utf-8"))
+
+
+def fits_platform(message: OutboundMessage) -> bool:
+    """True when ``message`` stays within the platform's 2048-byte ``msg`` limit."""
+    return msg_bytes(message) <= MAX_MSG_BYTES
 
 
 def batch_biz_msg_ids(key: str, batches: int) -> list[str]:
@@ -461,6 +495,16 @@ class WorkNotificationChannel:
             result.platform_code,
             result.latency_ms,
         )
+        return result
+
+    def revoke(self, biz_msg_id: str) -> SendResult:
+        """``/message/revoke`` of the work notification sent under ``biz_msg_id``; revoking one already
+        revoked counts as done (a retry after a lost answer)."""
+        params = {"msgType": REVOKE_MSG_TYPE, "msgApp": REVOKE_MSG_APP, "bizMsgId": biz_msg_id}
+        result = classify_work_notification(self.gateway.call("POST", REVOKE_PATH, params))
+        if result.platform_code == PlatformCodes.MSG_ALREADY_REVOKED:
+            return replace(result, outcome="delivered", already_delivered=True)
+        log.info("zwd revoke %s: outcome=%s code=%s", biz_msg_id, result.outcome, result.platform_code)
         return result
 
 

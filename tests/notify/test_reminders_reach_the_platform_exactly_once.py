@@ -50,8 +50,9 @@ def test_a_reply_reminder_to_a_department_reaches_its_contact_people_and_its_gro
         "person:scjg.leader",
     ]
     assert all(r.state == DELIVERED for r in rows)
-    notes = records(standin, "work_notification", accepted=True)
-    assert sorted(n["receivers"][0] for n in notes) == [account_of("scjg.clerk"), account_of("scjg.leader")]
+    [note] = records(standin, "work_notification", accepted=True)  # the same notice: one call to both
+    assert sorted(note["receivers"]) == [account_of("scjg.clerk"), account_of("scjg.leader")]
+    notes = [note]
     [robot] = records(standin, "robot", accepted=True)
     assert "协调申请solicitation-7:due-soon" in json.dumps(robot["msg"], ensure_ascii=False)
     text = notes[0]["msg"]["markdown"]["text"]
@@ -123,14 +124,19 @@ def test_a_message_still_failing_after_the_last_retry_is_parked_and_an_operator_
     assert len(records(standin, "work_notification", accepted=True)) == 1
 
 
-def test_a_permanent_refusal_stops_at_once_and_an_unreachable_person_is_flagged(pipeline, standin) -> None:
+def test_a_receiver_the_platform_refuses_fails_at_once_the_others_of_the_call_are_delivered(
+    pipeline, standin
+) -> None:
     line = pipeline()
     line.publish(send_request("due-2", [party("person", "scjg.staff"), party("department", "nb-nyj")]))
     standin.config["ACCOUNTS"].pop(account_of("scjg.staff"))  # the platform no longer knows this account
     line.start()
     rows = {r.recipient: r for r in line.wait_settled(3)}
-    assert rows["person:scjg.staff"].state == FAILED and rows["person:scjg.staff"].attempts == 1
-    assert rows["person:scjg.staff"].last_code == "RECEIVER_NOT_FOUND"
+    staff = rows["person:scjg.staff"]
+    assert staff.state == FAILED and staff.last_code == "RECEIVER_NOT_FOUND"
+    # refused with nyj.clerk in one call, then alone: never retried after that
+    assert [a.outcome for a in attempts_of(line.runtime, staff.id)] == ["permanent", "permanent"]
+    assert staff.batch_key == staff.key != rows["person:nyj.clerk"].batch_key
     assert rows["person:nyj.nobody"].state == FAILED and "浙政钉账号" in rows["person:nyj.nobody"].last_error
     assert rows["person:nyj.clerk"].state == DELIVERED
 
@@ -146,8 +152,7 @@ def test_a_worker_killed_after_sending_and_before_recording_never_delivers_twice
     person_ids = [r.id for r in line.deliveries() if r.channel_kind != "robot"]
     person_items = delivery.claim(ctx, person_ids)
     robot_items = delivery.claim(ctx, channel_id="robot-scjg")
-    for item in person_items:
-        assert ctx.channels.zwd().send(item.outbound()).delivered
+    assert delivery.send_group(ctx, person_items).delivered  # one call to both
     assert len(person_items) == 2 and len(robot_items) == 1
     assert delivery._send_robot(ctx, "robot-scjg", robot_items).delivered
     assert {r.state for r in line.deliveries()} == {SENDING}
@@ -162,12 +167,10 @@ def test_a_worker_killed_after_sending_and_before_recording_never_delivers_twice
         "delivered_duplicate",
     ]
     assert rows["channel:robot-scjg"].state == PARKED and "人工核实" in rows["channel:robot-scjg"].last_error
-    accepted = records(standin, "work_notification", accepted=True)
-    assert sorted(r["receivers"][0] for r in accepted) == [
-        account_of("scjg.clerk"),
-        account_of("scjg.leader"),
-    ]
-    assert len(records(standin, "work_notification", accepted=False)) == 2  # the repeats, refused as such
+    [accepted] = records(standin, "work_notification", accepted=True)
+    assert sorted(accepted["receivers"]) == [account_of("scjg.clerk"), account_of("scjg.leader")]
+    assert len(records(standin, "work_notification", accepted=False)) == 1  # the repeat, refused as such
+    assert "此前一次发送已送达" in rows["person:scjg.clerk"].note
     assert len(records(standin, "robot")) == 1
 
 

@@ -20,6 +20,7 @@ from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
 from shared.config import Settings
 from shared.platform import RobotChannel, WebhookChannel, WorkNotificationChannel, ZwdGateway
 from shared.platform.robot import ROBOT_HOSTS
+from shared.platform.todo import TodoCentre
 from shared.platform.zwd import PLATFORM_HOSTS
 
 DEFAULT_ZWD_CHANNEL_ID = "zwd-default"
@@ -80,21 +81,35 @@ class ChannelFactory:
             session = self._local.session = outbound_session()
         return session
 
-    def zwd(self) -> WorkNotificationChannel:
-        """The deployment's 浙政钉 work-notification channel (settings: ZWD_BASE_URL, ZWD_APP_KEY, …)."""
-        channel = getattr(self._local, "zwd", None)
-        if channel is None:
-            gateway = ZwdGateway(
+    def _gateway(self) -> ZwdGateway:
+        gateway = getattr(self._local, "gateway", None)
+        if gateway is None:
+            gateway = self._local.gateway = ZwdGateway(
                 base_url=self.settings.platform_base_url,
                 app_key=self.settings.platform_app_key,
                 app_secret=self.settings.platform_app_secret,
                 session=self._session(),
                 allowed_hosts=(*self.allow, *PLATFORM_HOSTS),
             )
+        return gateway
+
+    def zwd(self) -> WorkNotificationChannel:
+        """The deployment's 浙政钉 work-notification channel (settings: ZWD_BASE_URL, ZWD_APP_KEY, …)."""
+        channel = getattr(self._local, "zwd", None)
+        if channel is None:
             channel = self._local.zwd = WorkNotificationChannel(
-                gateway=gateway, tenant_id=self.settings.platform_tenant_id
+                gateway=self._gateway(), tenant_id=self.settings.platform_tenant_id
             )
         return channel
+
+    def todo(self) -> TodoCentre:
+        """The deployment's 浙政钉 to-do centre (统一待办), same app and tenant as the notifications."""
+        centre = getattr(self._local, "todo", None)
+        if centre is None:
+            centre = self._local.todo = TodoCentre(
+                gateway=self._gateway(), tenant_id=self.settings.platform_tenant_id
+            )
+        return centre
 
     def robot(self, channel: ChannelConfig) -> RobotChannel:
         return RobotChannel(

@@ -135,3 +135,103 @@ class MemoryRateLimiter:
     def block(self, robot: str, seconds: float) -> None:
         with self._lock:
             self._blocked[robot] = time.monotonic() * 1000 + seconds * 1000
+
+
+# --------------------------------------------------------------------------- the 浙政钉 daily budget
+
+_RESERVE = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wanted = tonumber(ARGV[1])
+if used + wanted > tonumber(ARGV[2]) then return -1 - used end
+used = redis.call('INCRBY', KEYS[1], wanted)
+redis.call('EXPIRE', KEYS[1], 172800)
+return used
+"""
+
+DAILY_BUDGET = 20_000
+"""Work notifications per app per day the platform accepts (each receiver of a call counts as one)."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Room for ``count`` work notifications today (``granted``), and how many the app has used today."""
+
+    granted: bool
+    count: int
+    used: int
+    day: str
+
+
+def beijing_day(now: float | None = None) -> str:
+    """The platform's day (Asia/Shanghai, UTC+8 all year) of an epoch instant: ``YYYY-MM-DD``."""
+    return time.strftime("%Y-%m-%d", time.gmtime((time.time() if now is None else now) + 8 * 3600))
+
+
+class RedisDailyBudget:
+    """The app's 20,000 work notifications a day, counted for every worker in Redis.
+
+    :meth:`reserve` takes room for a call's receivers before it is made (atomically: two workers cannot both
+    take the last thousand); :meth:`refund` gives it back when the platform did not take the call.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        app: str,
+        limit: int = DAILY_BUDGET,
+        prefix: str = "dm:notify",
+        clock: Any = time.time,
+    ) -> None:
+        self.client = client
+        self.app = app
+        self.limit = limit
+        self.prefix = prefix
+        self.clock = clock
+        self._reserve = client.register_script(_RESERVE)
+
+    def _key(self, day: str) -> str:
+        return f"{self.prefix}:zwd:{self.app}:{day}:used"
+
+    def reserve(self, count: int) -> Reservation:
+        day = beijing_day(self.clock())
+        used = int(self._reserve(keys=[self._key(day)], args=[count, self.limit]))
+        if used < 0:
+            return Reservation(False, count, -1 - used, day)
+        return Reservation(True, count, used, day)
+
+    def refund(self, reservation: Reservation) -> None:
+        if reservation.granted and reservation.count:
+            self.client.decrby(self._key(reservation.day), reservation.count)
+
+    def used_today(self) -> int:
+        return int(self.client.get(self._key(beijing_day(self.clock()))) or 0)
+
+
+class MemoryDailyBudget:
+    """The same contract in one process's memory (tests, tools)."""
+
+    def __init__(self, *, app: str, limit: int = DAILY_BUDGET, clock: Any = time.time) -> None:
+        self.app = app
+        self.limit = limit
+        self.clock = clock
+        self._used: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def reserve(self, count: int) -> Reservation:
+        day = beijing_day(self.clock())
+        with self._lock:
+            used = self._used.get(day, 0)
+            if used + count > self.limit:
+                return Reservation(False, count, used, day)
+            self._used[day] = used + count
+            return Reservation(True, count, used + count, day)
+
+    def refund(self, reservation: Reservation) -> None:
+        if reservation.granted:
+            with self._lock:
+                self._used[reservation.day] = self._used.get(reservation.day, 0) - reservation.count
+
+    def used_today(self) -> int:
+        with self._lock:
+            return self._used.get(beijing_day(self.clock()), 0)

@@ -1,9 +1,12 @@
 """The life of one delivery, and what each platform answer does to it.
 
-States: ``queued`` → ``sending`` (claimed by one worker, committed before the platform is called) →
+States: ``waiting`` (nobody found in the directory replica yet: re-resolved as it catches up, failed when
+the wait runs out) → ``queued`` → ``sending`` (claimed by one worker, committed before the platform is
+called) →
 ``delivered`` | ``queued`` again (a transient failure, retried later with exponential backoff and jitter) |
 ``failed`` (a permanent refusal or an unreachable recipient: flagged, never retried by itself) |
-``parked`` (retries exhausted, or a robot message whose fate is unknown: waits for an operator's replay).
+``parked`` (retries exhausted, or a robot message whose fate is unknown: waits for an operator's replay) |
+``cancelled`` (the case was withdrawn before the message went out: never sent).
 
 Exactly once, by channel:
 
@@ -25,9 +28,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 QUEUED, SENDING, DELIVERED, FAILED, PARKED = "queued", "sending", "delivered", "failed", "parked"
-STATES = (QUEUED, SENDING, DELIVERED, FAILED, PARKED)
-STATE_NAMES = {QUEUED: "待发送", SENDING: "发送中", DELIVERED: "已送达", FAILED: "失败", PARKED: "待人工处理"}
+WAITING, CANCELLED = "waiting", "cancelled"
+STATES = (QUEUED, SENDING, DELIVERED, FAILED, PARKED, WAITING, CANCELLED)
+STATE_NAMES = {
+    QUEUED: "待发送",
+    SENDING: "发送中",
+    DELIVERED: "已送达",
+    FAILED: "失败",
+    PARKED: "待人工处理",
+    WAITING: "等待组织目录同步",
+    CANCELLED: "已撤销（未发送）",
+}
 REPLAYABLE = frozenset({PARKED, FAILED})
+ACTIVE = frozenset({QUEUED, SENDING, WAITING})
+"""States from which a delivery still moves on by itself."""
 
 ZWD, ROBOT, WEBHOOK = "zwd_work_notification", "robot", "webhook"
 IDEMPOTENT_KINDS = frozenset({ZWD, WEBHOOK})
@@ -125,3 +139,24 @@ def digest_markdown(items: Sequence[DigestItem], *, max_body_chars: int = 120) -
             body = body[: max_body_chars - 1] + "…"
         lines += [f"{number}. **{heading}**", f"   {body}"]
     return title, "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- what a request achieved
+
+DELIVERED_OUTCOME, UNCONFIRMED_OUTCOME, FAILED_OUTCOME = "delivered", "unconfirmed", "failed"
+
+
+def request_outcome(person_states: Sequence[str]) -> str | None:
+    """What one request achieved on the platform, from the states of its deliveries to people.
+
+    ``delivered`` once any person has it; else ``unconfirmed`` while a delivery waits for an operator
+    (retries exhausted); else ``failed`` when every delivery has ended without reaching anybody; ``None``
+    (nothing to tell yet) while deliveries are still on their way.
+    """
+    if DELIVERED in person_states:
+        return DELIVERED_OUTCOME
+    if PARKED in person_states:
+        return UNCONFIRMED_OUTCOME
+    if any(state in ACTIVE for state in person_states):
+        return None
+    return FAILED_OUTCOME

@@ -54,6 +54,9 @@ class Target:
     account_id: str | None = None
     channel_id: str | None = None
     problem: str | None = None
+    waits: bool = False
+    """True when nobody was found in the directory replica, which may not have caught up with intake yet
+    (a fresh start, a person added a moment ago): the request waits for it rather than failing at once."""
 
 
 class Directory:
@@ -118,14 +121,21 @@ def channel_target(channel: GroupChannel) -> Target:
     )
 
 
-def unreachable(kind: str, ident: str, jurisdiction: str, problem: str) -> Target:
+def unreachable(kind: str, ident: str, jurisdiction: str, problem: str, *, waits: bool = False) -> Target:
     return Target(
         recipient=f"{kind}:{ident}",
         name=ident,
         jurisdiction=jurisdiction,
         channel_kind="none",
         problem=problem,
+        waits=waits,
     )
+
+
+def party_of(recipient: str, jurisdiction: str) -> dict[str, str]:
+    """The party a recipient key (``role:office_admin``, ``person:bb.clerk``) was resolved from."""
+    kind, _, ident = recipient.partition(":")
+    return {"kind": kind, "id": ident, "jurisdiction": jurisdiction}
 
 
 def resolve_party(party: Mapping[str, str], directory: Directory) -> list[Target]:
@@ -138,18 +148,20 @@ def resolve_party(party: Mapping[str, str], directory: Directory) -> list[Target
     if kind == "person":
         person = directory.people.get(ident)
         if person is None:
-            return [unreachable("person", ident, jurisdiction, "组织目录中没有该人员")]
+            return [unreachable("person", ident, jurisdiction, "组织目录中没有该人员", waits=True)]
         return [person_target(person)]
     if kind == "department":
         members = directory.in_department(ident)
         contacts = [p for p in members if CONTACT_ROLES & set(p.roles)] or members
         targets = [person_target(p) for p in contacts]
         targets += [channel_target(c) for c in directory.channels_of(ident, jurisdiction)]
-        return targets or [unreachable("department", ident, jurisdiction, "该部门没有联系人或群机器人")]
+        return targets or [
+            unreachable("department", ident, jurisdiction, "该部门没有联系人或群机器人", waits=True)
+        ]
     if kind == "role":
         holders = directory.with_role(ident, jurisdiction)
         return [person_target(p) for p in holders] or [
-            unreachable("role", ident, jurisdiction, "该辖区没有担任此角色的人员")
+            unreachable("role", ident, jurisdiction, "该辖区没有担任此角色的人员", waits=True)
         ]
     if kind == "channel":
         channel = directory.channels.get(ident)

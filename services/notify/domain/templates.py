@@ -9,8 +9,8 @@ working days left or overdue (``还剩2个工作日`` / ``已逾期3个工作日
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -154,7 +154,12 @@ def render(
     """Fill ``spec`` in; the kind asked for is used when the template allows it, else its default."""
     variables = template_variables(params, case=case, link=link, urgent=urgent)
     title = render_text(spec.title, variables)[:MAX_TITLE_CHARS]
-    body = render_text(spec.body, variables)
+    return _assemble(spec, variables, title, kind, render_text(spec.body, variables))
+
+
+def _assemble(
+    spec: TemplateSpec, variables: Mapping[str, Any], title: str, kind: str | None, body: str
+) -> RenderedMessage:
     chosen = kind if kind in spec.kinds else spec.default_kind
     url = variables["link"] or None
     if chosen in {"oa", "link", "action_card"} and not url:
@@ -167,6 +172,90 @@ def render(
             if variables.get(key)
         )
     return RenderedMessage(spec.code, chosen, title, body, url, spec.link_text, form)
+
+
+# --------------------------------------------------------------------------- fitting the platform's limit
+
+KEPT_VARIABLES = frozenset(
+    {"link", "urgent_mark", "due_date", "due_date_cn", "deadline", "days", "case_id", "year"}
+)
+"""Variables never shortened: the link to the full text and the deadline wording (the title is rendered from
+the full variables, and what silence means is the template's own text)."""
+ELLIPSIS = "…"
+SHORTENED_NOTE = "（内容较长，已节选，全文请点击查看）"
+SHORTENED_NOTE_NO_LINK = "（内容较长，已节选）"
+
+
+def render_fitting(
+    spec: TemplateSpec,
+    params: Mapping[str, Any],
+    *,
+    fits: Callable[[RenderedMessage], bool],
+    case: Mapping[str, Any] | None = None,
+    link: str | None = None,
+    kind: str | None = None,
+    urgent: bool = False,
+) -> RenderedMessage:
+    """:func:`render`, shortened until ``fits`` accepts it (the platform's size limit).
+
+    A message that fits is returned as is. Otherwise every free-text detail (the question asked, a reason,
+    a summary, the case title in the body…) is cut to one common length, the longest that fits, and marked
+    ``…``; the title, the deadline, the template's own sentences (what silence means, the article) and the
+    link are kept, and a note says the text was shortened. Only a template whose fixed wording alone is too
+    long (an admin's edit) has its body cut, keeping its deadline line.
+    """
+    message = render(spec, params, case=case, link=link, kind=kind, urgent=urgent)
+    if fits(message):
+        return message
+    variables = template_variables(params, case=case, link=link, urgent=urgent)
+    note = SHORTENED_NOTE if variables["link"] else SHORTENED_NOTE_NO_LINK
+    free = {k: v for k, v in variables.items() if isinstance(v, str) and v and k not in KEPT_VARIABLES}
+
+    def attempt(limit: int) -> RenderedMessage:
+        cut = {k: _cut(v, limit) for k, v in free.items()}
+        body = render_text(spec.body, {**variables, **cut})
+        return _assemble(spec, {**variables, **cut}, message.title, kind, f"{body}\n{note}")
+
+    longest = max((len(v) for v in free.values()), default=0)
+    best = _largest(0, longest, lambda limit: fits(attempt(limit)))
+    if best is not None:
+        return attempt(best)
+    return _cut_body(attempt(0), variables, note, fits)
+
+
+def _cut(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[:limit] + ELLIPSIS
+
+
+def _largest(low: int, high: int, ok: Callable[[int], bool]) -> int | None:
+    """The largest ``n`` in ``[low, high]`` with ``ok(n)`` (``ok`` is monotone: true up to some point)."""
+    if not ok(low):
+        return None
+    while low < high:
+        middle = (low + high + 1) // 2
+        if ok(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _cut_body(
+    message: RenderedMessage,
+    variables: Mapping[str, Any],
+    note: str,
+    fits: Callable[[RenderedMessage], bool],
+) -> RenderedMessage:
+    deadline = f"\n期限：{variables['deadline']}" if variables.get("deadline") else ""
+    text = message.body
+
+    def attempt(limit: int) -> RenderedMessage:
+        return replace(message, body=_cut(text, limit) + deadline + "\n" + note, form=())
+
+    best = _largest(0, len(text), lambda limit: fits(attempt(limit)))
+    if best is None:
+        raise RenderError("消息的标题和链接本身已超过平台的长度上限")
+    return attempt(best)
 
 
 # --------------------------------------------------------------------------- the catalogue

@@ -45,6 +45,19 @@ from shared.platform.signing import (
 from shared.platform.zwd import MAX_MSG_BYTES, MAX_RECEIVERS_PER_CALL, PlatformCodes
 
 DEFAULT_PORT = 8009
+TASK_FIELDS = (
+    "subject",
+    "creatorId",
+    "assigneeId",
+    "bizTaskId",
+    "url",
+    "mobileUrl",
+    "tenantId",
+    "dueTime",
+    "packageUuid",
+    "category",
+)
+TASK_STATUS_NAMES = {"open": "待办", "done": "已办结", "cancelled": "已取消"}
 MSG_TYPES = frozenset({"text", "markdown", "link", "oa", "action_card"})
 ROBOT_MSG_TYPES = frozenset({"text", "markdown", "link", "actionCard", "feedCard"})
 
@@ -89,6 +102,9 @@ class StandinState:
         with self._lock:
             self.records: list[dict[str, Any]] = []
             self.biz_msg_ids: set[tuple[str, str]] = set()
+            self.revoked: set[tuple[str, str]] = set()
+            self.tasks: dict[str, dict[str, Any]] = {}  # taskUuid → task
+            self.task_ids: dict[tuple[str, str], str] = {}  # (apiKey, bizTaskId) → taskUuid
             self.nonces: dict[tuple[str, str], float] = {}
             self.nonce_order: deque[tuple[float, tuple[str, str]]] = deque()
             self.tokens: dict[str, tuple[str, float]] = {}
@@ -151,6 +167,57 @@ class StandinState:
                 return False
             self.biz_msg_ids.add((api_key, biz_msg_id))
             return True
+
+    def revoke(self, api_key: str, biz_msg_id: str) -> str:
+        """``ok``, ``unknown`` (never accepted) or ``again`` (already revoked)."""
+        with self._lock:
+            key = (api_key, biz_msg_id)
+            if key not in self.biz_msg_ids:
+                return "unknown"
+            if key in self.revoked:
+                return "again"
+            self.revoked.add(key)
+            for entry in self.records:
+                if (
+                    entry["kind"] == "work_notification"
+                    and entry.get("accepted")
+                    and entry["bizMsgId"] == biz_msg_id
+                ):
+                    entry["revoked"] = True
+            return "ok"
+
+    def create_task(self, api_key: str, params: Mapping[str, str]) -> tuple[dict[str, Any], bool]:
+        """(the task, created now); a repeated ``bizTaskId`` gives back the existing task."""
+        with self._lock:
+            existing = self.task_ids.get((api_key, params["bizTaskId"]))
+            if existing:
+                return self.tasks[existing], False
+            task_uuid = "task_" + uuid.uuid4().hex
+            received = datetime.fromtimestamp(self.clock(), BEIJING).isoformat(timespec="seconds")
+            task = {
+                "taskUuid": task_uuid,
+                "status": "open",
+                "createdAt": received,
+                "closedAt": None,
+                **{name: params.get(name) for name in TASK_FIELDS},
+            }
+            self.tasks[task_uuid] = task
+            self.task_ids[(api_key, params["bizTaskId"])] = task_uuid
+            return task, True
+
+    def close_task(self, task_uuid: str, user_id: str, status: str) -> str:
+        """``ok``, ``unknown``, ``not_assignee`` or ``closed`` (already done or cancelled)."""
+        with self._lock:
+            task = self.tasks.get(task_uuid)
+            if task is None:
+                return "unknown"
+            if task["assigneeId"] != user_id:
+                return "not_assignee"
+            if task["status"] != "open":
+                return "closed"
+            task["status"] = status
+            task["closedAt"] = datetime.fromtimestamp(self.clock(), BEIJING).isoformat(timespec="seconds")
+            return "ok"
 
     def issue_token(self, api_key: str) -> tuple[str, int]:
         ttl = int(self.config["TOKEN_TTL_S"])
@@ -356,6 +423,138 @@ def work_notification() -> Response:
     return refusal or jsonify({"success": True, "content": {"msgId": msg_id}, "_RequestId": uuid.uuid4().hex})
 
 
+@gateway.post("/message/revoke")
+def revoke_work_notification() -> Response:
+    """``/message/revoke``: a work notification this app sent, by its ``bizMsgId``, disappears for its
+    receivers (on the page it is struck through)."""
+    fault = _apply_fault("zwd")
+    params = {name: values[0] for name, values in _gateway_params().items()}
+    api_key, refusal = (None, fault) if fault else check_gateway_signature()
+    if refusal is None:
+        missing = [name for name in ("msgType", "msgApp", "bizMsgId") if not params.get(name)]
+        if missing:
+            refusal = zwd_error(PlatformCodes.MISSING_PARAMETER, f"缺少参数：{', '.join(missing)}")
+    if refusal is None:
+        verdict = _state().revoke(api_key or "", params["bizMsgId"])
+        if verdict == "unknown":
+            refusal = zwd_error(PlatformCodes.BIZ_MSG_ID_NOT_FOUND, "没有以该 bizMsgId 发送的消息")
+        elif verdict == "again":
+            refusal = zwd_error(PlatformCodes.MSG_ALREADY_REVOKED, "该消息已撤回")
+    _state().record(
+        "revoke", accepted=refusal is None, code=_code_of(refusal), bizMsgId=params.get("bizMsgId")
+    )
+    return refusal or jsonify({"success": True, "content": {"success": True}, "_RequestId": uuid.uuid4().hex})
+
+
+# --------------------------------------------------------------------------- to-do centre (统一待办)
+
+
+def tc_result(data: Any = None, *, code: str = "0", message: str = "成功") -> Response:
+    """The to-do centre's envelope: ``{success, content: {success, data, responseCode, responseMessage}}``."""
+    ok = code == "0"
+    content = {"success": ok, "data": data, "responseCode": code, "responseMessage": message}
+    return jsonify({"success": True, "content": content, "_RequestId": uuid.uuid4().hex})
+
+
+def _task_refusal(params: Mapping[str, str]) -> Response | None:
+    config = current_app.config
+    required = ("subject", "creatorId", "assigneeId", "bizTaskId", "url", "mobileUrl", "tenantId")
+    missing = [name for name in required if not params.get(name)]
+    if missing:
+        return zwd_error(PlatformCodes.MISSING_PARAMETER, f"缺少参数：{', '.join(missing)}")
+    if params["tenantId"] != str(config["TENANT_ID"]):
+        return zwd_error(PlatformCodes.TENANT_MISMATCH, "租户与应用不匹配")
+    if len(params["subject"]) > 200:
+        return zwd_error(PlatformCodes.INVALID_PARAMETER, "subject 不能超过 200 个字符")
+    if params.get("category") not in (None, "GENERAL_TASK", "OFFICIAL_DOCUMENT"):
+        return zwd_error(PlatformCodes.INVALID_PARAMETER, "category 只能是 GENERAL_TASK 或 OFFICIAL_DOCUMENT")
+    if params.get("dueTime") and not _is_due_time(params["dueTime"]):
+        return zwd_error(PlatformCodes.INVALID_PARAMETER, "dueTime 应为 yyyy-MM-dd HH:mm:ss")
+    unknown = [params[n] for n in ("assigneeId", "creatorId") if params[n] not in config["ACCOUNTS"]]
+    if unknown and config["REQUIRE_KNOWN_RECEIVERS"]:
+        return zwd_error(PlatformCodes.RECEIVER_NOT_FOUND, f"用户不存在：{','.join(unknown)}")
+    return None
+
+
+def _is_due_time(value: str) -> bool:
+    try:
+        datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
+@gateway.post("/tc/v2/openapi/task/create.json")
+def create_task() -> Response:
+    """Create a to-do; a repeated ``bizTaskId`` is refused (``TASK_BIZ_ID_DUPLICATE``) with the existing
+    task's ``taskUuid`` in ``data``."""
+    fault = _apply_fault("todo")
+    params = {name: values[0] for name, values in _gateway_params().items()}
+    api_key, refusal = (None, fault) if fault else check_gateway_signature()
+    refusal = refusal or _task_refusal(params)
+    answer, created = refusal, False
+    if refusal is None:
+        task, created = _state().create_task(api_key or "", params)
+        answer = (
+            tc_result({"taskUuid": task["taskUuid"]})
+            if created
+            else tc_result(
+                {"taskUuid": task["taskUuid"]}, code="TASK_BIZ_ID_DUPLICATE", message="bizTaskId 已存在"
+            )
+        )
+    _state().record(
+        "todo_create",
+        accepted=created,
+        code=_code_of(refusal) if refusal else ("0" if created else "TASK_BIZ_ID_DUPLICATE"),
+        receivers=[params.get("assigneeId")] if params.get("assigneeId") else [],
+        bizTaskId=params.get("bizTaskId"),
+        title=params.get("subject"),
+    )
+    return answer  # type: ignore[return-value]
+
+
+def _close_task(status: str, package_flag: str) -> Response:
+    fault = _apply_fault("todo")
+    params = {name: values[0] for name, values in _gateway_params().items()}
+    _api_key, refusal = (None, fault) if fault else check_gateway_signature()
+    if refusal is None:
+        missing = [name for name in ("userId", "taskUuid") if not params.get(name)]
+        if missing:
+            refusal = zwd_error(PlatformCodes.MISSING_PARAMETER, f"缺少参数：{', '.join(missing)}")
+    answer = refusal
+    if refusal is None:
+        verdict = _state().close_task(params["taskUuid"], params["userId"], status)
+        answer = {
+            "ok": tc_result(True),
+            "unknown": tc_result(code="TASK_NOT_FOUND", message="待办不存在"),
+            "not_assignee": tc_result(code="NOT_ASSIGNEE", message="userId 不是该待办的办理人"),
+            "closed": tc_result(code="TASK_ALREADY_CLOSED", message="待办已办结或已取消"),
+        }[verdict]
+    body = (answer.get_json(silent=True) or {}) if answer is not None else {}
+    content = body.get("content") or {}
+    task = _state().tasks.get(params.get("taskUuid", ""), {})
+    _state().record(
+        f"todo_{'finish' if status == 'done' else 'cancel'}",
+        accepted=bool(content.get("success")),
+        code=str(content.get("responseCode") or body.get("errorCode") or "0"),
+        receivers=[params.get("userId")] if params.get("userId") else [],
+        taskUuid=params.get("taskUuid"),
+        title=task.get("subject"),
+        package=params.get(package_flag),
+    )
+    return answer  # type: ignore[return-value]
+
+
+@gateway.post("/tc/openapi/task/finish.json")
+def finish_task() -> Response:
+    return _close_task("done", "closePackage")
+
+
+@gateway.post("/tc/openapi/task/cancel.json")
+def cancel_task() -> Response:
+    return _close_task("cancelled", "cancelPakcage")
+
+
 @gateway.route("/gettoken.json", methods=["GET", "POST"])
 def gettoken() -> Response:
     refusal = _apply_fault("login")
@@ -538,6 +737,47 @@ def healthz() -> Response:
     return jsonify({"status": "ok"})
 
 
+@sandbox.get("/sandbox/credentials")
+def sandbox_credentials() -> Response:
+    return jsonify(demo_credentials(current_app.config))
+
+
+@sandbox.get("/sandbox/todos")
+def sandbox_todos() -> Response:
+    """Every to-do, filtered by ``assignee`` (accountId) and ``status`` (open, done, cancelled)."""
+    assignee, status = request.args.get("assignee"), request.args.get("status")
+    tasks = [
+        t
+        for t in list(_state().tasks.values())
+        if (not assignee or t["assigneeId"] == assignee) and (not status or t["status"] == status)
+    ]
+    return jsonify({"count": len(tasks), "todos": tasks})
+
+
+@sandbox.get("/todos")
+def todo_lists() -> str:
+    """Each person's to-do list, open ones first, as the 浙政钉 to-do centre would show it."""
+    accounts = current_app.config["ACCOUNTS"]
+    people: dict[str, list[dict[str, Any]]] = {}
+    for task in list(_state().tasks.values()):
+        people.setdefault(task["assigneeId"], []).append(task)
+    lists = [
+        {
+            "account": account,
+            "name": accounts.get(account, {}).get("name", account),
+            "department": accounts.get(account, {}).get("department", ""),
+            "open": sorted(
+                (t for t in tasks if t["status"] == "open"), key=lambda t: t.get("dueTime") or "~"
+            ),
+            "closed": sorted((t for t in tasks if t["status"] != "open"), key=lambda t: t["closedAt"] or "")[
+                ::-1
+            ],
+        }
+        for account, tasks in sorted(people.items())
+    ]
+    return render_template("standin_todos.html", lists=lists, statuses=TASK_STATUS_NAMES)
+
+
 @sandbox.get("/sandbox/messages")
 def sandbox_messages() -> Response:
     records = _filtered_records()
@@ -554,8 +794,8 @@ def sandbox_faults() -> Response | tuple[Response, int]:
     if mode not in {"none", "fail", "slow", "throttle"}:
         return jsonify({"error": "mode 必须是 none、fail、slow 或 throttle"}), 400
     target = body.get("target")
-    if target not in (None, "zwd", "login", "robot", "webhook"):
-        return jsonify({"error": "target 必须是 zwd、login、robot 或 webhook"}), 400
+    if target not in (None, "zwd", "login", "robot", "webhook", "todo"):
+        return jsonify({"error": "target 必须是 zwd、login、robot、webhook 或 todo"}), 400
     fault = {
         "mode": mode,
         "count": int(body.get("count", 1)),
@@ -587,8 +827,30 @@ def sandbox_auth_code() -> Response | tuple[Response, int]:
 def index() -> str:
     records = list(reversed(_state().records[-200:]))
     return render_template(
-        "standin_index.html", records=records, accounts=current_app.config["ACCOUNTS"], kinds=KIND_NAMES
+        "standin_index.html",
+        records=records,
+        accounts=current_app.config["ACCOUNTS"],
+        kinds=KIND_NAMES,
+        demo=demo_credentials(current_app.config),
     )
+
+
+def demo_credentials(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What a developer needs to point a client at the stand-in: the app, its tenant, the robots (token and
+    signing secret) and the webhook secrets. Development values only: the stand-in never runs in
+    production."""
+    robots = []
+    for token, entry in config["ROBOTS"].items():
+        robot = dict(entry) if isinstance(entry, Mapping) else {"secret": entry}
+        robots.append(
+            {"access_token": token, "secret": robot.get("secret"), "keywords": robot.get("keywords")}
+        )
+    return {
+        "apps": [{"app_key": key, "app_secret": secret} for key, secret in config["APPS"].items()],
+        "tenant_id": config["TENANT_ID"],
+        "robots": robots,
+        "webhooks": [{"name": name, "secret": secret} for name, secret in config["WEBHOOK_SECRETS"].items()],
+    }
 
 
 KIND_NAMES = {
@@ -597,6 +859,10 @@ KIND_NAMES = {
     "webhook": "Webhook",
     "gettoken": "获取令牌",
     "login": "免登",
+    "revoke": "撤回工作通知",
+    "todo_create": "创建待办",
+    "todo_finish": "办结待办",
+    "todo_cancel": "取消待办",
 }
 
 

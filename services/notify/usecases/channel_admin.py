@@ -1,8 +1,8 @@
 """Use cases of the channels API: create, list, disable and test robots and webhooks of a jurisdiction.
 
 The deployment's 浙政钉 work-notification channel comes from settings and is listed read-only. Secrets
-(robot ``access_token`` and signing secret, webhook ``whsec_`` secret) are stored at creation and never
-shown again: views get :func:`public_view`.
+(robot ``access_token`` and signing secret, webhook ``whsec_`` secret) are encrypted at creation (see
+:mod:`services.notify.usecases.channel_secrets`) and never shown again: views get :func:`public_view`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from services.notify.adapters.channels import CHANNEL_KIND_NAMES, DEFAULT_ZWD_CHANNEL_ID, ChannelConfig
+from services.notify.adapters.channels import CHANNEL_KIND_NAMES, DEFAULT_ZWD_CHANNEL_ID
+from services.notify.adapters.keyring import field_names, is_encrypted
 from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
 from services.notify.domain.templates import BUILTIN_BY_CODE, render
 from services.notify.tables import Channel, Recipient
+from services.notify.usecases.channel_secrets import channel_config
 from services.notify.usecases.delivery import NotifyContext
 from shared.auth import Principal
 from shared.db import utcnow
@@ -42,6 +44,7 @@ def public_view(row: Channel) -> dict[str, Any]:
     config = dict(row.config or {})
     if config.get("url"):
         config["url"] = shown_url(str(config["url"]))
+    stored = dict(row.credentials or {})
     return {
         "id": row.id,
         "kind": row.kind,
@@ -51,7 +54,12 @@ def public_view(row: Channel) -> dict[str, Any]:
         "enabled": row.enabled,
         "source": "api",
         "config": config,
-        "credentials_set": sorted(name for name, value in (row.credentials or {}).items() if value),
+        "credentials_set": field_names(stored),
+        "encryption": (
+            {"algorithm": stored.get("alg"), "key_id": stored.get("kid")}
+            if is_encrypted(stored)
+            else {"algorithm": None, "key_id": None}
+        ),
         "created_at": row.created_at,
         "created_by": row.created_by,
     }
@@ -69,6 +77,7 @@ def default_channel_view(ctx: NotifyContext, jurisdiction: str) -> dict[str, Any
         "source": "settings",
         "config": {"url": settings.platform_base_url, "tenant_id": settings.platform_tenant_id},
         "credentials_set": ["app_key", "app_secret"],
+        "encryption": {"algorithm": None, "key_id": None},
         "created_at": None,
         "created_by": None,
     }
@@ -108,13 +117,14 @@ def create_channel(ctx: NotifyContext, principal: Principal, data: Mapping[str, 
                 "secret", "Webhook 密钥应为 whsec_ 开头的 Base64 字符串"
             ) from exc
         credentials = {"secret": data["secret"]}
+    channel_id = uuid.uuid4().hex
     row = Channel(
-        id=uuid.uuid4().hex,
+        id=channel_id,
         jurisdiction=principal.jurisdiction,
         kind=kind,
         name=data["name"],
         config={"url": url, "departments": sorted(set(data.get("departments") or []))},
-        credentials=credentials,
+        credentials=ctx.keyring.encrypt(credentials, aad=channel_id),
         enabled=True,
         created_by=principal.user_id,
         created_at=utcnow(),
@@ -158,7 +168,7 @@ def test_channel(
         row = _own_channel(session, principal, channel_id)
         if not row.enabled:
             raise Conflict("该通知渠道已停用")
-        config = ChannelConfig(row.id, row.kind, dict(row.config or {}), dict(row.credentials or {}))
+        config = channel_config(ctx.runtime, row)
     outbound = OutboundMessage(key=key, title=message.title, text=message.body, kind="text")
     if config.kind == WEBHOOK:
         return ctx.channels.webhook(config).send(outbound)

@@ -1,20 +1,29 @@
 """Notify's use cases on the queue: record a send request's deliveries, deliver them, retry, recover.
 
 1. ``notify.send`` (from any service) is applied through the inbox: recipients are resolved, the template
-   rendered, one ``queued`` delivery row per recipient inserted (the unique dedupe key + recipient makes a
-   repeat a no-op) — in the inbox's transaction. The queued rows are the durable to-do list.
-2. Delivery happens after that commit, outside any transaction held across a platform call (see
+   rendered (shortened to fit the platform's 2048 bytes), one ``queued`` delivery row per recipient
+   inserted (the unique dedupe key + recipient makes a repeat a no-op) — in the inbox's transaction. The
+   queued rows are the durable to-do list. A party the directory replica does not know yet (a fresh start)
+   is kept ``waiting`` and resolved again as the replica catches up, until ``DM_NOTIFY_DIRECTORY_WAIT_S``.
+2. Work notifications of one request carry the same message, so they go out together: up to 1000
+   receivers per call under one ``bizMsgId`` (the rows' ``batch_key``), each person's row still tracked on
+   its own. The rows of one batch always move together (claimed, answered, recovered, replayed), so a
+   ``bizMsgId`` is never used for two different sets of receivers. A call refused for one of its receivers
+   is retried receiver by receiver. Before each call the app's daily budget (20,000) is reserved.
+3. Delivery happens after that commit, outside any transaction held across a platform call (see
    :mod:`services.notify.handlers`): each delivery is *claimed* (``queued`` → ``sending``, committed — for a
    new request's work notifications and webhooks, in the request's own transaction), sent, and its answer
    recorded with an ``attempt`` row. Claims are compare-and-set on the state, so a redelivered command, or
    two workers, cannot send the same delivery twice at once.
-3. Retries: a transient failure re-queues the delivery with backoff and a delayed ``notify.deliver``; the
+4. Retries: a transient failure re-queues the delivery with backoff and a delayed ``notify.deliver``; the
    periodic sweep dispatches due deliveries nobody is working on (a worker died right after recording
    them, a scheduled retry was lost) and recovers deliveries left in ``sending`` by a dead worker (see
    :mod:`services.notify.domain.delivery` for what is resent and what is parked).
-4. Robots: before each robot message a slot is taken from the shared per-robot rate limit; the message
+5. Robots: before each robot message a slot is taken from the shared per-robot rate limit; the message
    carries every reminder waiting for that robot (up to ``digest_max``) — one item as itself, several as a
    digest. When no slot is free, one delayed wake-up per robot is scheduled for when one frees up.
+6. A request that names ``report_to`` is told what it achieved (``notify.outcome``, see
+   :mod:`services.notify.usecases.reports`) whenever that changes.
 """
 
 from __future__ import annotations
@@ -29,15 +38,33 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import dramatiq
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notify.adapters.channels import ChannelConfig, ChannelFactory
-from services.notify.adapters.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from services.notify.adapters.keyring import keyring_from_env
+from services.notify.adapters.metrics import record_budget
+from services.notify.adapters.ratelimit import (
+    MemoryDailyBudget,
+    MemoryRateLimiter,
+    RedisDailyBudget,
+    RedisRateLimiter,
+    Reservation,
+)
 from services.notify.domain import delivery as rules
-from services.notify.domain.recipients import Directory, GroupChannel, Person, Target, delivery_key, resolve
-from services.notify.domain.templates import RenderedMessage, RenderError, render
-from services.notify.tables import Attempt, Channel, Delivery, Recipient
+from services.notify.domain.recipients import (
+    Directory,
+    GroupChannel,
+    Person,
+    Target,
+    delivery_key,
+    party_of,
+    resolve,
+)
+from services.notify.domain.templates import RenderedMessage, RenderError, render_fitting
+from services.notify.tables import Attempt, Channel, Delivery, Recipient, SendRequest
+from services.notify.usecases import reports
+from services.notify.usecases.channel_secrets import channel_config
 from services.notify.usecases.templates import template_spec
 from shared.broker import inbound_actor_name
 from shared.contracts import NOTIFY
@@ -46,6 +73,7 @@ from shared.errors import ValidationFailed
 from shared.messaging import Envelope, UnitOfWork
 from shared.platform import OutboundMessage, SendResult
 from shared.platform.robot import THROTTLED, markdown_payload
+from shared.platform.zwd import MAX_RECEIVERS_PER_CALL, PlatformCodes, fits_platform
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -55,6 +83,8 @@ DELIVER = "notify.deliver"
 inbox): deliver these rows and wake these robots. Idempotent: every delivery is claimed by compare-and-set."""
 LOST_DISPATCH_GRACE_S = 30.0
 RECORD_EVERY = 10
+BUDGET_EXHAUSTED = "DAILY_BUDGET_EXHAUSTED"
+DEFAULT_DIRECTORY_WAIT_S = 3600.0
 
 
 # --------------------------------------------------------------------------- context
@@ -62,15 +92,19 @@ RECORD_EVERY = 10
 
 @dataclass
 class NotifyContext:
-    """What notify's use cases need besides the runtime: retry policy, adapters, the robot rate limit."""
+    """What notify's use cases need besides the runtime: retry policy, adapters, the robot rate limit, the
+    daily budget of work notifications."""
 
     runtime: ServiceRuntime
     policy: rules.RetryPolicy
     channels: ChannelFactory
     limiter: Any
+    budget: Any = None
     digest_max: int = 20
     robot_throttle_s: float = 600.0
     drain: int = 20
+    directory_wait_s: float = 3600.0
+    keyring: Any = None
     rand: Any = field(default=random.random)
 
     @property
@@ -84,13 +118,16 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
 
 
 def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = None) -> NotifyContext:
-    """Policy from ``DM_NOTIFY_*`` environment variables (read once, at start-up); the robot limiter on the
-    broker's Redis (or ``REDIS_URL``), in memory when there is neither (unit tests).
+    """Policy from ``DM_NOTIFY_*`` environment variables (read once, at start-up); the robot limiter and
+    the daily budget on the broker's Redis (or ``REDIS_URL``), in memory when there is neither (unit tests).
 
     ``DM_NOTIFY_MAX_ATTEMPTS`` (6), ``…_BASE_DELAY_S`` (5), ``…_MAX_DELAY_S`` (1800), ``…_LEASE_S`` (60),
     ``…_ROBOT_RATE`` (20 a window), ``…_ROBOT_WINDOW_MS`` (61000: a minute and a second of margin for
     clock and network skew), ``…_ROBOT_SPACING_MS`` (window / rate), ``…_ROBOT_THROTTLE_S`` (600),
-    ``…_DIGEST_MAX`` (20 reminders per digest), ``…_DRAIN`` (20 due deliveries taken along per command).
+    ``…_DIGEST_MAX`` (20 reminders per digest), ``…_DRAIN`` (20 due batches taken along per command),
+    ``…_DAILY_BUDGET`` (20000 work notifications per app per day), ``…_DIRECTORY_WAIT_S`` (3600: how
+    long a party nobody in the directory replica matches waits for it); ``DM_NOTIFY_CHANNEL_KEYS`` (see
+    :mod:`services.notify.usecases.channel_secrets`).
     """
     env = os.environ if environ is None else environ
     settings = runtime.settings
@@ -114,14 +151,24 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
         if client is not None
         else MemoryRateLimiter(limit=limit, window_ms=window_ms, spacing_ms=spacing_ms)
     )
+    daily = int(_number(env, "DAILY_BUDGET", 20_000))
+    app = settings.platform_app_key
+    budget: Any = (
+        RedisDailyBudget(client, app=app, limit=daily)
+        if client is not None
+        else MemoryDailyBudget(app=app, limit=daily)
+    )
     return NotifyContext(
         runtime=runtime,
         policy=policy,
         channels=ChannelFactory(settings),
         limiter=limiter,
+        budget=budget,
         digest_max=int(_number(env, "DIGEST_MAX", 20)),
         robot_throttle_s=_number(env, "ROBOT_THROTTLE_S", 600.0),
         drain=int(_number(env, "DRAIN", 20)),
+        directory_wait_s=_number(env, "DIRECTORY_WAIT_S", DEFAULT_DIRECTORY_WAIT_S),
+        keyring=keyring_from_env(settings, env),
     )
 
 
@@ -199,9 +246,11 @@ def _check_request(payload: Mapping[str, Any]) -> None:
         raise ValidationFailed.for_field("recipients", "至少需要一个通知对象")
 
 
-def record_request(uow: UnitOfWork, envelope: Envelope) -> list[str]:
+def record_request(
+    uow: UnitOfWork, envelope: Envelope, *, wait_s: float = DEFAULT_DIRECTORY_WAIT_S
+) -> list[str]:
     """The ``notify.send`` handler's body; returns the ids of the deliveries it created and queued."""
-    return [row.id for row in _record(uow, envelope) if row.state == rules.QUEUED]
+    return [row.id for row in _record(uow, envelope, wait_s) if row.state == rules.QUEUED]
 
 
 @dataclass
@@ -213,13 +262,19 @@ class Recorded:
     robots: list[str] = field(default_factory=list)
 
 
-def record_and_claim(uow: UnitOfWork, envelope: Envelope) -> Recorded:
+def record_and_claim(
+    uow: UnitOfWork, envelope: Envelope, *, wait_s: float = DEFAULT_DIRECTORY_WAIT_S
+) -> Recorded:
     """Like :func:`record_request`, but the new idempotent deliveries are claimed in the same transaction
     (one transaction fewer per message). If the worker dies before sending them, the sweep recovers them
     after the lease and sends them again under the same key — never twice at the platform."""
+    return _claim_new(_record(uow, envelope, wait_s))
+
+
+def _claim_new(rows: Iterable[Delivery]) -> Recorded:
     now, token = utcnow(), uuid.uuid4().hex
     recorded = Recorded()
-    for row in _record(uow, envelope):
+    for row in rows:
         if row.state != rules.QUEUED:
             continue
         if row.channel_kind in rules.IDEMPOTENT_KINDS:
@@ -230,36 +285,97 @@ def record_and_claim(uow: UnitOfWork, envelope: Envelope) -> Recorded:
     return recorded
 
 
-def _record(uow: UnitOfWork, envelope: Envelope) -> list[Delivery]:
+def _record(uow: UnitOfWork, envelope: Envelope, wait_s: float) -> list[Delivery]:
     payload = envelope.payload
     _check_request(payload)
-    session = uow.session
-    parties = [dict(p) for p in payload["recipients"]]
+    request = _remember(uow.session, envelope)
+    rows = _record_parties(uow.session, request, [dict(p) for p in payload["recipients"]], wait_s=wait_s)
+    uow.session.flush()
+    reports.report(uow, {request.dedupe_key})  # a request that reaches nobody is reported at once
+    return rows
+
+
+def _remember(session: Session, envelope: Envelope) -> SendRequest:
+    """The request's row (a repeat of the dedupe key updates it): what the waiting parties and the outcome
+    report need later."""
+    payload, now = envelope.payload, utcnow()
+    key = str(payload["dedupe_key"])[:200]
+    row = session.get(SendRequest, key)
+    if row is None:
+        case = payload.get("case") or {}
+        row = SendRequest(
+            dedupe_key=key,
+            template=str(payload["template"])[:60],
+            case_id=str(case["id"])[:80] if case.get("id") else None,
+            jurisdiction=str(case.get("jurisdiction") or "")[:12],
+            requested_at=_instant(envelope.occurred_at) or now,
+            created_at=now,
+        )
+        session.add(row)
+    row.payload = {name: value for name, value in payload.items() if name != "recipients"}
+    row.report_to = str(payload["report_to"])[:40] if payload.get("report_to") else row.report_to
+    row.updated_at = now
+    return row
+
+
+def _record_parties(
+    session: Session, request: SendRequest, parties: list[dict[str, Any]], *, wait_s: float | None
+) -> list[Delivery]:
+    """Delivery rows for the parties' recipients not yet recorded under this dedupe key; a party nobody
+    matches waits ``wait_s`` for the directory replica (``None``: it is left out, still unmatched)."""
     targets = resolve(parties, load_directory(session, parties))
     existing = set(
         session.scalars(
             select(Delivery.recipient).where(
-                Delivery.dedupe_key == payload["dedupe_key"],
+                Delivery.dedupe_key == request.dedupe_key,
                 Delivery.recipient.in_([t.recipient for t in targets]),
             )
         ).all()
     )
-    fresh = [t for t in targets if t.recipient not in existing]
+    fresh = [t for t in targets if t.recipient not in existing and not (t.waits and wait_s is None)]
     if not fresh:
         return []
+    payload = {**request.payload, "dedupe_key": request.dedupe_key}
     message, problem = _render(session, payload)
     now = utcnow()
-    requested_at = _instant(envelope.occurred_at) or now
-    rows = [_new_delivery(payload, t, message, problem, now=now, requested_at=requested_at) for t in fresh]
+    rows = [
+        _new_delivery(payload, t, message, problem, now=now, requested_at=request.requested_at) for t in fresh
+    ]
+    for row, target in zip(rows, fresh, strict=True):
+        if target.waits and row.state == rules.FAILED and wait_s is not None:
+            row.state, row.last_code = rules.WAITING, "directory_pending"
+            row.next_attempt_at = now + timedelta(seconds=wait_s)
+    _assign_batches(rows)
     session.add_all(rows)
     return rows
 
 
+def _assign_batches(rows: Sequence[Delivery]) -> None:
+    """Work notifications of one request share one message: up to 1000 to a call, one ``bizMsgId`` each
+    (a lone receiver's is its own delivery key; a group's is derived from who is in it, so the same
+    request recorded again makes the same batches). Webhooks go one by one, under their own key."""
+    work = sorted((r for r in rows if r.channel_kind == rules.ZWD and r.state == rules.QUEUED), key=_by_rcpt)
+    for row in rows:
+        if row.channel_kind == rules.WEBHOOK:
+            row.batch_key = row.key
+    for start in range(0, len(work), MAX_RECEIVERS_PER_CALL):
+        chunk = work[start : start + MAX_RECEIVERS_PER_CALL]
+        key = chunk[0].key if len(chunk) == 1 else delivery_key(chunk[0].dedupe_key, _members(chunk))
+        for row in chunk:
+            row.batch_key = key
+
+
+def _by_rcpt(row: Delivery) -> str:
+    return row.recipient
+
+
+def _members(rows: Sequence[Delivery]) -> str:
+    return "batch:" + ",".join(row.recipient for row in rows)
+
+
 def send_recorded(ctx: NotifyContext, recorded: Recorded) -> None:
     """Send what :func:`record_and_claim` claimed (after its transaction committed), then wake robots."""
-    for start in range(0, len(recorded.claimed), RECORD_EVERY):
-        batch = recorded.claimed[start : start + RECORD_EVERY]
-        record_outcomes(ctx, [([item], _send_one(ctx, item)) for item in batch])
+    send_claimed(ctx, recorded.claimed)
     for robot in recorded.robots:
         deliver_robot(ctx, robot)
 
@@ -276,9 +392,10 @@ def _render(session: Session, payload: Mapping[str, Any]) -> tuple[RenderedMessa
     if spec is None:
         return None, f"没有编码为 {payload['template']} 的消息模板"
     try:
-        message = render(
+        message = render_fitting(
             spec,
             dict(payload.get("params") or {}),
+            fits=fits_work_notification,
             case=payload.get("case"),
             link=payload.get("link"),
             kind=payload.get("kind"),
@@ -287,6 +404,21 @@ def _render(session: Session, payload: Mapping[str, Any]) -> tuple[RenderedMessa
     except RenderError as exc:
         return None, str(exc)
     return message, None
+
+
+def fits_work_notification(message: RenderedMessage) -> bool:
+    """True when ``message`` fits the 浙政钉 ``msg`` limit; every channel gets the same, shortened text."""
+    return fits_platform(
+        OutboundMessage(
+            key="",
+            title=message.title,
+            text=message.body,
+            kind=message.kind,  # type: ignore[arg-type]
+            link_url=message.link,
+            link_text=message.link_text,
+            form=message.form,
+        )
+    )
 
 
 def _new_delivery(
@@ -351,16 +483,20 @@ class Claimed:
     form: tuple[tuple[str, str], ...]
     attempts: int
     token: str
+    batch_key: str | None = None
+    dedupe_key: str = ""
 
-    def outbound(self) -> OutboundMessage:
+    def outbound(self, receivers: Sequence[str] | None = None) -> OutboundMessage:
+        """The message under the batch's ``bizMsgId``, to ``receivers`` (by default this person alone)."""
+        own = (self.account_id,) if self.account_id else ()
         return OutboundMessage(
-            key=self.key,
+            key=self.batch_key or self.key,
             title=self.title,
             text=self.body,
             kind=self.kind,  # type: ignore[arg-type]
             link_url=self.link,
             link_text=self.link_text,
-            receivers=(self.account_id,) if self.account_id else (),
+            receivers=tuple(receivers) if receivers is not None else own,
             form=self.form,
         )
 
@@ -380,6 +516,8 @@ def _claimed(row: Delivery) -> Claimed:
         form=tuple((str(k), str(v)) for k, v in (row.form or [])),
         attempts=row.attempts,
         token=row.claim_token or "",
+        batch_key=row.batch_key,
+        dedupe_key=row.dedupe_key,
     )
 
 
@@ -387,19 +525,26 @@ def _due(now: datetime) -> Any:
     return or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)
 
 
+def _whole_batches(ids: Sequence[str]) -> Any:
+    """These deliveries and every other delivery of their batches (a batch moves as one)."""
+    batches = select(Delivery.batch_key).where(Delivery.id.in_(list(ids)), Delivery.batch_key.is_not(None))
+    return or_(Delivery.id.in_(list(ids)), Delivery.batch_key.in_(batches.scalar_subquery()))
+
+
 def claim(
     ctx: NotifyContext, ids: Iterable[str] = (), *, channel_id: str | None = None, limit: int = 100
 ) -> list[Claimed]:
     """``queued`` and due → ``sending``, committed before anything is sent; only this call gets these rows:
-    the given ``ids``, or the oldest due deliveries of one robot ``channel_id``."""
+    the given ``ids`` (with the rest of their batches), or the oldest due deliveries of one robot."""
     now = utcnow()
     with ctx.db.transaction() as session:
         chosen = select(Delivery.id).where(Delivery.state == rules.QUEUED, _due(now))
         if channel_id is None:
-            chosen = chosen.where(Delivery.id.in_(list(ids)))
+            chosen = chosen.where(_whole_batches(list(ids)))
         else:
             chosen = chosen.where(Delivery.channel_id == channel_id)
-        wanted = list(session.scalars(chosen.order_by(Delivery.created_at).limit(limit)).all())
+            chosen = chosen.order_by(Delivery.created_at).limit(limit)
+        wanted = list(session.scalars(chosen).all())
         return _claim_rows(session, wanted, now)
 
 
@@ -408,32 +553,56 @@ def deliver(
 ) -> None:
     """The ``notify.deliver`` command: send each given delivery that is still queued and due.
 
-    Work notifications and webhooks are claimed together with up to ``drain`` other direct deliveries
-    already due (so a backlog costs one claim and a few recording transactions per batch rather than per
-    message) and sent one by one; robot deliveries wake their robot, which sends whatever waits for it
-    within its rate (see :func:`deliver_robot`).
+    Work notifications and webhooks are claimed, whole batches at a time, together with up to ``drain``
+    other batches already due (so a backlog costs one claim and a few recording transactions per batch
+    rather than per message) and sent; robot deliveries wake their robot, which sends whatever waits for
+    it within its rate (see :func:`deliver_robot`).
     """
     taken = ctx.drain if drain is None else drain
     claimed, waiting = claim_direct(ctx, ids, drain=taken) if ids else ([], [])
-    for start in range(0, len(claimed), RECORD_EVERY):
-        batch = claimed[start : start + RECORD_EVERY]
-        record_outcomes(ctx, [([item], _send_one(ctx, item)) for item in batch])
+    send_claimed(ctx, claimed)
     for robot in sorted({*waiting, *robots}):
         deliver_robot(ctx, robot)
+
+
+def send_claimed(ctx: NotifyContext, claimed: Sequence[Claimed]) -> None:
+    """Send claimed work notifications and webhooks, one call per batch, recording every few calls."""
+    groups = batches_of(claimed)
+    for start in range(0, len(groups), RECORD_EVERY):
+        chunk = groups[start : start + RECORD_EVERY]
+        record_outcomes(ctx, [(group, send_group(ctx, group)) for group in chunk])
+
+
+def batches_of(claimed: Sequence[Claimed]) -> list[list[Claimed]]:
+    """Claimed deliveries grouped by the call that carries them, in the order they came."""
+    groups: dict[str, list[Claimed]] = {}
+    for item in claimed:
+        groups.setdefault(item.batch_key or item.key, []).append(item)
+    return list(groups.values())
 
 
 def claim_direct(
     ctx: NotifyContext, ids: Sequence[str], *, drain: int = 0
 ) -> tuple[list[Claimed], list[str]]:
-    """Claim the given non-robot deliveries (and up to ``drain`` more that are due); name the robots the
-    given robot deliveries wait for. One transaction."""
+    """Claim the given non-robot deliveries with their batches (and up to ``drain`` more batches that are
+    due); name the robots the given robot deliveries wait for. One transaction."""
     now, token = utcnow(), uuid.uuid4().hex
     with ctx.db.transaction() as session:
-        ready = [Delivery.state == rules.QUEUED, _due(now), Delivery.channel_kind != rules.ROBOT]
-        _mark_claimed(session, [Delivery.id.in_(list(ids)), *ready], token, now)
+        ready = [
+            Delivery.state == rules.QUEUED,
+            _due(now),
+            Delivery.channel_kind != rules.ROBOT,
+            Delivery.revoke_state.is_(None),  # being cancelled: the case was withdrawn
+        ]
+        _mark_claimed(session, [_whole_batches(ids), *ready], token, now)
         if drain:
-            more = select(Delivery.id).where(*ready).order_by(Delivery.next_attempt_at).limit(drain)
-            _mark_claimed(session, [Delivery.id.in_(more.scalar_subquery())], token, now)
+            more = (
+                select(Delivery.batch_key)
+                .where(*ready, Delivery.batch_key.is_not(None))
+                .order_by(Delivery.next_attempt_at)
+                .limit(drain)
+            )
+            _mark_claimed(session, [Delivery.batch_key.in_(more.scalar_subquery()), *ready], token, now)
         claimed = _claimed_by(session, token)
         robots: list[str] = []
         if len([c for c in claimed if c.id in set(ids)]) < len(ids):
@@ -469,7 +638,7 @@ def _claimed_by(session: Session, token: str) -> list[Claimed]:
     rows = session.scalars(
         select(Delivery)
         .where(Delivery.claim_token == token, Delivery.state == rules.SENDING)
-        .order_by(Delivery.created_at)
+        .order_by(Delivery.created_at, Delivery.recipient)
     ).all()
     return [_claimed(row) for row in rows]
 
@@ -482,13 +651,40 @@ def _claim_rows(session: Session, wanted: Sequence[str], now: datetime) -> list[
     return _claimed_by(session, token)
 
 
-def _send_one(ctx: NotifyContext, item: Claimed) -> SendResult:
+def send_group(ctx: NotifyContext, items: Sequence[Claimed]) -> SendResult:
+    """One call for one batch: a work notification to every receiver in it (within the day's budget), or
+    one webhook."""
+    first = items[0]
     try:
-        if item.channel_kind == rules.ZWD:
-            return ctx.channels.zwd().send(item.outbound())
-        return ctx.channels.webhook(_channel_config(ctx, item.channel_id)).send(item.outbound())
+        if first.channel_kind == rules.ZWD:
+            return _send_work_notification(ctx, items)
+        return ctx.channels.webhook(_channel_config(ctx, first.channel_id)).send(first.outbound())
     except Exception as exc:  # a message the adapter cannot send (too large, URL refused, bad config)
         return _failure_result(exc)
+
+
+def _send_work_notification(ctx: NotifyContext, items: Sequence[Claimed]) -> SendResult:
+    receivers = [item.account_id for item in items if item.account_id]
+    reservation: Reservation | None = ctx.budget.reserve(len(receivers)) if ctx.budget else None
+    if reservation is not None:
+        record_budget(ctx.budget, reservation.used)
+        if not reservation.granted:
+            return SendResult(
+                "transient",
+                BUDGET_EXHAUSTED,
+                f"今日浙政钉工作通知额度（{ctx.budget.limit}条）已用完，明日零时后发送",
+                retry_after_s=_seconds_to_next_day(),
+            )
+    result = ctx.channels.zwd().send(items[0].outbound(receivers))
+    if reservation is not None and not result.delivered and not result.maybe_delivered:
+        ctx.budget.refund(reservation)
+    return result
+
+
+def _seconds_to_next_day() -> float:
+    now = utcnow() + timedelta(hours=8)  # the platform counts days in Beijing time
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=5, microsecond=0)
+    return (midnight - now).total_seconds()
 
 
 def _failure_result(exc: Exception) -> SendResult:
@@ -509,7 +705,7 @@ def _channel_config(ctx: NotifyContext, channel_id: str | None) -> ChannelConfig
         row = session.get(Channel, channel_id) if channel_id else None
         if row is None or not row.enabled:
             raise ChannelUnavailable("通知渠道不存在或已停用")
-        return ChannelConfig(row.id, row.kind, dict(row.config or {}), dict(row.credentials or {}))
+        return channel_config(ctx.runtime, row)
 
 
 def deliver_robot(ctx: NotifyContext, channel_id: str, *, rounds: int = 5) -> None:
@@ -553,11 +749,20 @@ def _has_due(ctx: NotifyContext, channel_id: str) -> bool:
     return found is not None
 
 
+# --------------------------------------------------------------------------- 3. record the answers
+
+
 def record(
     ctx: NotifyContext, items: Sequence[Claimed], result: SendResult, *, robot_throttle_s: float | None = None
 ) -> None:
-    """Record one answer for ``items`` (one message, or one digest of several)."""
+    """Record one answer for ``items`` (one message, one batch, or one robot digest of several)."""
     record_outcomes(ctx, [(items, result)], robot_throttle_s=robot_throttle_s)
+
+
+DUPLICATE_NOTE = (
+    "平台以“bizMsgId 重复”拒绝了重发：它只记得已接收的消息，可见此前一次发送已送达（当时的应答丢失），"
+    "按已送达记录。"
+)
 
 
 def record_outcomes(
@@ -567,31 +772,116 @@ def record_outcomes(
     robot_throttle_s: float | None = None,
 ) -> None:
     """Write each attempt and the next state, in one transaction; a row someone else recovered meanwhile
-    (its claim token changed) keeps its state. Retries are scheduled after the commit."""
+    (its claim token changed) keeps its state. Retries are scheduled after the commit; requests that asked
+    for it are told what they achieved (in the same transaction, through the outbox)."""
     now = utcnow()
     retry: dict[datetime, list[str]] = {}
-    with ctx.db.transaction() as session:
+    with ctx.runtime.unit_of_work() as uow:
+        session = uow.session
         for items, result in outcomes:
-            digest_id = uuid.uuid4().hex if len(items) > 1 else None
-            answer = _answer(result, robot_throttle_s)
-            for item in items:
-                session.add(_attempt(item, result, now=now, digest_id=digest_id))
-                row = session.get(Delivery, item.id)
-                if row is None or row.state != rules.SENDING or row.claim_token != item.token:
-                    continue
-                decision = rules.decide(
-                    answer,
-                    channel_kind=item.channel_kind,
-                    attempts=item.attempts,
-                    now=now,
-                    policy=ctx.policy,
-                    rand=ctx.rand,
-                )
-                _apply(row, decision, result, now=now, digest_id=digest_id)
-                if decision.state == rules.QUEUED and decision.next_attempt_at is not None:
-                    retry.setdefault(decision.next_attempt_at, []).append(item.id)
+            for at, ids in _record_one(ctx, session, items, result, now, robot_throttle_s).items():
+                retry.setdefault(at, []).extend(ids)
+        reports.report(uow, {item.dedupe_key for items, _result in outcomes for item in items})
+        uow.commit()
     for at, ids in retry.items():
         schedule(ctx, ids, delay_ms=max(int((at - now).total_seconds() * 1000), 0))
+
+
+def _record_one(
+    ctx: NotifyContext,
+    session: Session,
+    items: Sequence[Claimed],
+    result: SendResult,
+    now: datetime,
+    robot_throttle_s: float | None,
+) -> dict[datetime, list[str]]:
+    digest_id = uuid.uuid4().hex if len(items) > 1 and items[0].channel_kind == rules.ROBOT else None
+    session.execute(insert(Attempt), [_attempt(item, result, now=now, digest_id=digest_id) for item in items])
+    if result.platform_code == BUDGET_EXHAUSTED:
+        return _defer(session, items, result, now)
+    if _split(items, result):
+        return _retry_one_by_one(session, items, result, now)
+    answer = _answer(result, robot_throttle_s)
+    retry: dict[datetime, list[str]] = {}
+    for (token, attempts), ids in _by_claim(items).items():
+        decision = rules.decide(
+            answer,
+            channel_kind=items[0].channel_kind,
+            attempts=attempts,
+            now=now,
+            policy=ctx.policy,
+            rand=ctx.rand,
+        )
+        _apply(session, ids, token, decision, result, now=now, digest_id=digest_id)
+        if decision.state == rules.QUEUED and decision.next_attempt_at is not None:
+            retry.setdefault(decision.next_attempt_at, []).extend(ids)
+    return retry
+
+
+def _by_claim(items: Sequence[Claimed]) -> dict[tuple[str, int], list[str]]:
+    groups: dict[tuple[str, int], list[str]] = {}
+    for item in items:
+        groups.setdefault((item.token, item.attempts), []).append(item.id)
+    return groups
+
+
+def _split(items: Sequence[Claimed], result: SendResult) -> bool:
+    """A call to several people refused for something other than the call itself: try them one by one."""
+    return (
+        len(items) > 1
+        and items[0].channel_kind == rules.ZWD
+        and result.outcome == "permanent"
+        and result.platform_code not in PlatformCodes.WHOLE_CALL
+    )
+
+
+def _owned(ids: Sequence[str], token: str) -> list[Any]:
+    return [Delivery.id.in_(list(ids)), Delivery.state == rules.SENDING, Delivery.claim_token == token]
+
+
+def _retry_one_by_one(
+    session: Session, items: Sequence[Claimed], result: SendResult, now: datetime
+) -> dict[datetime, list[str]]:
+    ids = [item.id for item in items]
+    for (token, _attempts), owned in _by_claim(items).items():
+        session.execute(
+            update(Delivery)
+            .where(*_owned(owned, token))
+            .values(
+                state=rules.QUEUED,
+                batch_key=Delivery.key,
+                claim_token=None,
+                next_attempt_at=now,
+                updated_at=now,
+                last_code=(result.platform_code or "")[:60] or None,
+                last_error=f"批量发送被拒绝（{result.platform_code}），改为逐人发送",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return {now: ids}
+
+
+def _defer(
+    session: Session, items: Sequence[Claimed], result: SendResult, now: datetime
+) -> dict[datetime, list[str]]:
+    """The day's budget is spent: the batch waits for tomorrow; this was no attempt at the platform."""
+    until = now + timedelta(seconds=result.retry_after_s or 3600)
+    for (token, _attempts), owned in _by_claim(items).items():
+        session.execute(
+            update(Delivery)
+            .where(*_owned(owned, token))
+            .values(
+                state=rules.QUEUED,
+                attempts=Delivery.attempts - 1,
+                claim_token=None,
+                next_attempt_at=until,
+                updated_at=now,
+                last_code=BUDGET_EXHAUSTED,
+                last_error=result.platform_message,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return {until: [item.id for item in items]}
 
 
 def _answer(result: SendResult, robot_throttle_s: float | None) -> rules.Answer:
@@ -605,19 +895,23 @@ def _answer(result: SendResult, robot_throttle_s: float | None) -> rules.Answer:
     )
 
 
-def _attempt(item: Claimed, result: SendResult, *, now: datetime, digest_id: str | None) -> Attempt:
-    return Attempt(
-        delivery_id=item.id,
-        number=item.attempts,
-        started_at=now - timedelta(milliseconds=result.latency_ms),
-        latency_ms=result.latency_ms,
-        outcome=result.outcome + ("_duplicate" if result.already_delivered else ""),
-        platform_code=(result.platform_code or "")[:60] or None,
-        platform_message=result.platform_message,
-        platform_msg_id=(result.platform_msg_id or "")[:200] or None,
-        request_summary=_plain(result.request_summary),
-        digest_id=digest_id,
-    )
+def _attempt(item: Claimed, result: SendResult, *, now: datetime, digest_id: str | None) -> dict[str, Any]:
+    if result.platform_code == BUDGET_EXHAUSTED:
+        outcome = "deferred"
+    else:
+        outcome = result.outcome + ("_duplicate" if result.already_delivered else "")
+    return {
+        "delivery_id": item.id,
+        "number": item.attempts,
+        "started_at": now - timedelta(milliseconds=result.latency_ms),
+        "latency_ms": result.latency_ms,
+        "outcome": outcome,
+        "platform_code": (result.platform_code or "")[:60] or None,
+        "platform_message": result.platform_message,
+        "platform_msg_id": (result.platform_msg_id or "")[:200] or None,
+        "request_summary": _plain(result.request_summary),
+        "digest_id": digest_id,
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -629,24 +923,41 @@ def _plain(value: Any) -> Any:
 
 
 def _apply(
-    row: Delivery, decision: rules.Decision, result: SendResult, *, now: datetime, digest_id: str | None
+    session: Session,
+    ids: Sequence[str],
+    token: str,
+    decision: rules.Decision,
+    result: SendResult,
+    *,
+    now: datetime,
+    digest_id: str | None,
 ) -> None:
-    row.state = decision.state
-    row.updated_at = now
-    row.last_code = (result.platform_code or "")[:60] or None
-    row.digest_id = digest_id
-    row.claim_token = None
+    values: dict[str, Any] = {
+        "state": decision.state,
+        "updated_at": now,
+        "last_code": (result.platform_code or "")[:60] or None,
+        "digest_id": digest_id,
+        "claim_token": None,
+    }
     if decision.state == rules.DELIVERED:
-        row.delivered_at = now
-        row.platform_msg_id = (result.platform_msg_id or "")[:200] or None
-        row.last_error = None
-        row.next_attempt_at = None
+        values.update(
+            delivered_at=now,
+            platform_msg_id=(result.platform_msg_id or "")[:200] or None,
+            last_error=None,
+            next_attempt_at=None,
+            note=DUPLICATE_NOTE if result.already_delivered else None,
+        )
     else:
-        row.last_error = decision.reason
-        row.next_attempt_at = decision.next_attempt_at
+        values.update(last_error=decision.reason, next_attempt_at=decision.next_attempt_at)
+    session.execute(
+        update(Delivery)
+        .where(*_owned(ids, token))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
-# --------------------------------------------------------------------------- 3. dispatch and recovery
+# --------------------------------------------------------------------------- 4. dispatch and recovery
 
 
 def deliver_envelope(ids: Sequence[str], *, robots: Sequence[str] = ()) -> dict[str, Any]:
@@ -686,22 +997,27 @@ def schedule_wakeup(ctx: NotifyContext, channel_id: str, wait_ms: int) -> None:
 
 
 def sweep(runtime: ServiceRuntime) -> None:
-    """Periodic: recover deliveries abandoned in ``sending``, re-dispatch due ones whose command was lost."""
+    """Periodic: recover deliveries abandoned in ``sending``, re-dispatch due ones whose command was lost,
+    resolve the parties that wait for the directory replica, show the day's budget."""
     ctx = context_of(runtime)
     recovered = recover_abandoned(ctx)
     dispatched = redispatch_due(ctx)
-    if recovered or dispatched:
-        log.info("notify sweep: %d recovered, %d re-dispatched", recovered, dispatched)
+    resolved = resolve_waiting(ctx)
+    if ctx.budget is not None:
+        record_budget(ctx.budget, ctx.budget.used_today())
+    if recovered or dispatched or resolved:
+        log.info("notify sweep: %d recovered, %d re-dispatched, %d resolved", recovered, dispatched, resolved)
 
 
 def recover_abandoned(ctx: NotifyContext) -> int:
+    """Deliveries left in ``sending`` past the lease, whole batches at a time (see the module notes)."""
     now = utcnow()
     cutoff = now - timedelta(seconds=ctx.policy.lease_s)
     count, requeued = 0, []
     with ctx.db.transaction() as session:
-        rows = session.scalars(
-            select(Delivery).where(Delivery.state == rules.SENDING, Delivery.claimed_at < cutoff).limit(500)
-        ).all()
+        stale = [Delivery.state == rules.SENDING, Delivery.claimed_at < cutoff]
+        first = list(session.scalars(select(Delivery.id).where(*stale).limit(500)).all())
+        rows = session.scalars(select(Delivery).where(_whole_batches(first), *stale)).all() if first else []
         for row in rows:
             decision = rules.recover_abandoned(row.channel_kind, now=now)
             session.add(
@@ -741,8 +1057,40 @@ def redispatch_due(ctx: NotifyContext, *, grace_s: float = LOST_DISPATCH_GRACE_S
     return len(ids)
 
 
+def resolve_waiting(ctx: NotifyContext) -> int:
+    """Parties nobody in the directory replica matched when their request arrived: resolved again now.
+
+    Found → the waiting row gives way to deliveries to the people (sent at once); still nobody and the
+    wait (``DM_NOTIFY_DIRECTORY_WAIT_S``) is over → the row fails with the reason, as any unreachable party.
+    """
+    now = utcnow()
+    with ctx.runtime.unit_of_work() as uow:
+        session = uow.session
+        waiting = session.scalars(
+            select(Delivery).where(Delivery.state == rules.WAITING).order_by(Delivery.created_at).limit(200)
+        ).all()
+        fresh: list[Delivery] = []
+        for row in waiting:
+            request = session.get(SendRequest, row.dedupe_key)
+            party = party_of(row.recipient, row.jurisdiction)
+            expired = row.next_attempt_at is None or row.next_attempt_at <= now
+            found = _record_parties(session, request, [party], wait_s=None) if request is not None else []
+            if found:
+                session.delete(row)
+                fresh += found
+            elif expired:
+                row.state, row.last_code, row.updated_at = rules.FAILED, "unreachable", now
+        session.flush()
+        recorded = _claim_new(fresh)
+        reports.report(uow, {row.dedupe_key for row in waiting})
+        uow.commit()
+    send_recorded(ctx, recorded)
+    return len(fresh)
+
+
 def replay(ctx: NotifyContext, delivery_id: str, *, by: str) -> Delivery:
-    """An operator sends a parked (or failed) delivery again; attempts start afresh, the key stays."""
+    """An operator sends a parked (or failed) delivery again — with the rest of its batch, so that its
+    ``bizMsgId`` still names the same receivers; attempts start afresh, the key stays."""
     from shared.errors import Conflict, NotFound
 
     now = utcnow()
@@ -754,7 +1102,13 @@ def replay(ctx: NotifyContext, delivery_id: str, *, by: str) -> Delivery:
             raise Conflict(f"只有待人工处理或失败的投递可以重放，当前状态：{rules.STATE_NAMES[row.state]}")
         if row.channel_kind == "none":
             raise Conflict("该通知对象无法送达（没有浙政钉账号或渠道），请先更正组织目录或渠道配置")
-        row.state, row.attempts, row.next_attempt_at = rules.QUEUED, 0, now
-        row.last_error, row.updated_at = f"由{by}人工重放", now
+        session.execute(
+            update(Delivery)
+            .where(_whole_batches([row.id]), Delivery.state.in_(rules.REPLAYABLE))
+            .values(state=rules.QUEUED, attempts=0, next_attempt_at=now, updated_at=now)
+            .values(last_error=f"由{by}人工重放")
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(row)
     ctx.runtime.sender.send(NOTIFY, deliver_envelope([delivery_id]))
     return row
