@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import shlex
@@ -45,6 +46,8 @@ def _real_value(name: str) -> str:
         return "50000123"
     if name == "ZWD_JSAPI_URL":
         return "https://zzgl.nbbb.gov.cn/static/zwd/jsapi.js"
+    if name == "DM_NOTIFY_CHANNEL_KEYS":
+        return "k1:sm4:" + base64.b64encode(secrets.token_bytes(16)).decode()
     return secrets.token_hex(12)
 
 
