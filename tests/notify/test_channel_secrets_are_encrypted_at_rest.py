@@ -24,11 +24,17 @@ AES_KEY = base64.b64encode(bytes(range(32))).decode()
 
 @pytest.fixture
 def notify(make_runtime, standin):
+    """``notify(keys)``: the notify service started with ``DM_NOTIFY_CHANNEL_KEYS=keys`` — on the same
+    database each time (a restart with other keys)."""
+    made: list[object] = []
+
     def make(keys: str = "") -> object:
-        runtime = make_runtime("notify")
-        runtime.settings = runtime.settings.with_overrides(platform_base_url=standin.url)
+        if not made:
+            made.append(make_runtime("notify"))
+            made[0].settings = made[0].settings.with_overrides(platform_base_url=standin.url)
+            add_people(made[0])
+        runtime = made[0]
         runtime.extensions["notify.context"] = build_context(runtime, {"DM_NOTIFY_CHANNEL_KEYS": keys})
-        add_people(runtime)
         return runtime
 
     return make

@@ -121,7 +121,10 @@ def test_a_lost_answer_then_a_duplicate_bizmsgid_refusal_is_recorded_as_delivere
     send_now(runtime, send_request("sol-1", [party("person", "scjg.clerk")], report_to="intake"))
     [row] = rows_of(runtime)
     assert row.state == QUEUED and row.last_code == "read_timeout"  # the platform took it; we never heard
-    time.sleep(0.5)  # the slow call has been accepted by now
+    deadline = time.monotonic() + 10
+    while not records(standin, "work_notification", accepted=True):  # the slow call is accepted meanwhile
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
     delivery.deliver(ctx, [row.id])
     [row] = rows_of(runtime)

@@ -86,6 +86,13 @@ def platform_todos(standin, **query) -> list[dict]:
     return requests.get(f"{standin.url}/sandbox/todos", params=query, timeout=5).json()["todos"]
 
 
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "the stand-in never got there"
+        time.sleep(0.05)
+
+
 def by_assignee(standin) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for todo in platform_todos(standin):
@@ -197,7 +204,7 @@ def test_a_create_whose_answer_was_lost_is_sent_again_and_the_platform_answers_t
     with runtime.db.transaction() as session:
         [row] = session.query(Todo).all()
         assert row.platform == rules.NOT_CREATED and row.last_code == "read_timeout"
-    time.sleep(0.7)  # the platform has created it meanwhile
+    wait_until(lambda: len(platform_todos(standin)) == 1)  # the platform has created it meanwhile
     todos.reconcile(ctx)
     with runtime.db.transaction() as session:
         [row] = session.query(Todo).all()
@@ -218,6 +225,6 @@ def test_a_todo_closed_while_its_creation_was_unconfirmed_is_created_then_closed
     ctx.channels.todo().gateway.timeout = (1.0, 0.3)
     requests.post(f"{standin.url}/sandbox/faults", json={"mode": "slow", "delay_ms": 600, "target": "todo"})
     runtime.handle_inbound(opened("t-6", person("scjg.leader")))
-    time.sleep(0.7)
+    wait_until(lambda: len(platform_todos(standin)) == 1)
     runtime.handle_inbound(closed("t-6", "cancelled"))  # the case moved on before we heard back
     assert by_assignee(standin) == {account_of("scjg.leader"): ["cancelled"]}
