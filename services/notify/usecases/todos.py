@@ -78,23 +78,19 @@ def on_task_event(uow: UnitOfWork, envelope: Envelope) -> list[str]:
         return []
     row = session.get(TodoTask, task_id)
     facts = _facts(row)
+    assignee = payload.get("assignee")
+    if envelope.type in (TASK_OPENED, TASK_REASSIGNED) and not isinstance(assignee, dict):
+        log.warning("%s %s names no assignee; ignored", envelope.type, task_id)
+        return []
     if envelope.type == TASK_OPENED:
         at = _instant(payload.get("opened_at"), envelope.occurred_at)
-        details = (
-            str(payload.get("step_name") or ""),
-            str(payload["case"].get("title") or ""),
-            payload["url"],
-        )
-        merged = rules.opened(
-            facts,
-            at=at,
-            assignee=dict(payload["assignee"]),
-            details=details,
-            due_date=payload.get("due_date"),
-        )
+        title = str((payload.get("case") or {}).get("title") or "")
+        details = (str(payload.get("step_name") or ""), title, str(payload.get("url") or "/"))
+        due_date = payload.get("due_date")
+        merged = rules.opened(facts, at=at, assignee=dict(assignee or {}), details=details, due_date=due_date)
     elif envelope.type == TASK_REASSIGNED:
         at = _instant(payload.get("at"), envelope.occurred_at)
-        merged = rules.reassigned(facts, at=at, assignee=dict(payload["assignee"]))
+        merged = rules.reassigned(facts, at=at, assignee=dict(assignee or {}))
     elif envelope.type == TASK_CLOSED:
         at = _instant(payload.get("at"), envelope.occurred_at)
         merged = rules.closed(facts, at=at, outcome=str(payload.get("outcome") or rules.CANCELLED))
