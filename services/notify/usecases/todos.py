@@ -214,10 +214,17 @@ def reconcile(ctx: NotifyContext, ids: Sequence[str] | None = None, *, limit: in
         if not claimed:
             break
         closing = [t for t in claimed if t.platform == rules.PLATFORM_OPEN]
+        progressed = []
         for todo in [*closing, *(t for t in claimed if t.platform != rules.PLATFORM_OPEN)]:
-            record(ctx, todo, call(ctx, todo))
+            result = call(ctx, todo)
+            record(ctx, todo, result)
             made += 1
-        ids = [t.id for t in claimed] if ids is not None else None
+            if result.done:
+                progressed.append(todo.id)
+        # Only what moved on may need a next call now (created, then to be closed); a failure waits.
+        ids = progressed if ids is not None else None
+        if not progressed:
+            break
     return made
 
 
