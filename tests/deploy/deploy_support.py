@@ -251,6 +251,7 @@ def nginx_prefix(folder: Path, *, hosts: dict[str, str] | None = None, listen: s
     (folder / "dm.conf").write_text(site, encoding="utf-8")
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / temp).mkdir(exist_ok=True)
+        (folder / temp).chmod(0o777)  # nginx's workers run as nobody when started by root
     main = folder / "nginx.conf"
     main.write_text(
         f"""pid {folder}/nginx.pid;
