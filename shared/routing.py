@@ -68,3 +68,23 @@ def docs_path(service: str) -> str:
 
 def openapi_path(service: str) -> str:
     return f"/api/{service}/openapi.json"
+
+
+def nginx_locations(indent: str = "    ") -> str:
+    """The ``location`` blocks of ``deploy/nginx/dm.conf`` for :data:`ROUTES` (``python -m shared.routing``
+    prints them; tests/deploy checks the file holds exactly these). A prefix becomes an exact location and a
+    ``^~`` location for what continues it after a ``/``, so nginx matches as :func:`service_for` does."""
+    lines = []
+    for route in sorted(ROUTES, key=lambda r: (r.prefix != "/", r.prefix)):
+        target = f"proxy_pass http://dm_{route.service};"
+        if route.prefix == "/":
+            lines.append(f"{indent}location / {{ {target} }}  # {route.what}")
+            continue
+        prefix = route.prefix.rstrip("/")
+        lines.append(f"{indent}location = {prefix} {{ {target} }}  # {route.what}")
+        lines.append(f"{indent}location ^~ {prefix}/ {{ {target} }}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the routes for deploy/nginx/dm.conf
+    print(nginx_locations(), end="")

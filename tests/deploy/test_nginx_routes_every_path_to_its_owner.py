@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from deploy_support import (
+    NGINX,
     nginx_prefix,
     public_locations,
     route,
@@ -21,6 +22,7 @@ from deploy_support import (
 
 from shared.config import DEFAULT_PORTS, SERVICES
 from shared.http import upload_request_limit
+from shared.routing import ROUTES, nginx_locations, service_for
 
 
 @pytest.fixture
@@ -46,6 +48,26 @@ def test_every_openapi_path_lands_on_its_owner(openapi_paths) -> None:
             if chosen is None or chosen.upstream != f"dm_{service}":
                 misrouted.append((path, service, chosen.upstream if chosen else None))
     assert misrouted == []
+
+
+def test_the_routes_are_generated_from_the_routing_table_of_the_dev_gateway() -> None:
+    text = NGINX.read_text(encoding="utf-8")
+    block = text.split("    # BEGIN routes\n", 1)[1].split("    # END routes\n", 1)[0]
+    assert block == nginx_locations(), "regenerate with: python -m shared.routing"
+
+
+def test_nginx_and_the_routing_table_agree_on_every_prefix_and_its_neighbours() -> None:
+    locations = public_locations()
+    samples = {"/", "/docs", "/assets/dm.css", "/login", "/openapi.json"}
+    for entry in ROUTES:
+        prefix = entry.prefix.rstrip("/") or "/"
+        samples |= {prefix, f"{prefix}/sample-1", f"{prefix}x", f"{prefix}/"}
+    disagreements = [
+        (path, service_for(path), route(locations, path).upstream)
+        for path in sorted(samples)
+        if route(locations, path).upstream != f"dm_{service_for(path)}"
+    ]
+    assert disagreements == []
 
 
 def test_the_routes_the_first_deployment_lost_now_reach_their_owners() -> None:

@@ -100,7 +100,7 @@ def _form(*, next_url: str, status: int = 200, message: str | None = None) -> Re
         next_url=next_url,
         message=message,
         corp_id=settings.platform_tenant_id,
-        jsapi_url=current_app.config.get("ZWD_JSAPI_URL"),
+        jsapi_url=settings.platform_jsapi_url,
         development=settings.is_development,
         people=demo_people() if settings.is_development else [],
     )
