@@ -17,12 +17,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from services.intake.tables import Department, Jurisdiction, Person
-from services.intake.usecases.mobile_login import build_login, person_for_auth_code
+from services.intake.usecases.mobile_login import AccountNotOpened, build_login, person_for_auth_code
 from shared.errors import AppError
 from shared.identity import ROLE_NAMES, Role
 from shared.runtime import ServiceRuntime
 from shared.service import current_runtime
-from shared.web import pages
+from shared.web import pages, revocation
 from shared.web import session as web_session
 
 LOGIN_KEY = "intake.zwd_login"
@@ -92,13 +92,19 @@ def demo_people() -> list[dict[str, Any]]:
         return list(groups.values())
 
 
-def _form(*, next_url: str, status: int = 200, message: str | None = None) -> ResponseReturnValue:
+def _form(
+    *, next_url: str, status: int = 200, message: str | None = None, final: bool = False
+) -> ResponseReturnValue:
+    """The login page. After a refusal it never asks the 浙政钉 bridge again by itself (that would loop:
+    a fresh code, the same refusal); ``final`` refusals (an account not opened) offer no retry at all."""
     settings = current_runtime().settings
     return pages.render_page(
         "intake/login.html",
         status=status,
         next_url=next_url,
         message=message,
+        auto_login=message is None,
+        final=final,
         corp_id=settings.platform_tenant_id,
         jsapi_url=settings.platform_jsapi_url,
         development=settings.is_development,
@@ -119,6 +125,8 @@ def login_submit() -> ResponseReturnValue:
         return _form(next_url=next_url, status=400, message="页面已失效，请重新登录。")
     try:
         person = person_for_auth_code(runtime, _login(), request.form.get("authCode", "").strip())
+    except AccountNotOpened as refused:
+        return _form(next_url=next_url, status=refused.status, message=refused.detail, final=True)
     except AppError as refused:
         return _form(next_url=next_url, status=refused.status, message=refused.detail)
     response = pages.redirect_to(next_url)
@@ -129,6 +137,14 @@ def login_submit() -> ResponseReturnValue:
 
 @login_pages.post("/logout")
 def logout() -> ResponseReturnValue:
+    """退出登录: this session ends on every service at once; ``everywhere`` ends every session of the person
+    (a phone left somewhere, a shared PC)."""
+    session = pages.current_session()
+    revocations = revocation.of(current_app)
+    if session.user is not None:
+        revocations.revoke(session.sid)
+        if request.form.get("everywhere"):
+            revocations.revoke_person(session.user.user_id)
     response = pages.redirect_to("/login")
     web_session.clear(response, current_runtime().settings)
     return response

@@ -10,11 +10,18 @@ from __future__ import annotations
 from services.intake.tables import Person
 from services.intake.usecases import directory
 from shared.config import Settings
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.platform.zwd import PLATFORM_HOSTS, AuthCodeInvalid, MobileLogin, ZwdGateway
 from shared.runtime import ServiceRuntime
 
-__all__ = ["AuthCodeInvalid", "build_login", "person_for_auth_code"]
+__all__ = ["AccountNotOpened", "AuthCodeInvalid", "build_login", "person_for_auth_code"]
+
+
+class AccountNotOpened(Forbidden):
+    """Raised when a 浙政钉 user the platform vouches for is not a person of this suite (or left): logging in
+    again cannot help, so the page says whom to ask instead of trying again."""
+
+    default_code = "account_not_opened"
 
 
 def build_login(settings: Settings) -> MobileLogin:
@@ -31,6 +38,13 @@ def person_for_auth_code(runtime: ServiceRuntime, login: MobileLogin, auth_code:
     """The directory's person behind a 免登 code; refuses another tenant's user and unlinked accounts."""
     user = login.get_user_by_auth_code(auth_code)
     tenant = runtime.settings.platform_tenant_id
+    who = f"“{user.name}”" if user.name else f"（accountId {user.account_id}）"
     if user.tenant_id and tenant and user.tenant_id != tenant:
-        raise Forbidden("该浙政钉账号不属于本单位", code="tenant_mismatch")
-    return directory.find_person_by_account(runtime, user.account_id)
+        raise AccountNotOpened(f"浙政钉账号{who}不属于本系统服务的单位，不能登录。", code="tenant_mismatch")
+    try:
+        return directory.find_person_by_account(runtime, user.account_id)
+    except NotFound:
+        raise AccountNotOpened(
+            f"浙政钉账号{who}尚未开通本系统（或已不在本单位通讯录中）。请联系编办系统管理员开通后，"
+            "再从浙政钉工作台打开本系统。"
+        ) from None
