@@ -21,6 +21,7 @@ from shared.http import create_service_app
 from shared.logging import configure_logging
 from shared.messaging import InboxMixin, OutboxMixin, RecordingSender
 from shared.runtime import ServiceRuntime, build_runtime
+from shared.web import revocation
 
 RUNTIME_KEY = "dm_runtime"
 
@@ -80,6 +81,7 @@ def make_app(
     )
     app.extensions[RUNTIME_KEY] = runtime
     web.install(app, service=definition.name, title=definition.title)
+    revocation.install(app, revocation.for_runtime(runtime))
     for page_blueprint in definition.pages():
         app.register_blueprint(page_blueprint)
     definition.init_app(app, runtime)

@@ -18,6 +18,7 @@ from shared.contracts import DEPARTMENT_UPSERTED, PERSON_UPSERTED
 from shared.errors import Forbidden, NotFound
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
+from shared.web import revocation
 
 DIRECTORY_SUBSCRIBERS = ("notify", "devolution")
 
@@ -77,9 +78,14 @@ def load_directory(runtime: ServiceRuntime, data: DirectoryData) -> None:
         _upsert(uow, Jurisdiction, "code", data.jurisdictions)
         for dept in _upsert(uow, Department, "code", data.departments):
             _announce(uow, DEPARTMENT_UPSERTED, department_payload(dept))
+        left = []
         for person in _upsert(uow, Person, "id", data.people):
             _announce(uow, PERSON_UPSERTED, person_payload(person))
+            if not person.active:
+                left.append(person.id)
         uow.commit()
+    for user_id in left:  # a person who left is logged out of every service at once
+        revocation.for_runtime(runtime).revoke_person(user_id)
 
 
 def principal_of(person: Person) -> Principal:
