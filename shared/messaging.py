@@ -266,10 +266,12 @@ class MessageBus:
         self.inbox_model = inbox_model
         self.relay = relay
         self.service = service
-        self.handlers: dict[str, Handler] = {}
+        self.handlers: dict[str, list[Handler]] = {}
 
     def register(self, message_type: str, handler: Handler) -> None:
-        self.handlers[message_type] = handler
+        """Add ``handler`` for ``message_type``; a type's handlers run in the order registered, all in the
+        message's one unit of work (so a redelivery changes nothing twice, and a failure keeps none of them)."""
+        self.handlers.setdefault(message_type, []).append(handler)
 
     def on(self, message_type: str) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
@@ -284,8 +286,8 @@ class MessageBus:
     def handle(self, data: dict[str, Any]) -> bool:
         """Apply one message; returns False when it had been applied before (a redelivery)."""
         envelope = Envelope.from_dict(data)
-        handler = self.handlers.get(envelope.type)
-        if handler is None:
+        handlers = self.handlers.get(envelope.type)
+        if not handlers:
             raise MalformedMessage(f"{self.service} has no handler for {envelope.type!r}")
         with self.unit_of_work() as uow:
             if uow.session.get(self.inbox_model, envelope.event_id) is not None:
@@ -296,7 +298,8 @@ class MessageBus:
                     event_id=envelope.event_id, message_type=envelope.type, source=envelope.source
                 )
             )
-            handler(uow, envelope)
+            for handler in handlers:
+                handler(uow, envelope)
             try:
                 uow.commit()
             except IntegrityError:

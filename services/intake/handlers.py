@@ -22,7 +22,7 @@ from shared.contracts import (
     TASK_OPENED,
     TASK_REASSIGNED,
 )
-from shared.messaging import Envelope, Handler, UnitOfWork
+from shared.messaging import Envelope, UnitOfWork
 from shared.runtime import ServiceRuntime
 
 
@@ -68,18 +68,7 @@ def register_approvals(runtime: ServiceRuntime) -> None:
 
     runtime.bus.register(APPROVAL_REQUEST, on_request)
     runtime.bus.register(APPROVAL_RECALL, on_recall)
-    runtime.bus.register(CLOCK_SCHEDULED, _also(runtime.bus.handlers.get(CLOCK_SCHEDULED)))
-
-
-def _also(earlier: Handler | None) -> Handler:
-    """Case handling may own ``clock.scheduled`` too: run its handler first, then update open approvals."""
-
-    def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:
-        if earlier is not None:
-            earlier(uow, envelope)
-        approvals.on_clock_scheduled(uow, envelope.payload)
-
-    return on_clock_scheduled
+    runtime.bus.register(CLOCK_SCHEDULED, lambda uow, envelope: approvals.on_clock_scheduled(uow, envelope.payload))
 
 
 def register_worklist(runtime: ServiceRuntime) -> None:
@@ -93,4 +82,4 @@ def register_worklist(runtime: ServiceRuntime) -> None:
 def register(runtime: ServiceRuntime) -> None:
     register_casework(runtime)
     register_worklist(runtime)
-    register_approvals(runtime)  # after casework's: it chains clock.scheduled onto casework's handler
+    register_approvals(runtime)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from services.intake import tables as intake_tables
 from services.intake.tables import Outbox
 from services.intake.usecases import directory
 from services.notify.tables import Inbox, Recipient
 from shared import demo
-from shared.messaging import RecordingSender
+from shared.messaging import Envelope, RecordingSender
 
 
 def _count(runtime, model) -> int:  # type: ignore[no-untyped-def]
@@ -67,3 +69,35 @@ def test_a_message_delivered_twice_changes_nothing_twice(make_runtime) -> None:
 
     assert _count(notify, Inbox) == 1
     assert _count(notify, Recipient) == 1
+
+
+def test_every_handler_of_a_message_type_runs_once_in_the_messages_one_transaction(make_runtime) -> None:
+    intake = make_runtime("intake")
+    seen: list[str] = []
+    intake.bus.register("test.ping", lambda uow, envelope: seen.append("first"))
+    intake.bus.register("test.ping", lambda uow, envelope: seen.append("second"))
+    envelope = Envelope(type="test.ping", payload={}, source="tests").to_dict()
+
+    assert intake.bus.handle(envelope) is True
+    assert intake.bus.handle(envelope) is False  # redelivered: neither runs again
+
+    assert seen == ["first", "second"]
+
+
+def test_a_failing_handler_keeps_none_of_the_other_handlers_effects(make_runtime) -> None:
+    intake = make_runtime("intake")
+
+    def publishes(uow, envelope) -> None:  # type: ignore[no-untyped-def]
+        uow.publish("notify", "test.effect", {})
+
+    def fails(uow, envelope) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("second handler fails")
+
+    intake.bus.register("test.ping", publishes)
+    intake.bus.register("test.ping", fails)
+    envelope = Envelope(type="test.ping", payload={}, source="tests").to_dict()
+
+    with pytest.raises(RuntimeError):
+        intake.bus.handle(envelope)
+
+    assert _count(intake, Outbox) == 0 and _count(intake, intake_tables.Inbox) == 0
