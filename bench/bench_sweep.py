@@ -28,11 +28,11 @@ from sqlalchemy.engine import Engine, make_url
 
 from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.app import SERVICE
-from services.deadlines.domain.localtime import SHANGHAI, end_of_day
 from services.deadlines.tables import ClockRecord, SentReminder
 from services.deadlines.usecases import sweep
 from shared.config import Settings
 from shared.db import Database
+from shared.localtime import end_of_day, zone
 from shared.messaging import RecordingSender
 from shared.migrations import upgrade
 from shared.runtime import ServiceRuntime, build_runtime
@@ -45,8 +45,8 @@ TARGET_RATIO = 2.0
 SCRATCH_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 SCRATCH_DB = "dm_bench_sweep"
 
-NOW = datetime(2025, 11, 6, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
-STARTED_AT = datetime(2025, 11, 3, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
+NOW = datetime(2025, 11, 6, 10, 0, tzinfo=zone()).astimezone(UTC)
+STARTED_AT = datetime(2025, 11, 3, 10, 0, tzinfo=zone()).astimezone(UTC)
 START_DATE, DUE_DATE = date(2025, 11, 3), date(2025, 11, 10)
 CASE = {
     "service": "intake",

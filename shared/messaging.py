@@ -269,8 +269,8 @@ class MessageBus:
         self.handlers: dict[str, list[Handler]] = {}
 
     def register(self, message_type: str, handler: Handler) -> None:
-        """Add ``handler`` for ``message_type``; a type's handlers run in the order registered, all in the
-        message's one unit of work (so a redelivery changes nothing twice, and a failure keeps none of them)."""
+        """Add ``handler`` for ``message_type``. A type's handlers run in the order registered, all in the
+        message's one unit of work: a redelivery changes nothing twice, and a failure keeps none of them."""
         self.handlers.setdefault(message_type, []).append(handler)
 
     def on(self, message_type: str) -> Callable[[Handler], Handler]:

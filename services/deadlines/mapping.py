@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.deadlines.domain.clock import Clock, ClockEvent, ClockState, StopOutcome
 from services.deadlines.domain.reminder_plan import ReminderPlan
+from services.deadlines.domain.rules import reminder_plan
 from services.deadlines.tables import ClockRecord
 from shared.contracts import CaseRef, Party
 
@@ -98,7 +99,7 @@ def save(row: ClockRecord, clock: Clock) -> None:
 
 def plan_for(row: ClockRecord, clock: Clock) -> ReminderPlan:
     """The rule's reminder plan; an urgent clock releases reminders at once instead of in office hours."""
-    plan = clock.rule.reminder_plan
+    plan = reminder_plan(clock.rule)
     return replace(plan, urgent=True) if row.urgent else plan
 
 

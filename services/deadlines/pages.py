@@ -23,7 +23,6 @@ from flask.typing import ResponseReturnValue
 
 from services.deadlines.adapters.calendar_store import SEEDED_BY, calendars
 from services.deadlines.domain.calendar import LocalOverride, OverrideKind, YearData, validate_year
-from services.deadlines.domain.localtime import local_date
 from services.deadlines.domain.notice import parse_holiday_cn, parse_notice_text
 from services.deadlines.domain.rules import RULES
 from services.deadlines.usecases import calendar_admin
@@ -33,6 +32,7 @@ from shared.db import utcnow
 from shared.errors import AppError, ValidationFailed
 from shared.identity import Role
 from shared.jurisdictions import jurisdiction_name
+from shared.localtime import local_date
 from shared.service import current_runtime
 from shared.web import pages
 from shared.web.formatting import chinese_date

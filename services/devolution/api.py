@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy.exc import IntegrityError
 
 from services.devolution import queries, usecases
 from services.devolution.domain import aftercare, review
 from services.devolution.domain.application import BasisKind, FeedbackPosition, FeedbackRole, SupportKind
 from services.devolution.domain.lifecycle import Actor, State
 from services.devolution.domain.rectification import Finding, Ground
+from services.devolution.tables import IdempotentRequest
+from shared import idempotency
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound
 from shared.http import ProblemSchema as BaseProblemSchema
 from shared.http import translate_message
+from shared.idempotency import IdempotencyClaim
 from shared.service import current_runtime
 
 blp = Blueprint(
@@ -30,14 +31,6 @@ blp = Blueprint(
 )
 DEPARTMENT = (Role.DEPT_CLERK, Role.DEPT_LEADER)
 SECURITY = [{"bearerAuth": []}]
-IDEMPOTENCY_KEY_MAX = 120  # the column idempotent_request.key
-IDEMPOTENCY_HEADER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
-    "description": "同一用户以相同的键重复提交时，返回第一次的结果而不重复办理",
-}
 
 
 def _actor() -> Actor:
@@ -501,31 +494,14 @@ def _problems(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..., An
 
 # --- idempotent submissions -------------------------------------------------------------------------------
 
-Submission = Callable[[usecases.IdempotencyClaim | None], str]
+Submission = Callable[[IdempotencyClaim | None], str]
 
 
 def _idempotent(status: int, submission: Submission) -> Any:
     """Run ``submission`` once per (user, Idempotency-Key); a repeat does nothing and shows the devolution."""
     runtime, actor = current_runtime(), _actor()
-    key = request.headers.get("Idempotency-Key")
-    if key and len(key) > IDEMPOTENCY_KEY_MAX:
-        message = f"Idempotency-Key 不能超过{IDEMPOTENCY_KEY_MAX}个字符"
-        raise ValidationFailed.for_field("Idempotency-Key", message, code="idempotency_key_invalid")
-    if not key:
-        return queries.detail(runtime, actor, submission(None)), status
-    earlier = usecases.find_claim(runtime, actor, key)
-    if earlier is None:
-        try:
-            return queries.detail(
-                runtime, actor, submission(usecases.IdempotencyClaim(key, request.path))
-            ), status
-        except IntegrityError:
-            earlier = usecases.find_claim(runtime, actor, key)  # a concurrent repeat committed first
-            if earlier is None:
-                raise
-    if earlier.endpoint != request.path:
-        raise Conflict("该 Idempotency-Key 已用于另一项提交", code="idempotency_key_reused")
-    return queries.detail(runtime, actor, earlier.devolution_id), status, {"Idempotent-Replayed": "true"}
+    view = lambda devolution_id: queries.detail(runtime, actor, devolution_id)  # noqa: E731
+    return idempotency.respond_once(runtime.db, IdempotentRequest, actor.user_id, status, submission, view)
 
 
 # --- the application -----------------------------------------------------------------------------------
@@ -535,7 +511,7 @@ def _idempotent(status: int, submission: Submission) -> Any:
 @require_roles(*DEPARTMENT)
 @blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
 @blp.response(201, DevolutionDetailSchema)
-@blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @_problems(403, 422)
 def create(data: dict[str, Any]) -> Any:
     """部门起草职责下放申请（草稿；内容可不完整，审核期限尚未起算）"""
@@ -581,12 +557,12 @@ def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, An
 @blp.post("/devolutions/<devolution_id>/submission")
 @require_roles(*DEPARTMENT)
 @blp.response(200, DevolutionDetailSchema)
-@blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @_problems(403, 404, 409, 422)
 def submit(devolution_id: str) -> Any:
     """提交审核（或补正后重新提交）：申请完整时审核期限（10个工作日，第三十四条）起算或恢复计算"""
 
-    def submission(claim: usecases.IdempotencyClaim | None) -> str:
+    def submission(claim: IdempotencyClaim | None) -> str:
         usecases.submit(current_runtime(), _actor(), devolution_id, claim)
         return devolution_id
 
@@ -664,13 +640,13 @@ def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict
 @require_roles(*DEPARTMENT)
 @blp.arguments(ReportSchema)
 @blp.response(200, DevolutionDetailSchema)
-@blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])
+@blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @_problems(403, 404, 409, 422)
 def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> Any:
     """承接部门提交运行半年专项报告（第三十五条）"""
     report = aftercare.OperationReport(**data)
 
-    def submission(claim: usecases.IdempotencyClaim | None) -> str:
+    def submission(claim: IdempotencyClaim | None) -> str:
         usecases.submit_report(current_runtime(), _actor(), devolution_id, department, report, claim)
         return devolution_id
 

@@ -1,5 +1,5 @@
 """Devolution's tables: the department replica, the devolutions with their history, clocks, handover,
-operation reports, the 权责清单 change log, rectification findings and idempotent submissions."""
+operation reports, the 权责清单 change log, rectification findings, and the ``Idempotency-Key`` table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
+from shared.idempotency import idempotency_table
 from shared.messaging import messaging_tables
 
 
@@ -18,6 +19,7 @@ class Base(DeclarativeBase):
 
 
 Outbox, Inbox = messaging_tables(Base)
+IdempotentRequest = idempotency_table(Base)
 
 
 class DepartmentReplica(Base):
@@ -175,16 +177,3 @@ class Rectification(Base):
     corrected_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     correction_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     corrected_confirmed_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
-
-
-class IdempotentRequest(Base):
-    """A submission made with an ``Idempotency-Key``, recorded in the same transaction as its effect:
-    a repeat does nothing again and is answered with the devolution it acted on."""
-
-    __tablename__ = "idempotent_request"
-
-    user_id: Mapped[str] = mapped_column(String(60), primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
-    endpoint: Mapped[str] = mapped_column(String(200))
-    devolution_id: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +43,7 @@ from services.devolution.tables import (
     Receiver,
     Rectification,
 )
+from shared import idempotency
 from shared.contracts import (
     APPROVAL_REQUEST,
     CLOCK_PAUSE,
@@ -56,6 +56,7 @@ from shared.contracts import (
 )
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.idempotency import IdempotencyClaim
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 
@@ -142,32 +143,6 @@ def _department(session: Session, code: str, field: str) -> DepartmentReplica:
     return department
 
 
-@dataclass(frozen=True)
-class IdempotencyClaim:
-    """An ``Idempotency-Key`` and the endpoint it was sent to; stored with the use case's own effect."""
-
-    key: str
-    endpoint: str
-
-
-def claim(session: Session, actor: Actor, idempotency: IdempotencyClaim | None, devolution_id: str) -> None:
-    """Record the key in the use case's transaction: a concurrent repeat fails on the key and rolls back."""
-    if idempotency is not None:
-        session.add(
-            IdempotentRequest(
-                user_id=actor.user_id,
-                key=idempotency.key,
-                endpoint=idempotency.endpoint,
-                devolution_id=devolution_id,
-            )
-        )
-
-
-def find_claim(runtime: ServiceRuntime, actor: Actor, key: str) -> IdempotentRequest | None:
-    with runtime.db.transaction() as session:
-        return session.get(IdempotentRequest, (actor.user_id, key))
-
-
 # --- the application (第三十二、三十三条) --------------------------------------------------------------
 
 
@@ -196,7 +171,7 @@ def create_draft(
     runtime: ServiceRuntime,
     actor: Actor,
     content: Mapping[str, Any],
-    idempotency: IdempotencyClaim | None = None,
+    claim: IdempotencyClaim | None = None,
 ) -> str:
     """A department starts an application; it stays a draft (no clock runs) until submitted complete."""
     if not actor.is_department_user or not actor.department:
@@ -218,7 +193,7 @@ def create_draft(
             utcnow(), actor.user_id, actor.name, "create", State.DRAFT, State.DRAFT
         )
         append(uow.session, row, created)
-        claim(uow.session, actor, idempotency, row.id)
+        idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
         return row.id
 
@@ -234,7 +209,7 @@ def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Map
 
 
 def submit(
-    runtime: ServiceRuntime, actor: Actor, devolution_id: str, idempotency: IdempotencyClaim | None = None
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, claim: IdempotencyClaim | None = None
 ) -> None:
     """Submit a complete application: the review clock starts (第三十四条), or resumes after supplements."""
     with runtime.unit_of_work() as uow:
@@ -253,7 +228,7 @@ def submit(
         clock = uow.session.get(Clock, row.review_clock_id) if resubmission and row.review_clock_id else None
         tasks.open_step(uow, runtime, row, "review", tasks.office(row), **_due_of(clock))
         uow.publish(*messages.to_office(runtime, row, "case_submitted", resubmitted=resubmission))
-        claim(uow.session, actor, idempotency, row.id)
+        idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
 
 
@@ -587,7 +562,7 @@ def submit_report(
     devolution_id: str,
     department: str,
     content: aftercare.OperationReport,
-    idempotency: IdempotencyClaim | None = None,
+    claim: IdempotencyClaim | None = None,
 ) -> None:
     """A receiving department reports on the first half year of operation (第三十五条)."""
     with runtime.unit_of_work() as uow:
@@ -606,7 +581,7 @@ def submit_report(
         tasks.close_step(uow, row.id, "half_year_report", subject=department)
         tasks.open_step(uow, runtime, row, "acknowledge_report", tasks.applicant(row), subject=department)
         uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=department))
-        claim(uow.session, actor, idempotency, row.id)
+        idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
 
 

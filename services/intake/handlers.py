@@ -68,7 +68,9 @@ def register_approvals(runtime: ServiceRuntime) -> None:
 
     runtime.bus.register(APPROVAL_REQUEST, on_request)
     runtime.bus.register(APPROVAL_RECALL, on_recall)
-    runtime.bus.register(CLOCK_SCHEDULED, lambda uow, envelope: approvals.on_clock_scheduled(uow, envelope.payload))
+    runtime.bus.register(
+        CLOCK_SCHEDULED, lambda uow, envelope: approvals.on_clock_scheduled(uow, envelope.payload)
+    )
 
 
 def register_worklist(runtime: ServiceRuntime) -> None:

@@ -9,8 +9,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from services.intake import mapping
 from services.intake.domain.actors import ORG_REVIEWER, Actor
-from services.intake.domain.cases import ACTION_LABELS, STATUS_NAMES, Case, Kind, Status, allowed_actions
+from services.intake.domain.cases import (
+    ACTION_LABELS,
+    NEXT_ACTOR_NAMES,
+    STATUS_NAMES,
+    Case,
+    Status,
+    allowed_actions,
+    next_actor,
+)
+from services.intake.domain.coordination import REPLY_CLOCK_RUNNING
 from services.intake.messages.cases import RULE_NAMES
 from services.intake.tables import (
     Attachment,
@@ -23,15 +33,6 @@ from services.intake.tables import (
 )
 from services.intake.usecases.attachments import attachment_payload
 from shared.errors import NotFound
-
-NEXT_ACTOR_NAMES = {
-    "office": "编办",
-    "office_leader": "编办领导（审批）",
-    "org_reviewer": "市委组织部",
-    "committee": "市委编委",
-    "applicant": "申请（主办）部门",
-    "departments": "被征求意见的部门",
-}
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
@@ -60,20 +61,16 @@ def parties_of(session: Session, case_id: str) -> list[CaseParty]:
     return list(session.scalars(select(CaseParty).where(CaseParty.case_id == case_id)).all())
 
 
-def to_domain(session: Session, record: CaseRecord) -> Case:
-    state = record.state or {}
-    return Case(
-        id=record.id,
-        kind=Kind(record.kind),
-        status=Status(record.status),
-        jurisdiction=record.jurisdiction_code,
-        applicant_department=record.applicant_department,
-        parties=frozenset(p.department_code for p in parties_of(session, record.id)),
-        resume_to=Status(state["resume_to"]) if state.get("resume_to") else None,
-        extended=bool(state.get("extended")),
-        major=bool(state.get("major")),
-        pending_decision=state.get("pending_decision"),
+def pending_solicitations(session: Session, case_id: str) -> list[Solicitation]:
+    """The solicitations whose reply period still runs (第20条)."""
+    query = select(Solicitation).where(
+        Solicitation.case_id == case_id, Solicitation.status.in_(REPLY_CLOCK_RUNNING)
     )
+    return list(session.scalars(query).all())
+
+
+def next_actor_of(session: Session, record: CaseRecord, case: Case) -> str | None:
+    return next_actor(case, solicitations_open=bool(pending_solicitations(session, record.id)))
 
 
 @dataclass(frozen=True)
@@ -157,12 +154,12 @@ def _rows(session: Session, model: Any, case_id: str, order: Any) -> list[Any]:
 
 def detail(session: Session, record: CaseRecord, actor: Actor) -> dict[str, Any]:
     """Everything a person entitled to the case sees: content, progress, every deadline, what comes next."""
-    case = to_domain(session, record)
+    case = mapping.case_of(session, record)
     actions = allowed_actions(case, actor)
     return {
         **summary(record),
         "content": record.content,
-        "progress": record.state,
+        "progress": progress(record),
         "parties": [
             {"department": p.department_code, "role": p.role} for p in parties_of(session, record.id)
         ],
@@ -178,6 +175,19 @@ def detail(session: Session, record: CaseRecord, actor: Actor) -> dict[str, Any]
     }
 
 
+def progress(record: CaseRecord) -> dict[str, Any]:
+    """What was decided on the case, with the rule state beside it as the API has always shown it."""
+    rule_state = {
+        "resume_to": record.resume_to,
+        "extended": record.extended or None,
+        "major": record.major or None,
+        "pending_decision": record.pending_decision,
+        "round": record.solicitation_round or None,
+        "approval_count": record.approval_count or None,
+    }
+    return {**(record.progress or {}), **{k: v for k, v in rule_state.items() if v is not None}}
+
+
 def _solicitation(s: Solicitation) -> dict[str, Any]:
     return {
         "id": s.id,
@@ -185,6 +195,7 @@ def _solicitation(s: Solicitation) -> dict[str, Any]:
         "department": s.department_code,
         "question": s.question,
         "reply_working_days": s.reply_working_days,
+        "reply_period_reason": s.reply_period_reason,
         "clock_id": s.clock_id,
         "status": s.status,
         "opinion": s.opinion,
@@ -217,15 +228,7 @@ def history(session: Session, case_id: str) -> list[dict[str, Any]]:
             "actor_id": e.actor_id,
             "actor_name": e.actor_name,
             "action": e.action,
-            "action_name": ACTION_LABELS.get(
-                e.action,
-                {
-                    "submit": "提交",
-                    "open": "立项",
-                    "record_reflection": "登记书面反映",
-                    "order_rectification": "责令限期纠正",
-                }.get(e.action, e.action),
-            ),
+            "action_name": ACTION_LABELS.get(e.action, e.action),
             "from_status": e.from_status,
             "to_status": e.to_status,
             "reason": e.reason,

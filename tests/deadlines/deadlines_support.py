@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from services.deadlines.domain.localtime import SHANGHAI
 from shared.contracts import CLOCK_START, case_ref, party
+from shared.localtime import zone
 from shared.messaging import Envelope, RecordingSender
 from shared.runtime import ServiceRuntime
+
+SHANGHAI = zone()
 
 NINGBO = "330200"
 

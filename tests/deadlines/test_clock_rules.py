@@ -22,9 +22,11 @@ from services.deadlines.domain.clock import (
     StopOutcome,
     start_or_confirm,
 )
-from services.deadlines.domain.localtime import SHANGHAI
 from services.deadlines.domain.rules import RULES, PeriodKind, rule_by_code
 from shared.errors import Conflict, ValidationFailed
+from shared.localtime import zone
+
+SHANGHAI = zone()
 
 D = date
 

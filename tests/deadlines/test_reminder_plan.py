@@ -13,7 +13,6 @@ import pytest
 
 from services.deadlines.domain.calendar import WorkingCalendar, YearData
 from services.deadlines.domain.clock import Clock, StartClock, StopOutcome
-from services.deadlines.domain.localtime import SHANGHAI
 from services.deadlines.domain.reminder_plan import RecipientLevel, ReminderPlan
 from services.deadlines.domain.reminders import (
     DueReminders,
@@ -23,6 +22,9 @@ from services.deadlines.domain.reminders import (
     reminders_due,
 )
 from shared.errors import ValidationFailed
+from shared.localtime import zone
+
+SHANGHAI = zone()
 
 D = date
 CALENDAR = WorkingCalendar(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.domain import rules
-from services.intake.domain.rules import (
+from services.intake.domain import coordination, filing, rectification, rules
+from services.intake.domain.coordination import (
     Application,
     Mechanism,
     RejectionGround,
-    Seal,
     SolicitationStatus,
 )
+from services.intake.domain.filing import Seal
 from shared.errors import DomainError, ValidationFailed
 
 
@@ -30,9 +30,9 @@ def test_the_host_is_the_lead_or_the_first_of_several_leads_第十三条() -> No
 
 def test_minutes_need_the_seal_of_every_party_group_第十五条() -> None:
     seals = [Seal("nb-scjg", "党组", "2026-11-20"), Seal("nb-nyj", "党组", "2026-11-21")]
-    rules.check_filing("nb-scjg", ["nb-nyj"], seals)
+    filing.check_filing("nb-scjg", ["nb-nyj"], seals)
     with pytest.raises(ValidationFailed) as missing:
-        rules.check_filing("nb-scjg", ["nb-nyj", "nb-sthj"], seals)
+        filing.check_filing("nb-scjg", ["nb-nyj", "nb-sthj"], seals)
     assert "nb-sthj" in missing.value.fields["seals"][0]
 
 
@@ -55,7 +55,7 @@ def _application(**changes: object) -> Application:
 
 
 def test_a_complete_application_passes_第十六条() -> None:
-    rules.check_application(_application())
+    coordination.check_application(_application())
 
 
 @pytest.mark.parametrize(
@@ -74,17 +74,17 @@ def test_a_complete_application_passes_第十六条() -> None:
 )
 def test_an_incomplete_application_names_the_missing_material(changes, field) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        rules.check_application(_application(**changes))
+        coordination.check_application(_application(**changes))
     assert field in refused.value.fields
 
 
 @pytest.mark.parametrize("ground", list(RejectionGround))
 def test_every_rejection_ground_needs_reasons_第十七条(ground) -> None:
-    mechanism = "joint_meeting" if ground in rules.NEEDS_MECHANISM else None
-    parsed, _ = rules.check_rejection(str(ground), "理由", mechanism)
+    mechanism = "joint_meeting" if ground in coordination.NEEDS_MECHANISM else None
+    parsed, _ = coordination.check_rejection(str(ground), "理由", mechanism)
     assert parsed is ground
     with pytest.raises(ValidationFailed) as no_reason:
-        rules.check_rejection(str(ground), " ", mechanism)
+        coordination.check_rejection(str(ground), " ", mechanism)
     assert "reasons" in no_reason.value.fields
 
 
@@ -93,70 +93,82 @@ def test_every_rejection_ground_needs_reasons_第十七条(ground) -> None:
 def test_grounds_two_and_three_must_name_the_mechanism_to_use_instead_第十七条第三款(
     ground, mechanism
 ) -> None:
-    assert rules.check_rejection(str(ground), "理由", str(mechanism)) == (ground, mechanism)
+    assert coordination.check_rejection(str(ground), "理由", str(mechanism)) == (ground, mechanism)
     with pytest.raises(ValidationFailed) as refused:
-        rules.check_rejection(str(ground), "理由", None)
+        coordination.check_rejection(str(ground), "理由", None)
     assert "mechanism" in refused.value.fields
 
 
 def test_an_unknown_rejection_ground_is_refused() -> None:
     with pytest.raises(ValidationFailed):
-        rules.check_rejection("because", "理由", None)
+        coordination.check_rejection("because", "理由", None)
 
 
 @pytest.mark.parametrize("days", [5, 7, 10])
 def test_a_reply_period_of_five_to_ten_working_days_is_accepted_第二十条(days) -> None:
-    rules.check_reply_period(days)
+    coordination.check_reply_period(days)
 
 
 @pytest.mark.parametrize("days", [0, 4, 11, 30])
-def test_a_reply_period_outside_five_to_ten_working_days_is_refused_第二十条(days) -> None:
+def test_a_reply_period_outside_five_to_ten_working_days_needs_a_reason_第二十条(days) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        rules.check_reply_period(days)
+        coordination.check_reply_period(days)
     assert "reply_working_days" in refused.value.fields
 
 
+@pytest.mark.parametrize("days", [3, 15])
+def test_a_reply_period_outside_five_to_ten_working_days_is_set_with_its_reason_第二十条(days) -> None:
+    """第20条 says 一般: the same rule the deadlines service counts by (shared.measures)."""
+    assert coordination.check_reply_period(days, "涉及多个部门的历史资料，需调阅档案") == days
+    with pytest.raises(ValidationFailed) as blank:
+        coordination.check_reply_period(days, "  ")
+    assert blank.value.code == "reply_period"
+
+
 def test_silence_at_expiry_counts_as_no_objection_unless_a_reason_was_filed_第二十条() -> None:
-    assert rules.status_at_expiry(SolicitationStatus.PENDING) is SolicitationStatus.DEEMED_NO_OBJECTION
+    assert coordination.status_at_expiry(SolicitationStatus.PENDING) is SolicitationStatus.DEEMED_NO_OBJECTION
     assert (
-        rules.status_at_expiry(SolicitationStatus.DELAYED_WITH_REASON)
+        coordination.status_at_expiry(SolicitationStatus.DELAYED_WITH_REASON)
         is SolicitationStatus.EXPIRED_WITH_REASON
     )
-    assert rules.status_at_expiry(SolicitationStatus.DISAGREED) is None
-    assert rules.status_at_expiry(SolicitationStatus.AGREED) is None
+    assert coordination.status_at_expiry(SolicitationStatus.DISAGREED) is None
+    assert coordination.status_at_expiry(SolicitationStatus.AGREED) is None
 
 
 def test_a_reply_that_disagrees_gives_an_opinion_and_one_asking_for_time_gives_a_reason() -> None:
     with pytest.raises(ValidationFailed):
-        rules.check_reply("disagree", None, None)
+        coordination.check_reply("disagree", None, None)
     with pytest.raises(ValidationFailed):
-        rules.check_reply("need_time", None, "")
-    assert rules.check_reply("agree", None, None) is rules.ReplyKind.AGREE
+        coordination.check_reply("need_time", None, "")
+    assert coordination.check_reply("agree", None, None) is coordination.ReplyKind.AGREE
 
 
 def test_an_opinion_changing_sanding_needs_a_special_explanation_第二十三条() -> None:
-    rules.check_opinion("意见", False, None)
-    rules.check_opinion("意见", True, "改变三定的说明")
+    coordination.check_opinion("意见", False, None)
+    coordination.check_opinion("意见", True, "改变三定的说明")
     with pytest.raises(ValidationFailed) as refused:
-        rules.check_opinion("意见", True, " ")
+        coordination.check_opinion("意见", True, " ")
     assert "special_explanation" in refused.value.fields
 
 
 def test_the_opinion_period_is_extended_once_with_a_reason_第二十二条() -> None:
-    rules.check_extension(False, "情况特殊")
+    coordination.check_extension(False, "情况特殊")
     with pytest.raises(DomainError) as twice:
-        rules.check_extension(True, "再延一次")
+        coordination.check_extension(True, "再延一次")
     assert twice.value.code == "already_extended"
     with pytest.raises(ValidationFailed):
-        rules.check_extension(False, "")
+        coordination.check_extension(False, "")
 
 
 def test_suspension_names_a_ground_of_第二十五条_and_a_reason() -> None:
-    assert rules.check_suspension("restructuring", "机构调整") is rules.SuspensionGround.RESTRUCTURING
+    assert (
+        coordination.check_suspension("restructuring", "机构调整")
+        is coordination.SuspensionGround.RESTRUCTURING
+    )
     with pytest.raises(ValidationFailed):
-        rules.check_suspension("restructuring", "")
+        coordination.check_suspension("restructuring", "")
     with pytest.raises(ValueError):
-        rules.check_suspension("holiday", "放假")
+        coordination.check_suspension("holiday", "放假")
 
 
 def test_the_domain_imports_no_framework() -> None:
@@ -178,9 +190,11 @@ def test_a_rectification_order_names_a_ground_facts_and_a_future_date_第三十�
     from datetime import date
 
     today = date(2026, 11, 28)
-    assert rules.check_rectification_order(ground, "未履行监管职责", date(2027, 1, 31), today) == ground
+    assert (
+        rectification.check_rectification_order(ground, "未履行监管职责", date(2027, 1, 31), today) == ground
+    )
     with pytest.raises(ValidationFailed) as late:
-        rules.check_rectification_order(ground, " ", today, today)
+        rectification.check_rectification_order(ground, " ", today, today)
     assert set(late.value.fields) == {"facts", "due_date"}
 
 
@@ -188,5 +202,7 @@ def test_rectification_for_devolution_is_sent_to_the_devolution_service_第三�
     from datetime import date
 
     with pytest.raises(DomainError) as refused:
-        rules.check_rectification_order("devolution", "擅自下放", date(2027, 1, 31), date(2026, 11, 28))
+        rectification.check_rectification_order(
+            "devolution", "擅自下放", date(2027, 1, 31), date(2026, 11, 28)
+        )
     assert refused.value.code == "use_devolution_rectification"

@@ -23,9 +23,11 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from shared.errors import ValidationFailed
+from shared.measures import MAX_WORKING_DAYS
+
+__all__ = ["MAX_WORKING_DAYS"]  # the bound of every period (shared.measures), re-exported for the API
 
 WEEKEND_REASON = "周末"
-MAX_WORKING_DAYS = 5000
 MAX_MONTHS = 1200
 SUPPORTED_YEARS = range(1950, 2200)
 _WEEKDAY_NAMES = "一二三四五六日"

@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from services.deadlines.domain.calendar import WorkingCalendar
-from services.deadlines.domain.localtime import end_of_day, local_date, require_aware
 from services.deadlines.domain.rules import SUSPENSION_ARTICLE, PeriodKind, Rule, rule_by_code
 from shared.errors import Conflict, ValidationFailed
+from shared.localtime import end_of_day, local_date, require_aware
 
 
 class ClockState(StrEnum):

@@ -21,8 +21,9 @@ from enum import StrEnum
 
 from services.deadlines.domain.calendar import WorkingCalendar
 from services.deadlines.domain.clock import Clock, ClockState
-from services.deadlines.domain.localtime import SHANGHAI, local_instant, require_aware
 from services.deadlines.domain.reminder_plan import RecipientLevel, ReminderPlan
+from services.deadlines.domain.rules import reminder_plan
+from shared.localtime import local_instant, require_aware, zone
 
 MIDNIGHT = time(0, 0)
 
@@ -87,7 +88,7 @@ def reminders_due(
     now = require_aware(now, "now")
     if clock.state is not ClockState.RUNNING or clock.due_date is None or clock.due_at is None:
         return NOTHING
-    plan = plan or clock.rule.reminder_plan
+    plan = plan or reminder_plan(clock.rule)
     timeline = _Timeline(clock, clock.due_date, clock.due_at, calendar, plan)
     tracks = (timeline.party_track(now), timeline.escalation(now), timeline.expiry(now))
     owed = [reached for reached, _ in tracks if reached is not None and reached.key not in sent]
@@ -101,13 +102,13 @@ def reminders_due(
 
 def in_office_hours(now: datetime, calendar: WorkingCalendar, plan: ReminderPlan) -> bool:
     """Whether ``now`` is between ``release_at`` and ``office_closes_at`` (Shanghai) of a working day."""
-    local = now.astimezone(SHANGHAI)
+    local = now.astimezone(zone())
     return calendar.is_working_day(local.date()) and plan.release_at <= local.time() < plan.office_closes_at
 
 
 def next_office_opening(now: datetime, calendar: WorkingCalendar, plan: ReminderPlan) -> datetime:
     """The first ``release_at`` of a working day strictly after ``now``."""
-    local = now.astimezone(SHANGHAI)
+    local = now.astimezone(zone())
     if calendar.is_working_day(local.date()) and local.time() < plan.release_at:
         return local_instant(local.date(), plan.release_at)
     return local_instant(calendar.next_working_day(local.date()), plan.release_at)
@@ -192,7 +193,7 @@ class _Timeline:
         return release_instant(day, self.calendar, self.plan)
 
     def _last_release_day(self, now: datetime) -> date:
-        local = now.astimezone(SHANGHAI)
+        local = now.astimezone(zone())
         threshold = MIDNIGHT if self.plan.urgent else self.plan.release_at
         if self.calendar.is_working_day(local.date()) and local.time() >= threshold:
             return local.date()

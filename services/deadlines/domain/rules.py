@@ -1,205 +1,37 @@
-"""期限规则 — every time limit of the measures in one table, each citing its article.
-
-Source: 宁波市级党政部门职责管理办法 (articles 15, 17, 20, 22, 25, 34, 35, 37).
+"""How the deadlines service applies the measures' time limits: the rule table itself is
+:mod:`shared.measures` (one table for every service); here, how each rule is reminded of.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
-from services.deadlines.domain.calendar import MAX_WORKING_DAYS
 from services.deadlines.domain.reminder_plan import DEFAULT_PLAN, RecipientLevel, ReminderPlan
-from shared.errors import ValidationFailed
+from shared.measures import RULES, SUSPENSION_ARTICLE, PeriodKind, Rule, rule_by_code
 
-SUSPENSION_ARTICLE = "第二十五条"
+__all__ = [
+    "REMINDER_PLANS",
+    "RULES",
+    "SUSPENSION_ARTICLE",
+    "PeriodKind",
+    "Rule",
+    "reminder_plan",
+    "rule_by_code",
+]
 
-
-class PeriodKind(StrEnum):
-    """How a rule's period is measured."""
-
-    WORKING_DAYS = "working_days"  # N 个工作日
-    CALENDAR_MONTHS = "calendar_months"  # N 个月 (半年 = 6 months)
-    FIXED_DATE = "fixed_date"  # 限期: the date written in the order
-
-
-@dataclass(frozen=True, kw_only=True)
-class Rule:
-    """One time limit of the measures.
-
-    ``length`` is in working days or months (``None`` for a fixed date); ``min_length``/``max_length`` bound a
-    length set per case (第二十条), and a length outside them needs an explicit reason.
-    """
-
-    code: str
-    article: int
-    article_label: str
-    name: str
-    basis: str
-    starts_when: str
-    who_must_act: str
-    period_kind: PeriodKind
-    length: int | None
-    min_length: int | None = None
-    max_length: int | None = None
-    extension_working_days: int | None = None
-    silence_means_no_objection: bool = False
-    suspendable: bool = False
-    reminder_plan: ReminderPlan = DEFAULT_PLAN
-
-    @property
-    def extendable(self) -> bool:
-        """Whether the period may be extended (once)."""
-        return self.extension_working_days is not None
-
-    @property
-    def length_set_per_case(self) -> bool:
-        """Whether the caller sets the length for each case within [min_length, max_length]."""
-        return self.min_length is not None
-
-    @property
-    def citation(self) -> str:
-        """E.g. '第二十二条（协调意见）'."""
-        return f"{self.article_label}（{self.name}）"
-
-    def resolve_length(self, requested: int | None, reason: str | None) -> int | None:
-        """The period length for one case: the rule's own, or the requested one where the rule allows it.
-
-        Raises ValidationFailed (field ``period_length``) for a length the rule does not allow.
-        """
-        if self.period_kind is PeriodKind.FIXED_DATE:
-            return None
-        if self.length_set_per_case:
-            return self._length_set_per_case(requested, reason)
-        if requested is not None and requested != self.length:
-            unit = "个工作日" if self.period_kind is PeriodKind.WORKING_DAYS else "个月"
-            message = f"{self.name}的期限由{self.article_label}规定为{self.length}{unit}，不能另行设定"
-            raise ValidationFailed.for_field("period_length", message, code="period_fixed_by_rule")
-        return self.length
-
-    def _length_set_per_case(self, requested: int | None, reason: str | None) -> int:
-        low, high = self.min_length or 1, self.max_length or MAX_WORKING_DAYS
-        bounds = f"{low}至{high}个工作日"
-        if (
-            isinstance(requested, bool)
-            or not isinstance(requested, int)
-            or not 1 <= requested <= MAX_WORKING_DAYS
-        ):
-            message = f"须写明{self.name}的期限（一般为{bounds}，{self.article_label}）"
-            raise ValidationFailed.for_field("period_length", message, code="period_length_required")
-        if not low <= requested <= high and not (reason or "").strip():
-            message = f"{self.name}期限一般为{bounds}（{self.article_label}），超出范围须说明理由"
-            raise ValidationFailed.for_field("period_length", message, code="period_out_of_range")
-        return requested
-
-
-# After a written reply runs out, silence counts as "no objection" (第二十条): no overdue chasing.
-_REPLY_PLAN = ReminderPlan(overdue_every_working_days=None, escalate_after_overdue_working_days=None)
-# An uncorrected rectification goes to 机构编制监督检查 (第三十七条第二款).
-_RECTIFICATION_PLAN = ReminderPlan(escalate_to=RecipientLevel.SUPERVISION)
-
-_RULES = (
-    Rule(
-        code="filing_opinion",
-        article=15,
-        article_label="第十五条",
-        name="备案意见",
-        basis="市委编办接到协商纪要后，在5个工作日内向主办部门反馈备案意见",
-        starts_when="收到协商纪要",
-        who_must_act="市委编办",
-        period_kind=PeriodKind.WORKING_DAYS,
-        length=5,
-        suspendable=True,
-    ),
-    Rule(
-        code="acceptance_decision",
-        article=17,
-        article_label="第十七条",
-        name="受理决定",
-        basis="市委编办收到协调申请后，应当在5个工作日内作出受理或者不予受理的决定",
-        starts_when="收到协调申请",
-        who_must_act="市委编办",
-        period_kind=PeriodKind.WORKING_DAYS,
-        length=5,
-        suspendable=True,
-    ),
-    Rule(
-        code="written_reply",
-        article=20,
-        article_label="第二十条",
-        name="书面征求意见答复",
-        basis="答复期限一般不少于5个工作日，不超过10个工作日；逾期未答复且未说明原因的，视为没有不同意见",
-        starts_when="发出书面征求意见",
-        who_must_act="各有关部门",
-        period_kind=PeriodKind.WORKING_DAYS,
-        length=None,
-        min_length=5,
-        max_length=10,
-        silence_means_no_objection=True,
-        suspendable=True,
-        reminder_plan=_REPLY_PLAN,
-    ),
-    Rule(
-        code="coordination_opinion",
-        article=22,
-        article_label="第二十二条",
-        name="协调意见",
-        basis="受理后应当在30个工作日内提出协调意见；情况特殊的，可以延长30个工作日",
-        starts_when="受理协调申请",
-        who_must_act="市委编办",
-        period_kind=PeriodKind.WORKING_DAYS,
-        length=30,
-        extension_working_days=30,
-        suspendable=True,
-    ),
-    Rule(
-        code="devolution_review",
-        article=34,
-        article_label="第三十四条",
-        name="职责下放审核论证",
-        basis="审核论证工作在10个工作日内完成",
-        starts_when="收到完整的职责下放申请",
-        who_must_act="市委编办",
-        period_kind=PeriodKind.WORKING_DAYS,
-        length=10,
-        suspendable=True,
-    ),
-    Rule(
-        code="operation_report",
-        article=35,
-        article_label="第三十五条",
-        name="承接事项运行情况专项报告",
-        basis="下放职责事项运行半年后，职责承接部门要向职责下放部门专项报告承接事项的运行情况",
-        starts_when="职责正式下放",
-        who_must_act="承接部门",
-        period_kind=PeriodKind.CALENDAR_MONTHS,
-        length=6,
-    ),
-    Rule(
-        code="rectification",
-        article=37,
-        article_label="第三十七条",
-        name="限期纠正",
-        basis="发现有下列情形之一的，应当限期纠正；未按要求及时纠正的，按照机构编制监督检查有关规定执行",
-        starts_when="下达限期纠正通知",
-        who_must_act="被责令纠正的部门",
-        period_kind=PeriodKind.FIXED_DATE,
-        length=None,
-        reminder_plan=_RECTIFICATION_PLAN,
-    ),
+#: after a written reply runs out, silence counts as "no objection" (第二十条): no overdue chasing; an
+#: uncorrected rectification goes to 机构编制监督检查 (第三十七条第二款)
+REMINDER_PLANS: Mapping[str, ReminderPlan] = MappingProxyType(
+    {
+        "written_reply": ReminderPlan(
+            overdue_every_working_days=None, escalate_after_overdue_working_days=None
+        ),
+        "rectification": ReminderPlan(escalate_to=RecipientLevel.SUPERVISION),
+    }
 )
 
-RULES: Mapping[str, Rule] = MappingProxyType({rule.code: rule for rule in _RULES})
 
-
-def rule_by_code(code: str) -> Rule:
-    """The rule with this code; ValidationFailed (field ``rule``) for an unknown one."""
-    try:
-        return RULES[code]
-    except KeyError:
-        known = "、".join(RULES)
-        raise ValidationFailed.for_field(
-            "rule", f"未知的期限规则“{code}”，可选：{known}", code="rule_unknown"
-        ) from None
+def reminder_plan(rule: Rule) -> ReminderPlan:
+    """When and to whom a clock under ``rule`` is reminded of (the default plan unless the rule says)."""
+    return REMINDER_PLANS.get(rule.code, DEFAULT_PLAN)

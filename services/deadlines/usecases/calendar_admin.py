@@ -26,13 +26,13 @@ from services.deadlines.domain.calendar import (
     validate_year,
 )
 from services.deadlines.domain.clock import Clock, ClockState
-from services.deadlines.domain.localtime import local_date
 from services.deadlines.tables import CalendarOverride, CalendarYear, ClockRecord
 from services.deadlines.usecases import clocks
 from services.deadlines.usecases.sweep import case_params
 from shared.contracts import NOTIFY, NOTIFY_SEND
 from shared.errors import NotFound, ValidationFailed
 from shared.jurisdictions import jurisdiction_name
+from shared.localtime import local_date
 from shared.messaging import UnitOfWork
 from shared.web.formatting import chinese_date
 

@@ -16,13 +16,13 @@ from prometheus_client import Gauge
 from sqlalchemy import select
 
 from services.deadlines.adapters.calendar_store import CalendarCache, calendars
-from services.deadlines.domain.localtime import local_date
 from services.deadlines.domain.reminder_plan import DEFAULT_PLAN
 from services.deadlines.domain.reminders import in_office_hours
 from services.deadlines.tables import ClockRecord, SentReminder
 from shared.auth import Role
 from shared.contracts import NOTIFY, NOTIFY_SEND, party
 from shared.db import utcnow
+from shared.localtime import local_date
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 

@@ -18,11 +18,11 @@ from services.deadlines import mapping as clock_store
 from services.deadlines.adapters.calendar_store import CalendarCache
 from services.deadlines.domain.calendar import WorkingCalendar
 from services.deadlines.domain.clock import Clock, StartClock, start_or_confirm
-from services.deadlines.domain.localtime import local_date, require_aware
 from services.deadlines.domain.reminders import reminders_due
 from services.deadlines.tables import ClockRecord, SentReminder
 from shared.contracts import CLOCK_SCHEDULED, CaseRef, Party
 from shared.errors import NotFound, ValidationFailed
+from shared.localtime import local_date, require_aware
 from shared.messaging import UnitOfWork
 
 ClockPayload = Mapping[str, Any]

@@ -27,7 +27,6 @@ from services.deadlines import mapping as clock_store
 from services.deadlines.adapters.calendar_store import CalendarCache, calendars
 from services.deadlines.domain.calendar import WorkingCalendar
 from services.deadlines.domain.clock import Clock
-from services.deadlines.domain.localtime import local_date
 from services.deadlines.domain.reminder_plan import RecipientLevel
 from services.deadlines.domain.reminders import Reminder, Stage, reminders_due
 from services.deadlines.tables import ClockRecord, SentReminder
@@ -43,6 +42,7 @@ from shared.contracts import (
     party,
 )
 from shared.db import utcnow
+from shared.localtime import local_date
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 

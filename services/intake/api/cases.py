@@ -1,7 +1,9 @@
-"""HTTP entrypoint for casework: submissions, the case registry, the office's steps, attachments.
+"""HTTP entrypoint for casework: submissions, the case registry, every declared case action, attachments.
 
-Views only turn HTTP into use-case calls; every rule lives in the domain and the service layer. Every
-query is scoped to the caller's jurisdiction and role (another department's or jurisdiction's case is 404).
+Views only turn HTTP into use-case calls: the forms (:mod:`.case_schemas`) build the commands, the use cases
+(:mod:`services.intake.usecases.cases`) carry them out. The route of each action comes from its declaration
+(:data:`~services.intake.usecases.case_actions.ACTIONS`). Every query is scoped to the caller's jurisdiction
+and role (another department's or jurisdiction's case is 404).
 """
 
 from __future__ import annotations
@@ -9,41 +11,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload as UploadField
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.intake import queries
 from services.intake.adapters import attachment_store
 from services.intake.adapters.attachment_store import AttachmentStore
-from services.intake.domain.actors import Actor
-from services.intake.domain.rules import (
-    BasisType,
-    Mechanism,
-    RectificationGround,
-    RejectionGround,
-    ReplyKind,
-    SuspensionGround,
+from services.intake.api.case_schemas import (
+    ApplicationSchema,
+    FilingSchema,
+    OfficeCaseSchema,
+    RectificationSchema,
+    ReflectionSchema,
+    schema_for,
 )
+from services.intake.domain.actors import Actor
+from services.intake.domain.commands import CaseCommand
+from services.intake.tables import IdempotentRequest
 from services.intake.usecases import attachments
 from services.intake.usecases import cases as service
+from services.intake.usecases.case_actions import ACTIONS, CaseAction
+from shared import idempotency
 from shared.auth import current_principal, require_roles
 from shared.http import ProblemSchema as BaseProblemSchema
-from shared.http import accepts_upload, translate_message
+from shared.http import accepts_upload
+from shared.idempotency import IdempotencyClaim
+from shared.runtime import ServiceRuntime
+from shared.schemas import Labelled, choice
 from shared.service import current_runtime
 
 cases_blp = Blueprint(
     "cases", __name__, url_prefix="/api/v1", description="协商纪要备案与职责分工协调（第十二条至第二十六条）"
 )
-SECURITY = [{"bearerAuth": []}]
-IDEMPOTENCY = {
-    "in": "header",
-    "name": "Idempotency-Key",
-    "required": False,
-    "schema": {"type": "string", "maxLength": 120},
-    "description": "重复提交时携带同一键，返回第一次提交的结果",
-}
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _store() -> AttachmentStore:
@@ -52,270 +54,6 @@ def _store() -> AttachmentStore:
 
 def _actor() -> Actor:
     return current_principal()  # the domain's actor is the caller's principal
-
-
-# --- input schemas: every field labelled in Chinese, so a 422 names it ---
-
-
-class Labelled(Schema):
-    """Prefixes each field's messages with its Chinese label (``metadata["label"]``)."""
-
-    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
-        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-        labelled: dict[str, Any] = {}
-        for name, value in messages.items():
-            field = self.fields.get(str(name))
-            label = field.metadata.get("label") if field is not None else None
-            if isinstance(value, list) and all(isinstance(m, str) for m in value):
-                value = [f"{label}：{translate_message(m)}" if label else translate_message(m) for m in value]
-            labelled[name] = value
-        raise ValidationError(labelled)
-
-
-def _text(label: str, *, required: bool = True, max_length: int = 5000, **meta: Any) -> fields.String:
-    return fields.String(
-        required=required,
-        validate=validate.Length(min=1 if required else 0, max=max_length),
-        metadata={"label": label, "description": label, **meta},
-    )
-
-
-def codes(label: str, *, required: bool = True, min_items: int = 0) -> fields.List:
-    extra: dict[str, Any] = {"required": True} if required else {"load_default": list}
-    return fields.List(
-        fields.String(validate=validate.Length(min=1, max=40)),
-        validate=validate.Length(min=min_items),
-        metadata={"label": label, "description": label},
-        **extra,
-    )
-
-
-def choice(label: str, values: Any, *, required: bool = True) -> fields.String:
-    return fields.String(
-        required=required,
-        validate=validate.OneOf([str(v) for v in values]),
-        metadata={"label": label, "description": f"{label}：{'、'.join(str(v) for v in values)}"},
-    )
-
-
-class SealSchema(Labelled):
-    department = _text("加盖印章的部门", max_length=40)
-    party_group = choice("党组（党委）", ["党组", "党委"])
-    sealed_on = fields.Date(required=True, metadata={"label": "盖章日期"})
-
-
-class FilingSchema(Labelled):
-    title = _text("标题", max_length=200)
-    matter = _text("协商事项")
-    host_department = _text("主办部门", max_length=40)
-    lead_departments = codes("牵头部门（按排序）", required=False)
-    assisting_departments = codes("协办部门", min_items=1)
-    agreed_points = _text("协商一致的意见")
-    minutes_attachment_id = _text("协商纪要文件", max_length=60)
-    seals = fields.List(fields.Nested(SealSchema), required=True, metadata={"label": "党组（党委）印章"})
-    attachment_ids = codes("其他附件", required=False)
-
-
-class LegalBasisSchema(Labelled):
-    type = choice("依据类型", list(BasisType))
-    name = _text("依据名称", max_length=200)
-    provision = _text("具体条款", required=False, max_length=500)
-
-
-class CollectiveDecisionSchema(Labelled):
-    meeting_date = fields.Date(required=True, metadata={"label": "党组（党委）会议日期"})
-    minutes_summary = _text("集体研究情况")
-    minutes_attachment_id = _text("会议纪要文件", required=False, max_length=60)
-
-
-class ApplicationSchema(Labelled):
-    title = _text("标题", max_length=200)
-    host_department = _text("主办部门", max_length=40)
-    lead_departments = codes("牵头部门（按排序）", required=False)
-    other_parties = codes("分歧涉及的其他部门", min_items=1)
-    disputed_items = _text("分歧事项")
-    consultation_failed = fields.Boolean(required=True, metadata={"label": "是否已协商未达成一致"})
-    consultation_history = _text("协商情况")
-    collective_decision = fields.Nested(
-        CollectiveDecisionSchema, required=True, metadata={"label": "党组集体研究"}
-    )
-    leaning_opinion = _text("倾向性意见")
-    reasons = _text("申请协调的理由")
-    legal_bases = fields.List(
-        fields.Nested(LegalBasisSchema), required=True, metadata={"label": "政策法规依据"}
-    )
-    other_materials = _text("其他材料说明", required=False)
-    attachment_ids = codes("附件", required=False)
-    urgent = fields.Boolean(load_default=False, metadata={"label": "是否紧急（第二十二条第二款）"})
-    interim_measures = _text("已采取的临时处置措施", required=False)
-    interim_told = codes("已告知的对象", required=False)
-
-
-class OfficeCaseSchema(Labelled):
-    title = _text("标题", max_length=200)
-    source = choice(
-        "来源（第二十六条）",
-        ["committee_assigned", "evaluation", "new_business", "interpretation", "public_reflection"],
-    )
-    description = _text("事项说明")
-    parties = codes("相关部门", min_items=1)
-    attachment_ids = codes("附件", required=False)
-
-
-class SubmitterSchema(Labelled):
-    name = _text("反映人", max_length=100)
-    kind = choice("反映人类型", ["enterprise", "group", "citizen"])
-    contact = _text("联系方式", max_length=200)
-
-
-class ReflectionSchema(Labelled):
-    title = _text("标题", max_length=200)
-    submitter = fields.Nested(SubmitterSchema, required=True, metadata={"label": "反映人"})
-    received_on = fields.Date(required=True, metadata={"label": "收到日期"})
-    content = _text("反映内容")
-    attachment_ids = codes("附件", required=False)
-
-
-class StudySchema(Labelled):
-    note = _text("说明", required=False)
-
-
-class ReferSchema(Labelled):
-    coordination_case_id = _text("协调事项编号", max_length=40)
-    note = _text("说明", required=False)
-
-
-class ResultSchema(Labelled):
-    result = _text("研究或协调结果")
-    told_on = fields.Date(required=True, metadata={"label": "告知日期"})
-    method = choice("告知方式", ["letter", "phone", "email", "in_person", "online"])
-
-
-class RectificationSchema(Labelled):
-    title = _text("标题", max_length=200)
-    department = _text("责令纠正的部门", max_length=40)
-    ground = choice("情形（第三十七条）", list(RectificationGround))
-    facts = _text("发现的问题")
-    basis = _text("依据（如“三定”规定条款、协调意见文号）", required=False)
-    coordination_case_id = _text("未执行的协调事项编号", required=False, max_length=40)
-    due_date = fields.Date(required=True, metadata={"label": "纠正期限"})
-    attachment_ids = codes("附件", required=False)
-
-
-class CorrectionReportSchema(Labelled):
-    report = _text("纠正情况")
-    attachment_ids = codes("附件", required=False)
-
-
-class NoteSchema(Labelled):
-    note = _text("说明", required=False)
-
-
-class ReasonSchema(Labelled):
-    reason = _text("理由", required=False)
-
-
-class RequiredReasonSchema(Labelled):
-    reason = _text("理由")
-
-
-class SupplementRequestSchema(Labelled):
-    reason = _text("补正理由")
-    items = fields.List(fields.String(), load_default=list, metadata={"label": "需补正的材料"})
-
-
-class SupplementSchema(Labelled):
-    note = _text("补正说明", required=False)
-    attachment_ids = codes("补正材料", min_items=1)
-
-
-class FilingOpinionSchema(Labelled):
-    opinion = _text("备案意见", required=False)
-    text = _text("拟发文稿", required=False)
-    summary = _text("摘要", required=False, max_length=500)
-
-
-class AcceptSchema(Labelled):
-    note = _text("受理说明", required=False)
-
-
-class RejectSchema(Labelled):
-    ground = choice("不予受理情形（第十七条）", list(RejectionGround))
-    reasons = _text("不予受理理由")
-    mechanism = choice("应采用的解决机制", list(Mechanism), required=False)
-
-
-class SolicitSchema(Labelled):
-    departments = codes("征求意见的部门", min_items=1)
-    question = _text("征求意见的事项")
-    reply_working_days = fields.Integer(required=True, strict=True, metadata={"label": "答复期限（工作日）"})
-
-
-class ReplySchema(Labelled):
-    solicitation_id = _text("征求意见编号", max_length=60)
-    kind = choice("答复", list(ReplyKind))
-    opinion = _text("具体意见", required=False)
-    reason = _text("未能按期答复的原因", required=False)
-
-
-class MeetingSchema(Labelled):
-    starts_at = fields.AwareDateTime(required=True, metadata={"label": "开会时间"})
-    location = _text("地点", max_length=200)
-    attendees = codes("参会部门", min_items=1)
-    agenda = _text("议题")
-
-
-class MeetingMinutesSchema(Labelled):
-    meeting_id = _text("会议编号", max_length=60)
-    minutes = _text("会议纪要")
-    minutes_attachment_id = _text("会议纪要文件", required=False, max_length=60)
-
-
-class InterimSchema(Labelled):
-    measures = _text("临时处置措施")
-    told = codes("已告知的对象", min_items=1)
-
-
-class AgreementSchema(Labelled):
-    summary = _text("一致意见")
-
-
-class OpinionSchema(Labelled):
-    summary = _text("摘要", max_length=500)
-    text = _text("协调意见（认定建议）全文")
-    changes_sanding = fields.Boolean(load_default=False, metadata={"label": "是否改变“三定”规定"})
-    special_explanation = _text("专门说明（第二十三条）", required=False)
-
-
-class DeterminationSchema(Labelled):
-    reasons = _text("认定理由")
-    major = fields.Boolean(load_default=False, metadata={"label": "是否涉及重大职能配置及调整"})
-
-
-class HearingSchema(Labelled):
-    held_on = fields.Date(required=True, metadata={"label": "论证会日期"})
-    experts = fields.List(fields.String(), load_default=list, metadata={"label": "专家和管理服务对象"})
-    summary = _text("论证意见")
-
-
-class OrgReviewSchema(Labelled):
-    opinion = _text("审议意见")
-
-
-class CommitteeDecisionSchema(Labelled):
-    decided_on = fields.Date(required=True, metadata={"label": "编委研究日期"})
-    decision = _text("编委决定")
-
-
-class IssueSchema(Labelled):
-    document_number = _text("文号", max_length=100)
-    issued_on = fields.Date(required=True, metadata={"label": "发文日期"})
-    note = _text("说明", required=False)
-
-
-class SuspendSchema(Labelled):
-    ground = choice("中止情形（第二十五条）", list(SuspensionGround))
-    reason = _text("中止理由")
 
 
 # --- output schemas ---
@@ -356,6 +94,9 @@ class SolicitationOutSchema(Schema):
     department = fields.String()
     question = fields.String()
     reply_working_days = fields.Integer()
+    reply_period_reason = fields.String(
+        allow_none=True, metadata={"description": "答复期限超出5至10个工作日的理由"}
+    )
     clock_id = fields.String()
     status = fields.String()
     opinion = fields.String(allow_none=True)
@@ -541,60 +282,70 @@ def download_attachment(attachment_id: str) -> Response:
     return response
 
 
+Submission = Callable[[ServiceRuntime, Actor, Any, IdempotencyClaim | None], str]
+
+
+def _submit(submission: Submission, command: Any) -> Any:
+    """Open a case once per ``Idempotency-Key``: 201 with the case; a repeat answers with the same case."""
+    runtime, actor = current_runtime(), _actor()
+    return idempotency.respond_once(
+        runtime.db,
+        IdempotentRequest,
+        actor.user_id,
+        201,
+        lambda claim: submission(runtime, actor, command, claim),
+        lambda case_id: service.get_case(runtime, actor, case_id),
+    )
+
+
 @cases_blp.post("/cases/filings")
 @cases_blp.arguments(FilingSchema, example=FILING_EXAMPLE)
 @cases_blp.response(201, CaseDetailSchema)
-@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @require_roles("dept_clerk", "dept_leader")
-def submit_filing(body: dict[str, Any]) -> dict[str, Any]:
+def submit_filing(command: Any) -> Any:
     """主办部门报送协商纪要备案（第十五条；编办5个工作日内反馈备案意见）"""
-    return service.submit_filing(current_runtime(), _actor(), body, request.headers.get("Idempotency-Key"))
+    return _submit(service.submit_filing, command)
 
 
 @cases_blp.post("/cases/coordination-applications")
 @cases_blp.arguments(ApplicationSchema, example=APPLICATION_EXAMPLE)
 @cases_blp.response(201, CaseDetailSchema)
-@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @require_roles("dept_clerk", "dept_leader")
-def submit_application(body: dict[str, Any]) -> dict[str, Any]:
+def submit_application(command: Any) -> Any:
     """主办部门提出协调申请（第十六条；编办5个工作日内决定是否受理）"""
-    return service.submit_application(
-        current_runtime(), _actor(), body, request.headers.get("Idempotency-Key")
-    )
+    return _submit(service.apply_for_coordination, command)
 
 
 @cases_blp.post("/cases/office-opened")
 @cases_blp.arguments(OfficeCaseSchema)
 @cases_blp.response(201, CaseDetailSchema)
-@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @require_roles("office_clerk", "office_division_head", "office_leader")
-def open_case(body: dict[str, Any]) -> dict[str, Any]:
+def open_case(command: Any) -> Any:
     """编办立项协调：交办、评估发现、新业态、三定解释（第二十六条）"""
-    return service.open_by_office(current_runtime(), _actor(), body, request.headers.get("Idempotency-Key"))
+    return _submit(service.open_coordination, command)
 
 
 @cases_blp.post("/cases/reflections")
 @cases_blp.arguments(ReflectionSchema)
 @cases_blp.response(201, CaseDetailSchema)
-@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @require_roles("dept_clerk", "dept_leader", "office_clerk", "office_division_head", "office_leader")
-def record_reflection(body: dict[str, Any]) -> dict[str, Any]:
+def record_reflection(command: Any) -> Any:
     """登记企事业单位、社会团体和个人的书面反映（第二十六条第四款）"""
-    return service.record_reflection(
-        current_runtime(), _actor(), body, request.headers.get("Idempotency-Key")
-    )
+    return _submit(service.record_reflection, command)
 
 
 @cases_blp.post("/cases/rectifications")
 @cases_blp.arguments(RectificationSchema)
 @cases_blp.response(201, CaseDetailSchema)
-@cases_blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @require_roles("office_division_head", "office_leader")
-def order_rectification(body: dict[str, Any]) -> dict[str, Any]:
+def order_rectification(command: Any) -> Any:
     """责令部门限期纠正（第三十七条；第（四）项在职责下放模块办理）"""
-    return service.order_rectification(
-        current_runtime(), _actor(), body, request.headers.get("Idempotency-Key")
-    )
+    return _submit(service.order_rectification, command)
 
 
 @cases_blp.get("/cases")
@@ -625,70 +376,33 @@ def get_history(case_id: str) -> list[dict[str, Any]]:
     return service.case_history(current_runtime(), _actor(), case_id)
 
 
-# (path, action, schema, summary) — one POST per step of the procedure
-ACTION_ROUTES: list[tuple[str, str, type[Schema], str]] = [
-    ("withdraw", "withdraw", ReasonSchema, "申请部门撤回（受理前）"),
-    ("request-supplement", "request_supplement", SupplementRequestSchema, "编办要求补正材料"),
-    ("supplement", "supplement", SupplementSchema, "申请部门补正材料"),
-    ("file", "file", FilingOpinionSchema, "同意备案（第十五条）"),
-    ("return-filing", "return_filing", FilingOpinionSchema, "不予备案并退回（第十五条）"),
-    ("request-document", "request_document", FilingOpinionSchema, "需要发文明确，报批（第十五条）"),
-    ("accept", "accept", AcceptSchema, "受理（第十七条）"),
-    ("reject", "reject", RejectSchema, "不予受理，说明情形和理由（第十七条）"),
-    ("solicitations", "solicit", SolicitSchema, "书面征求意见，答复期限5至10个工作日（第二十条）"),
-    ("replies", "reply", ReplySchema, "被征求意见部门答复（第二十条）"),
-    ("meetings", "schedule_meeting", MeetingSchema, "通知协调会议（第二十条）"),
-    ("meeting-minutes", "record_meeting", MeetingMinutesSchema, "记录会议纪要"),
-    (
-        "interim-measures",
-        "report_interim_measures",
-        InterimSchema,
-        "申请方报告临时处置措施（第二十二条第二款）",
-    ),
-    ("agreement", "reach_agreement", AgreementSchema, "达成一致（第二十一条）"),
-    ("opinion", "submit_opinion", OpinionSchema, "协调意见报批（第二十一条、第二十三条）"),
-    ("determination", "determine", DeterminationSchema, "未达成一致，进行分工认定（第二十一条）"),
-    ("hearing", "record_hearing", HearingSchema, "记录论证会（第二十一条）"),
-    ("determination-submission", "submit_determination", OpinionSchema, "认定建议报批（第二十一条）"),
-    ("org-review", "complete_org_review", OrgReviewSchema, "市委组织部审议（第二十一条）"),
-    ("committee-decision", "record_committee_decision", CommitteeDecisionSchema, "记录市委编委决定"),
-    ("issue", "issue", IssueSchema, "发文，相关部门执行（第二十四条）"),
-    ("extension", "extend", RequiredReasonSchema, "延长30个工作日（一次，第二十二条）"),
-    ("suspension", "suspend", SuspendSchema, "中止协调（第二十五条）"),
-    ("resumption", "resume", ReasonSchema, "恢复协调（第二十五条）"),
-    ("termination", "terminate", RequiredReasonSchema, "终止协调（第二十五条）"),
-    ("study", "study", StudySchema, "研究书面反映（第二十六条第四款）"),
-    ("refer-to-coordination", "refer_to_coordination", ReferSchema, "书面反映需要协调，关联协调事项"),
-    ("tell-result", "tell_result", ResultSchema, "将结果告知反映人（第二十六条第四款）"),
-    ("report-correction", "report_correction", CorrectionReportSchema, "部门报告纠正情况（第三十七条）"),
-    ("confirm-correction", "confirm_correction", NoteSchema, "确认已纠正（第三十七条）"),
-    ("reject-correction", "reject_correction", RequiredReasonSchema, "纠正不到位，继续纠正"),
-    (
-        "refer-to-supervision",
-        "refer_to_supervision",
-        RequiredReasonSchema,
-        "未按要求纠正，移交监督检查（第三十七条第二款）",
-    ),
-]
+# --- one POST per declared action, at its route, with the form that builds its command ---
 
 
-def _action_view(action: str, summary: str) -> Callable[..., dict[str, Any]]:
-    def view(body: dict[str, Any], case_id: str) -> dict[str, Any]:
-        return service.perform(current_runtime(), _actor(), case_id, action, body)
+def _action_view(declared: CaseAction[Any]) -> Callable[..., dict[str, Any]]:
+    def view(command: CaseCommand, case_id: str) -> dict[str, Any]:
+        return service.perform(current_runtime(), _actor(), case_id, command)
 
-    view.__name__ = f"case_{action}"
-    view.__doc__ = summary
+    view.__name__ = f"case_{declared.action}"
+    view.__doc__ = declared.summary
     return view
 
 
-for _path, _action, _schema, _summary in ACTION_ROUTES:
-    _view = require_roles()(_action_view(_action, _summary))
-    _view = cases_blp.doc(security=SECURITY)(_view)
-    _view = cases_blp.alt_response(
+def _route(declared: CaseAction[Any]) -> None:
+    view = require_roles()(_action_view(declared))
+    view = cases_blp.doc(security=SECURITY)(view)
+    view = cases_blp.alt_response(
         409, schema=ProblemSchema, description="当前状态不允许此操作", example=ILLEGAL_STEP_EXAMPLE
-    )(_view)
-    _view = cases_blp.alt_response(404, schema=ProblemSchema, description="无此事项或无权查看")(_view)
-    _view = cases_blp.alt_response(403, schema=ProblemSchema, description="角色不允许此操作")(_view)
-    _view = cases_blp.response(200, CaseDetailSchema)(_view)
-    _view = cases_blp.arguments(_schema)(_view)
-    cases_blp.route(f"/cases/<case_id>/{_path}", methods=["POST"], endpoint=f"case_{_action}")(_view)
+    )(view)
+    view = cases_blp.alt_response(404, schema=ProblemSchema, description="无此事项或无权查看")(view)
+    view = cases_blp.alt_response(403, schema=ProblemSchema, description="角色不允许此操作")(view)
+    view = cases_blp.response(200, CaseDetailSchema)(view)
+    view = cases_blp.arguments(schema_for(declared.command))(view)
+    path = f"/cases/<case_id>/{declared.route}"
+    cases_blp.route(path, methods=["POST"], endpoint=f"case_{declared.action}")(view)
+
+
+#: the actions the API offers (the others are asked for by other services' messages)
+ROUTED_ACTIONS: list[CaseAction[Any]] = [a for a in ACTIONS.values() if a.route is not None]
+for _declared in ROUTED_ACTIONS:
+    _route(_declared)

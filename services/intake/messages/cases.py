@@ -153,6 +153,7 @@ class Outgoing:
         responsible: list[Party],
         *,
         working_days: int | None = None,
+        working_days_reason: str | None = None,
         due_date: str | None = None,
         urgent: bool = False,
     ) -> None:
@@ -170,6 +171,7 @@ class Outgoing:
                 responsible=responsible,
                 escalate_to=escalate,
                 working_days=working_days,
+                working_days_reason=working_days_reason,
                 due_date=due_date,
                 urgent=urgent or None,
             ),

@@ -10,7 +10,7 @@ from services.intake.tables.approvals import (
     ChainRow,
     DelegationRow,
 )
-from services.intake.tables.base import Base, Inbox, Outbox
+from services.intake.tables.base import Base, IdempotentRequest, Inbox, Outbox
 from services.intake.tables.cases import (
     Attachment,
     CaseClock,
@@ -18,7 +18,6 @@ from services.intake.tables.cases import (
     CaseMeeting,
     CaseParty,
     CaseRecord,
-    IdempotentRequest,
     Solicitation,
 )
 from services.intake.tables.directory import Department, Jurisdiction, Person

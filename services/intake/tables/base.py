@@ -1,10 +1,11 @@
-"""Intake's declarative base and its outbox and inbox: every table of the service is mapped on this ``Base``
-(one metadata, one Alembic history)."""
+"""Intake's declarative base, its outbox and inbox, and its ``Idempotency-Key`` table: every table of the
+service is mapped on this ``Base`` (one metadata, one Alembic history)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.idempotency import idempotency_table
 from shared.messaging import messaging_tables
 
 
@@ -13,3 +14,4 @@ class Base(DeclarativeBase):
 
 
 Outbox, Inbox = messaging_tables(Base)
+IdempotentRequest = idempotency_table(Base)

@@ -1,7 +1,9 @@
 """Intake's case tables: cases, their parties, history, clocks, solicitations, meetings and attachments.
 
-A case keeps its kind-specific submission in ``content`` (JSON, validated at the edge and by the domain);
-what the queries filter on — status, kind, departments, the nearest deadline — are real columns.
+A case keeps its kind-specific submission in ``content`` and the record of what was decided on it in
+``progress`` (both JSON, validated at the edge and by the domain, shown as they are); what the rules read —
+the state, a suspended case's way back, the one extension, the pending draft, the rounds — and what the
+queries filter on — status, kind, departments, the nearest deadline — are real columns.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.intake.tables.base import Base
@@ -30,7 +32,13 @@ class CaseRecord(Base):
     status: Mapped[str] = mapped_column(String(30))
     applicant_department: Mapped[str | None] = mapped_column(String(40), nullable=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    resume_to: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    pending_decision: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    solicitation_round: Mapped[int] = mapped_column(Integer, default=0)
+    approval_count: Mapped[int] = mapped_column(Integer, default=0)
     next_actor: Mapped[str | None] = mapped_column(String(60), nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -100,6 +108,7 @@ class Solicitation(Base):
     department_code: Mapped[str] = mapped_column(String(40))
     question: Mapped[str] = mapped_column(Text)
     reply_working_days: Mapped[int] = mapped_column(Integer)
+    reply_period_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # outside 5–10 (第20条)
     clock_id: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(30))
     opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -140,19 +149,4 @@ class Attachment(Base):
     department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     uploaded_by: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[str | None] = mapped_column(ForeignKey("case_record.id"), nullable=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class IdempotentRequest(Base):
-    """The first answer to a request sent with an ``Idempotency-Key``: a repeat gets the same answer."""
-
-    __tablename__ = "idempotent_request"
-    __table_args__ = (UniqueConstraint("user_id", "key", "endpoint"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[str] = mapped_column(String(60))
-    key: Mapped[str] = mapped_column(String(120))
-    endpoint: Mapped[str] = mapped_column(String(120))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

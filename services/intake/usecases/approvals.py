@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.intake import mapping
 from services.intake.domain.approvals import chains
 from services.intake.domain.approvals.model import (
     DECISION_KINDS,
@@ -32,12 +33,10 @@ from services.intake.domain.approvals.model import (
     STATUTORY_BASIS,
     Actor,
     Approval,
-    Decision,
     DecisionResult,
     Delegation,
     Outcome,
     Status,
-    Step,
     check_delegation_period,
     describe_clock,
 )
@@ -66,33 +65,7 @@ def beijing_today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(BEIJING).date()
 
 
-# --------------------------------------------------------------------------- mapping rows ↔ domain
-
-
-def _steps(row: ApprovalRow) -> tuple[Step, ...]:
-    return tuple(Step(s["label"], s["role"], tuple(s["assignees"])) for s in row.steps)
-
-
-def _approval(row: ApprovalRow, decisions: Sequence[ApprovalDecisionRow]) -> Approval:
-    return Approval(
-        id=row.id,
-        request_id=row.request_id,
-        requested_by=Actor(row.requested_by["user_id"], row.requested_by.get("name", "")),
-        steps=_steps(row),
-        status=Status(row.status),
-        current_step=row.current_step,
-        decisions=[
-            Decision(
-                step_no=d.step_no,
-                outcome=Outcome(d.outcome),
-                comment=d.comment,
-                decided_by=Actor(d.decided_by_id, d.decided_by_name),
-                decided_at=d.decided_at,
-                on_behalf_of=d.on_behalf_of,
-            )
-            for d in decisions
-        ],
-    )
+# --------------------------------------------------------------------------- loading
 
 
 def _load(session: Session, approval_id: str) -> tuple[ApprovalRow, Approval] | None:
@@ -104,7 +77,7 @@ def _load(session: Session, approval_id: str) -> tuple[ApprovalRow, Approval] | 
         .where(ApprovalDecisionRow.approval_id == approval_id)
         .order_by(ApprovalDecisionRow.step_no)
     ).all()
-    return row, _approval(row, decisions)
+    return row, mapping.approval_of(row, decisions)
 
 
 def _delegations_to(session: Session, user_id: str) -> list[Delegation]:
@@ -422,7 +395,7 @@ def inbox(
                 ApprovalRow.jurisdiction == principal.jurisdiction, ApprovalRow.status == Status.PENDING.value
             )
         ).all()
-        mine = [(r, _approval(r, []).acting_for(principal.user_id, day, delegations)) for r in rows]
+        mine = [(r, mapping.approval_of(r, []).acting_for(principal.user_id, day, delegations)) for r in rows]
         mine = [(r, for_whom) for r, for_whom in mine if for_whom is not None]
         names = _names(session, [w for _r, w in mine if w and w != principal.user_id])
         items = [_item(r, for_whom, principal, names, day, counter) for r, for_whom in mine]

@@ -11,8 +11,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.intake.domain.actors import system_actor
+from services.intake.domain.actors import SYSTEM_ROLE, Actor, system_actor
 from services.intake.domain.cases import TERMINAL, Status
+from services.intake.domain.commands import (
+    ApprovalApproved,
+    ApprovalDecided,
+    ApprovalRejected,
+    ApprovalReturned,
+    DeadlineOverdue,
+    Decider,
+)
+from services.intake.domain.coordination import DeemNoObjection
 from services.intake.messages.cases import RULE_NAMES, Outgoing
 from services.intake.tables import CaseClock, CaseRecord, Solicitation
 from services.intake.usecases import cases as service
@@ -97,9 +106,12 @@ def clock_overdue(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> No
     first_time = not clock.overdue
     clock.overdue, clock.last_event = True, "overdue"
     if first_time and Status(record.status) not in TERMINAL:
-        service.apply_system(
-            uow, base_url, record, system_actor(record.jurisdiction_code), "deadline_overdue", payload
+        overdue = DeadlineOverdue(
+            rule=payload.get("rule"),
+            due_date=payload.get("due_date"),
+            overdue_working_days=payload.get("overdue_working_days"),
         )
+        service.apply_system(uow, base_url, record, system_actor(record.jurisdiction_code), overdue)
     else:
         service.refresh_deadline(uow.session, record)
 
@@ -116,27 +128,34 @@ def clock_expired(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> No
     solicitation = uow.session.scalar(select(Solicitation).where(Solicitation.clock_id == clock.clock_id))
     if solicitation is None or Status(record.status) in TERMINAL:
         return
-    body = {"solicitation_id": solicitation.id, "due_date": payload.get("due_date")}
-    service.apply_system(
-        uow, base_url, record, system_actor(record.jurisdiction_code), "deem_no_objection", body
-    )
+    deemed = DeemNoObjection(solicitation_id=solicitation.id, due_date=payload.get("due_date"))
+    service.apply_system(uow, base_url, record, system_actor(record.jurisdiction_code), deemed)
 
 
-OUTCOME_ACTIONS = {
-    "approved": "approval_approved",
-    "returned": "approval_returned",
-    "rejected": "approval_rejected",
+OUTCOMES: dict[str, type[ApprovalDecided]] = {
+    "approved": ApprovalApproved,
+    "returned": ApprovalReturned,
+    "rejected": ApprovalRejected,
 }
 
 
 def approval_decided(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
-    """The approval inbox decided: approved → issue next; returned → back to drafting; rejected → rework."""
+    """The approval inbox decided: approved → issue next; returned → back to drafting; rejected → rework.
+    The history names the leader who decided (or the deputy who signed for them) as the one who acted."""
     record = uow.session.scalar(
         select(CaseRecord).where(CaseRecord.approval_request_id == payload["request_id"])
     )
     if record is None or record.status != Status.AWAITING_APPROVAL:
         log.info("approval %s answers no case waiting for it; ignored", payload["request_id"])
         return
-    action = OUTCOME_ACTIONS[payload["outcome"]]
-    actor = system_actor(record.jurisdiction_code, name=(payload.get("decided_by") or {}).get("name", "审批"))
-    service.apply_system(uow, base_url, record, actor, action, payload)
+    decided_by = payload.get("decided_by") or {}
+    leader = Decider(str(decided_by.get("user_id") or "approval"), str(decided_by.get("name") or "审批"))
+    command = OUTCOMES[payload["outcome"]](
+        request_id=payload["request_id"],
+        decided_by=leader,
+        approval_id=payload.get("approval_id"),
+        on_behalf_of=payload.get("on_behalf_of"),
+        comment=payload.get("comment"),
+    )
+    actor = Actor(leader.user_id, leader.name, record.jurisdiction_code, None, frozenset({SYSTEM_ROLE}))
+    service.apply_system(uow, base_url, record, actor, command)

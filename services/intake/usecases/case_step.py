@@ -1,42 +1,30 @@
-"""One step on one case: the unit of work, the case as row and as domain object, and how it is saved."""
+"""One step on one case: the unit of work, the case as row and as domain object, the actor, and how it is
+saved — what every case action's handler works with."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.intake import queries
+from services.intake import mapping, queries
+from services.intake.domain import rules
 from services.intake.domain.actors import Actor
-from services.intake.domain.cases import (
-    TERMINAL,
-    Case,
-    HistoryEntry,
-    Status,
-    transition,
-)
-from services.intake.domain.rules import SolicitationStatus
+from services.intake.domain.cases import PROCEDURES, Case, HistoryEntry, transition
+from services.intake.domain.procedure import Procedure
 from services.intake.messages.cases import Outgoing, department_party, office_party
-from services.intake.tables import (
-    CaseClock,
-    CaseEvent,
-    CaseRecord,
-    Department,
-    Solicitation,
-)
+from services.intake.tables import CaseClock, CaseEvent, CaseRecord, Department
 from shared.contracts import Party
 from shared.db import utcnow
 from shared.errors import Conflict, ValidationFailed
+from shared.jsonable import jsonable
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
-
-Body = dict[str, Any]
 
 
 def new_id(prefix: str) -> str:
@@ -47,34 +35,51 @@ def clock_id(case_id: str, rule: str, subject: str | None = None) -> str:
     return f"{case_id}:{rule}" + (f":{subject}" if subject else "")
 
 
-# --- one step on one case ---
-
-
 @dataclass
 class Step:
-    """A use case in progress on one case: its transaction, the case (row and domain object), the actor."""
+    """A use case in progress on one case: its transaction, the case (row and domain object), the actor, the
+    action being taken, and the messages the step causes."""
 
     uow: UnitOfWork
     record: CaseRecord
     case: Case
     actor: Actor
     out: Outgoing
+    action: str = ""
     entries: list[HistoryEntry] = field(default_factory=list)
 
     @property
     def session(self) -> Session:
         return self.uow.session
 
-    def move(self, action: str, *, reason: str | None = None, **data: Any) -> HistoryEntry:
-        entry = transition(self.case, action, self.actor, reason=reason, data=jsonable(data))
+    @property
+    def procedure(self) -> Procedure:
+        """What this kind of case does (its clocks, its transitions)."""
+        return PROCEDURES[self.case.kind]
+
+    def move(self, *, reason: str | None = None, **data: Any) -> HistoryEntry:
+        """Take the step's action on the case (state and role checked by the domain) and note it."""
+        entry = transition(
+            self.case, self.action, self.actor, reason=reason, data=jsonable(data, drop_none=True)
+        )
         self.entries.append(entry)
         return entry
 
-    def remember(self, **values: Any) -> None:
-        self.record.state = {**(self.record.state or {}), **jsonable(values)}
+    def record_progress(self, **values: Any) -> None:
+        """Add to the record of what was decided on the case (shown as its ``progress``)."""
+        self.record.progress = {**(self.record.progress or {}), **jsonable(values, drop_none=True)}
 
-    def clock(self, rule: str, subject: str | None = None) -> CaseClock | None:
+    def clock(self, rule: str | None, subject: str | None = None) -> CaseClock | None:
+        if rule is None:
+            return None
         return self.session.get(CaseClock, clock_id(self.record.id, rule, subject))
+
+    def stop_clock(self, rule: str | None, outcome: str = "done", subject: str | None = None) -> None:
+        """Stop one of the case's clocks, if it runs (a stopped clock stays stopped)."""
+        clock = self.clock(rule, subject)
+        if clock is not None and clock.state != "stopped":
+            self.out.stop_clock(clock.clock_id, outcome)
+            clock.state = "stopped"
 
     def applicant(self) -> list[Party]:
         code = self.record.applicant_department
@@ -105,41 +110,33 @@ class Step:
         return f"v{self.record.version}-{len(self.entries)}"
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def start_step(uow: UnitOfWork, record: CaseRecord, actor: Actor, base_url: str, action: str = "") -> Step:
+    """A step on ``record`` as ``actor``, in ``uow``."""
+    case = mapping.case_of(uow.session, record)
+    return Step(uow, record, case, actor, Outgoing(uow, record, base_url), action)
 
 
-def next_actor(session: Session, record: CaseRecord) -> str | None:
-    status = Status(record.status)
-    if status in TERMINAL:
-        return None
-    if status is Status.COORDINATING and pending_solicitations(session, record.id):
-        return "departments"
-    return {
-        Status.SUPPLEMENT_REQUESTED: "applicant",
-        Status.ORDERED: "applicant",
-        Status.AWAITING_APPROVAL: "office_leader",
-        Status.ORG_REVIEW: "org_reviewer",
-        Status.AWAITING_COMMITTEE: "committee",
-        Status.IN_EXECUTION: "parties_execute",
-    }.get(status, "office")
-
-
-def pending_solicitations(session: Session, case_id: str) -> list[Solicitation]:
-    open_states = (SolicitationStatus.PENDING, SolicitationStatus.DELAYED_WITH_REASON)
-    return list(
-        session.scalars(
-            select(Solicitation).where(Solicitation.case_id == case_id, Solicitation.status.in_(open_states))
-        ).all()
-    )
+def save(step: Step) -> None:
+    """Write the domain object back, append its history lines, and show who acts next and by when."""
+    record = step.record
+    mapping.write_case(record, step.case)
+    for entry in step.entries:
+        step.session.add(
+            CaseEvent(
+                case_id=record.id,
+                actor_id=entry.actor_id,
+                actor_name=entry.actor_name,
+                action=entry.action,
+                from_status=str(entry.from_status) if entry.from_status else None,
+                to_status=str(entry.to_status),
+                reason=entry.reason,
+                data=entry.data,
+            )
+        )
+    step.session.flush()
+    record.next_actor = queries.next_actor_of(step.session, record, step.case)
+    refresh_deadline(step.session, record)
+    record.updated_at = utcnow()
 
 
 #: clocks someone still has to act on: the deadlines service's phases, and ours before it answers
@@ -157,35 +154,6 @@ def refresh_deadline(session: Session, record: CaseRecord) -> None:
     record.overdue = any(c.overdue or c.state == "overdue" for c in running)
 
 
-def save(step: Step) -> None:
-    """Write the domain object back and append its history lines."""
-    record, case = step.record, step.case
-    record.status = str(case.status)
-    step.remember(
-        resume_to=str(case.resume_to) if case.resume_to else None,
-        extended=case.extended,
-        major=case.major,
-        pending_decision=case.pending_decision,
-    )
-    for entry in step.entries:
-        step.session.add(
-            CaseEvent(
-                case_id=record.id,
-                actor_id=entry.actor_id,
-                actor_name=entry.actor_name,
-                action=entry.action,
-                from_status=str(entry.from_status) if entry.from_status else None,
-                to_status=str(entry.to_status),
-                reason=entry.reason,
-                data=entry.data,
-            )
-        )
-    step.session.flush()
-    record.next_actor = next_actor(step.session, record)
-    refresh_deadline(step.session, record)
-    record.updated_at = utcnow()
-
-
 def concurrent_change() -> Conflict:
     return Conflict("该事项刚被他人修改，请刷新后重试", code="concurrent_change")
 
@@ -198,6 +166,7 @@ def commit(uow: UnitOfWork) -> None:
 
 
 def check_departments(session: Session, jurisdiction: str, named: dict[str, list[str]]) -> None:
+    """Every department named in the input exists in the jurisdiction; a 422 names the fields that do not."""
     known = set(
         session.scalars(
             select(Department.code).where(Department.jurisdiction_code == jurisdiction, Department.active)
@@ -212,14 +181,11 @@ def check_departments(session: Session, jurisdiction: str, named: dict[str, list
         raise ValidationFailed("所列部门不存在或不在本辖区", code="unknown_department", fields=fields)
 
 
-def start_coordination_clock(step: Step) -> None:
-    step.out.start_clock(
-        clock_id(step.record.id, "coordination_opinion"),
-        "coordination_opinion",
-        step.office(),
-        urgent=bool(step.record.content.get("urgent")),
-    )
-
-
-def outgoing(runtime: ServiceRuntime, uow: UnitOfWork, record: CaseRecord) -> Outgoing:
-    return Outgoing(uow, record, runtime.settings.public_base_url)
+def check_host(
+    runtime: ServiceRuntime, actor: Actor, host: str, leads: list[str], others: dict[str, list[str]]
+) -> None:
+    """Every department named exists here, and the submitter is the rightful host (第13条)."""
+    with runtime.db.transaction() as session:
+        named = {"host_department": [host], "lead_departments": leads, **others}
+        check_departments(session, actor.jurisdiction, named)
+    rules.check_rightful_host(host, leads, actor.department)

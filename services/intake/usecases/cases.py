@@ -1,46 +1,75 @@
-"""Casework use cases: what the HTTP API and the queue handlers call, each in one unit of work.
+"""Casework as the entrypoints see it: every kind's submissions and actions, and the reading of cases.
 
-A use case loads the case the actor may see, asks the domain whether the step is allowed (state, role and
-the rules of the measures), applies it, appends the history, and records in the same transaction the
-messages it causes (clocks, notifications, approval requests). If anything fails, nothing is kept.
-Submissions live in :mod:`.submissions`, the steps on a case in :mod:`.steps`, the reading here.
+``perform`` takes one step on a case in one unit of work: it loads the case the actor may see, runs the
+command's declared handler (which asks the domain whether the step is allowed — state, role and the rules of
+the measures — applies it and records the messages it causes), appends the history and commits. If anything
+fails, nothing is kept. Importing this module loads every kind's handlers and checks that each transition of
+each procedure has one.
 """
 
 from __future__ import annotations
 
 from typing import IO, Any
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from services.intake import queries
 from services.intake.adapters.attachment_store import AttachmentStore
 from services.intake.domain.actors import Actor
+from services.intake.domain.commands import CaseCommand
+from services.intake.tables import CaseRecord
 from services.intake.usecases import attachments
-from services.intake.usecases.case_actions import EFFECTS, apply_system, perform
-from services.intake.usecases.case_step import refresh_deadline
-from services.intake.usecases.submissions import (
-    open_by_office,
-    order_rectification,
-    record_reflection,
-    submit_application,
-    submit_filing,
-)
+from services.intake.usecases.case_actions import ACTIONS, carry_out, check_every_transition_is_declared
+from services.intake.usecases.case_step import commit, concurrent_change, refresh_deadline, save, start_step
+from services.intake.usecases.coordination import apply_for_coordination, open_coordination
+from services.intake.usecases.filing import submit_filing
+from services.intake.usecases.rectification import order_rectification
+from services.intake.usecases.reflection import record_reflection
 from shared.errors import NotFound
+from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 
 __all__ = [
-    "EFFECTS",
+    "ACTIONS",
+    "apply_for_coordination",
     "apply_system",
     "case_history",
     "get_case",
     "list_cases",
-    "open_by_office",
+    "open_coordination",
     "order_rectification",
     "perform",
     "read_attachment",
     "record_reflection",
     "refresh_deadline",
-    "submit_application",
     "submit_filing",
 ]
+
+check_every_transition_is_declared()
+
+
+def perform(runtime: ServiceRuntime, actor: Actor, case_id: str, command: CaseCommand) -> dict[str, Any]:
+    """Take one step on a case the actor may see; all of it or none of it. Returns the case as it is now."""
+    with runtime.unit_of_work() as uow:
+        record = queries.load_visible(uow.session, actor, case_id)
+        step = start_step(uow, record, actor, runtime.settings.public_base_url)
+        try:
+            carry_out(step, command)
+            save(step)
+        except StaleDataError as exc:  # flushed while another request changed the same case
+            raise concurrent_change() from exc
+        commit(uow)
+        return queries.detail(uow.session, record, actor)
+
+
+def apply_system(
+    uow: UnitOfWork, base_url: str, record: CaseRecord, actor: Actor, command: CaseCommand
+) -> None:
+    """A step caused by another service's message (approval decided, clock expired), in the handler's uow."""
+    step = start_step(uow, record, actor, base_url)
+    carry_out(step, command)
+    save(step)
+
 
 # --- reading ---
 

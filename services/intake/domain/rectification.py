@@ -1,0 +1,148 @@
+"""限期纠正 (第37条): the office finds a department failing its duties and orders correction by a date; the
+department reports, the office confirms or sends it back, and what is not corrected goes to supervision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from services.intake.domain import commands as c
+from services.intake.domain.procedure import (
+    OVERDUE,
+    Kind,
+    Opening,
+    Procedure,
+    Status,
+    Transition,
+    applicant,
+    office,
+    office_decider,
+)
+from services.intake.domain.rules import fail_if_any
+from shared.errors import DomainError
+
+# --- commands ---
+
+
+@dataclass(frozen=True)
+class OrderRectification(c.CaseCommand):
+    """The office orders a department to correct a failing by a date (第37条)."""
+
+    title: str
+    department: str
+    ground: str
+    facts: str
+    due_date: date
+    basis: str | None = None
+    coordination_case_id: str | None = None
+    attachment_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportCorrection(c.CaseCommand):
+    report: str
+    attachment_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConfirmCorrection(c.CaseCommand):
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectCorrection(c.CaseCommand):
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReferToSupervision(c.CaseCommand):
+    """第37条第2款: not corrected as required → the provincial and city supervision rules apply."""
+
+    reason: str
+
+
+# --- the grounds of 第37条 and the order ---
+
+
+class RectificationGround(StrEnum):
+    NOT_AS_DEFINED = "not_as_defined"  # (一) 未按已经明确的职责分工履职
+    NOT_AS_COORDINATED = "not_as_coordinated"  # (二) 未按协调后确定的职责分工履职
+    POOR_PERFORMANCE = "poor_performance"  # (三) 经职责履行评估发现存在履职不到位
+    DEVOLUTION = "devolution"  # (四) 擅自下放职责或未落实保障措施 — the devolution service handles it
+    OTHER = "other"  # (五) 其他需要限期纠正的情形
+
+
+RECTIFICATION_GROUND_NAMES = {
+    RectificationGround.NOT_AS_DEFINED: (
+        "（一）未按党内法规、法律法规、机构改革方案和“三定”规定等已经明确的职责分工履职"
+    ),
+    RectificationGround.NOT_AS_COORDINATED: "（二）未按协调后确定的职责分工履职",
+    RectificationGround.POOR_PERFORMANCE: "（三）经职责履行评估发现存在履职不到位情况",
+    RectificationGround.DEVOLUTION: "（四）未经审批擅自下放职责，或经批准下放职责后未落实相应保障措施",
+    RectificationGround.OTHER: "（五）存在其他需要限期纠正情形",
+}
+
+
+def check_rectification_order(ground: str, facts: str, due_date: date, today: date) -> RectificationGround:
+    """An order names a ground of 第37条, the facts found, and a correction date after today."""
+    parsed = RectificationGround(ground)
+    if parsed is RectificationGround.DEVOLUTION:
+        raise DomainError(
+            "第三十七条第（四）项情形（擅自下放职责、未落实保障措施）在职责下放模块办理",
+            code="use_devolution_rectification",
+            fields={"ground": ["请在职责下放模块责令纠正"]},
+        )
+    fields: dict[str, list[str]] = {}
+    if not facts.strip():
+        fields["facts"] = ["应写明发现的问题"]
+    if due_date <= today:
+        fields["due_date"] = ["纠正期限应晚于今天"]
+    fail_if_any(fields, "限期纠正决定不完整（第三十七条）", "rectification_incomplete")
+    return parsed
+
+
+# --- the procedure ---
+
+S = Status
+_UNDER_ORDER = frozenset({S.ORDERED, S.CORRECTION_REPORTED})
+_REPORTED = frozenset({S.CORRECTION_REPORTED})
+
+PROCEDURE = Procedure(
+    kind=Kind.RECTIFICATION,
+    name="限期纠正",
+    openings=(
+        Opening(
+            "order_rectification",
+            "责令限期纠正",
+            lambda actor, case: actor.is_office_decider,
+            "只有编办处室负责人或领导可以责令限期纠正",
+            S.ORDERED,
+        ),
+    ),
+    transitions=(
+        Transition(
+            ReportCorrection,
+            "report_correction",
+            "报告纠正情况",
+            _UNDER_ORDER,
+            S.CORRECTION_REPORTED,
+            applicant,
+        ),
+        Transition(
+            ConfirmCorrection, "confirm_correction", "确认已纠正", _REPORTED, S.CORRECTED, office_decider
+        ),
+        Transition(
+            RejectCorrection, "reject_correction", "纠正不到位，继续纠正", _REPORTED, S.ORDERED, office
+        ),
+        Transition(
+            ReferToSupervision,
+            "refer_to_supervision",
+            "移交监督检查",
+            _UNDER_ORDER,
+            S.REFERRED_TO_SUPERVISION,
+            office_decider,
+        ),
+        OVERDUE,
+    ),
+)

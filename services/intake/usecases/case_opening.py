@@ -1,0 +1,79 @@
+"""How every kind of case comes into being: the row, its parties and attachments, the first history line and
+the first messages, all in one unit of work — and the ``Idempotency-Key`` recorded with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.intake.domain.actors import Actor
+from services.intake.domain.cases import Kind, Source, Status, open_case
+from services.intake.tables import CaseParty, CaseRecord, IdempotentRequest
+from services.intake.usecases import attachments
+from services.intake.usecases.case_step import Step, commit, new_id, save, start_step
+from shared import idempotency
+from shared.idempotency import IdempotencyClaim
+from shared.jsonable import jsonable
+from shared.messaging import UnitOfWork
+from shared.runtime import ServiceRuntime
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case about to be opened: what it is, who takes part, what it carries."""
+
+    kind: Kind
+    source: Source
+    title: str
+    applicant: str | None
+    content: Any  # the submission command; stored as the case's ``content``
+    parties: dict[str, str]  # department → role
+    attachment_ids: list[str]
+    action: str  # the opening: "submit" | "open" | "record_reflection" | "order_rectification"
+    status: Status
+    named_attachments: dict[str, list[str]] = field(default_factory=dict)  # input field → ids it carries
+    extra_content: dict[str, Any] = field(default_factory=dict)  # what the office adds (a ground's name)
+
+
+def open_new_case(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    new: NewCase,
+    claim: IdempotencyClaim | None,
+    effects: Callable[[Step], None],
+) -> str:
+    """Open the case (its first messages come from ``effects``) and record the claim; returns its id."""
+    with runtime.unit_of_work() as uow:
+        record = _insert(uow, actor, new)
+        step = start_step(uow, record, actor, runtime.settings.public_base_url, new.action)
+        step.entries.append(open_case(step.case, actor, new.action))
+        for name, ids in new.named_attachments.items():
+            attachments.claim(uow.session, actor, record.id, ids, name)
+        attachments.claim(uow.session, actor, record.id, new.attachment_ids)
+        effects(step)
+        save(step)
+        idempotency.record(uow.session, IdempotentRequest, claim, record.id)
+        commit(uow)
+        return record.id
+
+
+def _insert(uow: UnitOfWork, actor: Actor, new: NewCase) -> CaseRecord:
+    record = CaseRecord(
+        id=new_id("c"),
+        jurisdiction_code=actor.jurisdiction,
+        kind=str(new.kind),
+        source=str(new.source),
+        title=new.title,
+        status=str(new.status),
+        applicant_department=new.applicant,
+        content={**jsonable(new.content, drop_none=True), **new.extra_content},
+        progress={},
+        submitted_by=actor.user_id,
+    )
+    uow.session.add(record)
+    uow.session.flush()  # the parties refer to it
+    for code, role in new.parties.items():
+        uow.session.add(CaseParty(case_id=record.id, department_code=code, role=role))
+    uow.session.flush()
+    return record

@@ -1,0 +1,478 @@
+"""职责分工协调 (第16–26条): the application (or the office's own opening), acceptance, written solicitation
+and meetings, agreement or determination, approval, suspension and termination — one handler per action."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.intake import queries
+from services.intake.domain import coordination as rules
+from services.intake.domain.actors import Actor
+from services.intake.domain.cases import Kind, Source, Status
+from services.intake.domain.coordination import (
+    Accept,
+    ApplyForCoordination,
+    CompleteOrgReview,
+    DeemNoObjection,
+    Determine,
+    Extend,
+    OpenCoordination,
+    ReachAgreement,
+    RecordCommitteeDecision,
+    RecordHearing,
+    RecordMeeting,
+    Reject,
+    Reply,
+    ReportInterimMeasures,
+    Resume,
+    ScheduleMeeting,
+    Solicit,
+    SolicitationStatus,
+    SubmitDetermination,
+    SubmitOpinion,
+    Suspend,
+    Terminate,
+)
+from services.intake.messages.cases import department_party
+from services.intake.tables import CaseClock, CaseMeeting, CaseParty, Solicitation
+from services.intake.usecases import attachments
+from services.intake.usecases.case_actions import DraftedDecision, case_action, send_to_approval
+from services.intake.usecases.case_opening import NewCase, open_new_case
+from services.intake.usecases.case_step import Step, check_departments, check_host, clock_id, new_id
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.idempotency import IdempotencyClaim
+from shared.localtime import datetime_cn
+from shared.measures import RULES
+from shared.runtime import ServiceRuntime
+
+# --- how a coordination begins (第16条, 第26条) ---
+
+
+def apply_for_coordination(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    command: ApplyForCoordination,
+    claim: IdempotencyClaim | None = None,
+) -> str:
+    """After failed consultation the host's party group applies; the office decides within 5 working days."""
+    host, others = command.host_department, command.other_parties
+    check_host(runtime, actor, host, command.lead_departments, {"other_parties": others})
+    rules.check_application(command.application())
+    minutes = command.collective_decision.minutes_attachment_id
+    new = NewCase(
+        kind=Kind.COORDINATION,
+        source=Source.APPLICATION,
+        title=command.title,
+        applicant=host,
+        content=command,
+        parties={host: "host", **{d: "other" for d in others}},
+        attachment_ids=command.attachment_ids,
+        action="submit",
+        status=Status.SUBMITTED,
+        named_attachments={"collective_decision.minutes_attachment_id": [minutes] if minutes else []},
+    )
+
+    def effects(step: Step) -> None:
+        cid = clock_id(step.record.id, "acceptance_decision")
+        step.out.start_clock(cid, "acceptance_decision", step.office(), urgent=command.urgent)
+        step.out.notify(
+            "case_submitted",
+            step.office(),
+            dedupe="submitted",
+            urgent=command.urgent,
+            applicant=step.department_name(host),
+        )
+
+    return open_new_case(runtime, actor, new, claim, effects)
+
+
+def open_coordination(
+    runtime: ServiceRuntime, actor: Actor, command: OpenCoordination, claim: IdempotencyClaim | None = None
+) -> str:
+    """第26条: a coordination assigned by the committee or begun by the office starts as accepted."""
+    with runtime.db.transaction() as session:
+        check_departments(session, actor.jurisdiction, {"parties": command.parties})
+    if not command.parties:
+        raise ValidationFailed.for_field("parties", "至少列明一个相关部门")
+    new = NewCase(
+        kind=Kind.COORDINATION,
+        source=Source(command.source),
+        title=command.title,
+        applicant=None,
+        content=command,
+        parties={d: "other" for d in command.parties},
+        attachment_ids=command.attachment_ids,
+        action="open",
+        status=Status.COORDINATING,
+    )
+
+    def effects(step: Step) -> None:
+        _start_opinion_clock(step, urgent=False)
+        step.out.notify("application_accepted", step.departments(), dedupe="opened", source=command.source)
+
+    return open_new_case(runtime, actor, new, claim, effects)
+
+
+def _start_opinion_clock(step: Step, *, urgent: bool) -> None:
+    """第22条: 30 working days from acceptance to the coordination opinion."""
+    cid = clock_id(step.record.id, "coordination_opinion")
+    step.out.start_clock(cid, "coordination_opinion", step.office(), urgent=urgent)
+
+
+# --- 第17条: acceptance ---
+
+
+@case_action(Accept, route="accept", summary="受理（第十七条）")
+def accept(step: Step, command: Accept) -> None:
+    step.move(reason=command.note)
+    step.stop_clock("acceptance_decision")
+    step.record_progress(acceptance={"accepted_by": step.actor.name, "note": command.note})
+    _start_opinion_clock(step, urgent=bool(step.record.content.get("urgent")))
+    # 第17条: the decision is told to the applying (host) department; the other parties hear from the office
+    # when it solicits them or calls a meeting (the accepted-notice's wording addresses the applicant)
+    step.out.notify("application_accepted", step.applicant(), dedupe=step.dedupe(), note=command.note)
+
+
+@case_action(Reject, route="reject", summary="不予受理，说明情形和理由（第十七条）")
+def reject(step: Step, command: Reject) -> None:
+    ground, mechanism = rules.check_rejection(command.ground, command.reasons, command.mechanism)
+    ground_name = rules.REJECTION_GROUND_NAMES[ground]
+    mechanism_name = rules.MECHANISM_NAMES[mechanism] if mechanism else None
+    step.move(reason=command.reasons, ground=ground, mechanism=mechanism)
+    step.stop_clock("acceptance_decision")
+    step.record_progress(
+        rejection={
+            "ground": ground,
+            "ground_name": ground_name,
+            "reasons": command.reasons,
+            "mechanism": mechanism,
+            "mechanism_name": mechanism_name,
+        }
+    )
+    step.out.notify(
+        "application_rejected",
+        step.applicant(),
+        dedupe=step.dedupe(),
+        ground=ground_name,
+        reason=command.reasons,
+        mechanism=mechanism_name,
+    )
+
+
+# --- 第19–20条: written solicitation and meetings ---
+
+
+@case_action(Solicit, route="solicitations", summary="书面征求意见，答复期限5至10个工作日（第二十条）")
+def solicit(step: Step, command: Solicit) -> None:
+    """第20条: a written solicitation to each chosen department, each with its own reply clock."""
+    days = rules.check_reply_period(command.reply_working_days, command.reply_period_reason)
+    period_reason = command.reply_period_reason if not rules.usual_reply_period(days) else None
+    departments = list(dict.fromkeys(command.departments))
+    check_departments(step.session, step.record.jurisdiction_code, {"departments": departments})
+    step.case.solicitation_round += 1
+    round_no = step.case.solicitation_round
+    step.move(
+        reason=command.question,
+        departments=departments,
+        round=round_no,
+        reply_working_days=days,
+        reply_period_reason=period_reason,
+    )
+    existing = {(p.department_code, p.role) for p in queries.parties_of(step.session, step.record.id)}
+    for code in departments:
+        sid = new_id("s")
+        cid = clock_id(step.record.id, "written_reply", sid)
+        step.session.add(
+            Solicitation(
+                id=sid,
+                case_id=step.record.id,
+                round=round_no,
+                department_code=code,
+                question=command.question,
+                reply_working_days=days,
+                reply_period_reason=period_reason,
+                clock_id=cid,
+                status=SolicitationStatus.PENDING,
+            )
+        )
+        if (code, "solicited") not in existing:
+            step.session.add(CaseParty(case_id=step.record.id, department_code=code, role="solicited"))
+        who = [department_party(code, step.record.jurisdiction_code)]
+        step.out.start_clock(cid, "written_reply", who, working_days=days, working_days_reason=period_reason)
+        step.out.notify(
+            "solicitation_request",
+            who,
+            dedupe=sid,
+            question=command.question,
+            reply_working_days=days,
+            round=round_no,
+        )
+
+
+@case_action(Reply, route="replies", summary="被征求意见部门答复（第二十条）")
+def reply(step: Step, command: Reply) -> None:
+    solicitation = step.session.get(Solicitation, command.solicitation_id)
+    if solicitation is None or solicitation.case_id != step.record.id:
+        raise ValidationFailed.for_field("solicitation_id", "没有这次征求意见")
+    if solicitation.department_code != step.actor.department:
+        raise NotFound("未找到这次征求意见", code="solicitation_not_found")
+    if solicitation.status not in rules.REPLY_OPEN:
+        raise Conflict(
+            "这次征求意见已经答复或已视为没有不同意见",
+            code="already_replied",
+            extra={"solicitation_status": solicitation.status},
+        )
+    current = SolicitationStatus(solicitation.status)
+    kind = rules.check_reply(command.kind, command.opinion, command.reason, current)
+    step.move(reason=command.opinion or command.reason, solicitation_id=solicitation.id, kind=kind)
+    if kind is rules.ReplyKind.NEED_TIME:
+        solicitation.status = SolicitationStatus.DELAYED_WITH_REASON
+        solicitation.delay_reason = command.reason
+    else:
+        agreed = kind is rules.ReplyKind.AGREE
+        solicitation.status = SolicitationStatus.AGREED if agreed else SolicitationStatus.DISAGREED
+        solicitation.opinion = command.opinion
+        solicitation.replied_at, solicitation.replied_by = utcnow(), step.actor.user_id
+        _stop_reply_clock(step, solicitation.clock_id)
+    step.out.notify(
+        "reply_received",
+        step.office(),
+        dedupe=step.dedupe(),
+        department=step.department_name(solicitation.department_code),
+        reply=kind,
+    )
+
+
+def _stop_reply_clock(step: Step, cid: str, outcome: str = "done") -> None:
+    clock = step.session.get(CaseClock, cid)
+    if clock is not None and clock.state != "stopped":
+        clock.state = "stopped"
+    step.out.stop_clock(cid, outcome)
+
+
+@case_action(DeemNoObjection)
+def deem_no_objection(step: Step, command: DeemNoObjection) -> None:
+    """第20条: at expiry, silence without a stated reason is 视为没有不同意见; a filed reason is kept."""
+    solicitation = step.session.get(Solicitation, command.solicitation_id)
+    if solicitation is None:
+        return
+    after = rules.status_at_expiry(SolicitationStatus(solicitation.status))
+    if after is None:
+        return
+    solicitation.status = after
+    clock = step.session.get(CaseClock, solicitation.clock_id)
+    if clock is not None:
+        clock.state = "expired"
+    if after is SolicitationStatus.DEEMED_NO_OBJECTION:
+        step.move(department=solicitation.department_code, solicitation_id=solicitation.id)
+        step.out.notify(
+            "reply_deemed_no_objection",
+            [department_party(solicitation.department_code, step.record.jurisdiction_code), *step.office()],
+            dedupe=solicitation.id,
+            department=step.department_name(solicitation.department_code),
+            due_date=command.due_date,
+        )
+
+
+@case_action(ScheduleMeeting, route="meetings", summary="通知协调会议（第二十条）")
+def schedule_meeting(step: Step, command: ScheduleMeeting) -> None:
+    if command.starts_at <= utcnow():
+        raise ValidationFailed.for_field("starts_at", "协调会议应提前通知，开会时间应晚于现在（第二十条）")
+    attendees = list(dict.fromkeys(command.attendees))
+    check_departments(step.session, step.record.jurisdiction_code, {"attendees": attendees})
+    meeting = CaseMeeting(
+        id=new_id("m"),
+        case_id=step.record.id,
+        round=step.case.solicitation_round or 1,
+        starts_at=command.starts_at,
+        location=command.location,
+        attendees=attendees,
+        agenda=command.agenda,
+    )
+    step.session.add(meeting)
+    existing = {(p.department_code, p.role) for p in queries.parties_of(step.session, step.record.id)}
+    for code in attendees:
+        if (code, "attendee") not in existing:
+            step.session.add(CaseParty(case_id=step.record.id, department_code=code, role="attendee"))
+    step.move(reason=command.agenda, meeting_id=meeting.id, starts_at=command.starts_at)
+    step.out.notify(
+        "meeting_notice",
+        [department_party(c, step.record.jurisdiction_code) for c in attendees],
+        dedupe=meeting.id,
+        starts_at=datetime_cn(command.starts_at),
+        location=command.location,
+        place=command.location,  # the name notify's meeting_notice template gives it
+        agenda=command.agenda,
+    )
+
+
+@case_action(RecordMeeting, route="meeting-minutes", summary="记录会议纪要")
+def record_meeting(step: Step, command: RecordMeeting) -> None:
+    meeting = step.session.get(CaseMeeting, command.meeting_id)
+    if meeting is None or meeting.case_id != step.record.id:
+        raise ValidationFailed.for_field("meeting_id", "没有这次协调会议")
+    if command.minutes_attachment_id:
+        ids = [command.minutes_attachment_id]
+        attachments.claim(step.session, step.actor, step.record.id, ids, "minutes_attachment_id")
+    meeting.minutes, meeting.minutes_attachment_id = command.minutes, command.minutes_attachment_id
+    step.move(reason=command.minutes, meeting_id=meeting.id)
+
+
+@case_action(
+    ReportInterimMeasures, route="interim-measures", summary="申请方报告临时处置措施（第二十二条第二款）"
+)
+def report_interim_measures(step: Step, command: ReportInterimMeasures) -> None:
+    """第22条第2款: in an emergency the applicant acts and tells the office and the parties."""
+    step.move(reason=command.measures, told=command.told)
+    report = {"measures": command.measures, "told": command.told, "at": utcnow(), "by": step.actor.name}
+    step.record_progress(interim_measures=[*(step.record.progress or {}).get("interim_measures", []), report])
+    step.out.notify(
+        "interim_measures_reported",
+        [*step.office(), *step.departments(include_applicant=False)],
+        dedupe=step.dedupe(),
+        urgent=True,
+        measures=command.measures,
+    )
+
+
+# --- 第21条: agreement, or a determination by the office; 第23条: the opinion goes to approval ---
+
+
+@case_action(ReachAgreement, route="agreement", summary="达成一致（第二十一条）")
+def reach_agreement(step: Step, command: ReachAgreement) -> None:
+    """第21条: agreement means the parties agree — nobody still answering, any disagreement resolved."""
+    solicitations = step.session.scalars(
+        select(Solicitation)
+        .where(Solicitation.case_id == step.record.id)
+        .order_by(Solicitation.round, Solicitation.sent_at)
+    ).all()
+    answers = [
+        rules.Answer(step.department_name(s.department_code), SolicitationStatus(s.status))
+        for s in solicitations
+    ]
+    resolved = rules.check_agreement(answers, command.disagreements_resolved)
+    step.move(reason=command.summary, disagreements_resolved=command.disagreements_resolved)
+    step.record_progress(
+        agreement={
+            "summary": command.summary,
+            "disagreements_resolved": command.disagreements_resolved if resolved else None,
+            "disagreeing_departments": resolved or None,
+            "recorded_by": step.actor.name,
+        }
+    )
+
+
+def _submit_draft(step: Step, decision_kind: str, command: SubmitOpinion | SubmitDetermination) -> None:
+    rules.check_opinion(command.text, command.changes_sanding, command.special_explanation)
+    step.move(reason=command.summary, changes_sanding=command.changes_sanding)
+    draft = DraftedDecision(
+        command.summary, command.text, command.changes_sanding, command.special_explanation
+    )
+    step.record_progress(**{decision_kind: draft})
+    send_to_approval(step, decision_kind, draft)
+
+
+@case_action(SubmitOpinion, route="opinion", summary="协调意见报批（第二十一条、第二十三条）")
+def submit_opinion(step: Step, command: SubmitOpinion) -> None:
+    """第21条, 第23条: the written coordination opinion goes to approval (with 三定 explanation if needed)."""
+    _submit_draft(step, "coordination_opinion", command)
+
+
+@case_action(Determine, route="determination", summary="未达成一致，进行分工认定（第二十一条）")
+def determine(step: Step, command: Determine) -> None:
+    step.case.major = command.major
+    step.move(reason=command.reasons, major=command.major)
+    step.record_progress(determination_reasons=command.reasons)
+
+
+@case_action(RecordHearing, route="hearing", summary="记录论证会（第二十一条）")
+def record_hearing(step: Step, command: RecordHearing) -> None:
+    step.move(reason=command.summary, held_on=command.held_on, experts=command.experts)
+    step.record_progress(
+        hearing={"held_on": command.held_on, "experts": command.experts, "summary": command.summary}
+    )
+
+
+@case_action(SubmitDetermination, route="determination-submission", summary="认定建议报批（第二十一条）")
+def submit_determination(step: Step, command: SubmitDetermination) -> None:
+    _submit_draft(step, "determination", command)
+
+
+@case_action(CompleteOrgReview, route="org-review", summary="市委组织部审议（第二十一条）")
+def complete_org_review(step: Step, command: CompleteOrgReview) -> None:
+    step.move(reason=command.opinion)
+    step.record_progress(org_review={"opinion": command.opinion, "by": step.actor.name})
+
+
+@case_action(RecordCommitteeDecision, route="committee-decision", summary="记录市委编委决定")
+def record_committee_decision(step: Step, command: RecordCommitteeDecision) -> None:
+    step.move(reason=command.decision, decided_on=command.decided_on)
+    step.record_progress(committee_decision={"decided_on": command.decided_on, "decision": command.decision})
+
+
+# --- 第22条, 第25条: time ---
+
+EXTENSION = RULES["coordination_opinion"]
+
+
+@case_action(
+    Extend,
+    route="extension",
+    summary=f"延长{EXTENSION.extension_working_days}个工作日（一次，{EXTENSION.article_label}）",
+)
+def extend(step: Step, command: Extend) -> None:
+    """第22条: once, by 30 working days, the reason told to the applicant."""
+    rules.check_extension(step.case.extended, command.reason)
+    step.move(reason=command.reason)
+    step.case.extended = True
+    step.out.extend_clock(clock_id(step.record.id, "coordination_opinion"), command.reason)
+    step.out.notify(
+        "extension_notice",
+        step.applicant() or step.departments(),
+        dedupe="extension",
+        reason=command.reason,
+        working_days=EXTENSION.extension_working_days,
+    )
+
+
+def _running_clocks(step: Step) -> list[str]:
+    ids = [clock_id(step.record.id, "coordination_opinion")]
+    return ids + [s.clock_id for s in queries.pending_solicitations(step.session, step.record.id)]
+
+
+@case_action(Suspend, route="suspension", summary="中止协调（第二十五条）")
+def suspend(step: Step, command: Suspend) -> None:
+    """第25条: suspension stops the clocks; the reason goes to the applicant."""
+    ground = rules.check_suspension(command.ground, command.reason)
+    step.case.resume_to = step.case.status
+    step.move(reason=command.reason, ground=ground)
+    for cid in _running_clocks(step):
+        step.out.pause_clock(cid, command.reason)
+    ground_name = rules.SUSPENSION_GROUND_NAMES[ground]
+    step.record_progress(suspension={"ground": ground, "ground_name": ground_name, "reason": command.reason})
+    step.out.notify(
+        "case_suspended", step.departments(), dedupe=step.dedupe(), ground=ground_name, reason=command.reason
+    )
+
+
+@case_action(Resume, route="resumption", summary="恢复协调（第二十五条）")
+def resume(step: Step, command: Resume) -> None:
+    step.move(reason=command.reason)
+    step.case.resume_to = None
+    for cid in _running_clocks(step):
+        step.out.resume_clock(cid)
+    step.out.notify("case_resumed", step.departments(), dedupe=step.dedupe(), reason=command.reason)
+
+
+@case_action(Terminate, route="termination", summary="终止协调（第二十五条）")
+def terminate(step: Step, command: Terminate) -> None:
+    """第25条第2款: the dispute is resolved; coordination ends and every clock stops."""
+    if not command.reason.strip():
+        raise ValidationFailed.for_field("reason", "终止协调应说明理由")
+    step.move(reason=command.reason)
+    for solicitation in queries.pending_solicitations(step.session, step.record.id):
+        solicitation.status = SolicitationStatus.CANCELLED
+        _stop_reply_clock(step, solicitation.clock_id, "terminated")
+    step.stop_clock("coordination_opinion", "terminated")
+    step.out.notify("case_terminated", step.departments(), dedupe=step.dedupe(), reason=command.reason)
