@@ -5,12 +5,13 @@
    assignee person and version of the task, with what it should be (``desired``). A department's assignee
    is its contact people, a role its holders, from the directory replica; an assignee the replica does not
    know yet is planned again on every sweep until it does.
-2. After the commit (and on every sweep) the *reconciler* brings the platform in line: each to-do that needs
-   a call is claimed by compare-and-set (committed), the call made with no transaction open, the answer
-   recorded if the claim still holds. Closing calls go before creating ones, so a delegated to-do leaves
-   the old list before it reaches the new one. A worker that dies after the platform created a to-do but
-   before the answer was recorded leaves a claim that runs out after the lease; the create is then sent
-   again under the same ``bizTaskId`` and the platform answers with the existing task.
+2. The to-dos an event changed are claimed in its own transaction; after the commit the worker makes their
+   calls with no transaction open and records each answer if the claim still holds. The sweep's
+   *reconciler* does the same for whatever is left (a failed call after its back-off, a dead worker's claim
+   after the lease), claiming by compare-and-set. Closing calls go before creating ones, so a delegated
+   to-do leaves the old list before it reaches the new one. A worker that dies after the platform created a
+   to-do but before the answer was recorded leaves a claim that runs out after the lease; the create is
+   then sent again under the same ``bizTaskId`` and the platform answers with the existing task.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,8 +70,8 @@ def _facts(row: TodoTask | None) -> rules.TaskFacts | None:
     )
 
 
-def on_task_event(uow: UnitOfWork, envelope: Envelope) -> list[str]:
-    """Merge one ``task.*`` event into its task and plan the to-dos; returns the to-dos needing a call."""
+def on_task_event(uow: UnitOfWork, envelope: Envelope) -> list[Todo]:
+    """Merge one ``task.*`` event into its task and plan its to-dos; returns those the event changed."""
     from shared.contracts import TASK_CLOSED, TASK_OPENED, TASK_REASSIGNED
 
     payload, session = envelope.payload, uow.session
@@ -120,16 +122,16 @@ def _store_case(row: TodoTask, opened: Mapping[str, Any]) -> None:
     row.step = str(opened.get("step") or "")[:60]
 
 
-def plan(session: Session, task: TodoTask, facts: rules.TaskFacts) -> list[str]:
-    """Bring the task's to-do rows in line with its facts; returns the ids of those needing a call."""
+def plan(session: Session, task: TodoTask, facts: rules.TaskFacts) -> list[Todo]:
+    """Bring the task's to-do rows in line with its facts; returns the rows that changed or are new."""
     session.flush()
     rows = list(session.scalars(select(Todo).where(Todo.task_id == task.task_id)).all())
-    changed: list[str] = []
+    changed: list[Todo] = []
     for row in rows:
         wanted = rules.desired_for(facts, row.generation)
         if row.desired == rules.WANT_OPEN and wanted != rules.WANT_OPEN:
             row.desired, row.updated_at = wanted, utcnow()
-            changed.append(row.id)
+            changed.append(row)
     if facts.state == rules.OPEN and facts.assignee:
         changed += _plan_open(session, task, facts, {(r.generation, r.person_id) for r in rows})
     return changed
@@ -137,7 +139,7 @@ def plan(session: Session, task: TodoTask, facts: rules.TaskFacts) -> list[str]:
 
 def _plan_open(
     session: Session, task: TodoTask, facts: rules.TaskFacts, existing: set[tuple[int, str]]
-) -> list[str]:
+) -> list[Todo]:
     assignee = dict(facts.assignee or {})
     targets = [t for t in resolve([assignee], load_directory(session, [assignee])) if t.channel_kind == ZWD]
     task.resolved = bool(targets)
@@ -150,8 +152,7 @@ def _plan_open(
         person_id = target.recipient.partition(":")[2]
         if target.problem or (facts.generation, person_id) in existing:
             continue
-        todo = _new_todo(session, task, facts, person_id, target.name, target.account_id)
-        created.append(todo.id)
+        created.append(_new_todo(session, task, facts, person_id, target.name, target.account_id))
     return created
 
 
@@ -180,6 +181,8 @@ def _new_todo(
         package_uuid=rules.package_uuid(str(case.get("service") or ""), str(case.get("id") or task.task_id)),
         desired=rules.WANT_OPEN,
         platform=rules.NOT_CREATED,
+        attempts=0,
+        create_attempts=0,
         next_attempt_at=now,
         created_at=now,
         updated_at=now,
@@ -189,6 +192,60 @@ def _new_todo(
 
 
 # --------------------------------------------------------------------------- 2. reconcile with the platform
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A to-do claimed for one call: what the call needs, without the session."""
+
+    id: str
+    platform: str
+    desired: str
+    account_id: str | None
+    biz_task_id: str
+    task_uuid: str | None
+    subject: str
+    url: str
+    due_time: str | None
+    package_uuid: str | None
+    attempts: int
+    token: str
+
+
+def _snapshot(row: Todo) -> Claimed:
+    return Claimed(
+        id=row.id,
+        platform=row.platform,
+        desired=row.desired,
+        account_id=row.account_id,
+        biz_task_id=row.biz_task_id,
+        task_uuid=row.task_uuid,
+        subject=row.subject,
+        url=row.url,
+        due_time=row.due_time,
+        package_uuid=row.package_uuid,
+        attempts=row.attempts,
+        token=row.claim_token or "",
+    )
+
+
+def claim_planned(session: Session, rows: Sequence[Todo], *, lease_s: float) -> list[Claimed]:
+    """In the planning transaction: forget what was never asked of the platform, claim what needs a call
+    (rows another worker holds are left to it: its answer, or the sweep after the lease)."""
+    now, token, claimed = utcnow(), uuid.uuid4().hex, []
+    for row in rows:
+        step = rules.next_call(row.desired, row.platform, create_attempted=row.create_attempts > 0)
+        if step == rules.FORGET:
+            row.platform, row.closed_at, row.updated_at = rules.PLATFORM_CLOSED, now, now
+            continue
+        held = row.claim_token is not None and row.claimed_at is not None
+        if step is None or (held and row.claimed_at > now - timedelta(seconds=lease_s)):
+            continue
+        if row.platform == rules.NOT_CREATED:
+            row.create_attempts += 1
+        row.claim_token, row.claimed_at, row.attempts, row.updated_at = token, now, row.attempts + 1, now
+        claimed.append(_snapshot(row))
+    return claimed
 
 
 def _needs_call(now: datetime) -> Any:
@@ -205,26 +262,34 @@ def _free(now: datetime, lease_s: float) -> Any:
     return or_(Todo.claim_token.is_(None), Todo.claimed_at < now - timedelta(seconds=lease_s))
 
 
+def send_claimed(ctx: NotifyContext, claimed: Sequence[Claimed]) -> int:
+    """Make the claimed calls (closing ones first, so a delegated to-do leaves the old list before it
+    reaches the new one), and the follow-up call of any to-do that needs one now; returns the calls made."""
+    made, follow = 0, []
+    for todo in sorted(claimed, key=lambda t: t.platform != rules.PLATFORM_OPEN):
+        if record(ctx, todo, call(ctx, todo)):
+            follow.append(todo.id)
+        made += 1
+    return made + (reconcile(ctx, follow) if follow else 0)
+
+
 def reconcile(ctx: NotifyContext, ids: Sequence[str] | None = None, *, limit: int = 200) -> int:
-    """Make the calls that bring to-dos in line (the given ones, or any that are due); returns how many."""
+    """The sweep's pass (or a follow-up for ``ids``): forget, claim and call whatever is due."""
     made = 0
     for _ in range(RECONCILE_ROUNDS):
         forget(ctx, ids)
         claimed = claim(ctx, ids, limit=limit)
         if not claimed:
             break
-        closing = [t for t in claimed if t.platform == rules.PLATFORM_OPEN]
-        progressed = []
-        for todo in [*closing, *(t for t in claimed if t.platform != rules.PLATFORM_OPEN)]:
-            result = call(ctx, todo)
-            record(ctx, todo, result)
+        follow = []
+        for todo in sorted(claimed, key=lambda t: t.platform != rules.PLATFORM_OPEN):
+            if record(ctx, todo, call(ctx, todo)):
+                follow.append(todo.id)
             made += 1
-            if result.done:
-                progressed.append(todo.id)
-        # Only what moved on may need a next call now (created, then to be closed); a failure waits.
-        ids = progressed if ids is not None else None
-        if not progressed:
+        # Only what moved on and now needs another call goes round again; a failure waits for its back-off.
+        if not follow:
             break
+        ids = follow
     return made
 
 
@@ -247,7 +312,7 @@ def forget(ctx: NotifyContext, ids: Sequence[str] | None) -> None:
         )
 
 
-def claim(ctx: NotifyContext, ids: Sequence[str] | None, *, limit: int) -> list[Todo]:
+def claim(ctx: NotifyContext, ids: Sequence[str] | None, *, limit: int) -> list[Claimed]:
     """Claim the to-dos needing a call (committed before any call); only this caller gets them."""
     now, token = utcnow(), uuid.uuid4().hex
     with ctx.db.transaction() as session:
@@ -265,12 +330,12 @@ def claim(ctx: NotifyContext, ids: Sequence[str] | None, *, limit: int) -> list[
             .values(create_attempts=Todo.create_attempts + creating, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        rows = list(session.scalars(select(Todo).where(Todo.claim_token == token)).all())
-        session.expunge_all()
-        return rows
+        return [
+            _snapshot(row) for row in session.scalars(select(Todo).where(Todo.claim_token == token)).all()
+        ]
 
 
-def call(ctx: NotifyContext, todo: Todo) -> TodoResult:
+def call(ctx: NotifyContext, todo: Claimed) -> TodoResult:
     """The one platform call a claimed to-do needs."""
     centre = ctx.channels.todo()
     try:
@@ -295,8 +360,9 @@ def call(ctx: NotifyContext, todo: Todo) -> TodoResult:
         return TodoResult("permanent", type(exc).__name__, str(exc)[:500])
 
 
-def record(ctx: NotifyContext, todo: Todo, result: TodoResult) -> None:
-    """Write the answer if the claim still holds; a lost claim (the lease ran out) leaves it to the next."""
+def record(ctx: NotifyContext, todo: Claimed, result: TodoResult) -> bool:
+    """Write the answer if the claim still holds (a lost claim leaves it to the next claimer); True when
+    the to-do moved on and already needs its next call (it was closed while being created)."""
     now = utcnow()
     values: dict[str, Any] = {
         "claim_token": None,
@@ -324,10 +390,14 @@ def record(ctx: NotifyContext, todo: Todo, result: TodoResult) -> None:
     with ctx.db.transaction() as session:
         session.execute(
             update(Todo)
-            .where(Todo.id == todo.id, Todo.claim_token == todo.claim_token)
+            .where(Todo.id == todo.id, Todo.claim_token == todo.token)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        if values.get("platform") != rules.PLATFORM_OPEN:
+            return False
+        desired = session.scalar(select(Todo.desired).where(Todo.id == todo.id))
+    return desired != rules.WANT_OPEN
 
 
 # --------------------------------------------------------------------------- 3. the queue and the sweep
@@ -338,9 +408,10 @@ def install(runtime: ServiceRuntime) -> None:
     from shared.contracts import TASK_CLOSED, TASK_OPENED, TASK_REASSIGNED
 
     def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
-        ids = on_task_event(uow, envelope)
-        if ids:
-            uow.after_commit(lambda: reconcile(context_of(runtime), ids))
+        ctx = context_of(runtime)
+        claimed = claim_planned(uow.session, on_task_event(uow, envelope), lease_s=ctx.policy.lease_s)
+        if claimed:
+            uow.after_commit(lambda: send_claimed(ctx, claimed))
 
     for message_type in (TASK_OPENED, TASK_REASSIGNED, TASK_CLOSED):
         runtime.bus.register(message_type, on_event)
@@ -358,7 +429,7 @@ def sweep(runtime: ServiceRuntime) -> None:
         for task in waiting:
             facts = _facts(task)
             if facts is not None:
-                ids += plan(uow.session, task, facts)
+                ids += [row.id for row in plan(uow.session, task, facts)]
         uow.commit()
     made = reconcile(ctx)
     if made or ids:
