@@ -124,8 +124,20 @@ def current_principal() -> Principal:
         cached = principal_from_header(
             request.headers.get("Authorization"), secret=current_app.config["DM_SETTINGS"].secret_key
         )
+        _check_system_caller(cached, current_app, request.method)
         g.principal = cached
     return cached
+
+
+def _check_system_caller(principal: Principal, app: Any, method: str) -> None:
+    """A token from an API credential: refused when the credential was revoked, or for a write with a
+    read-only credential (:mod:`shared.api_credentials`)."""
+    from shared import api_credentials
+
+    checker = app.extensions.get(api_credentials.CHECKER_KEY)
+    if checker is not None:
+        checker.check(principal)
+    api_credentials.check_scope(principal, method)
 
 
 __all__ = [

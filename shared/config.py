@@ -24,6 +24,8 @@ DEFAULT_PORTS = {
 DEVELOPMENT_SECRET = "dev-secret-do-not-use-in-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: 浙政钉's scan-login page for third-party sites (专有钉钉 扫码登录)
+PRODUCTION_QR_LOGIN_URL = "https://login-pro.ding.zj.gov.cn/oauth2/auth.htm"
 #: processes without a database of their own
 DATABASELESS = frozenset({"gateway", "scheduler", "standin", "tools"})
 #: the stand-in's demo app: accepted in development, refused in production
@@ -116,6 +118,8 @@ class Settings:
     platform_tenant_id: str = DEMO_PLATFORM["ZWD_TENANT_ID"]
     #: the 浙政钉 micro-app JS-SDK the 免登 page loads (empty in development: the page offers a form instead)
     platform_jsapi_url: str = ""
+    #: the platform's scan-login page the PC login page's QR code points at (浙政钉 扫码登录)
+    platform_qr_login_url: str = ""
     outbound_allow: tuple[str, ...] = ("127.0.0.1", "localhost")
     timezone: str = "Asia/Shanghai"
     tick_seconds: float = 60.0
@@ -253,6 +257,8 @@ def _read(env: Mapping[str, str], service: str, mode: str) -> dict[str, Any]:
         "public_base_url": env.get("DM_PUBLIC_BASE_URL") or urls["gateway"],  # the one address
         "platform_base_url": env.get("ZWD_BASE_URL") or urls["standin"],
         "platform_jsapi_url": env.get("ZWD_JSAPI_URL") or "",
+        "platform_qr_login_url": env.get("ZWD_QR_LOGIN_URL")
+        or (PRODUCTION_QR_LOGIN_URL if mode == "production" else urls["standin"] + "/oauth2/auth.htm"),
         # In production an empty value stays empty (and is refused): never the stand-in's demo app.
         **{
             field_name: env.get(name) or ("" if mode == "production" else demo)

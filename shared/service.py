@@ -14,7 +14,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app
 from flask_smorest import Blueprint
 
-from shared import web
+from shared import api_credentials, web
 from shared.broker import build_broker, declare_inbound_actor
 from shared.config import Settings
 from shared.http import create_service_app
@@ -82,6 +82,7 @@ def make_app(
     app.extensions[RUNTIME_KEY] = runtime
     web.install(app, service=definition.name, title=definition.title)
     revocation.install(app, revocation.for_runtime(runtime))
+    app.extensions[api_credentials.CHECKER_KEY] = api_credentials.for_runtime(runtime)
     for page_blueprint in definition.pages():
         app.register_blueprint(page_blueprint)
     definition.init_app(app, runtime)

@@ -63,6 +63,7 @@ REVOKE_MSG_TYPE = "1"
 REVOKE_MSG_APP = "1"
 GETTOKEN_PATH = "/gettoken.json"
 USER_BY_AUTH_CODE_PATH = "/rpc/oauth2/dingtalk_app_user.json"
+USER_BY_QR_CODE_PATH = "/rpc/oauth2/getuserinfo_bycode.json"
 
 MAX_RECEIVERS_PER_CALL = 1000
 MAX_MSG_BYTES = 2048
@@ -240,7 +241,7 @@ class GatewayAnswer:
     maybe_sent: bool = False
 
 
-_SECRET_PARAMS = frozenset({"appsecret", "access_token", "auth_code"})
+_SECRET_PARAMS = frozenset({"appsecret", "access_token", "auth_code", "code"})
 
 
 def _summarise(method: str, url: str, params: Mapping[str, list[str]]) -> dict[str, Any]:
@@ -572,13 +573,22 @@ class MobileLogin:
             return self._token
 
     def get_user_by_auth_code(self, auth_code: str) -> ZwdUser:
-        """The user behind ``auth_code``; :class:`AuthCodeInvalid` for a bad code."""
+        """The user behind a micro-app's 免登 ``auth_code``; :class:`AuthCodeInvalid` for a bad code."""
         if not auth_code.strip():
             raise AuthCodeInvalid("缺少免登授权码")
+        return self._user(USER_BY_AUTH_CODE_PATH, "auth_code", auth_code)
+
+    def get_user_by_qr_code(self, code: str) -> ZwdUser:
+        """The user who scanned a PC login QR code and confirmed (``code`` from the platform's redirect)."""
+        if not code.strip():
+            raise AuthCodeInvalid("缺少扫码登录授权码")
+        return self._user(USER_BY_QR_CODE_PATH, "code", code)
+
+    def _user(self, path: str, name: str, code: str) -> ZwdUser:
         for attempt in (1, 2):
-            params = {"access_token": self.get_access_token(refresh=attempt == 2), "auth_code": auth_code}
+            params = {"access_token": self.get_access_token(refresh=attempt == 2), name: code}
             try:
-                data = _login_data(self.gateway.call("POST", USER_BY_AUTH_CODE_PATH, params))
+                data = _login_data(self.gateway.call("POST", path, params))
             except _BadToken:
                 if attempt == 2:
                     raise LoginUnavailable("浙政钉两次拒绝了访问令牌") from None

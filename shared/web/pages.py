@@ -90,6 +90,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/m/approvals", "审批", frozenset({Role.OFFICE_DIVISION_HEAD, Role.OFFICE_LEADER})),
     ("/admin/calendar", "工作日历", frozenset({Role.OFFICE_ADMIN})),
     ("/admin/directory", "组织目录", frozenset({Role.OFFICE_ADMIN})),
+    ("/admin/credentials", "接口凭证", frozenset({Role.OFFICE_ADMIN})),
 )
 
 

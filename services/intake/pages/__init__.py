@@ -8,13 +8,15 @@ from collections.abc import Iterable
 from flask import Blueprint
 
 from services.intake.pages import login
+from services.intake.pages.credentials import credential_pages
 from services.intake.pages.directory import directory_pages
 from services.intake.pages.home import home_pages
 from services.intake.pages.login import login_pages
+from services.intake.pages.qr_login import qr_pages
 from services.intake.pages.worklist import worklist_pages
 
 __all__ = ["blueprints", "login"]
 
 
 def blueprints() -> Iterable[Blueprint]:
-    return [login_pages, home_pages, worklist_pages, directory_pages]
+    return [login_pages, home_pages, worklist_pages, directory_pages, credential_pages, qr_pages]

@@ -31,6 +31,7 @@ DESCRIPTIONS = {
     "/m/approvals": "待我审批、已办和我发起的审批事项",
     "/admin/calendar": "法定节假日和调休安排、本地停工和补班日",
     "/admin/directory": "部门、人员、角色和浙政钉账号（只读）",
+    "/admin/credentials": "其他系统调用接口所用的凭证：签发、查看使用情况、撤销",
 }
 
 

@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from services.intake.pages import qr_login
 from services.intake.tables import Department, Jurisdiction, Person
 from services.intake.usecases.mobile_login import AccountNotOpened, build_login, person_for_auth_code
 from shared.errors import AppError
@@ -105,6 +106,7 @@ def _form(
         message=message,
         auto_login=message is None,
         final=final,
+        qr=None if final else qr_login.start(next_url),
         corp_id=settings.platform_tenant_id,
         jsapi_url=settings.platform_jsapi_url,
         development=settings.is_development,

@@ -20,10 +20,12 @@ from services.intake.tables.cases import (
     CaseRecord,
     Solicitation,
 )
+from services.intake.tables.credentials import ApiCredential
 from services.intake.tables.directory import Department, Jurisdiction, Person
 from services.intake.tables.worklist import WorklistTask
 
 __all__ = [
+    "ApiCredential",
     "ApprovalDecisionRow",
     "ApprovalEventRow",
     "ApprovalRow",

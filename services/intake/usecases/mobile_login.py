@@ -11,10 +11,10 @@ from services.intake.tables import Person
 from services.intake.usecases import directory
 from shared.config import Settings
 from shared.errors import Forbidden, NotFound
-from shared.platform.zwd import PLATFORM_HOSTS, AuthCodeInvalid, MobileLogin, ZwdGateway
+from shared.platform.zwd import PLATFORM_HOSTS, AuthCodeInvalid, MobileLogin, ZwdGateway, ZwdUser
 from shared.runtime import ServiceRuntime
 
-__all__ = ["AccountNotOpened", "AuthCodeInvalid", "build_login", "person_for_auth_code"]
+__all__ = ["AccountNotOpened", "AuthCodeInvalid", "build_login", "person_for_auth_code", "person_for_user"]
 
 
 class AccountNotOpened(Forbidden):
@@ -36,7 +36,12 @@ def build_login(settings: Settings) -> MobileLogin:
 
 def person_for_auth_code(runtime: ServiceRuntime, login: MobileLogin, auth_code: str) -> Person:
     """The directory's person behind a 免登 code; refuses another tenant's user and unlinked accounts."""
-    user = login.get_user_by_auth_code(auth_code)
+    return person_for_user(runtime, login.get_user_by_auth_code(auth_code))
+
+
+def person_for_user(runtime: ServiceRuntime, user: ZwdUser) -> Person:
+    """The directory's person for a user 浙政钉 vouched for (免登 or 扫码); :class:`AccountNotOpened` for
+    another tenant's user or someone the directory does not know (or who left)."""
     tenant = runtime.settings.platform_tenant_id
     who = f"“{user.name}”" if user.name else f"（accountId {user.account_id}）"
     if user.tenant_id and tenant and user.tenant_id != tenant:

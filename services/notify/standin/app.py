@@ -32,8 +32,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request
 
 from shared.platform.signing import (
     BEIJING,
@@ -109,6 +110,7 @@ class StandinState:
             self.nonce_order: deque[tuple[float, tuple[str, str]]] = deque()
             self.tokens: dict[str, tuple[str, float]] = {}
             self.auth_codes: dict[str, str] = dict(self.config["AUTH_CODES"])
+            self.qr_codes: dict[str, str] = {}
             self.robot_sends: dict[str, deque[float]] = {}
             self.robot_throttled_until: dict[str, float] = {}
             self.webhook_ids: set[tuple[str, str]] = set()
@@ -238,6 +240,17 @@ class StandinState:
             return code[5:]
         with self._lock:
             return self.auth_codes.pop(code, None)
+
+    def add_qr_code(self, account_id: str) -> str:
+        """A single-use code for a confirmed scan (what the platform appends to the redirect)."""
+        code = "qr_" + secrets.token_hex(12)
+        with self._lock:
+            self.qr_codes[code] = account_id
+        return code
+
+    def account_for_qr_code(self, code: str) -> str | None:
+        with self._lock:
+            return self.qr_codes.pop(code, None)
 
     def add_auth_code(self, account_id: str) -> str:
         code = "code_" + secrets.token_hex(8)
@@ -592,6 +605,51 @@ def user_by_auth_code() -> Response:
     return sp_result(_user_data(account_id))
 
 
+@gateway.route("/rpc/oauth2/getuserinfo_bycode.json", methods=["GET", "POST"])
+def user_by_qr_code() -> Response:
+    """PC 扫码登录: the code of a confirmed scan → the user (once)."""
+    refusal = _apply_fault("login")
+    _api_key, refusal = (None, refusal) if refusal else check_gateway_signature()
+    if refusal:
+        return refusal
+    params = {name: values[0] for name, values in _gateway_params().items()}
+    state = _state()
+    if not state.token_valid(params.get("access_token", "")):
+        return sp_result(code=PlatformCodes.BAD_ACCESS_TOKEN, message="access_token 无效或已过期")
+    account_id = state.account_for_qr_code(params.get("code", ""))
+    state.record(
+        "qr_login",
+        accepted=account_id is not None,
+        code="0" if account_id else "240111",
+        receivers=[account_id] if account_id else [],
+    )
+    if account_id is None:
+        return sp_result(code=PlatformCodes.BAD_AUTH_CODE, message="code 无效或已使用")
+    return sp_result(_user_data(account_id))
+
+
+@gateway.get("/oauth2/auth.htm")
+def scan_page() -> Response | str:
+    """What the 浙政钉 app shows after scanning a login QR code: confirm as one of the accounts."""
+    args = request.args
+    if args.get("client_id") not in current_app.config["APPS"] or not args.get("redirect_uri"):
+        return Response("client_id 或 redirect_uri 无效", status=400, mimetype="text/plain")
+    return render_template("standin_scan.html", args=args, accounts=current_app.config["ACCOUNTS"])
+
+
+@gateway.post("/oauth2/auth.htm")
+def scan_confirm() -> Response:
+    form = request.form
+    if form.get("client_id") not in current_app.config["APPS"] or not form.get("redirect_uri"):
+        return Response("client_id 或 redirect_uri 无效", status=400, mimetype="text/plain")
+    if form.get("accountId") not in current_app.config["ACCOUNTS"]:
+        return Response("未知的账号", status=400, mimetype="text/plain")
+    code = _state().add_qr_code(form["accountId"])
+    target = form["redirect_uri"]
+    query = urlencode({"code": code, "state": form.get("state", "")})
+    return redirect(f"{target}{'&' if '?' in target else '?'}{query}", code=302)  # type: ignore[return-value]
+
+
 def _user_data(account_id: str) -> dict[str, Any]:
     person = current_app.config["ACCOUNTS"][account_id]
     tenant = current_app.config["TENANT_ID"]
@@ -859,6 +917,7 @@ KIND_NAMES = {
     "webhook": "Webhook",
     "gettoken": "获取令牌",
     "login": "免登",
+    "qr_login": "扫码登录",
     "revoke": "撤回工作通知",
     "todo_create": "创建待办",
     "todo_finish": "办结待办",
