@@ -2,7 +2,7 @@
 
 Every service consumes only its own queue (``intake``, ``deadlines``, ``devolution``, ``notify``); there is no
 shared ``default`` queue. A service sends to another by queue name (:class:`DramatiqSender`), never by
-importing the other's actors. The stub broker is for unit tests only.
+importing the other's actors.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -95,13 +94,6 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
             "or point REDIS_URL at a Redis server"
         )
     broker = RedisBroker(url=settings.redis_url, middleware=_middleware())
-    return broker
-
-
-def build_stub_broker() -> StubBroker:
-    """An in-memory broker for unit tests."""
-    broker = StubBroker(middleware=_middleware())
-    broker.emit_after("process_boot")
     return broker
 
 

@@ -5,12 +5,14 @@ Nothing here runs at import time: ``create_app`` and worker start-up call :meth:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SERVICES = ("intake", "deadlines", "devolution", "notify")
 DEFAULT_PORTS = {
@@ -91,6 +93,45 @@ class RecordingEnvironment(Mapping[str, str]):
         return len(self.environ)
 
 
+@dataclass(frozen=True)
+class NotifySettings:
+    """Notify's delivery policy (``DM_NOTIFY_*``): retries, the robots' rate, digests, the daily budget, and
+    the keys that encrypt channel secrets. Read with the other settings, by notify's processes only."""
+
+    max_attempts: int = 6
+    base_delay_s: float = 5.0
+    max_delay_s: float = 1800.0
+    lease_s: float = 60.0
+    robot_rate: int = 20  # messages per window
+    robot_window_ms: int = 61_000  # a minute and a second of margin for clock and network skew
+    robot_spacing_ms: int | None = None  # window / rate unless set
+    robot_throttle_s: float = 600.0
+    digest_max: int = 20  # reminders per digest
+    drain: int = 20  # due batches taken along per command
+    daily_budget: int = 20_000  # work notifications per app per day
+    directory_wait_s: float = 3600.0  # how long a party nobody in the replica matches waits for it
+    channel_keys: str = ""  # DM_NOTIFY_CHANNEL_KEYS (services.notify.usecases.channel_secrets)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> NotifySettings:
+        spacing = _int(env, "DM_NOTIFY_ROBOT_SPACING_MS", -1)  # 0: no pacing; unset: window / rate
+        return cls(
+            max_attempts=_int(env, "DM_NOTIFY_MAX_ATTEMPTS", 6),
+            base_delay_s=_float(env, "DM_NOTIFY_BASE_DELAY_S", 5.0),
+            max_delay_s=_float(env, "DM_NOTIFY_MAX_DELAY_S", 1800.0),
+            lease_s=_float(env, "DM_NOTIFY_LEASE_S", 60.0),
+            robot_rate=_int(env, "DM_NOTIFY_ROBOT_RATE", 20),
+            robot_window_ms=_int(env, "DM_NOTIFY_ROBOT_WINDOW_MS", 61_000),
+            robot_spacing_ms=spacing if spacing >= 0 else None,
+            robot_throttle_s=_float(env, "DM_NOTIFY_ROBOT_THROTTLE_S", 600.0),
+            digest_max=_int(env, "DM_NOTIFY_DIGEST_MAX", 20),
+            drain=_int(env, "DM_NOTIFY_DRAIN", 20),
+            daily_budget=_int(env, "DM_NOTIFY_DAILY_BUDGET", 20_000),
+            directory_wait_s=_float(env, "DM_NOTIFY_DIRECTORY_WAIT_S", 3600.0),
+            channel_keys=env.get("DM_NOTIFY_CHANNEL_KEYS") or "",
+        )
+
+
 def default_service_urls(host: str = "127.0.0.1", port_base: int = 8000) -> dict[str, str]:
     """Base URLs of every service (and the platform stand-in) on one host, by the conventional ports."""
     return {name: f"http://{host}:{port - 8000 + port_base}" for name, port in DEFAULT_PORTS.items()}
@@ -143,6 +184,8 @@ class Settings:
     s3_secret_access_key: str = ""
     s3_prefix: str = ""
     s3_addressing_style: str = "path"
+    #: notify's delivery policy (read by notify only)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     #: variables refused in production, with the reason (empty elsewhere)
     problems: tuple[str, ...] = ()
 
@@ -227,6 +270,28 @@ class Settings:
         return replace(self, **changes)
 
 
+#: ``DM_*`` variables read outside the settings (test tools)
+READ_ELSEWHERE = frozenset({"DM_REQUIRE_BROWSER", "DM_REQUIRE_HOSTS", "DM_REQUIRE_NGINX"})
+
+
+def known_variables() -> frozenset[str]:
+    """Every ``DM_*`` (and other) variable some process of the suite reads, in any mode."""
+    names = set(READ_ELSEWHERE)
+    for process in (*SERVICES, *DATABASELESS):
+        for mode in ("development", "production"):
+            recorder = RecordingEnvironment({"DM_ENV": mode})
+            with contextlib.suppress(ConfigError):  # production refuses it, having asked for every variable
+                Settings.from_env(process, recorder)
+            names.update(recorder.asked)
+    return frozenset(names)
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """The ``DM_*`` variables in ``environ`` that no process reads."""
+    known = known_variables()
+    return sorted(name for name in environ if name.startswith("DM_") and name not in known)
+
+
 def _scaled(env: Mapping[str, str], service: str, name: str, default: int) -> int:
     """Workers of one queue: ``<SERVICE>_<NAME>``, else ``DM_<NAME>`` for every queue, else ``default``."""
     if service not in SERVICES:
@@ -285,7 +350,19 @@ def _read(env: Mapping[str, str], service: str, mode: str) -> dict[str, Any]:
         "worker_threads": _scaled(env, service, "WORKER_THREADS", 4),
         "max_upload_bytes": _int(env, "DM_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
         **_object_storage(env),
+        "timezone": _timezone(env),
+        **({"notify": NotifySettings.from_env(env)} if service == "notify" else {}),
     }
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    """``DM_TIMEZONE``: where the suite's dates are counted and shown (北京时间 unless a test says so)."""
+    name = (env.get("DM_TIMEZONE") or "Asia/Shanghai").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"DM_TIMEZONE must name a time zone (such as Asia/Shanghai), got {name!r}") from exc
+    return name
 
 
 def _object_storage(env: Mapping[str, str]) -> dict[str, str]:

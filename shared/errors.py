@@ -129,7 +129,3 @@ class ServiceUnavailable(AppError):
 
 class PermanentFailure(Exception):
     """Raised inside an actor when retrying cannot help (bad input, refused credentials); never retried."""
-
-
-class TransientFailure(Exception):
-    """Raised inside an actor when a retry with backoff may succeed (timeouts, throttling, 5xx)."""

@@ -30,6 +30,8 @@ from shared.web.errors import html_error
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+#: the OpenAPI security requirement of every endpoint that needs a logged-in caller
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 ReadyCheck = Callable[[], None]
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from shared.errors import ValidationFailed
 
 DEFAULT_ZONE = "Asia/Shanghai"
-WEEKDAYS = "一二三四五六日"
 
 _zone = ZoneInfo(DEFAULT_ZONE)
 
@@ -65,14 +64,3 @@ def require_aware(instant: datetime, field: str) -> datetime:
             field, "时间必须带时区（例如 2025-09-26T09:00:00+08:00）", code="naive_datetime"
         )
     return instant.astimezone(UTC)
-
-
-def date_cn(day: date) -> str:
-    """``2026年12月9日（星期三）``: how a date is written for people."""
-    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
-
-
-def datetime_cn(instant: datetime) -> str:
-    """``2026年12月1日 10:00``: an instant as people read it, in local time."""
-    local = instant.astimezone(_zone)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"

@@ -141,7 +141,7 @@ class UnitOfWork:
         self.source = source
         self.session: Session = db.session()
         self._pending_ids: list[str] = []
-        self._after_commit: list[Callable[[], None]] = []
+        self._after_commit: list[Callable[[], object]] = []
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -161,7 +161,7 @@ class UnitOfWork:
             except Exception:  # work done after a commit must be recoverable by a sweep; it never undoes it
                 log.exception("after-commit work failed; the service's sweep must pick it up")
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
+    def after_commit(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` once this transaction has committed (never if it rolls back).
 
         For slow work that must not hold the transaction open — calling an outside platform, say — and whose

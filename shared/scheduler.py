@@ -20,7 +20,7 @@ import redis
 
 from shared.broker import TICK_MAX_AGE_MS, DramatiqSender, build_broker
 from shared.config import SERVICES, ConfigError, Settings
-from shared.logging import configure_logging
+from shared.process import start_process
 from shared.runtime import tick_envelope
 from shared.serve import EX_CONFIG
 
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as refused:
         print(f"dm-scheduler: {refused}", file=sys.stderr, flush=True)
         return EX_CONFIG
-    configure_logging("scheduler", fmt=settings.log_format, level=settings.log_level)
+    start_process("scheduler", settings)
     interval = args.interval or settings.tick_seconds
     broker = build_broker(settings)
     recover_dead_workers_messages(broker)

@@ -18,8 +18,8 @@ from shared import api_credentials, web
 from shared.broker import build_broker, declare_inbound_actor
 from shared.config import Settings
 from shared.http import create_service_app
-from shared.logging import configure_logging
 from shared.messaging import InboxMixin, OutboxMixin, RecordingSender
+from shared.process import start_process
 from shared.runtime import ServiceRuntime, build_runtime
 from shared.web import revocation
 
@@ -68,7 +68,7 @@ def make_app(
 ) -> Flask:
     """The service's Flask app; settings come from the environment unless given."""
     settings = config or (runtime.settings if runtime else Settings.from_env(definition.name))
-    configure_logging(definition.name, fmt=settings.log_format, level=settings.log_level)
+    start_process(definition.name, settings)
     if runtime is None:
         runtime = definition.runtime(settings)
     app, _api = create_service_app(
@@ -92,7 +92,7 @@ def make_app(
 def setup_worker(definition: ServiceDefinition) -> ServiceRuntime:
     """Worker start-up: settings, the broker (before any actor exists), the runtime and the inbound actor."""
     settings = Settings.from_env(definition.name)
-    configure_logging(f"{definition.name}-worker", fmt=settings.log_format, level=settings.log_level)
+    start_process(f"{definition.name}-worker", settings)
     broker = build_broker(settings)
     dramatiq.set_broker(broker)
     runtime = definition.runtime(settings, broker)

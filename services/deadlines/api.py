@@ -20,13 +20,14 @@ from services.deadlines.usecases import calendar_admin, clocks
 from shared.auth import Principal, Role, current_principal, require_roles
 from shared.db import utcnow
 from shared.errors import ValidationFailed
+from shared.http import BEARER
 from shared.service import current_runtime
 
 calendar_blp = Blueprint(
     "calendar", __name__, url_prefix="/api/v1/calendar", description="工作日历（公开查询）"
 )
 clocks_blp = Blueprint("clocks", __name__, url_prefix="/api/v1/clocks", description="法定期限计时")
-SECURED = {"security": [{"bearerAuth": []}]}
+SECURED = {"security": BEARER}
 
 
 class DueDateQuery(Schema):

@@ -17,8 +17,8 @@ from services.devolution.tables import IdempotentRequest
 from shared import idempotency
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
 from shared.errors import NotFound
+from shared.http import BEARER, translate_message
 from shared.http import ProblemSchema as BaseProblemSchema
-from shared.http import translate_message
 from shared.idempotency import IdempotencyClaim
 from shared.service import current_runtime
 
@@ -30,7 +30,7 @@ blp = Blueprint(
     "（第三十五条）、限期纠正（第三十七条第四项）",
 )
 DEPARTMENT = (Role.DEPT_CLERK, Role.DEPT_LEADER)
-SECURITY = [{"bearerAuth": []}]
+SECURITY = BEARER
 
 
 def _actor() -> Actor:

@@ -35,7 +35,8 @@ from services.devolution.tables import (
     Receiver,
     Rectification,
 )
-from services.devolution.usecases import load_visible, parties_of, today_in_shanghai
+from services.devolution.usecases import load_visible, parties_of
+from shared import localtime
 from shared.db import utcnow
 from shared.errors import NotFound
 from shared.runtime import ServiceRuntime
@@ -74,7 +75,7 @@ def _overdue_handover() -> ColumnElement[bool]:
     return exists().where(
         HandoverItem.devolution_id == Devolution.id,
         HandoverItem.done_on.is_(None),
-        HandoverItem.due_date < today_in_shanghai(),
+        HandoverItem.due_date < localtime.today(),
     )
 
 
@@ -113,7 +114,7 @@ def _late_handover_of(ids: list[str]) -> Any:
         .where(
             HandoverItem.devolution_id.in_(ids),
             HandoverItem.done_on.is_(None),
-            HandoverItem.due_date < today_in_shanghai(),
+            HandoverItem.due_date < localtime.today(),
         )
         .distinct()
     )
@@ -217,7 +218,7 @@ def _event(e: DevolutionEvent) -> dict[str, Any]:
 
 
 def _handover(session: Session, devolution_id: str) -> list[dict[str, Any]]:
-    today = today_in_shanghai()
+    today = localtime.today()
     items = session.scalars(select(HandoverItem).where(HandoverItem.devolution_id == devolution_id)).all()
     return [
         {

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +42,7 @@ from services.devolution.tables import (
     Receiver,
     Rectification,
 )
-from shared import idempotency
+from shared import idempotency, localtime
 from shared.contracts import (
     APPROVAL_REQUEST,
     CLOCK_PAUSE,
@@ -60,17 +59,7 @@ from shared.idempotency import IdempotencyClaim
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REVIEW_RULE, REPORT_RULE, RECTIFICATION_RULE = "devolution_review", "operation_report", "rectification"
-
-
-def today_in_shanghai() -> date:
-    return utcnow().astimezone(SHANGHAI).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """00:00 Shanghai time of ``day`` as a UTC instant: a clock started then counts from ``day``."""
-    return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 # --- loading and recording -------------------------------------------------------------------------------
@@ -445,7 +434,7 @@ def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str
         if not number.strip():
             message = "须写明正式发文的文号"
             raise ValidationFailed.for_field("document_number", message, code="document_required")
-        if issued_on > today_in_shanghai():
+        if issued_on > localtime.today():
             raise ValidationFailed.for_field("document_date", "发文日期不能晚于今天", code="date_in_future")
         row.document_number, row.document_date = number, issued_on
         content = ApplicationContent.from_dict(row.content)
@@ -481,7 +470,7 @@ def start_report_clock(
         uow,
         Clock(clock_id=clock_id, devolution_id=row.id, rule=REPORT_RULE, department=department),
         messages.case_of(runtime, row),
-        start_of_day(row.document_date or today_in_shanghai()),
+        localtime.start_of_day(row.document_date or localtime.today()),
         responsible=[messages.department_party(department, jurisdiction)],
         escalate_to=[messages.department_party(row.applicant_department, row.jurisdiction)],
     )
@@ -494,7 +483,7 @@ def update_handover(
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         move(uow.session, row, actor, Action.UPDATE_HANDOVER, kind=kind, **changes)
-        if changes.get("done_on") and changes["done_on"] > today_in_shanghai():
+        if changes.get("done_on") and changes["done_on"] > localtime.today():
             message = "完成日期不能晚于今天；尚未完成的请修改计划日期（due_date）"
             raise ValidationFailed.for_field("done_on", message, code="date_in_future")
         item = uow.session.scalars(
@@ -610,7 +599,7 @@ def acknowledge_report(
 
 def remind_overdue_handover(runtime: ServiceRuntime) -> None:
     """Periodic: an overdue handover item reminds the devolving department, once per due date."""
-    today = today_in_shanghai()
+    today = localtime.today()
     with runtime.unit_of_work() as uow:
         rows = uow.session.execute(
             select(HandoverItem, Devolution)
@@ -642,7 +631,7 @@ def raise_rectification(
         if row is not None and finding.department != row.applicant_department:
             message = f"该职责下放事项的下放部门是 {row.applicant_department}，限期纠正应向其提出"
             raise ValidationFailed.for_field("department", message, code="not_the_devolving_department")
-        validate_finding(finding, today_in_shanghai(), State(row.state) if row else None)
+        validate_finding(finding, localtime.today(), State(row.state) if row else None)
         rectification = Rectification(
             id=f"rf-{uuid.uuid4().hex[:12]}",
             jurisdiction=actor.jurisdiction,
@@ -674,7 +663,7 @@ def confirm_correction(
         rectification = uow.session.get(Rectification, rectification_id)
         if rectification is None or rectification.jurisdiction != actor.jurisdiction:
             raise NotFound("未找到该限期纠正事项", code="rectification_not_found")
-        validate_correction(rectification.corrected_on, corrected_on, today_in_shanghai())
+        validate_correction(rectification.corrected_on, corrected_on, localtime.today())
         rectification.corrected_on = corrected_on
         rectification.correction_note = note_text
         rectification.corrected_confirmed_by = actor.user_id

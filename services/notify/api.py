@@ -18,9 +18,10 @@ from services.notify.usecases import channel_admin, channel_secrets, delivery
 from services.notify.usecases.templates import all_templates, template_spec
 from shared.auth import Role, current_principal, require_roles
 from shared.errors import NotFound, ValidationFailed
+from shared.http import BEARER
 from shared.service import current_runtime
 
-AUTH = {"security": [{"bearerAuth": []}]}
+AUTH = {"security": BEARER}
 
 recipients_blp = Blueprint(
     "recipients", __name__, url_prefix="/api/v1", description="通知对象（来自组织目录）"

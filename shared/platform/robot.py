@@ -26,12 +26,10 @@ from .zwd import PLATFORM_HOSTS
 
 log = logging.getLogger(__name__)
 
-DINGTALK_ROBOT_URL = "https://oapi.dingtalk.com/robot/send"
 ROBOT_HOSTS = ("oapi.dingtalk.com", *PLATFORM_HOSTS)
 
 OK = 0
 THROTTLED = 130101
-REFUSED = 310000
 TRANSIENT_ERRCODES = frozenset({-1, THROTTLED, 130102})
 THROTTLE_RETRY_AFTER_S = 600.0
 

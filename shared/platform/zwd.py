@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 PRODUCTION_BASE_URL = "https://openplatform-pro.ding.zj.gov.cn"
 TEST_BASE_URL = "https://openplatform.dg-work.cn"
-PLATFORM_HOSTS = ("openplatform-pro.ding.zj.gov.cn", "openplatform.dg-work.cn")
+PLATFORM_HOSTS = tuple(url.removeprefix("https://") for url in (PRODUCTION_BASE_URL, TEST_BASE_URL))
 
 WORK_NOTIFICATION_PATH = "/message/workNotification"
 REVOKE_PATH = "/message/revoke"

@@ -11,7 +11,8 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from shared.localtime import zone
+
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 _DIGITS = "零一二三四五六七八九"
 
@@ -20,7 +21,7 @@ def _as_date(value: date | datetime | str | None) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.astimezone(BEIJING).date() if value.tzinfo else value.date()
+        return value.astimezone(zone()).date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
@@ -42,7 +43,7 @@ def chinese_datetime(value: datetime | str | None) -> str:
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=ZoneInfo("UTC"))
-    local = instant.astimezone(BEIJING)
+    local = instant.astimezone(zone())
     return f"{chinese_date(local)}{local:%H:%M}"
 
 

@@ -58,7 +58,7 @@ def test_a_meeting_notice_gives_the_time_in_beijing_time_第二十条(desk) -> N
     }
     assert desk.act("bb.clerk", case_id, "meetings", body).status_code == 200
     [notice] = _notices(desk, "meeting_notice")
-    assert notice["params"]["starts_at"] == "2099年12月1日 10:00"
+    assert notice["params"]["starts_at"] == "2099年12月1日（星期二）10:00"
 
 
 def test_only_the_applicant_is_told_its_application_was_accepted_第十七条(desk) -> None:

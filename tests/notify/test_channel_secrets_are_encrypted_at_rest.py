@@ -16,7 +16,7 @@ from services.notify.tables import Channel
 from services.notify.usecases import channel_secrets
 from services.notify.usecases.delivery import build_context
 from shared.auth import Principal, issue_token
-from shared.config import ConfigError, Settings
+from shared.config import ConfigError, NotifySettings, Settings
 
 SM4_KEY = base64.b64encode(bytes(range(16))).decode()
 AES_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -152,10 +152,9 @@ def test_a_malformed_key_list_is_refused_at_start_up_naming_the_variable(spec: s
 def test_production_refuses_to_start_without_a_channel_key() -> None:
     settings = Settings(service="notify", env="production")
     with pytest.raises(ConfigError, match="DM_NOTIFY_CHANNEL_KEYS"):
-        keyring.keyring_from_env(settings, {})
-    assert (
-        keyring.keyring_from_env(settings, {"DM_NOTIFY_CHANNEL_KEYS": f"k1:sm4:{SM4_KEY}"}).current.id == "k1"
-    )
+        keyring.keyring_for(settings)
+    keys = NotifySettings.from_env({"DM_NOTIFY_CHANNEL_KEYS": f"k1:sm4:{SM4_KEY}"})
+    assert keyring.keyring_for(settings.with_overrides(notify=keys)).current.id == "k1"
 
 
 def test_a_new_key_entry_is_printed_for_the_environment(capsys) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
@@ -48,9 +48,8 @@ def row_to_year(row: CalendarYear) -> YearData:
     return YearData(row.year, _json_to_dates(row.holidays), _json_to_dates(row.adjusted_workdays), row.source)
 
 
-def _dates_to_json(days: Iterable[tuple[date, str]] | dict[date, str]) -> dict[str, str]:
-    items = days.items() if isinstance(days, dict) else days
-    return {day.isoformat(): name for day, name in sorted(dict(items).items())}
+def _dates_to_json(days: Mapping[date, str]) -> dict[str, str]:
+    return {day.isoformat(): name for day, name in sorted(days.items())}
 
 
 def _json_to_dates(days: dict[str, str]) -> dict[date, str]:

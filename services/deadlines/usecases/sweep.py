@@ -222,5 +222,6 @@ def _sent_keys(session: Session, clock_ids: list[str]) -> defaultdict[str, set[s
     keys: defaultdict[str, set[str]] = defaultdict(set)
     query = select(SentReminder.clock_id, SentReminder.key).where(SentReminder.clock_id.in_(clock_ids))
     for clock_id, key in session.execute(query):
-        keys[clock_id].add(key)
+        if clock_id is not None:
+            keys[clock_id].add(key)
     return keys

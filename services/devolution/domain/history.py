@@ -1,13 +1,12 @@
 """办理记录 — the append-only history of a devolution: every step, who took it, from which state to which.
 
-Entries are immutable and a :class:`History` only grows: :meth:`History.appended` returns a new history with
-one more entry, and nothing edits or removes an entry. The service layer stores each new entry as one row
-and never updates or deletes those rows.
+Entries are immutable: a step returns the entry that records it (:func:`step`), and the service layer stores
+each new entry as one row and never updates or deletes those rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,23 +46,6 @@ class HistoryEntry:
     from_state: State
     to_state: State
     detail: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class History:
-    entries: tuple[HistoryEntry, ...] = ()
-
-    def appended(self, entry: HistoryEntry) -> History:
-        """A history one entry longer; entries must not go back in time."""
-        if self.entries and entry.at < self.entries[-1].at:
-            raise ValueError("a history entry cannot be earlier than the one before it")
-        return History((*self.entries, entry))
-
-    def __iter__(self) -> Iterator[HistoryEntry]:
-        return iter(self.entries)
-
-    def __len__(self) -> int:
-        return len(self.entries)
 
 
 def step(

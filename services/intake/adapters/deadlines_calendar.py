@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from datetime import date
+from typing import Any
 
 import requests
 
@@ -81,14 +82,13 @@ class DeadlinesCalendar:
             total, start = total + guess, due
         raise CalendarUnavailable("the calendar's answers do not converge")
 
-    def _due_date(self, start: date, working_days: int) -> dict:
+    def _due_date(self, start: date, working_days: int) -> dict[str, Any]:
+        params: dict[str, str | int] = {"start": start.isoformat(), "working_days": working_days}
+        if self.jurisdiction:
+            params["jurisdiction"] = self.jurisdiction
         response = self.session.get(
             self.base_url + DUE_DATE_PATH,
-            params={
-                "start": start.isoformat(),
-                "working_days": working_days,
-                **({"jurisdiction": self.jurisdiction} if self.jurisdiction else {}),
-            },
+            params=params,
             timeout=self.timeout,
         )
         if response.status_code != 200:

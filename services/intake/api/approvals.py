@@ -14,6 +14,7 @@ from services.intake.api.mobile import counter
 from services.intake.domain.approvals.model import Outcome
 from services.intake.usecases import approvals as service
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
+from shared.http import BEARER
 from shared.service import current_runtime
 
 approvals_blp = Blueprint(
@@ -22,7 +23,7 @@ approvals_blp = Blueprint(
     url_prefix="/api/v1/approvals",
     description="编办领导审批（待我审批、审批决定、委托代批、审批链）",
 )
-SECURITY = {"security": [{"bearerAuth": []}]}
+SECURITY = {"security": BEARER}
 
 
 class TimeLeftSchema(Schema):

@@ -35,8 +35,8 @@ from services.intake.usecases import cases as service
 from services.intake.usecases.case_actions import ACTIONS, CaseAction
 from shared import idempotency
 from shared.auth import current_principal, require_roles
+from shared.http import BEARER, accepts_upload
 from shared.http import ProblemSchema as BaseProblemSchema
-from shared.http import accepts_upload
 from shared.idempotency import IdempotencyClaim
 from shared.runtime import ServiceRuntime
 from shared.schemas import Labelled, choice
@@ -45,7 +45,7 @@ from shared.service import current_runtime
 cases_blp = Blueprint(
     "cases", __name__, url_prefix="/api/v1", description="协商纪要备案与职责分工协调（第十二条至第二十六条）"
 )
-SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+SECURITY = BEARER
 
 
 def _store() -> AttachmentStore:

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 
 from services.intake.usecases import directory
 from shared.auth import OFFICE_ROLES, current_principal, require_roles
+from shared.http import BEARER
 from shared.service import current_runtime
 
 directory_blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="用户与组织目录")
@@ -46,7 +47,7 @@ class PersonSchema(Schema):
 
 @directory_blp.get("/me")
 @directory_blp.response(200, MeSchema)
-@directory_blp.doc(security=[{"bearerAuth": []}])
+@directory_blp.doc(security=BEARER)
 @require_roles()
 def me() -> dict[str, Any]:
     """当前登录用户"""
@@ -56,7 +57,7 @@ def me() -> dict[str, Any]:
 
 @directory_blp.get("/directory/departments")
 @directory_blp.response(200, DepartmentSchema(many=True))
-@directory_blp.doc(security=[{"bearerAuth": []}])
+@directory_blp.doc(security=BEARER)
 @require_roles()
 def departments() -> list[dict[str, Any]]:
     """本辖区的部门"""
@@ -65,7 +66,7 @@ def departments() -> list[dict[str, Any]]:
 
 @directory_blp.get("/directory/people")
 @directory_blp.response(200, PersonSchema(many=True))
-@directory_blp.doc(security=[{"bearerAuth": []}])
+@directory_blp.doc(security=BEARER)
 @require_roles(*OFFICE_ROLES)
 def people() -> list[dict[str, Any]]:
     """本辖区的人员（编办可见）"""

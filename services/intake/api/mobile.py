@@ -28,6 +28,7 @@ from services.intake.domain.approvals.workdays import WorkingDayCounter
 from services.intake.usecases import approvals as service
 from services.intake.usecases import cases as casework
 from services.intake.usecases import directory
+from shared import localtime
 from shared.auth import Principal
 from shared.errors import AppError, NotFound
 from shared.service import current_runtime
@@ -55,7 +56,7 @@ def counter() -> WorkingDayCounter:
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
-    return pages.render_page(f"approvals/{template}", status=status, beijing=service.BEIJING, **context)
+    return pages.render_page(f"approvals/{template}", status=status, beijing=localtime.zone(), **context)
 
 
 def _error(status: int, title: str, detail: str) -> Response:

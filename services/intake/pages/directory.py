@@ -48,7 +48,7 @@ def _directory(jurisdiction: str, search: str) -> tuple[str, list[dict[str, Any]
                 if p.department_code == department.code
             ]
             if needle and needle not in department.name:
-                staff = [s for s in staff if needle in s["name"]]
+                staff = [s for s in staff if needle in str(s["name"])]
                 if not staff:
                     continue
             listed.append(

@@ -8,7 +8,7 @@ history; ``approval_delegation`` and ``approval_chain`` are configuration.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,7 +43,7 @@ class ApprovalRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Optimistic locking: two processes deciding the same approval at once cannot both commit.
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as the class declares it)
 
 
 class ApprovalDecisionRow(Base):

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +49,7 @@ from services.intake.tables import (
     DelegationRow,
     Person,
 )
+from shared import localtime
 from shared.auth import OFFICE_ROLES, Principal, Role
 from shared.config import Settings
 from shared.db import utcnow
@@ -58,11 +58,10 @@ from shared.messaging import MalformedMessage, UnitOfWork
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def beijing_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(BEIJING).date()
+    return localtime.today(now)
 
 
 # --------------------------------------------------------------------------- loading

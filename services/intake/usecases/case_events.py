@@ -25,6 +25,7 @@ from services.intake.domain.coordination import DeemNoObjection
 from services.intake.messages.cases import RULE_NAMES, Outgoing
 from services.intake.tables import CaseClock, CaseRecord, Solicitation
 from services.intake.usecases import cases as service
+from shared.contracts import Party
 from shared.messaging import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
     if template and clock.due_date:
         Outgoing(uow, record, base_url).notify(
             template,
-            list(clock.responsible),
+            [Party(kind=p["kind"], id=p["id"], jurisdiction=p["jurisdiction"]) for p in clock.responsible],
             dedupe=f"{clock.clock_id}:{clock.due_date.isoformat()}",
             rule_name=RULE_NAMES.get(clock.rule, clock.rule),
             due_date=clock.due_date.isoformat(),

@@ -42,9 +42,9 @@ from services.intake.usecases.case_step import Step, check_departments, check_ho
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
-from shared.localtime import datetime_cn
 from shared.measures import RULES
 from shared.runtime import ServiceRuntime
+from shared.web.formatting import chinese_datetime
 
 # --- how a coordination begins (第16条, 第26条) ---
 
@@ -300,7 +300,7 @@ def schedule_meeting(step: Step, command: ScheduleMeeting) -> None:
         "meeting_notice",
         [department_party(c, step.record.jurisdiction_code) for c in attendees],
         dedupe=meeting.id,
-        starts_at=datetime_cn(command.starts_at),
+        starts_at=chinese_datetime(command.starts_at),
         location=command.location,
         place=command.location,  # the name notify's meeting_notice template gives it
         agenda=command.agenda,

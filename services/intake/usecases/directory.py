@@ -7,7 +7,7 @@ so no service asks intake synchronously on every message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -26,9 +26,14 @@ DIRECTORY_SUBSCRIBERS = ("notify", "devolution")
 class DirectoryData(Protocol):
     """Rows for the directory tables (e.g. :class:`shared.demo.DemoDirectory`)."""
 
-    jurisdictions: list[dict[str, Any]]
-    departments: list[dict[str, Any]]
-    people: list[dict[str, Any]]
+    @property
+    def jurisdictions(self) -> Sequence[dict[str, Any]]: ...
+
+    @property
+    def departments(self) -> Sequence[dict[str, Any]]: ...
+
+    @property
+    def people(self) -> Sequence[dict[str, Any]]: ...
 
 
 def department_payload(dept: Department) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.intake.domain.approvals.workdays import TimeLeft, WorkingDayCounter, time_left
 from services.intake.tables import Department, Person, WorklistTask
-from shared.db import utcnow
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Principal
+from shared.localtime import today as local_today
+from shared.localtime import zone
 from shared.messaging import MalformedMessage, UnitOfWork
-from shared.web.formatting import BEIJING
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _instant(value: Any, field: str) -> datetime:
         moment = datetime.fromisoformat(str(value))
     except (TypeError, ValueError) as exc:
         raise MalformedMessage(f"task event without a valid {field}: {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone())
 
 
 def _task(session: Session, task_id: Any) -> WorklistTask | None:
@@ -265,7 +265,7 @@ def office_worklist(
     today: date | None = None,
 ) -> list[TaskView]:
     """待办: everything waiting for the caller's office, across services, most urgent first."""
-    day = today or utcnow().astimezone(BEIJING).date()
+    day = today or local_today()
     with runtime.db.transaction() as session:
         query = select(WorklistTask).where(_office_assignee(session, principal.jurisdiction))
         rows = session.scalars(_ordered(_apply(query, filters, day))).all()
@@ -281,7 +281,7 @@ def department_tasks(
     today: date | None = None,
 ) -> list[TaskView]:
     """What waits for the caller's department (or the caller), most urgent first."""
-    day = today or utcnow().astimezone(BEIJING).date()
+    day = today or local_today()
     with runtime.db.transaction() as session:
         query = select(WorklistTask).where(_department_assignee(principal))
         rows = session.scalars(_ordered(_apply(query, filters, day))).all()

@@ -24,7 +24,6 @@ from shared.platform.todo import TodoCentre
 from shared.platform.zwd import PLATFORM_HOSTS
 
 DEFAULT_ZWD_CHANNEL_ID = "zwd-default"
-CHANNEL_KINDS = (ZWD, ROBOT, WEBHOOK)
 CHANNEL_KIND_NAMES = {ZWD: "浙政钉工作通知", ROBOT: "群机器人", WEBHOOK: "签名 Webhook"}
 
 

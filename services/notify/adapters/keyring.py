@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shared.config import ConfigError, Settings
+from shared.config import ConfigError, NotifySettings, Settings
 
 ALGORITHMS = {"sm4": ("SM4-GCM", 16), "aes": ("AES-256-GCM", 32)}
 ENVIRONMENT_VARIABLE = "DM_NOTIFY_CHANNEL_KEYS"
@@ -159,11 +159,10 @@ def field_names(stored: Mapping[str, Any]) -> list[str]:
     return sorted(name for name, value in stored.items() if value)
 
 
-def keyring_from_env(settings: Settings, environ: Mapping[str, str] | None = None) -> Keyring:
-    """The keyring of ``DM_NOTIFY_CHANNEL_KEYS``; without it, an SM4 key derived from ``DM_SECRET_KEY``
-    outside production, and :class:`ConfigError` in production."""
-    env = os.environ if environ is None else environ
-    spec = env.get(ENVIRONMENT_VARIABLE, "")
+def keyring_for(settings: Settings, notify: NotifySettings | None = None) -> Keyring:
+    """The keyring of ``DM_NOTIFY_CHANNEL_KEYS`` (``settings.notify.channel_keys``); without it, an SM4 key
+    derived from ``DM_SECRET_KEY`` outside production, and :class:`ConfigError` in production."""
+    spec = (notify or settings.notify).channel_keys
     if spec.strip():
         return Keyring(parse_keys(spec))
     if settings.is_production:

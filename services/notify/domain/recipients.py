@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 CONTACT_ROLES = frozenset({"dept_clerk", "dept_leader"})
-PARTY_KINDS = frozenset({"person", "department", "role", "channel"})
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import random
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,7 +41,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notify.adapters.channels import ChannelConfig, ChannelFactory
-from services.notify.adapters.keyring import keyring_from_env
+from services.notify.adapters.keyring import keyring_for
 from services.notify.adapters.metrics import record_budget
 from services.notify.adapters.ratelimit import (
     MemoryDailyBudget,
@@ -67,6 +66,7 @@ from services.notify.usecases import reports
 from services.notify.usecases.channel_secrets import channel_config
 from services.notify.usecases.templates import template_spec
 from shared.broker import inbound_actor_name
+from shared.config import NotifySettings
 from shared.contracts import NOTIFY
 from shared.db import utcnow
 from shared.errors import ValidationFailed
@@ -112,51 +112,34 @@ class NotifyContext:
         return self.runtime.db
 
 
-def _number(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(f"DM_NOTIFY_{name}")
-    return float(raw) if raw not in (None, "") else default
-
-
 def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = None) -> NotifyContext:
-    """Policy from ``DM_NOTIFY_*`` environment variables (read once, at start-up); the robot limiter and
-    the daily budget on the broker's Redis (or ``REDIS_URL``), in memory when there is neither (unit tests).
-
-    ``DM_NOTIFY_MAX_ATTEMPTS`` (6), ``…_BASE_DELAY_S`` (5), ``…_MAX_DELAY_S`` (1800), ``…_LEASE_S`` (60),
-    ``…_ROBOT_RATE`` (20 a window), ``…_ROBOT_WINDOW_MS`` (61000: a minute and a second of margin for
-    clock and network skew), ``…_ROBOT_SPACING_MS`` (window / rate), ``…_ROBOT_THROTTLE_S`` (600),
-    ``…_DIGEST_MAX`` (20 reminders per digest), ``…_DRAIN`` (20 due batches taken along per command),
-    ``…_DAILY_BUDGET`` (20000 work notifications per app per day), ``…_DIRECTORY_WAIT_S`` (3600: how
-    long a party nobody in the directory replica matches waits for it); ``DM_NOTIFY_CHANNEL_KEYS`` (see
-    :mod:`services.notify.usecases.channel_secrets`).
-    """
-    env = os.environ if environ is None else environ
+    """The delivery policy of ``settings.notify`` (``DM_NOTIFY_*``, see :class:`shared.config.NotifySettings`;
+    a test may give the variables as ``environ``); the robot limiter and the daily budget on the broker's
+    Redis (or ``REDIS_URL``), in memory when there is neither (unit tests)."""
     settings = runtime.settings
+    notify = NotifySettings.from_env(environ) if environ is not None else settings.notify
     policy = rules.RetryPolicy(
-        max_attempts=int(_number(env, "MAX_ATTEMPTS", 6)),
-        base_delay_s=_number(env, "BASE_DELAY_S", 5.0),
-        max_delay_s=_number(env, "MAX_DELAY_S", 1800.0),
-        lease_s=_number(env, "LEASE_S", 60.0),
+        max_attempts=notify.max_attempts,
+        base_delay_s=notify.base_delay_s,
+        max_delay_s=notify.max_delay_s,
+        lease_s=notify.lease_s,
     )
-    limit = int(_number(env, "ROBOT_RATE", 20))
-    window_ms = int(_number(env, "ROBOT_WINDOW_MS", 61_000))
     client = getattr(runtime.broker, "client", None)
     if client is None and settings.redis_url:
         import redis
 
         client = redis.Redis.from_url(settings.redis_url)
-    spacing = env.get("DM_NOTIFY_ROBOT_SPACING_MS")
-    spacing_ms = int(spacing) if spacing not in (None, "") else None
+    rate, window, spacing = notify.robot_rate, notify.robot_window_ms, notify.robot_spacing_ms
     limiter: Any = (
-        RedisRateLimiter(client, limit=limit, window_ms=window_ms, spacing_ms=spacing_ms)
+        RedisRateLimiter(client, limit=rate, window_ms=window, spacing_ms=spacing)
         if client is not None
-        else MemoryRateLimiter(limit=limit, window_ms=window_ms, spacing_ms=spacing_ms)
+        else MemoryRateLimiter(limit=rate, window_ms=window, spacing_ms=spacing)
     )
-    daily = int(_number(env, "DAILY_BUDGET", 20_000))
     app = settings.platform_app_key
     budget: Any = (
-        RedisDailyBudget(client, app=app, limit=daily)
+        RedisDailyBudget(client, app=app, limit=notify.daily_budget)
         if client is not None
-        else MemoryDailyBudget(app=app, limit=daily)
+        else MemoryDailyBudget(app=app, limit=notify.daily_budget)
     )
     return NotifyContext(
         runtime=runtime,
@@ -164,11 +147,11 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
         channels=ChannelFactory(settings),
         limiter=limiter,
         budget=budget,
-        digest_max=int(_number(env, "DIGEST_MAX", 20)),
-        robot_throttle_s=_number(env, "ROBOT_THROTTLE_S", 600.0),
-        drain=int(_number(env, "DRAIN", 20)),
-        directory_wait_s=_number(env, "DIRECTORY_WAIT_S", DEFAULT_DIRECTORY_WAIT_S),
-        keyring=keyring_from_env(settings, env),
+        digest_max=notify.digest_max,
+        robot_throttle_s=notify.robot_throttle_s,
+        drain=notify.drain,
+        directory_wait_s=notify.directory_wait_s,
+        keyring=keyring_for(settings, notify),
     )
 
 

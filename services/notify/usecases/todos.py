@@ -239,7 +239,9 @@ def claim_planned(session: Session, rows: Sequence[Todo], *, lease_s: float) -> 
             row.platform, row.closed_at, row.updated_at = rules.PLATFORM_CLOSED, now, now
             continue
         held = row.claim_token is not None and row.claimed_at is not None
-        if step is None or (held and row.claimed_at > now - timedelta(seconds=lease_s)):
+        if step is None or (
+            held and row.claimed_at is not None and row.claimed_at > now - timedelta(seconds=lease_s)
+        ):
             continue
         if row.platform == rules.NOT_CREATED:
             row.create_attempts += 1

@@ -95,7 +95,6 @@ def upgrade() -> None:
     with op.batch_alter_table('sent_reminder', schema=None) as batch_op:
         batch_op.create_index('ix_sent_reminder_clock_id', ['clock_id'], unique=False)
 
-    # ### end Alembic commands ###
 
 
 def downgrade() -> None:
@@ -113,4 +112,3 @@ def downgrade() -> None:
     op.drop_table('calendar_year')
     op.drop_table('calendar_revision')
     op.drop_table('calendar_override')
-    # ### end Alembic commands ###
