@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.devolution import api, handlers
+from services.devolution import api, handlers, pages
 from services.devolution.tables import DepartmentReplica, Inbox, Outbox
 from shared.config import Settings
 from shared.replica import subscribe_directory
@@ -25,6 +25,7 @@ SERVICE = ServiceDefinition(
     inbox_model=Inbox,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
+    pages=lambda: [pages.devolution_pages],
 )
 
 

@@ -42,8 +42,8 @@ TEMPLATES = {
 
 
 def _url(runtime: ServiceRuntime, path: str) -> str:
-    """A link sent to a person: on the public address (``DM_PUBLIC_BASE_URL``), never a service's own."""
-    return f"{runtime.settings.public_base_url.rstrip('/')}/api/v1/{path}"
+    """A link sent to a person: a page on the public address (``DM_PUBLIC_BASE_URL``), never JSON."""
+    return f"{runtime.settings.public_base_url.rstrip('/')}{path}"
 
 
 def page_path(devolution_id: str) -> str:
@@ -62,7 +62,7 @@ def case_of(runtime: ServiceRuntime, row: Devolution) -> CaseRef:
         id=row.id,
         title=f"关于下放“{row.duty_name}”职责的申请",
         jurisdiction=row.jurisdiction,
-        url=_url(runtime, f"devolutions/{row.id}"),
+        url=_url(runtime, page_path(row.id)),
     )
 
 
@@ -73,7 +73,7 @@ def rectification_case(runtime: ServiceRuntime, rectification: Rectification) ->
         id=rectification.id,
         title=f"限期纠正：{GROUND_NAMES[Ground(rectification.ground)]}",
         jurisdiction=rectification.jurisdiction,
-        url=_url(runtime, "rectifications"),
+        url=_url(runtime, rectification_page_path(rectification.id)),
     )
 
 
@@ -152,7 +152,7 @@ def power_list_notice(runtime: ServiceRuntime, row: Devolution, change: PowerLis
         "entries": entries,
         "responsible_departments": "、".join(change.responsible_departments),
         "document_number": change.document_number,
-        "changes_url": _url(runtime, f"power-list/changes?after={change.id - 1}"),
+        "changes_url": _url(runtime, f"/api/v1/power-list/changes?after={change.id - 1}"),
     }
     recipients = [party("role", POWER_LIST_MAINTAINER_ROLE, row.jurisdiction)]
     key = f"devolution:{row.id}:power_list_changed:{change.id}"
@@ -181,13 +181,13 @@ def rectification_notice(
     return _send(runtime, "rectification_ordered", recipients, case, params, key)
 
 
-def drafted_decision(row: Devolution) -> dict[str, Any]:
+def drafted_decision(row: Devolution, applicant_name: str) -> dict[str, Any]:
     entries = "；".join(f"{e['code']} {e['name']}" for e in row.power_list_entries)
     review = row.review or {}
     return {
         "summary": f"拟同意下放“{row.duty_name}”职责",
         "text": (
-            f"经审核论证，{row.applicant_department}申请下放的“{row.duty_name}”职责具备下放条件，"
+            f"经审核论证，{applicant_name}申请下放的“{row.duty_name}”职责具备下放条件，"
             f"拟同意下放。涉及权责清单事项：{entries}。审核意见：{review.get('notes', '')}。"
             "正式发文前，相关责任仍由原部门负责（第三十四条第二款）。"
         ),

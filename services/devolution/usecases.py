@@ -321,6 +321,7 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
     ).all()
     row.approval_request_id = f"devolution:{row.id}:approval:{len(sent_before)}"
     clock = uow.session.get(Clock, row.review_clock_id) if row.review_clock_id else None
+    running = clock is not None and clock.state not in ("stopped", "paused")
     uow.publish(
         INTAKE,
         APPROVAL_REQUEST,
@@ -329,18 +330,24 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
             "requester_service": "devolution",
             "case": messages.case_of(runtime, row),
             "decision_kind": "devolution_decision",
-            "drafted_decision": messages.drafted_decision(row),
+            "drafted_decision": messages.drafted_decision(row, _department_name(uow.session, row)),
             "materials": [
                 {"name": "职责下放申请及审核论证意见", "url": messages.case_of(runtime, row).get("url", "")}
             ],
             "requested_by": {"user_id": actor.user_id, "name": actor.name},
             "statutory_clock_id": row.review_clock_id,
-            "statutory_due_date": clock.due_date.isoformat() if clock and clock.due_date else None,
-            "statutory_provisional": bool(clock and clock.provisional),
+            # the review (第三十四条) ends with the conclusion: its clock has stopped, the approval has no date
+            "statutory_due_date": clock.due_date.isoformat() if running and clock and clock.due_date else None,
+            "statutory_provisional": bool(running and clock and clock.provisional),
             "statutory_basis": REVIEW_BASIS,
             "case_history": case_history(uow.session, row),
         },
     )
+
+
+def _department_name(session: Session, row: Devolution) -> str:
+    department = session.get(DepartmentReplica, row.applicant_department)
+    return department.name if department else "申请部门"
 
 
 REVIEW_BASIS = "第三十四条：审核论证在10个工作日内完成，自收到完整申请之日起算，退回补正期间不计"

@@ -122,7 +122,8 @@ def test_a_devolution_from_application_to_the_acknowledged_half_year_report_thro
     client.post(f"{base}/review", json=READY_REVIEW, headers=auth("bb.clerk"))
     [request] = [e["payload"] for e in _queued(redis_url, "intake") if e["type"] == APPROVAL_REQUEST]
     assert request["decision_kind"] == "devolution_decision"
-    assert request["statutory_due_date"] == "2026-12-14"
+    # the review (第三十四条) ended with its conclusion: the clock stopped, so the approver sees no countdown
+    assert request["statutory_due_date"] is None and request["statutory_clock_id"]
     _deliver(runtime, APPROVAL_DECIDED, [approval_decision(request)], "intake")
     approved = client.get(base, headers=auth("bb.clerk")).get_json()
     assert approved["state"] == "approved" and approved["responsible_departments"] == ["nb-scjg"]

@@ -1,0 +1,503 @@
+"""Devolution's pages (职责下放), on the shared layout and login session: every party on its own page.
+
+- ``/devolution/`` — the list (a department: its own and those it receives; the office: its jurisdiction's).
+- ``/devolution/new``, ``/devolution/<id>/edit`` — the application of 第三十三条, all five items and the
+  written feedback; 保存草稿 keeps it unfinished (no clock runs), 提交审核 submits it complete.
+- ``/devolution/<id>`` — the case: status, who must act next and by when, the application, the review, the
+  handover checklist, the half-year reports and the history; and the form for whatever the person looking at
+  it may do now: the office's review within 10 working days and its written "not ready" notice (第三十四条),
+  returning it for supplements, issuance; the devolving department's handover checklist and its
+  acknowledgement of the reports; a receiving department's half-year operation report (第三十五条).
+- ``/devolution/rectifications/<id>`` — a rectification order (第三十七条) for the ordered department.
+
+Every link devolution sends (notices, tasks) opens one of these.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from services.devolution import page_forms, queries, usecases
+from services.devolution.domain import aftercare, review
+from services.devolution.domain.application import (
+    BASIS_NAMES,
+    REASON_ASPECTS,
+    SUPPORT_NAMES,
+    BasisKind,
+    SupportKind,
+)
+from services.devolution.domain.lifecycle import Party, State, plays
+from services.devolution.domain.rectification import GROUND_NAMES, Ground
+from services.devolution.tables import DepartmentReplica
+from shared.auth import current_principal
+from shared.errors import AppError, NotFound, ValidationFailed
+from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES
+from shared.jurisdictions import jurisdiction_name
+from shared.service import current_runtime
+from shared.web import pages
+from shared.web.forms import Form
+
+devolution_pages = Blueprint(
+    "devolution_pages", __name__, url_prefix="/devolution", template_folder="templates"
+)
+anyone = pages.login_required(*DEPARTMENT_ROLES, *OFFICE_ROLES)
+department_only = pages.login_required(*DEPARTMENT_ROLES)
+
+REVIEW_LABELS = {
+    "checklist": "审核清单",
+    **{f"checklist.{item}": label for item, label in review.CHECKLIST_ITEMS.items()},
+    "notes": "审核论证意见",
+    "conclusion": "审核结论",
+    "reasons": "暂不具备下放条件的理由",
+    "power_list_entries": "权责清单事项",
+    "power_list_entries[].code": "权责事项编码",
+    "power_list_entries[].name": "权责事项名称",
+    "power_list_entries[].to_level": "下放层级",
+}
+RETURN_LABELS = {"reasons": "需要补正的内容"}
+ISSUE_LABELS = {"document_number": "发文文号", "document_date": "发文日期"}
+REPORT_LABELS = {
+    "public_service_effects": "便民服务方面的实效",
+    "enterprise_service_effects": "利企服务方面的实效",
+    "efficiency_effects": "提高工作效率方面的实效",
+    "problems_found": "运行中发现的问题",
+    "suggestions": "意见建议",
+}
+HANDOVER_LABELS = {"due_date": "计划完成日期", "done_on": "完成日期", "description": "衔接情况"}
+CONCLUSIONS = [(review.Conclusion.READY.value, "具备下放条件，报编办领导审批"),
+               (review.Conclusion.NOT_READY.value, "暂不具备下放条件，书面告知申请部门")]  # fmt: skip
+LEVELS = list(review.LEVEL_NAMES.items())
+
+
+# --- names, never codes -------------------------------------------------------------------------------
+
+
+def _departments() -> dict[str, DepartmentReplica]:
+    with current_runtime().db.transaction() as session:
+        rows = session.scalars(select(DepartmentReplica).order_by(DepartmentReplica.code)).all()
+        for row in rows:
+            session.expunge(row)
+        return {row.code: row for row in rows}
+
+
+def _name(departments: dict[str, DepartmentReplica], code: str | None) -> str:
+    row = departments.get(code or "")
+    return row.name if row else "（未知部门）"
+
+
+def _choices(departments: dict[str, DepartmentReplica], me: Any) -> list[dict[str, Any]]:
+    """Departments that may receive or be consulted, grouped by jurisdiction; never the applicant itself."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, row in departments.items():
+        if row.active and code != me.department and row.function != "establishment_office":
+            groups.setdefault(row.jurisdiction, []).append((code, row.name))
+    order = sorted(groups, key=lambda j: (j != me.jurisdiction, j))
+    return [{"jurisdiction": jurisdiction_name(j), "departments": groups[j]} for j in order]
+
+
+# --- the list ------------------------------------------------------------------------------------------
+
+
+@devolution_pages.get("/")
+@devolution_pages.get("")
+@anyone
+def list_page() -> ResponseReturnValue:
+    me = current_principal()
+    rows = queries.list_devolutions(current_runtime(), me)
+    departments = _departments()
+    for row in rows:
+        row["applicant_name"] = _name(departments, row["applicant_department"])
+        row["receiver_names"] = "、".join(_name(departments, c) for c in row["receiving_departments"])
+        row["next_clock"] = next((c for c in row["clocks"] if c["state"] in queries.OPEN_CLOCK_STATES), None)
+    return pages.render_page("devolution/list.html", rows=rows, can_apply=me.is_department_user)
+
+
+# --- the application -----------------------------------------------------------------------------------
+
+
+def _application_page(
+    form: Form, *, devolution_id: str | None = None, status: int = 200, **extra: Any
+) -> ResponseReturnValue:
+    me = current_principal()
+    departments = _departments()
+    receiving = form.all("receiving_departments")
+    related = [c for c in form.all("related_departments") if c not in receiving]
+    feedback = [
+        {"index": i, "department": code, "role": role, "name": _name(departments, code),
+         "role_name": "承接部门" if role == "receiving" else "关联部门"}
+        for i, (code, role) in enumerate(page_forms.feedback_rows(receiving, related))
+    ]  # fmt: skip
+    basis_rows = max(page_forms.BASIS_ROWS, _count_rows(form, "legal_bases") + 1)
+    return pages.render_page(
+        "devolution/application.html",
+        status=status,
+        form=form,
+        devolution_id=devolution_id,
+        choices=_choices(departments, me),
+        feedback=feedback,
+        basis_rows=range(basis_rows),
+        bases=page_forms.ALLOWED_BASES,
+        forbidden=[BASIS_NAMES[k] for k in BasisKind if k.value not in dict(page_forms.ALLOWED_BASES)],
+        reasons=list(REASON_ASPECTS.items()),
+        measures=[(i, SUPPORT_NAMES[k]) for i, k in enumerate(SupportKind)],
+        positions=list(page_forms.POSITION_NAMES.items()),
+        max_upload=current_runtime().settings.max_upload_bytes,
+        **extra,
+    )
+
+
+def _count_rows(form: Form, name: str) -> int:
+    count = 0
+    while f"{name}[{count}].name" in form.values or f"{name}[{count}].type" in form.values:
+        count += 1
+    return count
+
+
+@devolution_pages.get("/new")
+@department_only
+def new_application() -> ResponseReturnValue:
+    return _application_page(Form(labels=page_forms.LABELS))
+
+
+@devolution_pages.post("/new")
+@department_only
+def create_application() -> ResponseReturnValue:
+    form = Form.posted(page_forms.LABELS)
+    runtime, me = current_runtime(), current_principal()
+    try:
+        content = page_forms.form_to_content(form)
+        devolution_id = usecases.create_draft(runtime, me, content)
+    except AppError as refused:
+        return _application_page(form.with_error(refused), status=refused.status)
+    if request.form.get("action") == "submit":
+        return _submit(devolution_id, form)
+    return pages.redirect_to(f"/devolution/{devolution_id}/edit?saved=1")
+
+
+@devolution_pages.get("/<devolution_id>/edit")
+@department_only
+def edit_application(devolution_id: str) -> ResponseReturnValue:
+    try:
+        shown = queries.detail(current_runtime(), current_principal(), devolution_id)
+    except NotFound:
+        return _not_found()
+    form = page_forms.content_to_form(shown["application"])
+    notice = "草稿已保存。可以继续填写，完成后提交审核。" if request.args.get("saved") else None
+    return _application_page(
+        form, devolution_id=devolution_id, notice=notice, state_label=shown["state_label"]
+    )
+
+
+@devolution_pages.post("/<devolution_id>/edit")
+@department_only
+def save_application(devolution_id: str) -> ResponseReturnValue:
+    form = Form.posted(page_forms.LABELS)
+    try:
+        content = page_forms.form_to_content(form)
+        usecases.edit(current_runtime(), current_principal(), devolution_id, content)
+    except NotFound:
+        return _not_found()
+    except AppError as refused:
+        return _application_page(form.with_error(refused), devolution_id=devolution_id, status=refused.status)
+    if request.form.get("action") == "submit":
+        return _submit(devolution_id, form)
+    return pages.redirect_to(f"/devolution/{devolution_id}/edit?saved=1")
+
+
+def _submit(devolution_id: str, form: Form) -> ResponseReturnValue:
+    try:
+        usecases.submit(current_runtime(), current_principal(), devolution_id)
+    except AppError as refused:
+        message = "草稿已保存，但申请尚不完整，补齐下列内容后再提交审核（第三十三条）。"
+        return _application_page(
+            form.with_error(refused), devolution_id=devolution_id, status=refused.status, notice=message
+        )
+    return pages.redirect_to(f"/devolution/{devolution_id}?done=submitted")
+
+
+# --- the case ------------------------------------------------------------------------------------------
+
+DONE = {
+    "submitted": "已提交审核。编办将在10个工作日内完成审核论证（第三十四条）。",
+    "returned": "已退回申请部门补正；补正期间审核期限暂停计算。",
+    "reviewed": "审核论证结论已保存。",
+    "issued": "已登记正式发文：自此由承接部门负责，运行半年专项报告期限开始计算（第三十五条）。",
+    "handover": "工作衔接清单已更新。",
+    "reported": "运行情况专项报告已提交，下放部门将确认（第三十五条）。",
+    "acknowledged": "已确认收到专项报告。",
+}
+
+
+def _not_found() -> ResponseReturnValue:
+    return pages.error_page(404, "未找到", "未找到该职责下放事项，或您无权查看。", back="/devolution/")
+
+
+def _case_page(
+    devolution_id: str, *, status: int = 200, forms: dict[str, Form] | None = None
+) -> ResponseReturnValue:
+    runtime, me = current_runtime(), current_principal()
+    try:
+        shown = queries.detail(runtime, me, devolution_id)
+    except NotFound:
+        return _not_found()
+    departments = _departments()
+    state = State(shown["state"])
+    from services.devolution.domain.lifecycle import Parties
+
+    receivers = tuple(
+        (code, departments[code].jurisdiction if code in departments else "")
+        for code in shown["receiving_departments"]
+    )
+    parties = Parties(shown["jurisdiction"], shown["applicant_department"], receivers)
+    office, applicant = plays(me, Party.OFFICE, parties), plays(me, Party.APPLICANT, parties)
+    my_report = next(
+        (r for r in shown["reports"] if r["department"] == me.department and r["state"] == "awaiting"), None
+    )
+    forms = forms or {}
+    return pages.render_page(
+        "devolution/case.html",
+        status=status,
+        d=shown,
+        names=lambda code: _name(departments, code),
+        application=_readable_application(shown["application"], departments),
+        review_view=_readable_review(shown.get("review")),
+        can_edit=applicant and state in (State.DRAFT, State.RETURNED),
+        can_review=office and state == State.UNDER_REVIEW,
+        can_issue=office and state == State.APPROVED,
+        can_handover=applicant and state in (State.ISSUED, State.OPERATION_REPORTED),
+        can_acknowledge=applicant and state == State.ISSUED,
+        my_report=my_report if state == State.ISSUED else None,
+        review_form=forms.get("review") or _review_defaults(shown),
+        return_form=forms.get("return") or Form(labels=RETURN_LABELS),
+        issue_form=forms.get("issue") or Form.of({"document_date": date.today().isoformat()}, ISSUE_LABELS),
+        report_form=forms.get("report") or Form(labels=REPORT_LABELS),
+        handover_forms={
+            i["kind"]: forms.get(f"handover:{i['kind']}")
+            or Form.of(
+                {"due_date": i["due_date"], "done_on": i["done_on"], "description": i["description"]},
+                HANDOVER_LABELS,
+            )
+            for i in shown["handover"]
+        },
+        checklist=list(review.CHECKLIST_ITEMS.items()),
+        conclusions=CONCLUSIONS,
+        levels=LEVELS,
+        done=DONE.get(request.args.get("done", "")),
+        office_view=me.is_office,
+    )
+
+
+def _readable_application(
+    content: dict[str, Any], departments: dict[str, DepartmentReplica]
+) -> dict[str, Any]:
+    def basis(b: dict[str, Any]) -> str:
+        kind = (
+            BASIS_NAMES.get(BasisKind(b["type"]), "") if b.get("type") in BasisKind._value2member_map_ else ""
+        )
+        return f"{kind}：{b.get('name', '')}{' ' + b['provision'] if b.get('provision') else ''}"
+
+    measures = []
+    for m in content.get("support_measures") or []:
+        name = SUPPORT_NAMES.get(SupportKind(m["kind"]), m["kind"])
+        if m.get("not_applicable"):
+            measures.append((name, f"不涉及：{m.get('description', '')}"))
+        elif m.get("description") or m.get("amount") is not None:
+            amount = page_forms._shown(m.get("amount"))
+            measures.append(
+                (name, f"{m.get('description', '')} {amount}{m.get('unit', '')}".strip(), m.get("due_date"))
+            )
+    return {
+        "duty_name": content.get("duty_name", ""),
+        "bases": [basis(b) for b in content.get("legal_bases") or []],
+        "reasons": [
+            (name, (content.get("reasons") or {}).get(key, "")) for key, name in REASON_ASPECTS.items()
+        ],
+        "county": (content.get("performance") or {}).get("county_level", ""),
+        "township": (content.get("performance") or {}).get("township_level", ""),
+        "measures": measures,
+        "feedback": [
+            {
+                "department": _name(departments, f["department"]),
+                "role": "承接部门" if f["role"] == "receiving" else "关联部门",
+                "title": f.get("document_title", ""),
+                "date": f.get("document_date"),
+                "position": page_forms.POSITION_NAMES.get(f.get("position", ""), ""),
+                "summary": f.get("summary", ""),
+            }
+            for f in content.get("feedback") or []
+        ],
+        "related": [_name(departments, c) for c in content.get("related_departments") or []],
+    }
+
+
+def _readable_review(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not stored:
+        return None
+    return {
+        "checklist": [
+            (review.CHECKLIST_ITEMS.get(e["item"], e["item"]), e["satisfied"], e.get("note", ""))
+            for e in stored["checklist"]
+        ],
+        "notes": stored.get("notes", ""),
+        "ready": stored.get("conclusion") == review.Conclusion.READY.value,
+        "reasons": stored.get("reasons", ""),
+        "by": (stored.get("reviewed_by") or {}).get("name", ""),
+        "at": stored.get("reviewed_at"),
+    }
+
+
+def _review_defaults(shown: dict[str, Any]) -> Form:
+    values: list[tuple[str, str]] = [(f"checklist.{item}", "yes") for item in review.CHECKLIST_ITEMS]
+    values.append(("power_list_entries[0].name", shown["duty_name"]))
+    return Form.of(values, REVIEW_LABELS)
+
+
+@devolution_pages.get("/<devolution_id>")
+@anyone
+def case_page(devolution_id: str) -> ResponseReturnValue:
+    return _case_page(devolution_id)
+
+
+def _act(devolution_id: str, key: str, form: Form, action: Any, done: str) -> ResponseReturnValue:
+    """Run one use case for the page; on a refusal the same page, the typed values and the message kept."""
+    try:
+        action()
+    except NotFound:
+        return _not_found()
+    except AppError as refused:
+        return _case_page(devolution_id, status=refused.status, forms={key: form.with_error(refused)})
+    return pages.redirect_to(f"/devolution/{devolution_id}?done={done}")
+
+
+@devolution_pages.post("/<devolution_id>/return")
+@pages.login_required(*OFFICE_ROLES)
+def return_for_supplements(devolution_id: str) -> ResponseReturnValue:
+    form = Form.posted(RETURN_LABELS)
+    runtime, me = current_runtime(), current_principal()
+    return _act(devolution_id, "return", form,
+                lambda: usecases.return_for_supplements(
+                    runtime, me, devolution_id, form.value("reasons").strip(), []
+                ),
+                "returned")  # fmt: skip
+
+
+@devolution_pages.post("/<devolution_id>/review")
+@pages.login_required(*OFFICE_ROLES)
+def conclude_review(devolution_id: str) -> ResponseReturnValue:
+    form = Form.posted(REVIEW_LABELS)
+    runtime, me = current_runtime(), current_principal()
+
+    def conclude() -> None:
+        conclusion = form.value("conclusion")
+        if conclusion not in review.Conclusion._value2member_map_:
+            raise ValidationFailed.for_field("conclusion", "请选择审核结论", code="conclusion_required")
+        result = review.Review(
+            checklist=tuple(
+                review.ChecklistEntry(
+                    item, form.value(f"checklist.{item}") == "yes", form.value(f"checklist.{item}.note")
+                )
+                for item in review.CHECKLIST_ITEMS
+            ),
+            notes=form.value("notes").strip(),
+            conclusion=review.Conclusion(conclusion),
+            reasons=form.value("reasons").strip(),
+            power_list_entries=_entries(form, runtime, me, devolution_id) if conclusion == "ready" else (),
+        )
+        usecases.conclude_review(runtime, me, devolution_id, result)
+
+    return _act(devolution_id, "review", form, conclude, "reviewed")
+
+
+def _entries(form: Form, runtime: Any, me: Any, devolution_id: str) -> tuple[review.PowerListEntry, ...]:
+    applicant = queries.detail(runtime, me, devolution_id)["applicant_department"]
+    entries = []
+    for index in range(3):
+        code = form.value(f"power_list_entries[{index}].code").strip()
+        name = form.value(f"power_list_entries[{index}].name").strip()
+        level = form.value(f"power_list_entries[{index}].to_level") or review.ReceivingLevel.COUNTY.value
+        if code and name:
+            entries.append(review.PowerListEntry(code, name, applicant, review.ReceivingLevel(level)))
+        elif code and not name:
+            raise ValidationFailed.for_field(f"power_list_entries[{index}].name", "请填写权责事项名称")
+    return tuple(entries)
+
+
+@devolution_pages.post("/<devolution_id>/issuance")
+@pages.login_required(*OFFICE_ROLES)
+def issue(devolution_id: str) -> ResponseReturnValue:
+    form = Form.posted(ISSUE_LABELS)
+    runtime, me = current_runtime(), current_principal()
+
+    def register() -> None:
+        try:
+            issued_on = date.fromisoformat(form.value("document_date"))
+        except ValueError:
+            raise ValidationFailed.for_field("document_date", "请填写发文日期") from None
+        usecases.issue(runtime, me, devolution_id, form.value("document_number").strip(), issued_on)
+
+    return _act(devolution_id, "issue", form, register, "issued")
+
+
+@devolution_pages.post("/<devolution_id>/handover/<kind>")
+@department_only
+def update_handover(devolution_id: str, kind: str) -> ResponseReturnValue:
+    form = Form.posted(HANDOVER_LABELS)
+    runtime, me = current_runtime(), current_principal()
+
+    def update() -> None:
+        if kind not in aftercare.HandoverKind._value2member_map_:
+            raise NotFound("未找到该衔接事项")
+        changes: dict[str, Any] = {"description": form.value("description").strip()}
+        for name in ("due_date", "done_on"):
+            text = form.value(name).strip()
+            try:
+                changes[name] = date.fromisoformat(text) if text else None
+            except ValueError:
+                raise ValidationFailed.for_field(name, "请填写有效的日期") from None
+        usecases.update_handover(runtime, me, devolution_id, kind, changes)
+
+    return _act(devolution_id, f"handover:{kind}", form, update, "handover")
+
+
+@devolution_pages.post("/<devolution_id>/report")
+@department_only
+def submit_report(devolution_id: str) -> ResponseReturnValue:
+    form = Form.posted(REPORT_LABELS)
+    runtime, me = current_runtime(), current_principal()
+    report = aftercare.OperationReport(**{name: form.value(name).strip() for name in REPORT_LABELS})
+    return _act(devolution_id, "report", form,
+                lambda: usecases.submit_report(runtime, me, devolution_id, me.department or "", report),
+                "reported")  # fmt: skip
+
+
+@devolution_pages.post("/<devolution_id>/reports/<department>/acknowledgement")
+@department_only
+def acknowledge(devolution_id: str, department: str) -> ResponseReturnValue:
+    form = Form.posted({"note": "确认意见"})
+    runtime, me = current_runtime(), current_principal()
+    return _act(devolution_id, "acknowledge", form,
+                lambda: usecases.acknowledge_report(
+                    runtime, me, devolution_id, department, form.value("note").strip()
+                ),
+                "acknowledged")  # fmt: skip
+
+
+# --- rectification (第三十七条) ----------------------------------------------------------------------------
+
+
+@devolution_pages.get("/rectifications/<rectification_id>")
+@anyone
+def rectification_page(rectification_id: str) -> ResponseReturnValue:
+    try:
+        shown = queries.rectification(current_runtime(), current_principal(), rectification_id)
+    except NotFound:
+        return pages.error_page(404, "未找到", "未找到该限期纠正事项，或您无权查看。", back="/devolution/")
+    departments = _departments()
+    shown["department_name"] = _name(departments, shown["department"])
+    shown["ground_label"] = GROUND_NAMES.get(Ground(shown["ground"]), shown["ground_label"])
+    return pages.render_page("devolution/rectification.html", r=shown)
