@@ -322,6 +322,7 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
     row.approval_request_id = f"devolution:{row.id}:approval:{len(sent_before)}"
     clock = uow.session.get(Clock, row.review_clock_id) if row.review_clock_id else None
     running = clock is not None and clock.state not in ("stopped", "paused")
+    due = clock.due_date if running and clock else None
     uow.publish(
         INTAKE,
         APPROVAL_REQUEST,
@@ -336,9 +337,9 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
             ],
             "requested_by": {"user_id": actor.user_id, "name": actor.name},
             "statutory_clock_id": row.review_clock_id,
-            # the review (第三十四条) ends with the conclusion: its clock has stopped, the approval has no date
-            "statutory_due_date": clock.due_date.isoformat() if running and clock and clock.due_date else None,
-            "statutory_provisional": bool(running and clock and clock.provisional),
+            # the review (第三十四条) ends with its conclusion: the clock stopped, the approval has no date
+            "statutory_due_date": due.isoformat() if due else None,
+            "statutory_provisional": bool(due and clock and clock.provisional),
             "statutory_basis": REVIEW_BASIS,
             "case_history": case_history(uow.session, row),
         },
