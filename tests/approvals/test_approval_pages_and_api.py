@@ -38,7 +38,7 @@ def test_the_inbox_page_lists_the_task_with_its_deadline_in_working_days(app, in
     page = client.get("/m/approvals")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "待我审批" in html
-    assert f"/m/approvals/{approval_id}" in html and "剩余" in html and "法定期限 2099-12-31" in html
+    assert f"/m/approvals/{approval_id}" in html and "剩余" in html and "法定期限 2099年12月31日（星期四）" in html
     assert 'name="viewport"' in html
 
 
@@ -55,7 +55,7 @@ def test_the_item_page_shows_summary_draft_materials_history_deadline_and_the_fo
         "协调申请书.pdf",
         "收到协调申请",
         "第十七条",
-        "2099-12-31",
+        "2099年12月31日（星期四）",
         "审批决定",
         "李强",
     ]:

@@ -79,7 +79,23 @@ def _me() -> Principal:
 def inbox_page() -> ResponseReturnValue:
     """待我审批（最紧急的在前）"""
     items = service.inbox(current_runtime(), _me(), counter=counter())
-    return _page("inbox.html", items=items)
+    return _page("inbox.html", items=items, tab="inbox")
+
+
+@mobile_blp.route("/approvals/done", methods=["GET"])
+@mobile_blp.doc(**HTML_DOC)
+@login_required
+def done_page() -> ResponseReturnValue:
+    """已办：我审批过的事项"""
+    return _page("past.html", items=service.decided_by(current_runtime(), _me()), tab="done")
+
+
+@mobile_blp.route("/approvals/mine", methods=["GET"])
+@mobile_blp.doc(**HTML_DOC)
+@login_required
+def mine_page() -> ResponseReturnValue:
+    """我发起的：我送审的事项及其审批进度"""
+    return _page("past.html", items=service.requested_by_me(current_runtime(), _me()), tab="mine")
 
 
 @mobile_blp.route("/approvals/<approval_id>", methods=["GET"])
@@ -97,7 +113,9 @@ def _item(
     done: str | None = None,
     error: str | None = None,
     comment: str = "",
+    chosen: str = "",
 ) -> Response:
+    """The task page; after a refused decision the decision and comment stay exactly as they were chosen."""
     try:
         shown = service.view(current_runtime(), approval_id, _me(), counter=counter())
     except NotFound:
@@ -111,6 +129,8 @@ def _item(
         done=notice.get(done or ""),
         error=error,
         comment=comment,
+        chosen=chosen,
+        phrases=service.common_phrases(current_runtime(), _me()) if shown.can_decide else [],
         outcomes=OUTCOME_NAMES,
         counting_rule=COUNTING_RULE,
     )
@@ -127,7 +147,8 @@ def decide(approval_id: str) -> ResponseReturnValue:
         outcome = Outcome(form.get("outcome", ""))
         step_no = int(form.get("step_no", ""))
     except ValueError:
-        return _item(approval_id, status=422, error="请选择审批决定。", comment=comment)
+        chosen = form.get("outcome", "")
+        return _item(approval_id, status=422, error="请选择审批决定。", comment=comment, chosen=chosen)
     try:
         result = service.decide(
             current_runtime(),
@@ -141,7 +162,9 @@ def decide(approval_id: str) -> ResponseReturnValue:
     except NotFound:
         return _error(404, "未找到", "未找到该审批事项，或您无权查看。")
     except AppError as refused:
-        return _item(approval_id, status=refused.status, error=refused.detail, comment=comment)
+        return _item(
+            approval_id, status=refused.status, error=refused.detail, comment=comment, chosen=outcome.value
+        )
     done = "replayed" if result.replayed else outcome.value
     return redirect(f"/m/approvals/{approval_id}?done={done}", code=303)
 

@@ -48,7 +48,8 @@ def ask_approvers(
         "due_date": left.due_date.isoformat() if left else None,
         "remaining_working_days": left.days if left and not left.overdue else None,
         "overdue_working_days": left.days if left and left.overdue else None,
-        "days_left": left.label if left else None,
+        "days_left": (left.label + ("（暂定）" if row.statutory_provisional else "")) if left else None,
+        "provisional": row.statutory_provisional or None,  # the card says 暂定, as the page does
     }
     urgent = left is not None and (left.overdue or left.days <= 2)
     uow.publish(

@@ -241,9 +241,10 @@ def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
             ApprovalRow.statutory_clock_id == clock_id, ApprovalRow.status == Status.PENDING.value
         )
     ).all()
+    stopped = data.get("state") in ("stopped", "paused")  # no countdown for a clock that does not run
     for row in rows:
-        row.statutory_due_date = _date_or_none(data.get("due_date"))
-        row.statutory_provisional = bool(data.get("provisional"))
+        row.statutory_due_date = None if stopped else _date_or_none(data.get("due_date"))
+        row.statutory_provisional = bool(data.get("provisional")) and not stopped
         fallback = STATUTORY_BASIS.get(row.decision_kind)
         row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback)
 
@@ -258,7 +259,8 @@ def _visible(
     loaded = _load(session, approval_id)
     if loaded is None or loaded[0].jurisdiction != principal.jurisdiction:
         raise NotFound("未找到该审批事项", code="not_found")
-    if not loaded[1].may_view(principal.user_id, day, _delegations_to(session, principal.user_id)):
+    requester = (loaded[0].requested_by or {}).get("user_id") == principal.user_id  # 我发起的
+    if not requester and not loaded[1].may_view(principal.user_id, day, _delegations_to(session, principal.user_id)):
         raise NotFound("未找到该审批事项", code="not_found")
     return loaded
 
@@ -368,6 +370,7 @@ class InboxItem:
     time_left: TimeLeft | None
     waiting_days: int  # the task's own clock: working days since this step reached the approver
     waiting_approximate: bool
+    provisional: bool = False  # the statutory date reaches a year the calendar does not know yet (暂定)
 
     @property
     def waiting_label(self) -> str:
@@ -424,6 +427,7 @@ def _item(
         time_left=time_left(row.statutory_due_date, day, counter) if row.statutory_due_date else None,
         waiting_days=waited,
         waiting_approximate=approximate,
+        provisional=row.statutory_provisional,
     )
 
 
@@ -491,6 +495,88 @@ def view(
                 for d in approval.decisions
             ],
         )
+
+
+@dataclass(frozen=True)
+class PastItem:
+    """One approval on the 已办 (what I decided) or 我发起的 (what I asked for) list."""
+
+    id: str
+    case_title: str
+    decision_kind: str
+    summary: str
+    status_name: str
+    at: datetime
+    my_outcome: str | None = None  # 已办: what I decided
+    my_comment: str = ""
+
+
+PAST_LIMIT = 100
+
+
+def decided_by(runtime: ServiceRuntime, principal: Principal) -> list[PastItem]:
+    """已办: the approvals ``principal`` decided (or signed for a leader), newest first."""
+    with runtime.db.transaction() as session:
+        rows = session.execute(
+            select(ApprovalDecisionRow, ApprovalRow)
+            .join(ApprovalRow, ApprovalRow.id == ApprovalDecisionRow.approval_id)
+            .where(
+                ApprovalDecisionRow.decided_by_id == principal.user_id,
+                ApprovalRow.jurisdiction == principal.jurisdiction,
+            )
+            .order_by(ApprovalDecisionRow.decided_at.desc())
+            .limit(PAST_LIMIT)
+        ).all()
+        return [
+            _past(row, decision.decided_at, OUTCOME_NAMES[Outcome(decision.outcome)], decision.comment)
+            for decision, row in rows
+        ]
+
+
+def requested_by_me(runtime: ServiceRuntime, principal: Principal) -> list[PastItem]:
+    """我发起的: the approvals ``principal`` sent to the leaders, newest first, with where each stands."""
+    with runtime.db.transaction() as session:
+        rows = session.scalars(
+            select(ApprovalRow)
+            .where(ApprovalRow.jurisdiction == principal.jurisdiction)
+            .order_by(ApprovalRow.requested_at.desc())
+            .limit(PAST_LIMIT * 5)
+        ).all()
+        mine = [r for r in rows if (r.requested_by or {}).get("user_id") == principal.user_id]
+        return [_past(row, row.requested_at) for row in mine[:PAST_LIMIT]]
+
+
+def _past(row: ApprovalRow, at: datetime, outcome: str | None = None, comment: str = "") -> PastItem:
+    status = STATUS_NAMES[Status(row.status)]
+    if row.status == Status.PENDING.value:
+        status = f"待{row.steps[row.current_step]['label']}审批"
+    return PastItem(
+        id=row.id,
+        case_title=row.case_ref.get("title", ""),
+        decision_kind=DECISION_KINDS.get(row.decision_kind, row.decision_kind),
+        summary=row.drafted_decision.get("summary", ""),
+        status_name=status,
+        at=at,
+        my_outcome=outcome,
+        my_comment=comment,
+    )
+
+
+#: 常用意见 everyone starts with; a leader's own recent comments follow them
+COMMON_PHRASES = ("同意", "同意，按程序办理", "请补充论证材料后再报", "请进一步征求相关部门意见")
+
+
+def common_phrases(runtime: ServiceRuntime, principal: Principal, limit: int = 8) -> list[str]:
+    """常用意见: the standard phrases and the comments this person wrote most recently, each once."""
+    with runtime.db.transaction() as session:
+        recent = session.scalars(
+            select(ApprovalDecisionRow.comment)
+            .where(ApprovalDecisionRow.decided_by_id == principal.user_id, ApprovalDecisionRow.comment != "")
+            .order_by(ApprovalDecisionRow.decided_at.desc())
+            .limit(30)
+        ).all()
+    phrases = list(dict.fromkeys([*COMMON_PHRASES, *(c.strip() for c in recent if c.strip())]))
+    return phrases[: len(COMMON_PHRASES) + limit]
 
 
 def _safe_url(url: Any) -> str | None:
