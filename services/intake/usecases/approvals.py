@@ -260,7 +260,8 @@ def _visible(
     if loaded is None or loaded[0].jurisdiction != principal.jurisdiction:
         raise NotFound("未找到该审批事项", code="not_found")
     requester = (loaded[0].requested_by or {}).get("user_id") == principal.user_id  # 我发起的
-    if not requester and not loaded[1].may_view(principal.user_id, day, _delegations_to(session, principal.user_id)):
+    delegations = _delegations_to(session, principal.user_id)
+    if not requester and not loaded[1].may_view(principal.user_id, day, delegations):
         raise NotFound("未找到该审批事项", code="not_found")
     return loaded
 
