@@ -15,10 +15,11 @@ Every link devolution sends (notices, tasks) opens one of these.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, request, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -36,6 +37,7 @@ from services.devolution.domain.rectification import GROUND_NAMES, Ground
 from services.devolution.tables import DepartmentReplica
 from shared.auth import current_principal
 from shared.errors import AppError, NotFound, ValidationFailed
+from shared.http import accepts_upload
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES
 from shared.jurisdictions import jurisdiction_name
 from shared.service import current_runtime
@@ -147,6 +149,7 @@ def _application_page(
         measures=[(i, SUPPORT_NAMES[k]) for i, k in enumerate(SupportKind)],
         positions=list(page_forms.POSITION_NAMES.items()),
         max_upload=current_runtime().settings.max_upload_bytes,
+        documents=_documents(devolution_id),
         **extra,
     )
 
@@ -165,6 +168,7 @@ def new_application() -> ResponseReturnValue:
 
 
 @devolution_pages.post("/new")
+@accepts_upload
 @department_only
 def create_application() -> ResponseReturnValue:
     form = Form.posted(page_forms.LABELS)
@@ -174,6 +178,9 @@ def create_application() -> ResponseReturnValue:
         devolution_id = usecases.create_draft(runtime, me, content)
     except AppError as refused:
         return _application_page(form.with_error(refused), status=refused.status)
+    refused_upload = _attach_uploads(devolution_id, form)
+    if refused_upload is not None:
+        return refused_upload
     if request.form.get("action") == "submit":
         return _submit(devolution_id, form)
     return pages.redirect_to(f"/devolution/{devolution_id}/edit?saved=1")
@@ -193,7 +200,19 @@ def edit_application(devolution_id: str) -> ResponseReturnValue:
     )
 
 
+def _documents(devolution_id: str | None) -> dict[str, dict[str, Any]]:
+    """The uploaded scans by "department:role", for the feedback rows."""
+    if not devolution_id:
+        return {}
+    try:
+        shown = queries.detail(current_runtime(), current_principal(), devolution_id)
+    except NotFound:
+        return {}
+    return {f"{d['department']}:{d['role']}": d for d in shown["feedback_documents"]}
+
+
 @devolution_pages.post("/<devolution_id>/edit")
+@accepts_upload
 @department_only
 def save_application(devolution_id: str) -> ResponseReturnValue:
     form = Form.posted(page_forms.LABELS)
@@ -204,9 +223,52 @@ def save_application(devolution_id: str) -> ResponseReturnValue:
         return _not_found()
     except AppError as refused:
         return _application_page(form.with_error(refused), devolution_id=devolution_id, status=refused.status)
+    refused_upload = _attach_uploads(devolution_id, form)
+    if refused_upload is not None:
+        return refused_upload
     if request.form.get("action") == "submit":
         return _submit(devolution_id, form)
     return pages.redirect_to(f"/devolution/{devolution_id}/edit?saved=1")
+
+
+def _attach_uploads(devolution_id: str, form: Form) -> ResponseReturnValue | None:
+    """Store the scans chosen on the feedback rows; a refused one: the form again, the message beside it."""
+    runtime, me = current_runtime(), current_principal()
+    for index, key in enumerate(form.all("feedback_departments")):
+        upload = request.files.get(f"feedback[{index}].file")
+        if upload is None or not upload.filename:
+            continue
+        department, _, role = key.partition(":")
+        try:
+            usecases.attach_feedback(
+                runtime, me, devolution_id, department=department, role=role, filename=upload.filename,
+                data=upload.read(), field=f"feedback[{index}].file",
+            )  # fmt: skip
+        except AppError as refused:
+            message = "申请内容已保存；文件未能上传，请重新选择后保存。"
+            return _application_page(
+                form.with_error(refused), devolution_id=devolution_id, status=refused.status, notice=message
+            )
+    return None
+
+
+@devolution_pages.get("/<devolution_id>/feedback/<document_id>")
+@anyone
+def feedback_file(devolution_id: str, document_id: str) -> ResponseReturnValue:
+    """The scan of a department's written feedback, to whoever may see the devolution."""
+    try:
+        document = usecases.feedback_document(
+            current_runtime(), current_principal(), devolution_id, document_id
+        )
+    except NotFound:
+        return pages.error_page(
+            404, "未找到", "未找到该文件，或您无权查看。", back=f"/devolution/{devolution_id}"
+        )
+    response = send_file(
+        io.BytesIO(document.data), mimetype=document.content_type, download_name=document.filename
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _submit(devolution_id: str, form: Form) -> ResponseReturnValue:

@@ -29,6 +29,7 @@ from services.devolution.tables import (
     Clock,
     Devolution,
     DevolutionEvent,
+    FeedbackDocument,
     HandoverItem,
     OperationReport,
     PowerListChange,
@@ -196,8 +197,22 @@ def detail(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> dict[st
             handover=_handover(session, row.id),
             reports=_reports(session, row.id, actor),
             history=[_event(e) for e in _events(session, row.id)],
+            feedback_documents=_feedback_documents(session, row.id),
         )
         return view
+
+
+def _feedback_documents(session: Session, devolution_id: str) -> list[dict[str, Any]]:
+    """The uploaded scans of the written feedback (第三十三条第五项), without their bytes."""
+    query = select(
+        FeedbackDocument.id,
+        FeedbackDocument.department,
+        FeedbackDocument.role,
+        FeedbackDocument.filename,
+        FeedbackDocument.size,
+        FeedbackDocument.uploaded_at,
+    ).where(FeedbackDocument.devolution_id == devolution_id)
+    return [dict(r._mapping) for r in session.execute(query.order_by(FeedbackDocument.department)).all()]
 
 
 def _events(session: Session, devolution_id: str) -> list[DevolutionEvent]:

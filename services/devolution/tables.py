@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
@@ -177,3 +177,23 @@ class Rectification(Base):
     corrected_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     correction_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     corrected_confirmed_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+
+class FeedbackDocument(Base):
+    """第三十三条第五项: the scan of a receiving or related department's written feedback, uploaded with
+    the application (one per department and role; a new upload replaces the old one)."""
+
+    __tablename__ = "feedback_document"
+    __table_args__ = (UniqueConstraint("devolution_id", "department", "role", name="uq_feedback_document"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(60))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

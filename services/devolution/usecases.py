@@ -7,6 +7,7 @@ notifications, the approval request) through the outbox in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from services.devolution.tables import (
     DepartmentReplica,
     Devolution,
     DevolutionEvent,
+    FeedbackDocument,
     HandoverItem,
     IdempotentRequest,
     OperationReport,
@@ -58,6 +60,7 @@ from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
+from shared.uploads import content_type_of
 
 REVIEW_RULE, REPORT_RULE, RECTIFICATION_RULE = "devolution_review", "operation_report", "rectification"
 
@@ -278,6 +281,63 @@ def return_for_supplements(
             *messages.to_applicant(runtime, row, "supplement_requested", reasons=reasons, items=items)
         )
         uow.commit()
+
+
+def attach_feedback(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    devolution_id: str,
+    *,
+    department: str,
+    role: str,
+    filename: str,
+    data: bytes,
+    field: str,
+) -> None:
+    """The scan of a department's written feedback (第三十三条第五项), while the application may be edited."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        move(uow.session, row, actor, Action.EDIT, attached=f"{department}:{role}")
+        listed = (
+            (row.content.get("receiving_departments") or [])
+            if role == "receiving"
+            else (row.content.get("related_departments") or [])
+        )
+        if department not in listed:
+            raise ValidationFailed.for_field(
+                field, "该部门不在承接部门或关联部门之列", code="feedback_unlisted"
+            )
+        content_type = content_type_of(
+            filename, data[:8], len(data), max_bytes=runtime.settings.max_upload_bytes, field=field
+        )
+        existing = uow.session.scalars(
+            select(FeedbackDocument).where(
+                FeedbackDocument.devolution_id == row.id,
+                FeedbackDocument.department == department,
+                FeedbackDocument.role == role,
+            )
+        ).first()
+        document = existing or FeedbackDocument(
+            id=f"fd-{uuid.uuid4().hex[:12]}", devolution_id=row.id, department=department, role=role
+        )
+        document.filename, document.content_type, document.size = filename[-200:], content_type, len(data)
+        document.sha256, document.data = hashlib.sha256(data).hexdigest(), data
+        document.uploaded_by, document.uploaded_at = actor.user_id, utcnow()
+        uow.session.add(document)
+        uow.commit()
+
+
+def feedback_document(
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, document_id: str
+) -> FeedbackDocument:
+    """One scan, to whoever may see the devolution; NotFound otherwise."""
+    with runtime.db.transaction() as session:
+        load_visible(session, devolution_id, actor)
+        document = session.get(FeedbackDocument, document_id)
+        if document is None or document.devolution_id != devolution_id:
+            raise NotFound("未找到该文件", code="document_not_found")
+        session.expunge(document)
+        return document
 
 
 # --- review and decision (第三十四条) -------------------------------------------------------------------

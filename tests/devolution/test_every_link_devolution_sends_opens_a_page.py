@@ -71,3 +71,34 @@ def test_a_refused_application_keeps_every_value_beside_its_field(devolution) ->
     assert 'value="食品小作坊登记"' in html and ">于法有据</textarea>" in html and 'value="三十万"' in html
     assert re.search(r'class="field-error"[^>]*>数量或金额：请填写不小于 0 的数字', html)
     assert re.search(r'value="hs-scjg" checked', html)
+
+
+def test_the_written_feedback_scan_is_uploaded_with_the_limit_told_and_read_by_the_office(devolution) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    clerk = _browser(devolution, "scjg.clerk")
+    base = {"csrf_token": clerk.csrf, "duty_name": "食品小作坊登记", "receiving_departments": "hs-scjg"}
+    created = clerk.post("/devolution/new", data={**base, "action": "draft"})
+    edit_path = created.headers["Location"].split("?")[0]
+    form_page = clerk.get(edit_path).get_data(as_text=True)
+    assert "海曙区市场监督管理局反馈文件扫描件" in form_page and "单个文件不超过 50 MB" in form_page
+    fields = {**base, "feedback_departments": "hs-scjg:receiving", "feedback[0].document_title": "反馈意见"}
+    wrong = clerk.post(
+        edit_path,
+        data={**fields, "action": "draft", "feedback[0].file": (io.BytesIO(b"MZ\x90"), "反馈.exe")},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and "不支持的文件类型" in wrong.get_data(as_text=True)
+    scan = b"%PDF-1.4\n" + b"0" * 300_000
+    saved = clerk.post(
+        edit_path,
+        data={**fields, "action": "draft", "feedback[0].file": (io.BytesIO(scan), "海曙反馈意见.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 303
+    dv = edit_path.split("/")[2]
+    case = _browser(devolution, "bb.clerk").get(f"/devolution/{dv}").get_data(as_text=True)
+    assert "海曙反馈意见.pdf" in case and "292 KB" in case
+    link = re.search(rf'href="(/devolution/{dv}/feedback/[^"]+)"', case).group(1)  # type: ignore[union-attr]
+    assert _browser(devolution, "bb.clerk").get(link).data == scan
+    assert _browser(devolution, "nyj.clerk").get(link, headers={"Accept": "text/html"}).status_code == 404

@@ -1,0 +1,42 @@
+"""What a scanned document may be: the file types the suite accepts, recognised by extension and first bytes.
+
+Pure (no framework): a service checks an upload with :func:`content_type_of` before it stores it; the size
+limit is ``DM_MAX_UPLOAD_BYTES`` (``Settings.max_upload_bytes``), told on the form before upload.
+"""
+
+from __future__ import annotations
+
+from shared.errors import PayloadTooLarge, ValidationFailed
+
+#: extension → (content type, the file's first bytes, any of them)
+ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("application/pdf", (b"%PDF",)),
+    "ofd": ("application/ofd", (b"PK\x03\x04",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "png": ("image/png", (b"\x89PNG",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+
+
+def content_type_of(filename: str, head: bytes, size: int, *, max_bytes: int, field: str) -> str:
+    """The content type of an acceptable upload; a refusal names ``field`` and says why, in Chinese."""
+    if size == 0:
+        raise ValidationFailed.for_field(field, "文件是空的", code="attachment_empty")
+    if size > max_bytes:
+        megabytes = max_bytes / (1024 * 1024)
+        raise PayloadTooLarge(
+            f"文件不能超过 {megabytes:g} MB",
+            code="attachment_too_large",
+            fields={field: [f"文件不能超过 {megabytes:g} MB"]},
+        )
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    allowed = ALLOWED_TYPES.get(extension)
+    if allowed is None:
+        names = "、".join(sorted(ALLOWED_TYPES))
+        raise ValidationFailed.for_field(field, f"不支持的文件类型，允许：{names}", code="attachment_type")
+    content_type, signatures = allowed
+    if not head.startswith(signatures):
+        raise ValidationFailed.for_field(field, "文件内容与扩展名不符", code="attachment_type")
+    return content_type
