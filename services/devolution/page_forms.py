@@ -76,21 +76,22 @@ def content_to_form(content: Mapping[str, Any]) -> Form:
     for index, kind in enumerate(SupportKind):
         measure = measures.get(kind.value, {})
         for k in ("description", "amount", "unit", "due_date"):
-            values.append((f"support_measures[{index}].{k}", _shown(measure.get(k))))
+            values.append((f"support_measures[{index}].{k}", as_text(measure.get(k))))
         if measure.get("not_applicable"):
             values.append((f"support_measures[{index}].not_applicable", "on"))
     values += [("receiving_departments", code) for code in content.get("receiving_departments") or []]
     values += [("related_departments", code) for code in content.get("related_departments") or []]
     feedback = {(f.get("department"), f.get("role")): f for f in content.get("feedback") or []}
     rows = feedback_rows(content.get("receiving_departments") or [], content.get("related_departments") or [])
-    for index, key in enumerate(rows):
-        item = feedback.get(key, {})
+    for index, row_key in enumerate(rows):
+        item = feedback.get(row_key, {})
         for k in ("document_title", "document_date", "position", "summary"):
-            values.append((f"feedback[{index}].{k}", _shown(item.get(k))))
+            values.append((f"feedback[{index}].{k}", as_text(item.get(k))))
     return Form.of(values, LABELS)
 
 
-def _shown(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A stored value as a form shows it (30.0 as 30, None as nothing)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -363,13 +363,13 @@ def _readable_application(
         )
         return f"{kind}：{b.get('name', '')}{' ' + b['provision'] if b.get('provision') else ''}"
 
-    measures = []
+    measures: list[tuple[str, str, str | None]] = []
     for m in content.get("support_measures") or []:
         name = SUPPORT_NAMES.get(SupportKind(m["kind"]), m["kind"])
         if m.get("not_applicable"):
-            measures.append((name, f"不涉及：{m.get('description', '')}"))
+            measures.append((name, f"不涉及：{m.get('description', '')}", None))
         elif m.get("description") or m.get("amount") is not None:
-            amount = page_forms._shown(m.get("amount"))
+            amount = page_forms.as_text(m.get("amount"))
             measures.append(
                 (name, f"{m.get('description', '')} {amount}{m.get('unit', '')}".strip(), m.get("due_date"))
             )
