@@ -161,6 +161,8 @@ class Settings:
     platform_jsapi_url: str = ""
     #: the platform's scan-login page the PC login page's QR code points at (浙政钉 扫码登录)
     platform_qr_login_url: str = ""
+    #: (jurisdiction, 浙政钉 organisation code of its root): departments are the organisations under it
+    directory_roots: tuple[tuple[str, str], ...] = ()
     outbound_allow: tuple[str, ...] = ("127.0.0.1", "localhost")
     timezone: str = "Asia/Shanghai"
     tick_seconds: float = 60.0
@@ -349,6 +351,7 @@ def _read(env: Mapping[str, str], service: str, mode: str) -> dict[str, Any]:
         "worker_processes": _scaled(env, service, "WORKER_PROCESSES", 1),
         "worker_threads": _scaled(env, service, "WORKER_THREADS", 4),
         "max_upload_bytes": _int(env, "DM_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
+        "directory_roots": _roots(env.get("DM_ZWD_DIRECTORY_ROOTS") or ""),
         **_object_storage(env),
         "timezone": _timezone(env),
         **({"notify": NotifySettings.from_env(env)} if service == "notify" else {}),
@@ -363,6 +366,17 @@ def _timezone(env: Mapping[str, str]) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"DM_TIMEZONE must name a time zone (such as Asia/Shanghai), got {name!r}") from exc
     return name
+
+
+def _roots(raw: str) -> tuple[tuple[str, str], ...]:
+    """``330200:GO_xxx,330203:GO_yyy`` → ((jurisdiction, organisation code), …)."""
+    roots = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        jurisdiction, _, organisation = part.partition(":")
+        if not jurisdiction.strip() or not organisation.strip():
+            raise ConfigError("DM_ZWD_DIRECTORY_ROOTS must read <jurisdiction>:<organisation code>,…")
+        roots.append((jurisdiction.strip(), organisation.strip()))
+    return tuple(roots)
 
 
 def _object_storage(env: Mapping[str, str]) -> dict[str, str]:

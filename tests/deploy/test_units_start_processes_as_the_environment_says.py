@@ -101,3 +101,16 @@ def test_a_production_install_brings_no_test_or_lint_tools() -> None:
     recipe = makefile.split("install-prod:", 1)[1].split("\n\n", 1)[0]
     assert "-r requirements.txt" in recipe and "requirements-dev" not in recipe
     assert "make install-prod" in (DEPLOY / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_hourly_directory_sync_runs_a_command_intake_has() -> None:
+    unit = read_unit("dm-directory-sync.service")
+    command = unit.command(REPO_ROOT)
+    assert command[-3:] == ["-m", "services.intake.cli", "sync-directory"]
+    shown = subprocess.run([*command, "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "--register" in shown.stdout
+    assert (
+        (DEPLOY / "systemd" / "dm-directory-sync.timer")
+        .read_text(encoding="utf-8")
+        .count("OnUnitActiveSec=1h")
+    )

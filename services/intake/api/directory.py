@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.intake.usecases import directory
+from services.intake.usecases import directory, directory_sync
 from shared.auth import OFFICE_ROLES, current_principal, require_roles
+from shared.errors import NotFound
 from shared.http import BEARER
 from shared.service import current_runtime
 
@@ -32,6 +35,13 @@ class DepartmentSchema(Schema):
     )
     function = fields.String(allow_none=True)
     active = fields.Boolean()
+
+
+class EventAnswerSchema(Schema):
+    success = fields.Boolean()
+    departments = fields.Integer()
+    people = fields.Integer()
+    left = fields.Integer(metadata={"description": "离职（已不在通讯录中）的人数"})
 
 
 class PersonSchema(Schema):
@@ -62,6 +72,20 @@ def me() -> dict[str, Any]:
 def departments() -> list[dict[str, Any]]:
     """本辖区的部门"""
     return directory.list_departments(current_runtime(), current_principal().jurisdiction)
+
+
+@directory_blp.post("/directory/events/<token>")
+@directory_blp.response(200, EventAnswerSchema)
+def address_book_event(token: str) -> dict[str, Any]:
+    """浙政钉通讯录变更事件（入职、调动、离职）：平台回调，地址中的令牌即凭证；据此重新读取通讯录"""
+    runtime = current_runtime()
+    if not hmac.compare_digest(token, directory_sync.callback_token(runtime.settings)):
+        raise NotFound("未找到", code="not_found")
+    event = request.get_json(silent=True) or {}
+    return {
+        "success": True,
+        **directory_sync.on_event(runtime, directory_sync.address_book(runtime.settings), event),
+    }
 
 
 @directory_blp.get("/directory/people")

@@ -120,6 +120,22 @@ def tell_recalled(uow: UnitOfWork, row: ApprovalRow, recipients: list[str], reas
     )
 
 
+def tell_handed_over(uow: UnitOfWork, row: ApprovalRow, left_name: str, new_names: str) -> None:
+    """The office admins: an approver left and their step went to others."""
+    uow.publish(
+        NOTIFY,
+        NOTIFY_SEND,
+        payload(
+            dedupe_key=f"approval:{row.id}:handed-over:{row.current_step}:{left_name}",
+            template="approval_handed_over",
+            params={**_common_params(row), "left_name": left_name, "new_names": new_names},
+            recipients=[party("role", "office_admin", row.jurisdiction)],
+            case=row.case_ref,
+            kind="text",
+        ),
+    )
+
+
 def tell_unroutable(uow: UnitOfWork, row: ApprovalRow, missing: list[str]) -> None:
     uow.publish(
         NOTIFY,

@@ -10,6 +10,7 @@ from flask import Blueprint
 from services.intake.pages import login
 from services.intake.pages.credentials import credential_pages
 from services.intake.pages.directory import directory_pages
+from services.intake.pages.directory_import import import_pages
 from services.intake.pages.home import home_pages
 from services.intake.pages.login import login_pages
 from services.intake.pages.qr_login import qr_pages
@@ -19,4 +20,12 @@ __all__ = ["blueprints", "login"]
 
 
 def blueprints() -> Iterable[Blueprint]:
-    return [login_pages, home_pages, worklist_pages, directory_pages, credential_pages, qr_pages]
+    return [
+        login_pages,
+        home_pages,
+        worklist_pages,
+        directory_pages,
+        credential_pages,
+        qr_pages,
+        import_pages,
+    ]

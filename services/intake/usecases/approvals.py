@@ -769,6 +769,51 @@ def _reroute(uow: UnitOfWork, principal: Principal, settings: Settings, counter:
         _ask_current(uow, row, settings, counter)
 
 
+def hand_over(
+    uow: UnitOfWork, person_id: str, *, settings: Settings, counter: WorkingDayCounter
+) -> list[str]:
+    """A person who left: each pending approval waiting for them goes to the others of its step, or to
+    whoever now holds the step's role; it is held (the admins told) when nobody does. The office admins are
+    told of every approval handed over. Returns the approvals' ids."""
+    session = uow.session
+    pending = session.scalars(select(ApprovalRow).where(ApprovalRow.status == Status.PENDING.value)).all()
+    handed = []
+    for row in pending:
+        step = row.steps[row.current_step]
+        if person_id not in step["assignees"]:
+            continue
+        others = [a for a in step["assignees"] if a != person_id] or _step_holders(session, row, person_id)
+        steps = list(row.steps)
+        steps[row.current_step] = {**step, "assignees": others}
+        row.steps, row.step_started_at = steps, utcnow()
+        left_name = _names(session, [person_id]).get(person_id, person_id)
+        handed.append(row.id)
+        if not others:
+            row.status = Status.UNROUTABLE.value
+            _event(
+                session,
+                row,
+                "unroutable",
+                f"{left_name}已离开，{step['label']}无人可审批，请管理员调整审批链",
+            )
+            notices.tell_unroutable(uow, row, [step["label"]])
+            continue
+        names = _names(session, others)
+        new_names = "、".join(names.get(p, p) for p in others)
+        _event(session, row, "handed_over", f"{left_name}已离开，{step['label']}改由{new_names}审批")
+        notices.tell_handed_over(uow, row, left_name, new_names)
+        _ask_current(uow, row, settings, counter)
+    return handed
+
+
+def _step_holders(session: Session, row: ApprovalRow, person_id: str) -> list[str]:
+    specs = chains.chain_for(row.decision_kind, _configured_chains(session, row.jurisdiction))
+    steps = chains.resolve(specs, _candidates(session, row.jurisdiction), row.requested_by["user_id"])
+    if row.current_step >= len(steps):
+        return []
+    return [a for a in steps[row.current_step].assignees if a != person_id]
+
+
 def _check_kind(decision_kind: str) -> None:
     if decision_kind != chains.ANY_KIND and decision_kind not in DECISION_KINDS:
         raise NotFound("没有这种审批事项类型", code="unknown_decision_kind")

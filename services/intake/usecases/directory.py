@@ -87,10 +87,20 @@ def load_directory(runtime: ServiceRuntime, data: DirectoryData) -> None:
         for person in _upsert(uow, Person, "id", data.people):
             _announce(uow, PERSON_UPSERTED, person_payload(person))
             if not person.active:
-                left.append(person.id)
+                left.append(person)
+        for person in left:
+            _hand_over_approvals(uow, runtime, person)
         uow.commit()
-    for user_id in left:  # a person who left is logged out of every service at once
-        revocation.for_runtime(runtime).revoke_person(user_id)
+    for person in left:  # a person who left is logged out of every service at once
+        revocation.for_runtime(runtime).revoke_person(person.id)
+
+
+def _hand_over_approvals(uow: UnitOfWork, runtime: ServiceRuntime, person: Person) -> None:
+    from services.intake.adapters.deadlines_calendar import calendar_for
+    from services.intake.usecases import approvals
+
+    counter = calendar_for(runtime.settings, person.jurisdiction_code)
+    approvals.hand_over(uow, person.id, settings=runtime.settings, counter=counter)
 
 
 def principal_of(person: Person) -> Principal:

@@ -554,6 +554,13 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "{% if missing_steps %}（{{ missing_steps }}）{% endif %}，请系统管理员检查审批设置。",
     ),
     _notice(
+        "approval_handed_over",
+        "审批人离开后已转交",
+        "审批已转交：{{ case_title }}",
+        "《{{ case_title }}》的{{ decision_name | default('报批事项') }}原由{{ left_name }}审批，"
+        "其已不在本单位通讯录中，已转交{{ new_names }}审批。",
+    ),
+    _notice(
         "org_review_requested",
         "请组织部审议（第21条）",
         "请审议：{{ case_title }}",

@@ -918,6 +918,8 @@ KIND_NAMES = {
     "gettoken": "获取令牌",
     "login": "免登",
     "qr_login": "扫码登录",
+    "event_callback": "订阅通讯录事件",
+    "address_book_event": "通讯录变更事件",
     "revoke": "撤回工作通知",
     "todo_create": "创建待办",
     "todo_finish": "办结待办",
@@ -997,7 +999,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["standin"] = StandinState(app.config)
-    for blueprint in (gateway, hooks, sandbox):
+    from services.notify.standin.addressbook import addressbook
+
+    for blueprint in (gateway, hooks, sandbox, addressbook):
         app.register_blueprint(blueprint)
     return app
 
