@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from services.intake.adapters.platform import zwd_gateway
 from services.intake.tables import Department, Jurisdiction, Person
 from services.intake.usecases.directory import load_directory
 from shared.config import Settings
 from shared.platform.addressbook import AddressBook
-from shared.platform.zwd import PLATFORM_HOSTS, ZwdGateway
 from shared.runtime import ServiceRuntime
 
 EVENTS_PATH = "/api/v1/directory/events"
@@ -36,13 +36,7 @@ class Rows:
 
 
 def address_book(settings: Settings) -> AddressBook:
-    gateway = ZwdGateway(
-        base_url=settings.platform_base_url,
-        app_key=settings.platform_app_key,
-        app_secret=settings.platform_app_secret,
-        allowed_hosts=(*PLATFORM_HOSTS, *settings.outbound_allow),
-    )
-    return AddressBook(gateway=gateway, tenant_id=settings.platform_tenant_id)
+    return AddressBook(gateway=zwd_gateway(settings), tenant_id=settings.platform_tenant_id)
 
 
 def callback_token(settings: Settings) -> str:

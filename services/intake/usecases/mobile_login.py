@@ -7,11 +7,12 @@ embedded defaults. The user's ``accountId`` is then looked up in intake's direct
 
 from __future__ import annotations
 
+from services.intake.adapters.platform import zwd_gateway
 from services.intake.tables import Person
 from services.intake.usecases import directory
 from shared.config import Settings
 from shared.errors import Forbidden, NotFound
-from shared.platform.zwd import PLATFORM_HOSTS, AuthCodeInvalid, MobileLogin, ZwdGateway, ZwdUser
+from shared.platform.zwd import AuthCodeInvalid, MobileLogin, ZwdUser
 from shared.runtime import ServiceRuntime
 
 __all__ = ["AccountNotOpened", "AuthCodeInvalid", "build_login", "person_for_auth_code", "person_for_user"]
@@ -25,13 +26,7 @@ class AccountNotOpened(Forbidden):
 
 
 def build_login(settings: Settings) -> MobileLogin:
-    gateway = ZwdGateway(
-        base_url=settings.platform_base_url,
-        app_key=settings.platform_app_key,
-        app_secret=settings.platform_app_secret,
-        allowed_hosts=(*PLATFORM_HOSTS, *settings.outbound_allow),
-    )
-    return MobileLogin(gateway=gateway)
+    return MobileLogin(gateway=zwd_gateway(settings))
 
 
 def person_for_auth_code(runtime: ServiceRuntime, login: MobileLogin, auth_code: str) -> Person:

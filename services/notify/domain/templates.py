@@ -559,6 +559,7 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "审批已转交：{{ case_title }}",
         "《{{ case_title }}》的{{ decision_name | default('报批事项') }}原由{{ left_name }}审批，"
         "其已不在本单位通讯录中，已转交{{ new_names }}审批。",
+        sample={"decision_name": "受理决定", "left_name": "李强", "new_names": "钱晓"},
     ),
     _notice(
         "org_review_requested",

@@ -583,8 +583,8 @@ def gettoken() -> Response:
     return sp_result({"accessToken": token, "expiresIn": ttl})
 
 
-@gateway.route("/rpc/oauth2/dingtalk_app_user.json", methods=["GET", "POST"])
-def user_by_auth_code() -> Response:
+def _user_for_code(kind: str, parameter: str, lookup: Callable[[StandinState, str], str | None]) -> Response:
+    """A login API: the user behind a code (a 免登 authCode, or a confirmed scan's code)."""
     refusal = _apply_fault("login")
     _api_key, refusal = (None, refusal) if refusal else check_gateway_signature()
     if refusal:
@@ -593,39 +593,28 @@ def user_by_auth_code() -> Response:
     state = _state()
     if not state.token_valid(params.get("access_token", "")):
         return sp_result(code=PlatformCodes.BAD_ACCESS_TOKEN, message="access_token 无效或已过期")
-    account_id = state.account_for_code(params.get("auth_code", ""))
+    account_id = lookup(state, params.get(parameter, ""))
     state.record(
-        "login",
+        kind,
         accepted=account_id is not None,
         code="0" if account_id else "240111",
         receivers=[account_id] if account_id else [],
     )
     if account_id is None:
-        return sp_result(code=PlatformCodes.BAD_AUTH_CODE, message="auth_code 无效或已使用")
+        return sp_result(code=PlatformCodes.BAD_AUTH_CODE, message=f"{parameter} 无效或已使用")
     return sp_result(_user_data(account_id))
+
+
+@gateway.route("/rpc/oauth2/dingtalk_app_user.json", methods=["GET", "POST"])
+def user_by_auth_code() -> Response:
+    """免登: the micro-app's authCode → the user."""
+    return _user_for_code("login", "auth_code", StandinState.account_for_code)
 
 
 @gateway.route("/rpc/oauth2/getuserinfo_bycode.json", methods=["GET", "POST"])
 def user_by_qr_code() -> Response:
     """PC 扫码登录: the code of a confirmed scan → the user (once)."""
-    refusal = _apply_fault("login")
-    _api_key, refusal = (None, refusal) if refusal else check_gateway_signature()
-    if refusal:
-        return refusal
-    params = {name: values[0] for name, values in _gateway_params().items()}
-    state = _state()
-    if not state.token_valid(params.get("access_token", "")):
-        return sp_result(code=PlatformCodes.BAD_ACCESS_TOKEN, message="access_token 无效或已过期")
-    account_id = state.account_for_qr_code(params.get("code", ""))
-    state.record(
-        "qr_login",
-        accepted=account_id is not None,
-        code="0" if account_id else "240111",
-        receivers=[account_id] if account_id else [],
-    )
-    if account_id is None:
-        return sp_result(code=PlatformCodes.BAD_AUTH_CODE, message="code 无效或已使用")
-    return sp_result(_user_data(account_id))
+    return _user_for_code("qr_login", "code", StandinState.account_for_qr_code)
 
 
 @gateway.get("/oauth2/auth.htm")
