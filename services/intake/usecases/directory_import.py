@@ -151,8 +151,14 @@ def _departments(
             continue
         seen[name] = number
         code = values.get("部门编码") or known.get(name, {}).get("code") or _code("d", jurisdiction, name)
-        department = {"code": code, "jurisdiction_code": jurisdiction, "name": name, "kind": KINDS[kind],
-                      "function": FUNCTIONS[function], "active": True}  # fmt: skip
+        department: dict[str, Any] = {
+            "code": code,
+            "jurisdiction_code": jurisdiction,
+            "name": name,
+            "kind": KINDS[kind],
+            "function": FUNCTIONS[function],
+            "active": True,
+        }
         known[name] = department
         rows.departments.append(department)
     return known

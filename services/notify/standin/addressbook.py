@@ -171,7 +171,7 @@ def register_callback() -> Response:
 def _post_event(tag: str, employee_codes: list[str]) -> list[int]:
     """Post one change event to every callback; the answers' status codes."""
     book = _book()
-    event = {
+    event: dict[str, Any] = {
         "eventId": uuid.uuid4().hex,
         "eventTag": tag,
         "tenantId": str(current_app.config["TENANT_ID"]),
