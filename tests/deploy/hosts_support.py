@@ -188,6 +188,12 @@ class Hosts:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 process.kill()
-        for host in list(self.addresses):
-            _remove(self.name(host))
-        _remove(self.switch)
+        mine = [self.name(host) for host in self.addresses] + [self.switch]
+        for _ in range(3):  # a namespace still in use is retried: nothing of this run may stay behind
+            for namespace in mine:
+                _remove(namespace)
+            left = [n for n in namespaces() if n in mine]
+            if not left:
+                return
+            time.sleep(1)
+        raise RuntimeError(f"test hosts could not be removed: {', '.join(left)}")

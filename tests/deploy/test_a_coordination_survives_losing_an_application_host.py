@@ -58,7 +58,8 @@ def _missing() -> str | None:
 
 
 @pytest.fixture
-def hosts() -> Iterator[Hosts]:
+def hosts(workdir: Path) -> Iterator[Hosts]:
+    """The hosts; they are stopped before ``workdir`` (their files) is removed."""
     reason = _missing()
     if reason:
         if os.environ.get("DM_REQUIRE_HOSTS") == "1":
@@ -308,7 +309,12 @@ class Client:
         )
 
     def post(self, user: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self.call("POST", user, f"/api/v1{path}", json=body)
+        for _attempt in range(5):
+            answer = self.call("POST", user, f"/api/v1{path}", json=body)
+            # "该事项刚被他人修改，请刷新后重试": a worker changed the case meanwhile; a person retries too
+            if answer.status_code != 409 or answer.json().get("code") != "concurrent_change":
+                break
+            time.sleep(0.5)
         assert answer.status_code in (200, 201), (path, answer.status_code, answer.text[:500])
         return answer.json()
 
