@@ -18,6 +18,7 @@ from shared.contracts import (
     CLOCK_EXPIRED,
     CLOCK_OVERDUE,
     CLOCK_SCHEDULED,
+    NOTIFY_OUTCOME,
     TASK_CLOSED,
     TASK_OPENED,
     TASK_REASSIGNED,
@@ -53,6 +54,10 @@ def register_casework(runtime: ServiceRuntime) -> None:
     @bus.on(APPROVAL_DECIDED)
     def on_approval_decided(uow: UnitOfWork, envelope: Envelope) -> None:
         case_events.approval_decided(uow, base_url, envelope.payload)
+
+    @bus.on(NOTIFY_OUTCOME)
+    def on_notice_outcome(uow: UnitOfWork, envelope: Envelope) -> None:
+        case_events.notice_outcome(uow, base_url, envelope.payload)
 
 
 def register_approvals(runtime: ServiceRuntime) -> None:

@@ -20,7 +20,7 @@ from services.intake.domain.cases import (
     allowed_actions,
     next_actor,
 )
-from services.intake.domain.coordination import REPLY_CLOCK_RUNNING
+from services.intake.domain.coordination import DELIVERY_NAMES, REPLY_CLOCK_RUNNING, REPLY_OPEN, Delivery
 from services.intake.messages.cases import RULE_NAMES
 from services.intake.tables import (
     Attachment,
@@ -29,6 +29,7 @@ from services.intake.tables import (
     CaseMeeting,
     CaseParty,
     CaseRecord,
+    Department,
     Solicitation,
 )
 from services.intake.usecases.attachments import attachment_payload
@@ -172,6 +173,7 @@ def detail(session: Session, record: CaseRecord, actor: Actor) -> dict[str, Any]
             attachment_payload(a) for a in _rows(session, Attachment, record.id, Attachment.created_at)
         ],
         "allowed_actions": [{"action": a, "label": ACTION_LABELS[a]} for a in actions],
+        "warnings": warnings(session, record),
     }
 
 
@@ -203,7 +205,34 @@ def _solicitation(s: Solicitation) -> dict[str, Any]:
         "sent_at": s.sent_at,
         "replied_at": s.replied_at,
         "replied_by": s.replied_by,
+        "delivery": s.delivery,
+        "delivery_name": DELIVERY_NAMES.get(Delivery(s.delivery), s.delivery),
+        "delivered_at": s.delivered_at,
+        "delivery_note": s.delivery_note,
+        "served_on": s.served_on,
+        "service_method": s.service_method,
     }
+
+
+def warnings(session: Session, record: CaseRecord) -> list[str]:
+    """What the office must see at once on the case: written solicitations 送达未确认 (第二十条: until service
+    is recorded, the reply period does not run and silence does not count)."""
+    unconfirmed = session.scalars(
+        select(Solicitation)
+        .where(Solicitation.case_id == record.id, Solicitation.delivery == Delivery.UNCONFIRMED)
+        .where(Solicitation.status.in_(REPLY_OPEN))
+        .order_by(Solicitation.round, Solicitation.sent_at)
+    ).all()
+    return [
+        f"送达未确认：第{s.round}轮书面征求意见（{_department_name(session, s.department_code)}），"
+        "请书面送达并登记送达日期；登记前答复期限不计算，不视为没有不同意见（第二十条）"
+        for s in unconfirmed
+    ]
+
+
+def _department_name(session: Session, code: str) -> str:
+    department = session.get(Department, code)
+    return department.name if department is not None else code
 
 
 def _meeting(m: CaseMeeting) -> dict[str, Any]:

@@ -214,6 +214,11 @@ class DeliverySchema(Schema):
     last_error = fields.String(allow_none=True)
     platform_msg_id = fields.String(allow_none=True)
     digest_id = fields.String(allow_none=True)
+    batch_key = fields.String(
+        allow_none=True, metadata={"description": "浙政钉 bizMsgId：同一通知的多名接收人一次调用送出"}
+    )
+    note = fields.String(allow_none=True, metadata={"description": "如：平台以 bizMsgId 重复证明此前已送达"})
+    revoke_state = fields.String(allow_none=True, metadata={"description": "撤回：pending/revoked/failed"})
     requested_at = fields.DateTime()
     created_at = fields.DateTime()
     delivered_at = fields.DateTime(allow_none=True)

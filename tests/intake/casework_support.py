@@ -47,6 +47,44 @@ class Desk:
     def deliver(self, message_type: str, payload: dict[str, Any], source: str = "deadlines") -> bool:
         return self.runtime.bus.handle(Envelope(type=message_type, payload=payload, source=source).to_dict())
 
+    def schedule_reply(
+        self, solicitation: dict[str, Any], due_date: str = "2026-12-07", **changes: Any
+    ) -> None:
+        """The deadlines service computed the reply clock: the solicitation's notice goes out, dated."""
+        payload = {
+            "clock_id": solicitation["clock_id"],
+            "rule": "written_reply",
+            "state": "running",
+            "due_date": due_date,
+            "provisional": False,
+            "remaining_working_days": 5,
+            "reason": "started",
+            **changes,
+        }
+        self.deliver("clock.scheduled", payload)
+
+    def report_delivery(
+        self, case_id: str, solicitation: dict[str, Any], outcome: str = "delivered", **changes: Any
+    ) -> None:
+        """notify's ``notify.outcome`` for the solicitation's notice."""
+        delivered = outcome == "delivered"
+        person = {"recipient": "person:sthj.clerk", "name": "韩雪"}
+        payload = {
+            "dedupe_key": f"intake:{case_id}:solicitation_request:{solicitation['id']}",
+            "outcome": outcome,
+            "reached": [{**person, "delivered_at": "2026-11-30T02:00:00+00:00"}] if delivered else [],
+            "not_reached": [] if delivered else [{**person, "state": "failed", "reason": "平台拒绝"}],
+            "at": "2026-11-30T02:00:01+00:00",
+            **changes,
+        }
+        self.deliver("notify.outcome", payload, source="notify")
+
+    def delivered(self, case_id: str, *solicitations: dict[str, Any]) -> None:
+        """Each solicitation's notice went out with its date and reached the department on 浙政钉."""
+        for solicitation in solicitations:
+            self.schedule_reply(solicitation)
+            self.report_delivery(case_id, solicitation)
+
     def sent(self, message_type: str) -> list[dict[str, Any]]:
         return [env["payload"] for env in self.sender.of_type(message_type)]
 

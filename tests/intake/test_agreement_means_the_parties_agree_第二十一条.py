@@ -92,6 +92,7 @@ def test_a_disagreement_answered_by_agreement_in_a_later_round_needs_no_explanat
 def test_silence_without_a_reason_counts_as_agreement_第二十条(desk) -> None:
     case_id = accepted_application(desk)
     case = _solicit(desk, case_id, ["nb-zjj"])
+    desk.delivered(case_id, _mine(case, "nb-zjj"))
     expired = {
         "clock_id": _mine(case, "nb-zjj")["clock_id"],
         "rule": "written_reply",

@@ -67,6 +67,9 @@ PATHS = [
     (Kind.COORDINATION, Status.COORDINATING, "reply", PARTY, Status.COORDINATING),
     (Kind.COORDINATION, Status.SUSPENDED, "reply", PARTY, Status.SUSPENDED),
     (Kind.COORDINATION, Status.COORDINATING, "deem_no_objection", SYSTEM, Status.COORDINATING),
+    (Kind.COORDINATION, Status.COORDINATING, "record_delivery", SYSTEM, Status.COORDINATING),
+    (Kind.COORDINATION, Status.SUSPENDED, "record_delivery", SYSTEM, Status.SUSPENDED),
+    (Kind.COORDINATION, Status.COORDINATING, "record_service", CLERK, Status.COORDINATING),
     (Kind.COORDINATION, Status.COORDINATING, "schedule_meeting", CLERK, Status.COORDINATING),
     (Kind.COORDINATION, Status.COORDINATING, "record_meeting", CLERK, Status.COORDINATING),
     (Kind.COORDINATION, Status.COORDINATING, "report_interim_measures", APPLICANT, Status.COORDINATING),
@@ -180,6 +183,8 @@ def test_an_illegal_transition_is_a_conflict_naming_the_state_and_what_is_allowe
         (Status.ORG_REVIEW, "complete_org_review", CLERK),
         (Status.AWAITING_APPROVAL, "approval_approved", HEAD),  # only the inbox decides
         (Status.COORDINATING, "deem_no_objection", CLERK),
+        (Status.COORDINATING, "record_delivery", CLERK),  # only notify's report says it
+        (Status.COORDINATING, "record_service", PARTY),  # the office records service, not the department
     ],
 )
 def test_a_transition_by_the_wrong_role_is_forbidden(status, action, actor) -> None:

@@ -16,7 +16,7 @@ from services.intake.tables import ApprovalRow, CaseRecord
 from services.intake.usecases import directory
 from shared import demo
 from shared.broker import DramatiqSender, build_broker, declare_inbound_actor
-from shared.contracts import CLOCK_EXPIRED
+from shared.contracts import CLOCK_EXPIRED, CLOCK_SCHEDULED, NOTIFY_OUTCOME
 from shared.messaging import Envelope
 
 pytestmark = pytest.mark.integration
@@ -67,6 +67,17 @@ def test_an_application_goes_from_submission_to_the_approval_inbox_through_redis
     )
 
     silent = solicitations["nb-zjj"]
+    sender = DramatiqSender(broker)
+    for s in solicitations.values():  # deadlines dates each reply clock: the notices go out, dated
+        scheduled = {"clock_id": s["clock_id"], "rule": "written_reply", "state": "running",
+                     "due_date": "2026-12-07", "remaining_working_days": 5, "reason": "started"}  # fmt: skip
+        sender.send("intake", Envelope(type=CLOCK_SCHEDULED, payload=scheduled, source="deadlines").to_dict())
+    _drain_intake(broker)
+    reached = [{"recipient": "person:zjj.clerk", "name": "彭芳", "delivered_at": "2026-11-30T02:00:00+00:00"}]
+    outcome = {"dedupe_key": f"intake:{case_id}:solicitation_request:{silent['id']}", "outcome": "delivered",
+               "reached": reached, "not_reached": [], "at": "2026-11-30T02:00:01+00:00"}  # fmt: skip
+    sender.send("intake", Envelope(type=NOTIFY_OUTCOME, payload=outcome, source="notify").to_dict())
+    _drain_intake(broker)  # days before the period runs out
     expired = {
         "clock_id": silent["clock_id"],
         "case": {"id": case_id},

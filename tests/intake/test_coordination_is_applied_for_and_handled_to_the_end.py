@@ -101,7 +101,9 @@ def test_a_solicited_department_sees_the_case_replies_and_its_clock_stops_第二
     assert case["next_actor"] == "departments"
     starts = [p for p in desk.sent("clock.start") if p["rule"] == "written_reply"]
     assert [p["working_days"] for p in starts] == [7, 7]
-    assert {p["template"] for p in desk.sent("notify.send")[-2:]} == {"solicitation_request"}
+    assert "solicitation_request" not in desk.templates()  # it goes out with its due date (clock.scheduled)
+    desk.delivered(case_id, *case["solicitations"])
+    assert desk.templates()[-2:] == ["solicitation_request", "solicitation_request"]
     seen = desk.get("jtj.clerk", f"/cases/{case_id}").json
     mine = next(s for s in seen["solicitations"] if s["department"] == "nb-jtj")
     assert seen["allowed_actions"] == [{"action": "reply", "label": "答复征求意见"}]
@@ -124,6 +126,7 @@ def test_silence_at_expiry_is_no_objection_but_a_filed_reason_is_kept_第二十�
     case = _solicit(desk, case_id, ["nb-sthj", "nb-zjj"]).json
     silent, delayed = sorted(case["solicitations"], key=lambda s: s["department"])[::-1]
     assert silent["department"] == "nb-zjj"
+    desk.delivered(case_id, silent, delayed)
     desk.act(
         "sthj.clerk",
         case_id,
@@ -153,6 +156,7 @@ def test_a_redelivered_expiry_changes_nothing_twice(desk) -> None:
 
     case_id = accepted_application(desk)
     [s] = _solicit(desk, case_id, ["nb-zjj"]).json["solicitations"]
+    desk.delivered(case_id, s)
     envelope = Envelope(
         type="clock.expired", payload={"clock_id": s["clock_id"], "rule": "written_reply"}, source="d"
     )

@@ -196,7 +196,9 @@ def test_a_late_event_never_restarts_a_stopped_clock_and_an_extension_clears_ove
     assert (seen["overdue"], seen["due_date"]) == (False, "2027-02-26")
 
 
-def test_a_solicited_department_is_told_its_reply_deadline_when_it_is_known_第二十条(desk) -> None:
+def test_a_solicited_department_gets_one_notice_with_its_reply_deadline_once_it_is_known_第二十条(
+    desk,
+) -> None:
     case_id = accepted_application(desk)
     body = {"departments": ["nb-sthj"], "question": "请提出意见", "reply_working_days": 5}
     [s] = desk.act("bb.clerk", case_id, "solicitations", body).json["solicitations"]
@@ -209,10 +211,14 @@ def test_a_solicited_department_is_told_its_reply_deadline_when_it_is_known_第�
         "remaining_working_days": 5,
         "reason": "started",
     }
+    assert "solicitation_request" not in desk.templates()
     desk.deliver("clock.scheduled", reply)
-    notice = desk.sent("notify.send")[-1]
-    assert notice["template"] == "deadline_scheduled" and notice["params"]["due_date"] == "2026-12-07"
+    desk.deliver("clock.scheduled", {**reply, "remaining_working_days": 4, "reason": "calendar_changed"})
+    [notice] = [p for p in desk.sent("notify.send") if p["params"].get("due_date") == "2026-12-07"]
+    assert notice["template"] == "solicitation_request" and notice["params"]["round"] == 1
+    assert notice["params"]["question"] == "请提出意见" and notice["report_to"] == "intake"
     assert notice["recipients"] == [{"kind": "department", "id": "nb-sthj", "jurisdiction": "330200"}]
+    assert "deadline_scheduled" not in desk.templates()  # one notice per person per step
     desk.deliver("clock.scheduled", {**reply, "state": "paused", "due_date": None, "reason": "paused"})
     assert desk.get("sthj.clerk", f"/cases/{case_id}").json["clocks"][-1]["due_date"] is None
     desk.deliver("clock.scheduled", {**reply, "due_date": "2026-12-09", "reason": "resumed"})

@@ -29,6 +29,7 @@ def test_every_action_a_person_takes_has_a_route_and_a_form_that_builds_its_comm
         "approval_rejected",
         "deadline_overdue",
         "deem_no_objection",
+        "record_delivery",  # notify.outcome
     }
     assert {a.action for a in ACTIONS.values()} - routed == asked_by_other_services
     for declared in ROUTED_ACTIONS:

@@ -40,6 +40,7 @@ def test_a_department_that_filed_a_reason_may_still_reply_after_the_period_ran_o
 def test_a_silent_department_cannot_reply_once_deemed_to_have_no_objection_第二十条(desk) -> None:
     case_id = accepted_application(desk)
     [s] = _solicit(desk, case_id, ["nb-zjj"]).json["solicitations"]
+    desk.delivered(case_id, s)
     desk.deliver(
         "clock.expired", {"clock_id": s["clock_id"], "case": {"id": case_id}, "rule": "written_reply"}
     )

@@ -18,11 +18,13 @@ from services.intake.domain.coordination import (
     BASIS_NAMES,
     MECHANISM_NAMES,
     REJECTION_GROUND_NAMES,
+    SERVICE_METHOD_NAMES,
     SUSPENSION_GROUND_NAMES,
     BasisType,
     Mechanism,
     RejectionGround,
     ReplyKind,
+    ServiceMethod,
     SuspensionGround,
 )
 from services.intake.domain.rectification import RECTIFICATION_GROUND_NAMES, RectificationGround
@@ -216,6 +218,16 @@ class ReplySchema(ActionSchema):
     )
     opinion = _text("具体意见", required=False)
     reason = _text("未能按期答复的原因", required=False)
+
+
+class ServiceSchema(ActionSchema):
+    builds = coordination.RecordService
+    solicitation_id = _text("征求意见编号", max_length=60)
+    served_on = fields.Date(required=True, metadata={"label": "送达日期"})
+    method = choice(
+        "送达方式", ServiceMethod, names=SERVICE_METHOD_NAMES, required=False, load_default="written"
+    )
+    note = _text("送达情况说明（如签收人、文号）", required=False, max_length=500)
 
 
 class MeetingSchema(ActionSchema):

@@ -104,6 +104,17 @@ class SolicitationOutSchema(Schema):
     sent_at = fields.DateTime()
     replied_at = fields.DateTime(allow_none=True)
     replied_by = fields.String(allow_none=True)
+    delivery = fields.String(
+        metadata={
+            "description": "pending 送达中 / delivered 已送达（浙政钉）/ unconfirmed 送达未确认"
+            " / served 已书面送达"
+        }
+    )
+    delivery_name = fields.String()
+    delivered_at = fields.DateTime(allow_none=True, metadata={"description": "浙政钉首次送达的时间"})
+    delivery_note = fields.String(allow_none=True, metadata={"description": "送达的证明或未能送达的原因"})
+    served_on = fields.Date(allow_none=True, metadata={"description": "书面送达日期：答复期限自此计算"})
+    service_method = fields.String(allow_none=True)
 
 
 class MeetingOutSchema(Schema):
@@ -138,6 +149,9 @@ class CaseDetailSchema(CaseSummarySchema):
     meetings = fields.List(fields.Nested(MeetingOutSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
     allowed_actions = fields.List(fields.Dict(), metadata={"description": "当前用户可进行的操作"})
+    warnings = fields.List(
+        fields.String(), metadata={"description": "须立即处理的提示，如书面征求意见送达未确认（第二十条）"}
+    )
 
 
 class CasePageSchema(Schema):

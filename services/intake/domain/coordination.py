@@ -146,6 +146,29 @@ class DeemNoObjection(c.CaseCommand):
 
 
 @dataclass(frozen=True)
+class RecordDelivery(c.CaseCommand):
+    """What notify says of a solicitation's notice (``notify.outcome``): ``delivered`` to at least one of
+    the department's people on 浙政钉 (the first at ``delivered_at``), or ``unconfirmed`` / ``failed``."""
+
+    solicitation_id: str
+    outcome: str
+    delivered_at: datetime | None = None
+    reached: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordService(c.CaseCommand):
+    """第20条: a notice the platform could not prove delivered was served by another means (书面送达) on
+    ``served_on``; the reply period counts from that date."""
+
+    solicitation_id: str
+    served_on: date
+    method: str = "written"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ScheduleMeeting(c.CaseCommand):
     starts_at: datetime
     location: str
@@ -397,6 +420,83 @@ class SolicitationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Delivery(StrEnum):
+    """Whether a solicitation reached the department (第20条: silence counts only once it has)."""
+
+    PENDING = "pending"  # the notice is on its way; notify has not said yet
+    DELIVERED = "delivered"  # at least one of the department's people has it on 浙政钉
+    UNCONFIRMED = "unconfirmed"  # the platform refused it, or could not confirm it: 送达未确认
+    SERVED = "served"  # served by another means (书面送达), on a recorded date
+
+
+DELIVERY_NAMES = {
+    Delivery.PENDING: "送达中",
+    Delivery.DELIVERED: "已送达（浙政钉）",
+    Delivery.UNCONFIRMED: "送达未确认",
+    Delivery.SERVED: "已书面送达",
+}
+#: delivery proven: the reply period may run out into 视为没有不同意见
+PROVEN = frozenset({Delivery.DELIVERED, Delivery.SERVED})
+
+
+class ServiceMethod(StrEnum):
+    WRITTEN = "written"  # 书面送达（公文交换、机要、邮寄）
+    IN_PERSON = "in_person"  # 当面送达，签收
+    OTHER = "other"  # 其他可以证明送达的方式
+
+
+SERVICE_METHOD_NAMES = {
+    ServiceMethod.WRITTEN: "书面送达（公文交换、机要或邮寄）",
+    ServiceMethod.IN_PERSON: "当面送达并签收",
+    ServiceMethod.OTHER: "其他可证明送达的方式",
+}
+
+
+@dataclass(frozen=True)
+class DeliveryChange:
+    """What a report or a recorded service does to a solicitation: its new delivery state, whether its
+    reply period starts over from ``restart_on`` (a date), whether the office must be told at once."""
+
+    delivery: Delivery
+    restart_on: date | None = None
+    pause_clock: bool = False
+    tell_office: bool = False
+
+
+def delivery_reported(current: Delivery, outcome: str, delivered_on: date | None) -> DeliveryChange | None:
+    """第20条: a notice proven delivered lets the period run; one not proven stops it and the office is told
+    at once. A notice confirmed only after it was found unconfirmed counts from the day it arrived. A later
+    report never undoes a proven delivery (None: nothing changes)."""
+    if current in PROVEN:
+        return None
+    if outcome == "delivered":
+        restart = delivered_on if current is Delivery.UNCONFIRMED else None
+        return DeliveryChange(Delivery.DELIVERED, restart_on=restart)
+    if current is Delivery.PENDING:
+        return DeliveryChange(Delivery.UNCONFIRMED, pause_clock=True, tell_office=True)
+    return None
+
+
+def check_service(
+    current: Delivery, status: SolicitationStatus, served_on: date, sent_on: date, today: date
+) -> None:
+    """Service by another means is recorded for a solicitation still waiting for its answer whose delivery
+    the platform did not prove, on a date between the sending and today."""
+    if current in PROVEN:
+        raise DomainError(f"这次征求意见已{DELIVERY_NAMES[current]}，无需登记送达", code="already_delivered")
+    if status not in REPLY_OPEN:
+        raise DomainError("这次征求意见已经结束，无需登记送达", code="solicitation_closed")
+    if served_on > today:
+        raise ValidationFailed.for_field("served_on", "送达日期不能晚于今天")
+    if served_on < sent_on:
+        raise ValidationFailed.for_field("served_on", "送达日期不能早于发出书面征求意见的日期")
+
+
+def may_be_deemed(delivery: Delivery) -> bool:
+    """第20条: only a solicitation that reached the department can be 视为没有不同意见."""
+    return delivery in PROVEN
+
+
 #: the reply period still runs: not yet answered, or a reason for needing more time was filed
 REPLY_CLOCK_RUNNING = frozenset({SolicitationStatus.PENDING, SolicitationStatus.DELAYED_WITH_REASON})
 
@@ -551,7 +651,11 @@ PROCEDURE = Procedure(
         # 第19–20条: coordination by solicitation and meetings
         Transition(Solicit, "solicit", "书面征求意见", _COORDINATING, None, office),
         Transition(Reply, "reply", "答复征求意见", _RUNNING, None, party),
-        Transition(DeemNoObjection, "deem_no_objection", "逾期未答复，视为没有不同意见", None, None, system),
+        Transition(
+            DeemNoObjection, "deem_no_objection", "逾期未答复，视为没有不同意见", _COORDINATING, None, system
+        ),
+        Transition(RecordDelivery, "record_delivery", "征求意见送达情况", _RUNNING, None, system),
+        Transition(RecordService, "record_service", "登记书面送达", _RUNNING, None, office),
         Transition(ScheduleMeeting, "schedule_meeting", "通知协调会议", _COORDINATING, None, office),
         Transition(RecordMeeting, "record_meeting", "记录会议纪要", _COORDINATING, None, office),
         Transition(

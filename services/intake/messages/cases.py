@@ -7,6 +7,7 @@ Template codes (notify) are listed in :data:`TEMPLATES`; every notification carr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from services.intake.tables import CaseClock, CaseRecord
@@ -20,6 +21,7 @@ from shared.contracts import (
     DEADLINES,
     INTAKE,
     NOTIFY,
+    NOTIFY_REVOKE,
     NOTIFY_SEND,
     CaseRef,
     Party,
@@ -51,6 +53,7 @@ TEMPLATES = {
     "application_rejected": "协调申请不予受理：情形、理由、应采用的机制（第十七条）",
     "filing_opinion_returned": "协商纪要备案意见（第十五条）",
     "solicitation_request": "书面征求意见，请在期限内答复（第二十条）",
+    "solicitation_undelivered": "书面征求意见送达未确认，请书面送达并登记送达日期（第二十条）",
     "reply_deemed_no_objection": "逾期未答复且未说明原因，视为没有不同意见（第二十条）",
     "extension_notice": "办理期限延长及理由（第二十二条）",
     "deadline_recomputed": "期限发生变化",
@@ -119,8 +122,11 @@ class Outgoing:
         *,
         dedupe: str,
         urgent: bool = False,
+        report: bool = False,
         **params: Any,
     ) -> None:
+        """Ask notify to tell ``recipients``; with ``report``, notify answers what the notice achieved
+        (``notify.outcome`` on intake's queue: delivered to a person, or not)."""
         if template not in TEMPLATES:
             raise ValueError(f"unknown notification template {template!r}")
         rec = self.record
@@ -143,7 +149,15 @@ class Outgoing:
                 "case": self.ref,
                 "link": link,
                 "urgency": "urgent" if urgent else "normal",
+                **({"report_to": INTAKE} if report else {}),
             },
+        )
+
+    def revoke_notices(self, reason: str | None) -> None:
+        """The case was withdrawn: notify revokes the work notifications sent about it before now (the
+        withdrawal notice, sent after this, is not touched)."""
+        self.uow.publish(
+            NOTIFY, NOTIFY_REVOKE, payload(case=self.ref, reason=reason, at=utcnow().isoformat())
         )
 
     def start_clock(
@@ -156,8 +170,10 @@ class Outgoing:
         working_days_reason: str | None = None,
         due_date: str | None = None,
         urgent: bool = False,
+        start_at: datetime | None = None,
     ) -> None:
-        """Ask deadlines to start a clock, and show it at once as "being calculated"."""
+        """Ask deadlines to start a clock (counting from ``start_at``, by default now), and show it at once
+        as "being calculated"."""
         escalate = [party("role", "office_division_head", self.record.jurisdiction_code)]
         self.uow.publish(
             DEADLINES,
@@ -167,7 +183,7 @@ class Outgoing:
                 rule=rule,
                 case=self.ref,
                 owner_service=INTAKE,
-                start_at=utcnow().isoformat(),
+                start_at=(start_at or utcnow()).isoformat(),
                 responsible=responsible,
                 escalate_to=escalate,
                 working_days=working_days,

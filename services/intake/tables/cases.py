@@ -116,6 +116,15 @@ class Solicitation(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     replied_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the notice (with its due date) was asked of notify: once the reply clock had its date."""
+    delivery: Mapped[str] = mapped_column(String(20), default="pending")
+    """Whether it reached the department (第20条): pending, delivered, unconfirmed, served."""
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivery_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    served_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    service_method: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    service_recorded_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class CaseMeeting(Base):

@@ -89,6 +89,7 @@ def carry_out(step: Step, command: c.CaseCommand) -> None:
 def withdraw(step: Step, command: c.Withdraw) -> None:
     step.move(reason=command.reason)
     step.stop_clock(step.procedure.decision_clock, "withdrawn")
+    step.out.revoke_notices(command.reason)  # the notices about it leave people's 浙政钉 (not this one)
     step.out.notify("case_withdrawn", step.office(), dedupe=step.dedupe(), reason=command.reason)
 
 

@@ -12,19 +12,21 @@ from typing import Any
 from sqlalchemy import select
 
 from services.intake.domain.actors import SYSTEM_ROLE, Actor, system_actor
-from services.intake.domain.cases import TERMINAL, Status
+from services.intake.domain.cases import PROCEDURES, TERMINAL, Kind, Status, action_of
 from services.intake.domain.commands import (
     ApprovalApproved,
     ApprovalDecided,
     ApprovalRejected,
     ApprovalReturned,
+    CaseCommand,
     DeadlineOverdue,
     Decider,
 )
-from services.intake.domain.coordination import DeemNoObjection
+from services.intake.domain.coordination import DeemNoObjection, Delivery, RecordDelivery, may_be_deemed
 from services.intake.messages.cases import RULE_NAMES, Outgoing
 from services.intake.tables import CaseClock, CaseRecord, Solicitation
 from services.intake.usecases import cases as service
+from services.intake.usecases.coordination import notice_solicitation
 from shared.contracts import Party
 from shared.messaging import UnitOfWork
 
@@ -64,6 +66,9 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
     clock.provisional = bool(payload.get("provisional"))
     clock.remaining_working_days = payload.get("remaining_working_days")
     clock.last_event = str(payload.get("reason") or "scheduled")
+    if _notice_solicitation_with_its_date(uow, base_url, record, clock):
+        service.refresh_deadline(uow.session, record)
+        return
     template = _deadline_template(clock, payload.get("reason"), first, before)
     if template and clock.due_date:
         Outgoing(uow, record, base_url).notify(
@@ -79,15 +84,30 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
     service.refresh_deadline(uow.session, record)
 
 
+def _notice_solicitation_with_its_date(
+    uow: UnitOfWork, base_url: str, record: CaseRecord, clock: CaseClock
+) -> bool:
+    """第20条: a written solicitation's notice goes out once its reply clock has a due date, with that date
+    in it — one notice per department, not a solicitation and then a 办理期限 notice."""
+    if clock.rule != "written_reply" or clock.due_date is None or clock.state in FINAL_STATES:
+        return False
+    solicitation = uow.session.scalar(select(Solicitation).where(Solicitation.clock_id == clock.clock_id))
+    if solicitation is None or solicitation.noticed_at is not None:
+        return False
+    notice_solicitation(Outgoing(uow, record, base_url), solicitation, clock)
+    return True
+
+
 def _deadline_template(clock: CaseClock, reason: Any, first: bool, before: date | None) -> str | None:
-    """A department learns its own deadline when it starts or resumes (the office sees its own in the
-    case list); anyone responsible learns when a calendar change moved a due date."""
-    if clock.due_date is None or clock.due_date == before or clock.state in FINAL_STATES:
+    """A department's deadline is in the notice of its step (the solicitation, the rectification order):
+    it hears again when the deadline resumes after a suspension, and anyone responsible learns when a
+    calendar change moved a due date."""
+    if clock.due_date is None or clock.due_date == before or clock.state in FINAL_STATES or first:
         return None
     if reason == "calendar_changed" and before is not None:
         return "deadline_recomputed"
     departments = any(p.get("kind") == "department" for p in clock.responsible)
-    if departments and (first or reason == "resumed"):
+    if departments and reason == "resumed":
         return "deadline_scheduled"
     return None
 
@@ -118,7 +138,9 @@ def clock_overdue(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> No
 
 
 def clock_expired(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
-    """第20条: a reply period ran out: silence is 视为没有不同意见 unless a reason was filed."""
+    """第20条: a reply period ran out: silence is 视为没有不同意见 unless a reason was filed — and only for a
+    solicitation proven to have reached the department, of a case still being coordinated. One whose
+    delivery was never confirmed is 送达未确认 instead: the office is told, and it waits for service."""
     found = _clock(uow, payload)
     if found is None:
         return
@@ -126,11 +148,56 @@ def clock_expired(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> No
     clock.last_event = "expired"
     if clock.rule != "written_reply":
         return
+    if clock.state != "stopped":
+        clock.state = "expired"
     solicitation = uow.session.scalar(select(Solicitation).where(Solicitation.clock_id == clock.clock_id))
-    if solicitation is None or Status(record.status) in TERMINAL:
+    if solicitation is None:
         return
-    deemed = DeemNoObjection(solicitation_id=solicitation.id, due_date=payload.get("due_date"))
-    service.apply_system(uow, base_url, record, system_actor(record.jurisdiction_code), deemed)
+    command: CaseCommand
+    if may_be_deemed(Delivery(solicitation.delivery)):
+        command = DeemNoObjection(solicitation_id=solicitation.id, due_date=payload.get("due_date"))
+    else:
+        reason = "答复期限届满时，浙政钉仍未确认送达"
+        command = RecordDelivery(solicitation_id=solicitation.id, outcome="unconfirmed", reason=reason)
+    _apply_if_allowed(uow, base_url, record, command)
+
+
+def _apply_if_allowed(uow: UnitOfWork, base_url: str, record: CaseRecord, command: CaseCommand) -> None:
+    """A step another service's message causes, if the case still takes it (a case that moved on never
+    does: its solicitations are closed, nothing is deemed for it)."""
+    transition = PROCEDURES[Kind(record.kind)].by_action.get(action_of(type(command)))
+    if transition is None or not transition.applies_in(Status(record.status)):
+        name = type(command).__name__
+        log.info("%s on case %s (%s) ignored: the case moved on", name, record.id, record.status)
+        return
+    service.apply_system(uow, base_url, record, system_actor(record.jurisdiction_code), command)
+
+
+def notice_outcome(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> None:
+    """``notify.outcome`` of a notice intake asked to hear about: a written solicitation's (第20条)."""
+    solicitation_id = _solicitation_of_notice(str(payload.get("dedupe_key") or ""))
+    solicitation = uow.session.get(Solicitation, solicitation_id) if solicitation_id else None
+    if solicitation is None:
+        log.info("delivery report %s is about no solicitation; ignored", payload.get("dedupe_key"))
+        return
+    record = uow.session.get_one(CaseRecord, solicitation.case_id)
+    reached = payload.get("reached") or []
+    first = next((r.get("delivered_at") for r in reached if r.get("delivered_at")), None)
+    reasons = sorted({str(r.get("reason")) for r in payload.get("not_reached") or [] if r.get("reason")})
+    command = RecordDelivery(
+        solicitation_id=solicitation.id,
+        outcome=str(payload.get("outcome") or ""),
+        delivered_at=datetime.fromisoformat(first) if first else None,
+        reached=[str(r.get("name") or r.get("recipient")) for r in reached],
+        reason="；".join(reasons) or None,
+    )
+    _apply_if_allowed(uow, base_url, record, command)
+
+
+def _solicitation_of_notice(dedupe_key: str) -> str | None:
+    """The solicitation a notice was about: ``intake:<case>:solicitation_request:<solicitation id>``."""
+    head, _, solicitation_id = dedupe_key.rpartition(":")
+    return solicitation_id if head.startswith("intake:") and head.endswith(":solicitation_request") else None
 
 
 OUTCOMES: dict[str, type[ApprovalDecided]] = {

@@ -3,6 +3,8 @@ and meetings, agreement or determination, approval, suspension and termination �
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from services.intake import queries
@@ -14,13 +16,16 @@ from services.intake.domain.coordination import (
     ApplyForCoordination,
     CompleteOrgReview,
     DeemNoObjection,
+    Delivery,
     Determine,
     Extend,
     OpenCoordination,
     ReachAgreement,
     RecordCommitteeDecision,
+    RecordDelivery,
     RecordHearing,
     RecordMeeting,
+    RecordService,
     Reject,
     Reply,
     ReportInterimMeasures,
@@ -33,7 +38,7 @@ from services.intake.domain.coordination import (
     Suspend,
     Terminate,
 )
-from services.intake.messages.cases import department_party
+from services.intake.messages.cases import Outgoing, department_party
 from services.intake.tables import CaseClock, CaseMeeting, CaseParty, Solicitation
 from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import DraftedDecision, case_action, send_to_approval
@@ -42,6 +47,7 @@ from services.intake.usecases.case_step import Step, check_departments, check_ho
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
+from shared.localtime import local_date, start_of_day, today
 from shared.measures import RULES
 from shared.runtime import ServiceRuntime
 from shared.web.formatting import chinese_datetime
@@ -199,15 +205,134 @@ def solicit(step: Step, command: Solicit) -> None:
         if (code, "solicited") not in existing:
             step.session.add(CaseParty(case_id=step.record.id, department_code=code, role="solicited"))
         who = [department_party(code, step.record.jurisdiction_code)]
+        # The notice goes out once the deadlines service has the due date (clock.scheduled), so the
+        # department gets one notice with its date (see :func:`notice_solicitation`).
         step.out.start_clock(cid, "written_reply", who, working_days=days, working_days_reason=period_reason)
-        step.out.notify(
-            "solicitation_request",
-            who,
-            dedupe=sid,
-            question=command.question,
-            reply_working_days=days,
-            round=round_no,
+
+
+def notice_solicitation(out: Outgoing, solicitation: Solicitation, clock: CaseClock) -> None:
+    """第20条: the solicitation's one notice, with its question, its round and its due date, and notify asked
+    to say whether it reached the department (``notify.outcome``: only then may silence count)."""
+    out.notify(
+        "solicitation_request",
+        [department_party(solicitation.department_code, out.record.jurisdiction_code)],
+        dedupe=solicitation.id,
+        report=True,
+        question=solicitation.question,
+        reply_working_days=solicitation.reply_working_days,
+        round=solicitation.round,
+        due_date=clock.due_date.isoformat() if clock.due_date else None,
+        remaining_working_days=clock.remaining_working_days,
+        provisional=clock.provisional or None,
+    )
+    solicitation.noticed_at = utcnow()
+
+
+def _solicitation_of(step: Step, solicitation_id: str) -> Solicitation | None:
+    found = step.session.get(Solicitation, solicitation_id)
+    return found if found is not None and found.case_id == step.record.id else None
+
+
+@case_action(RecordDelivery)
+def record_delivery(step: Step, command: RecordDelivery) -> None:
+    """第20条: notify said whether the notice reached the department. Not proven → the reply period stops
+    and the office is told at once; proven only later → the period counts from the day it arrived."""
+    solicitation = _solicitation_of(step, command.solicitation_id)
+    if solicitation is None or solicitation.status not in rules.REPLY_OPEN:
+        return
+    delivered_on = local_date(command.delivered_at) if command.delivered_at else None
+    change = rules.delivery_reported(Delivery(solicitation.delivery), command.outcome, delivered_on)
+    if change is None:
+        return
+    solicitation.delivery = change.delivery
+    department = step.department_name(solicitation.department_code)
+    if change.delivery is Delivery.DELIVERED:
+        solicitation.delivered_at = command.delivered_at
+        solicitation.delivery_note = (
+            "浙政钉已送达：" + "、".join(command.reached) if command.reached else None
         )
+    else:
+        solicitation.delivery_note = command.reason
+    step.move(
+        reason=solicitation.delivery_note,
+        solicitation_id=solicitation.id,
+        department=solicitation.department_code,
+        delivery=change.delivery,
+    )
+    clock = step.session.get(CaseClock, solicitation.clock_id)
+    if change.pause_clock and clock is not None and clock.state not in ("stopped", "expired"):
+        step.out.pause_clock(solicitation.clock_id, "书面征求意见送达未确认，待登记送达")
+    if change.restart_on is not None:
+        _restart_reply_clock(step, solicitation, change.restart_on, "delivered")
+    if change.tell_office:
+        step.out.notify(
+            "solicitation_undelivered",
+            step.office(),
+            dedupe=solicitation.id,
+            urgent=True,
+            department=department,
+            round=solicitation.round,
+            reason=command.reason,
+        )
+
+
+@case_action(
+    RecordService, route="solicitation-service", summary="登记书面送达，答复期限自送达之日起计算（第二十条）"
+)
+def record_service(step: Step, command: RecordService) -> None:
+    """第20条: the office served the solicitation by another means; the reply period counts from that day."""
+    solicitation = _solicitation_of(step, command.solicitation_id)
+    if solicitation is None:
+        raise ValidationFailed.for_field("solicitation_id", "没有这次征求意见")
+    method = rules.ServiceMethod(command.method)
+    step.move(  # the office only (checked first); the rest is refused below, all of it rolled back
+        reason=command.note,
+        solicitation_id=solicitation.id,
+        department=solicitation.department_code,
+        served_on=command.served_on,
+        method=method,
+    )
+    rules.check_service(
+        Delivery(solicitation.delivery),
+        SolicitationStatus(solicitation.status),
+        command.served_on,
+        local_date(solicitation.sent_at),
+        today(),
+    )
+    solicitation.delivery = Delivery.SERVED
+    solicitation.served_on, solicitation.service_method = command.served_on, method
+    solicitation.service_recorded_by = step.actor.user_id
+    solicitation.delivery_note = command.note or rules.SERVICE_METHOD_NAMES[method]
+    _restart_reply_clock(step, solicitation, command.served_on, "served")
+
+
+def _restart_reply_clock(step: Step, solicitation: Solicitation, on: date, why: str) -> None:
+    """The reply period counts from ``on`` (the start day not counted): the old clock stops, a new one
+    with the same length starts from that day."""
+    _stop_reply_clock(step, solicitation.clock_id)
+    cid = clock_id(step.record.id, "written_reply", f"{solicitation.id}:{why}")
+    who = [department_party(solicitation.department_code, step.record.jurisdiction_code)]
+    step.out.start_clock(
+        cid,
+        "written_reply",
+        who,
+        working_days=solicitation.reply_working_days,
+        working_days_reason=solicitation.reply_period_reason,
+        start_at=start_of_day(on),  # the day itself is not counted (民法典 第201条)
+    )
+    solicitation.clock_id = cid
+
+
+def close_open_solicitations(step: Step, outcome: str = "done") -> None:
+    """The case moved on (agreement, determination, termination): every solicitation still open ends and its
+    clock stops, so nothing is ever 视为没有不同意见 for a case that has moved on (第二十条, 第二十一条)."""
+    for solicitation in step.session.scalars(
+        select(Solicitation).where(
+            Solicitation.case_id == step.record.id, Solicitation.status.in_(rules.REPLY_OPEN)
+        )
+    ).all():
+        solicitation.status = SolicitationStatus.CANCELLED
+        _stop_reply_clock(step, solicitation.clock_id, outcome)
 
 
 @case_action(Reply, route="replies", summary="被征求意见部门答复（第二十条）")
@@ -246,7 +371,9 @@ def reply(step: Step, command: Reply) -> None:
 
 def _stop_reply_clock(step: Step, cid: str, outcome: str = "done") -> None:
     clock = step.session.get(CaseClock, cid)
-    if clock is not None and clock.state != "stopped":
+    if clock is not None and clock.state == "stopped":
+        return
+    if clock is not None:
         clock.state = "stopped"
     step.out.stop_clock(cid, outcome)
 
@@ -254,9 +381,9 @@ def _stop_reply_clock(step: Step, cid: str, outcome: str = "done") -> None:
 @case_action(DeemNoObjection)
 def deem_no_objection(step: Step, command: DeemNoObjection) -> None:
     """第20条: at expiry, silence without a stated reason is 视为没有不同意见; a filed reason is kept."""
-    solicitation = step.session.get(Solicitation, command.solicitation_id)
-    if solicitation is None:
-        return
+    solicitation = _solicitation_of(step, command.solicitation_id)
+    if solicitation is None or not rules.may_be_deemed(Delivery(solicitation.delivery)):
+        return  # 第20条: silence counts only once the solicitation reached the department
     after = rules.status_at_expiry(SolicitationStatus(solicitation.status))
     if after is None:
         return
@@ -272,6 +399,7 @@ def deem_no_objection(step: Step, command: DeemNoObjection) -> None:
             dedupe=solicitation.id,
             department=step.department_name(solicitation.department_code),
             due_date=command.due_date,
+            round=solicitation.round,
         )
 
 
@@ -353,6 +481,7 @@ def reach_agreement(step: Step, command: ReachAgreement) -> None:
     ]
     resolved = rules.check_agreement(answers, command.disagreements_resolved)
     step.move(reason=command.summary, disagreements_resolved=command.disagreements_resolved)
+    close_open_solicitations(step)
     step.record_progress(
         agreement={
             "summary": command.summary,
@@ -383,6 +512,7 @@ def submit_opinion(step: Step, command: SubmitOpinion) -> None:
 def determine(step: Step, command: Determine) -> None:
     step.case.major = command.major
     step.move(reason=command.reasons, major=command.major)
+    close_open_solicitations(step)
     step.record_progress(determination_reasons=command.reasons)
 
 
@@ -437,8 +567,11 @@ def extend(step: Step, command: Extend) -> None:
 
 
 def _running_clocks(step: Step) -> list[str]:
+    """The clocks a suspension pauses and a resumption resumes (a reply clock already stopped while its
+    delivery is unconfirmed stays as it is)."""
     ids = [clock_id(step.record.id, "coordination_opinion")]
-    return ids + [s.clock_id for s in queries.pending_solicitations(step.session, step.record.id)]
+    pending = queries.pending_solicitations(step.session, step.record.id)
+    return ids + [s.clock_id for s in pending if s.delivery != Delivery.UNCONFIRMED]
 
 
 @case_action(Suspend, route="suspension", summary="中止协调（第二十五条）")
@@ -471,8 +604,6 @@ def terminate(step: Step, command: Terminate) -> None:
     if not command.reason.strip():
         raise ValidationFailed.for_field("reason", "终止协调应说明理由")
     step.move(reason=command.reason)
-    for solicitation in queries.pending_solicitations(step.session, step.record.id):
-        solicitation.status = SolicitationStatus.CANCELLED
-        _stop_reply_clock(step, solicitation.clock_id, "terminated")
+    close_open_solicitations(step, "terminated")
     step.stop_clock("coordination_opinion", "terminated")
     step.out.notify("case_terminated", step.departments(), dedupe=step.dedupe(), reason=command.reason)

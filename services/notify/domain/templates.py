@@ -298,11 +298,22 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
     _spec(
         "solicitation_request",
         "书面征求意见（第20条）",
-        "{{ urgent_mark }}请反馈意见：{{ case_title }}",
-        "编办就《{{ case_title }}》书面征求贵单位意见，请于期限内反馈。"
+        "{{ urgent_mark }}请反馈意见{% if round %}（第{{ round }}轮）{% endif %}：{{ case_title }}",
+        "编办就《{{ case_title }}》{% if round %}第{{ round }}轮{% endif %}书面征求贵单位意见，"
+        "请于期限内反馈。"
         "{% if question %}征求意见事项：{{ question }}。{% endif %}"
         "逾期未反馈且未说明理由的，视为没有不同意见（第20条）。" + _DEADLINE_LINE,
-        sample={"remaining_working_days": 7},
+        sample={"remaining_working_days": 7, "round": 1},
+    ),
+    _spec(
+        "solicitation_undelivered",
+        "书面征求意见送达未确认（第20条）",
+        "{{ urgent_mark }}征求意见送达未确认：{{ case_title }}",
+        "向{{ department | default('有关部门') }}发出的《{{ case_title }}》"
+        "{% if round %}第{{ round }}轮{% endif %}书面征求意见，浙政钉未能确认送达"
+        "{% if reason %}（{{ reason }}）{% endif %}。"
+        "请以书面等方式送达并在系统中登记送达日期；登记之前答复期限不计算，也不会视为没有不同意见（第20条）。",
+        sample={"department": "市生态环境局", "round": 1, "reason": "该人员没有浙政钉账号", "due_date": None},
     ),
     _spec(
         "reply_due_soon",
@@ -323,8 +334,8 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "reply_deemed_no_objection",
         "逾期未反馈，视为没有不同意见（第20条）",
         "视为没有不同意见：{{ case_title }}",
-        "贵单位未在期限内就《{{ case_title }}》反馈意见，也未说明理由，依照第20条视为没有不同意见。"
-        + _DEADLINE_LINE,
+        "贵单位未在期限内就《{{ case_title }}》{% if round %}第{{ round }}轮书面征求意见{% endif %}反馈意见，"
+        "也未说明理由，依照第20条视为没有不同意见。" + _DEADLINE_LINE,
         sample={"overdue_working_days": 1},
     ),
     _spec(
