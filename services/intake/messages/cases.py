@@ -122,11 +122,11 @@ class Outgoing:
         *,
         dedupe: str,
         urgent: bool = False,
-        report: bool = False,
+        report_delivery: bool = False,
         **params: Any,
     ) -> None:
-        """Ask notify to tell ``recipients``; with ``report``, notify answers what the notice achieved
-        (``notify.outcome`` on intake's queue: delivered to a person, or not)."""
+        """Ask notify to tell ``recipients``; with ``report_delivery``, notify answers what the notice
+        achieved (``notify.outcome`` on intake's queue: delivered to a person, or not)."""
         if template not in TEMPLATES:
             raise ValueError(f"unknown notification template {template!r}")
         rec = self.record
@@ -149,7 +149,7 @@ class Outgoing:
                 "case": self.ref,
                 "link": link,
                 "urgency": "urgent" if urgent else "normal",
-                **({"report_to": INTAKE} if report else {}),
+                **({"report_to": INTAKE} if report_delivery else {}),
             },
         )
 

@@ -217,7 +217,7 @@ def notice_solicitation(out: Outgoing, solicitation: Solicitation, clock: CaseCl
         "solicitation_request",
         [department_party(solicitation.department_code, out.record.jurisdiction_code)],
         dedupe=solicitation.id,
-        report=True,
+        report_delivery=True,
         question=solicitation.question,
         reply_working_days=solicitation.reply_working_days,
         round=solicitation.round,

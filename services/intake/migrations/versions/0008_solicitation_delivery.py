@@ -5,8 +5,8 @@ Solicitations sent before this revision had their notice sent at once (``noticed
 delivery report will come for them: they stay ``pending``, so their expiry asks the office to confirm service
 rather than count silence as no objection.
 
-Revision ID: intake_0007
-Revises: intake_0006
+Revision ID: intake_0008
+Revises: intake_0007
 Create Date: 2026-12-02 07:03:49
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import shared.db
 
-revision: str = "intake_0007"
-down_revision: str | None = "intake_0006"
+revision: str = "intake_0008"
+down_revision: str | None = "intake_0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
