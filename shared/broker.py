@@ -26,15 +26,16 @@ from dramatiq.middleware import (
 )
 
 from shared.config import Settings
-from shared.errors import AppError, PermanentFailure
+from shared.errors import is_permanent
 from shared.logging import reset_request_id, set_request_id
 from shared.messaging import MalformedMessage
 from shared.metrics import QUEUE_MESSAGES, QUEUE_SECONDS
 
 log = logging.getLogger(__name__)
 
-#: Errors that no retry can mend: bad messages and refused business rules.
-PERMANENT_ERRORS: tuple[type[BaseException], ...] = (PermanentFailure, MalformedMessage, AppError)
+MAX_RETRIES = 12
+#: ``(envelope, exception, reason, retries)``: what a service does with a message its worker gave up on
+GiveUp = Callable[[Any, BaseException, str, int], None]
 TICK = "tick"
 TICK_MAX_AGE_MS = 60_000
 
@@ -74,14 +75,55 @@ class RequestContext(Middleware):
         QUEUE_MESSAGES.labels(queue=message.queue_name, actor=message.actor_name, outcome="skipped").inc()
 
 
+def should_retry(retries: int, exception: BaseException) -> bool:
+    """Retry with backoff, unless no retry can mend it (:func:`shared.errors.is_permanent`) or enough tries
+    were made."""
+    return not is_permanent(exception) and retries < MAX_RETRIES
+
+
+class DeadLetters(Middleware):
+    """Hands every message a worker gives up on — refused at once, or retried in vain — to its service
+    (:class:`shared.dead_letters.DeadLetterBox`), so that none is dropped silently."""
+
+    def __init__(self) -> None:
+        self.give_up: dict[str, GiveUp] = {}
+
+    def register(self, queue: str, give_up: GiveUp) -> None:
+        self.give_up[queue] = give_up
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if exception is None or not message.failed:
+            return
+        give_up = self.give_up.get(message.queue_name)
+        if give_up is None:
+            log.error("%s gave up on message %s: %s", message.queue_name, message.message_id, exception)
+            return
+        retries = max(int(message.options.get("retries", 1)) - 1, 0)  # Retries counts the failed try too
+        if isinstance(exception, MalformedMessage):
+            reason = "malformed"
+        else:
+            reason = "refused" if is_permanent(exception) else "retries_exhausted"
+        envelope = message.args[0] if message.args else None
+        give_up(envelope, exception, reason, retries)
+
+
 def _middleware() -> list[Middleware]:
+    # Dramatiq runs the "after" hooks last to first: DeadLetters, before Retries here, sees what it decided.
     return [
         AgeLimit(),
         TimeLimit(time_limit=120_000),
         ShutdownNotifications(),
         Callbacks(),
         Pipelines(),
-        Retries(max_retries=12, min_backoff=1_000, max_backoff=300_000),
+        DeadLetters(),
+        Retries(min_backoff=1_000, max_backoff=300_000, retry_when=should_retry),
         RequestContext(),
     ]
 
@@ -98,20 +140,23 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
 
 
 def declare_inbound_actor(
-    broker: dramatiq.Broker, service: str, handle: Callable[[dict[str, Any]], Any]
+    broker: dramatiq.Broker,
+    service: str,
+    handle: Callable[[dict[str, Any]], Any],
+    give_up: GiveUp | None = None,
 ) -> dramatiq.Actor[Any, Any]:
-    """The one actor that consumes a service's queue; ``handle`` gets the envelope as a dict."""
+    """The one actor that consumes a service's queue; ``handle`` gets the envelope as a dict, ``give_up``
+    each message the worker stops retrying."""
 
     def inbound(envelope: dict[str, Any]) -> None:
         handle(envelope)
 
     inbound.__name__ = f"{service}_inbound"
-    decorator = dramatiq.actor(
-        broker=broker,
-        actor_name=inbound_actor_name(service),
-        queue_name=service,
-        throws=PERMANENT_ERRORS,
-    )
+    if give_up is not None:
+        for middleware in broker.middleware:
+            if isinstance(middleware, DeadLetters):
+                middleware.register(service, give_up)
+    decorator = dramatiq.actor(broker=broker, actor_name=inbound_actor_name(service), queue_name=service)
     return decorator(inbound)
 
 

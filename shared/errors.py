@@ -129,3 +129,21 @@ class ServiceUnavailable(AppError):
 
 class PermanentFailure(Exception):
     """Raised inside an actor when retrying cannot help (bad input, refused credentials); never retried."""
+
+
+#: what a retry may mend: another process was writing the same row, the row has not arrived yet, a
+#: dependency is down
+RETRYABLE_CODES = frozenset({"concurrent_change"})
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a queue message that raised ``exc`` would fail the same way however often it is retried:
+    a refusal by the rules or by a role, malformed input — never a conflict with a concurrent change, a
+    thing not found (yet), or a dependency that is down."""
+    if isinstance(exc, PermanentFailure):
+        return True
+    if isinstance(exc, NotFound | ServiceUnavailable):
+        return False
+    if isinstance(exc, AppError):
+        return exc.code not in RETRYABLE_CODES
+    return False

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 from shared.db import Database, UTCDateTime, utcnow
+from shared.errors import PermanentFailure
 from shared.logging import current_request_id
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Envelope:
             raise MalformedMessage(f"not an envelope: {exc}") from exc
 
 
-class MalformedMessage(ValueError):
+class MalformedMessage(PermanentFailure, ValueError):
     """Raised when a queue message is not an envelope this suite understands; never retried."""
 
 

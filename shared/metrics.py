@@ -26,6 +26,17 @@ HTTP_REQUESTS = Counter(
 HTTP_SECONDS = Histogram("dm_http_request_seconds", "HTTP request latency", ["service", "endpoint"])
 QUEUE_MESSAGES = Counter("dm_queue_messages_total", "Queue messages processed", ["queue", "actor", "outcome"])
 QUEUE_SECONDS = Histogram("dm_queue_message_seconds", "Queue message processing time", ["queue", "actor"])
+DEAD_LETTERS = Counter(
+    "dm_queue_dead_letters_total",
+    "Messages a worker gave up on (kept in dead_letter)",
+    ["service", "type", "reason"],
+)
+DEAD_LETTERS_OPEN = Gauge(
+    "dm_queue_dead_letters_open",
+    "Dead letters not yet replayed or resolved",
+    ["service"],
+    multiprocess_mode="livemax",
+)
 OUTBOX_PENDING = Gauge(
     "dm_outbox_pending", "Outbox rows not yet published", ["service"], multiprocess_mode="livemax"
 )

@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "upgrade":
             upgrade(service, url)
             print(f"{service}: database at head ({url.split('@')[-1]})")
-        else:
+        else:  # autogenerate compares the tables with a database at head: bring a scratch one there first
+            upgrade(service, url)
             command.revision(alembic_config(service, url), message=args.message, autogenerate=True)
     return 0
 

@@ -16,6 +16,7 @@ import dramatiq
 from shared.broker import TICK, DramatiqSender, ping
 from shared.config import Settings
 from shared.db import Database
+from shared.dead_letters import DeadLetterBox, DeadLetterMixin
 from shared.messaging import Envelope, InboxMixin, MessageBus, OutboxMixin, Relay, Sender, UnitOfWork
 from shared.metrics import OUTBOX_PENDING
 
@@ -39,6 +40,8 @@ class ServiceRuntime:
     direct: dict[str, DirectHandler] = field(default_factory=dict)
     #: a service's own long-lived objects (clients, policies), by name
     extensions: dict[str, Any] = field(default_factory=dict)
+    #: where the messages its worker gives up on are kept (``None``: only logged — command-line tools)
+    dead_letters: DeadLetterBox | None = None
 
     @property
     def service(self) -> str:
@@ -63,6 +66,13 @@ class ServiceRuntime:
         else:
             self.bus.handle(data)
 
+    def give_up(self, envelope: Any, exc: BaseException, reason: str, retries: int) -> None:
+        """A message the worker stops retrying: kept as a dead letter, counted and logged."""
+        if self.dead_letters is not None:
+            self.dead_letters.record(envelope, exc, reason=reason, retries=retries)
+        else:
+            log.error("%s gave up on a message (%s): %s", self.service, reason, exc)
+
     def run_periodic(self) -> None:
         """The relay sweep and the service's own periodic tasks; each failure is logged, not fatal."""
         for task in [sweep_outbox, *self.periodic]:
@@ -85,6 +95,8 @@ def sweep_outbox(runtime: ServiceRuntime) -> None:
     if sent:
         log.info("outbox sweep published %d message(s)", sent)
     OUTBOX_PENDING.labels(runtime.service).set(runtime.relay.pending_count())
+    if runtime.dead_letters is not None:
+        runtime.dead_letters.open_count()  # the gauge an operator's alert watches
 
 
 def build_runtime(
@@ -92,6 +104,7 @@ def build_runtime(
     *,
     outbox_model: type[OutboxMixin],
     inbox_model: type[InboxMixin],
+    dead_letter_model: type[DeadLetterMixin] | None = None,
     broker: dramatiq.Broker | None = None,
     sender: Sender | None = None,
     db: Database | None = None,
@@ -111,7 +124,16 @@ def build_runtime(
     bus = MessageBus(
         database, outbox_model, inbox_model, relay if publish_after_commit else None, settings.service
     )
-    return ServiceRuntime(settings=settings, db=database, sender=sender, relay=relay, bus=bus, broker=broker)
+    letters = DeadLetterBox(database, dead_letter_model, settings.service) if dead_letter_model else None
+    return ServiceRuntime(
+        settings=settings,
+        db=database,
+        sender=sender,
+        relay=relay,
+        bus=bus,
+        broker=broker,
+        dead_letters=letters,
+    )
 
 
 def tick_envelope(source: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 from shared import api_credentials, web
 from shared.broker import build_broker, declare_inbound_actor
 from shared.config import Settings
+from shared.dead_letters import DeadLetterMixin
 from shared.http import create_service_app
 from shared.messaging import InboxMixin, OutboxMixin, RecordingSender
 from shared.process import start_process
@@ -35,6 +36,7 @@ class ServiceDefinition:
     description: str
     outbox_model: type[OutboxMixin]
     inbox_model: type[InboxMixin]
+    dead_letter_model: type[DeadLetterMixin] | None = None
     blueprints: Callable[[], Iterable[Blueprint]] = lambda: ()
     register_handlers: Callable[[ServiceRuntime], None] = lambda runtime: None
     init_app: Callable[[Flask, ServiceRuntime], None] = lambda app, runtime: None
@@ -47,6 +49,7 @@ class ServiceDefinition:
             settings,
             outbox_model=self.outbox_model,
             inbox_model=self.inbox_model,
+            dead_letter_model=self.dead_letter_model,
             broker=broker if broker is not None else build_broker(settings),
         )
         self.register_handlers(runtime)
@@ -58,6 +61,7 @@ class ServiceDefinition:
             settings,
             outbox_model=self.outbox_model,
             inbox_model=self.inbox_model,
+            dead_letter_model=self.dead_letter_model,
             sender=RecordingSender(),
             publish_after_commit=False,
         )
@@ -96,7 +100,7 @@ def setup_worker(definition: ServiceDefinition) -> ServiceRuntime:
     broker = build_broker(settings)
     dramatiq.set_broker(broker)
     runtime = definition.runtime(settings, broker)
-    declare_inbound_actor(broker, definition.name, runtime.handle_inbound)
+    declare_inbound_actor(broker, definition.name, runtime.handle_inbound, runtime.give_up)
     return runtime
 
 

@@ -97,6 +97,7 @@ def make_runtime(settings_for: Callable[..., Settings]) -> Iterator[Callable[...
                 settings,
                 outbox_model=definition.outbox_model,
                 inbox_model=definition.inbox_model,
+                dead_letter_model=definition.dead_letter_model,
                 sender=sender or RecordingSender(),  # type: ignore[arg-type]
             )
             definition.register_handlers(runtime)

@@ -6,7 +6,7 @@ from flask import Flask
 
 from services.deadlines import api, pages
 from services.deadlines.handlers import register_handlers
-from services.deadlines.tables import Inbox, Outbox
+from services.deadlines.tables import DeadLetter, Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app
@@ -17,6 +17,7 @@ SERVICE = ServiceDefinition(
     description="按工作日（含调休）计算法定期限，管理计时、提醒和逾期升级。",
     outbox_model=Outbox,
     inbox_model=Inbox,
+    dead_letter_model=DeadLetter,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
     pages=lambda: [pages.calendar_pages],

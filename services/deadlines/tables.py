@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
+from shared.dead_letters import dead_letter_table
 from shared.messaging import messaging_tables
 
 
@@ -17,6 +18,7 @@ class Base(DeclarativeBase):
 
 
 Outbox, Inbox = messaging_tables(Base)
+DeadLetter = dead_letter_table(Base)
 
 
 class CalendarYear(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.devolution import api, handlers, pages
-from services.devolution.tables import DepartmentReplica, Inbox, Outbox
+from services.devolution.tables import DeadLetter, DepartmentReplica, Inbox, Outbox
 from shared.config import Settings
 from shared.replica import subscribe_directory
 from shared.runtime import ServiceRuntime
@@ -23,6 +23,7 @@ SERVICE = ServiceDefinition(
     description="职责下放申请、审核论证、报批发文、工作衔接和运行半年专项报告（第三十一至三十五条）。",
     outbox_model=Outbox,
     inbox_model=Inbox,
+    dead_letter_model=DeadLetter,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
     pages=lambda: [pages.devolution_pages],

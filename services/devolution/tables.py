@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, St
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
+from shared.dead_letters import dead_letter_table
 from shared.idempotency import idempotency_table
 from shared.messaging import messaging_tables
 
@@ -19,6 +20,7 @@ class Base(DeclarativeBase):
 
 
 Outbox, Inbox = messaging_tables(Base)
+DeadLetter = dead_letter_table(Base)
 IdempotentRequest = idempotency_table(Base)
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 
 from services.intake import api, handlers, pages
 from services.intake.adapters import attachment_store
-from services.intake.tables import Inbox, Outbox
+from services.intake.tables import DeadLetter, Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app
@@ -18,6 +18,7 @@ SERVICE = ServiceDefinition(
     description="部门提交协商纪要备案、协调申请等事项，编办受理、办理；用户与组织目录。",
     outbox_model=Outbox,
     inbox_model=Inbox,
+    dead_letter_model=DeadLetter,
     blueprints=api.blueprints,
     register_handlers=handlers.register,
     init_app=lambda app, runtime: init_app(app, runtime),

@@ -6,7 +6,7 @@ from flask import Flask
 
 from services.notify import api
 from services.notify import handlers as actors
-from services.notify.tables import Inbox, Outbox
+from services.notify.tables import DeadLetter, Inbox, Outbox
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app
@@ -23,6 +23,7 @@ SERVICE = ServiceDefinition(
     description="把提醒和通知送达浙政钉工作通知、群机器人和签名 Webhook，每条只送一次。",
     outbox_model=Outbox,
     inbox_model=Inbox,
+    dead_letter_model=DeadLetter,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
 )

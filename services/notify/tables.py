@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
+from shared.dead_letters import dead_letter_table
 from shared.messaging import messaging_tables
 
 
@@ -18,6 +19,7 @@ class Base(DeclarativeBase):
 
 
 Outbox, Inbox = messaging_tables(Base)
+DeadLetter = dead_letter_table(Base)
 
 
 class Recipient(Base):

@@ -10,7 +10,7 @@ from services.intake.tables.approvals import (
     ChainRow,
     DelegationRow,
 )
-from services.intake.tables.base import Base, IdempotentRequest, Inbox, Outbox
+from services.intake.tables.base import Base, DeadLetter, IdempotentRequest, Inbox, Outbox
 from services.intake.tables.cases import (
     Attachment,
     CaseClock,
@@ -37,6 +37,7 @@ __all__ = [
     "CaseParty",
     "CaseRecord",
     "ChainRow",
+    "DeadLetter",
     "DelegationRow",
     "Department",
     "IdempotentRequest",
