@@ -67,7 +67,13 @@ class DueDateSchema(Schema):
     working_days = fields.Integer()
     months = fields.Integer()
     due_date = fields.String()
-    provisional = fields.Boolean(metadata={"description": "期间涉及尚未载入节假日安排的年份（按周末暂计）"})
+    provisional = fields.Boolean(
+        metadata={
+            "description": "可能调整：期间涉及尚未载入节假日安排的年份（按周末暂计），或到期日在12月20日以后"
+            "而下一年度的通知尚未载入（该通知可能调整岁末日期）"
+        }
+    )
+    provisional_reason = fields.String(allow_none=True, metadata={"description": "为何可能调整"})
     skipped = fields.List(fields.Nested(SkippedDaySchema))
 
 
@@ -140,6 +146,7 @@ def due_date(query: dict[str, Any]) -> dict[str, Any]:
         length: query[length],
         "due_date": result.due_date.isoformat(),
         "provisional": result.provisional,
+        "provisional_reason": result.provisional_reason,
         "skipped": [{"date": day.date.isoformat(), "reason": day.reason} for day in result.skipped],
     }
 

@@ -22,7 +22,7 @@ from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from services.deadlines.adapters.calendar_store import SEEDED_BY, calendars
-from services.deadlines.domain.calendar import LocalOverride, OverrideKind, YearData, validate_year
+from services.deadlines.domain.calendar import LocalOverride, OverrideKind, YearData
 from services.deadlines.domain.notice import parse_holiday_cn, parse_notice_text
 from services.deadlines.domain.rules import RULES
 from services.deadlines.usecases import calendar_admin
@@ -165,7 +165,7 @@ def preview() -> ResponseReturnValue:
     form = Form.posted(LOAD_LABELS)
     try:
         data = _year_from_form(form)
-        validate_year(data)
+        calendar_admin.validate_notice(data)
         runtime = current_runtime()
         with runtime.unit_of_work() as uow:
             result = calendar_admin.preview_year(uow, data, by=_who(), now=utcnow())

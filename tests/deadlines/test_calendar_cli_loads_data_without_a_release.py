@@ -52,6 +52,6 @@ def test_add_override_and_a_bad_file_is_refused_naming_the_field(deadlines_env, 
     args = ["add-override", "--jurisdiction", "330200", "--date", "2025-09-10", "--kind", "closure"]
     assert cli.main([*args, "--reason", "台风停止办公"]) == 0
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"source": "x", "holidays": [{"date": "2026-12-31", "name": "元旦"}]}))
+    bad.write_text(json.dumps({"source": "x", "holidays": [{"date": "2026-06-01", "name": "元旦"}]}))
     assert cli.main(["load-year", "2027", "--file", str(bad)]) == 2
     assert "holidays" in capsys.readouterr().err

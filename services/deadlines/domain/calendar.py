@@ -5,7 +5,12 @@ day that the State Council's annual notice turns into a working day (调休上�
 local overrides: a closure (停止办公, e.g. a typhoon day) or an extra working day.
 
 Years the calendar has data for are *known*. A date in any other year is counted by weekends alone and every
-result that touches such a year is marked ``provisional``: the calendar never guesses a holiday.
+result that touches such a year is marked ``provisional``: the calendar never guesses a holiday. A result
+ending on or after 20 December of a known year is provisional too until next year's notice is loaded: that
+notice sometimes moves days at the end of the current year (2007-12-29/30/31, 2011-12-31, 2018-12-29/30/31,
+2022-12-31 — e.g. 2018-12-29 became a working Saturday under the 2019 notice), so such a date may change
+(可能调整). A notice's days in late December of the year before belong to that year
+(:func:`split_year_end`).
 
 Counting is a lookup, not a walk: each year is precomputed into sorted ordinal arrays of its working and
 non-working days, and a due date is found with ``bisect``.
@@ -30,6 +35,8 @@ __all__ = ["MAX_WORKING_DAYS"]  # the bound of every period (shared.measures), r
 WEEKEND_REASON = "周末"
 MAX_MONTHS = 1200
 SUPPORTED_YEARS = range(1950, 2200)
+#: (month, day) from which next year's notice may still move a day of this year (the blind spot)
+YEAR_END_FROM = (12, 20)
 _WEEKDAY_NAMES = "一二三四五六日"
 
 
@@ -106,11 +113,59 @@ class SkippedDay:
 
 @dataclass(frozen=True, slots=True)
 class DueDate:
-    """The last day of a period, whether it is provisional, and the non-working days that pushed it out."""
+    """The last day of a period, whether it is provisional (and why), and the non-working days that pushed
+    it out."""
 
     due_date: dt.date
     provisional: bool
     skipped: tuple[SkippedDay, ...] = ()
+    provisional_reason: str | None = None
+
+
+def year_end_from(year: int) -> dt.date:
+    """The first day of ``year`` that next year's notice may still move (20 December)."""
+    return dt.date(year, *YEAR_END_FROM)
+
+
+def split_year_end(data: YearData) -> tuple[YearData, YearData | None]:
+    """A notice's own year, and the days it sets in late December of the year before (its 元旦 often starts
+    there: 2018-12-30 and 31 off, 2018-12-29 worked under the 2019 notice), as that year's data to merge.
+
+    Days earlier in the year before, or in any other year, stay where they are (validation names them)."""
+    earlier_from = year_end_from(data.year - 1)
+
+    def earlier(day: object) -> bool:
+        return isinstance(day, dt.date) and earlier_from <= day <= dt.date(data.year - 1, 12, 31)
+
+    if not any(earlier(d) for d in (*data.holidays, *data.adjusted_workdays)):
+        return data, None
+    own = YearData(
+        data.year,
+        {d: n for d, n in data.holidays.items() if not earlier(d)},
+        {d: n for d, n in data.adjusted_workdays.items() if not earlier(d)},
+        data.source,
+    )
+    year_end = YearData(
+        data.year - 1,
+        {d: n for d, n in data.holidays.items() if earlier(d)},
+        {d: n for d, n in data.adjusted_workdays.items() if earlier(d)},
+        data.source,
+    )
+    return own, year_end
+
+
+def with_year_end(known: YearData, year_end: YearData) -> YearData:
+    """``known`` (a loaded year) with the late-December days next year's notice sets, credited to it."""
+    holidays = {d: n for d, n in known.holidays.items() if d not in year_end.adjusted_workdays}
+    workdays = {d: n for d, n in known.adjusted_workdays.items() if d not in year_end.holidays}
+    credit = f"岁末元旦安排见{year_end.source}"
+    source = known.source if credit in known.source else f"{known.source}；{credit}"
+    return YearData(
+        known.year,
+        {**holidays, **year_end.holidays},
+        {**workdays, **year_end.adjusted_workdays},
+        source,
+    )
 
 
 def validate_year(data: YearData) -> None:
@@ -305,8 +360,8 @@ class WorkingCalendar:
         the calendar does not know (counted by weekends only there).
         """
         due = self.nth_working_day_after(start, n)
-        after_start = start + dt.timedelta(days=1)
-        return DueDate(due, self.touches_unknown_year(after_start, due), self.skipped_between(start, due))
+        why = self.provisional_reason(start + dt.timedelta(days=1), due)
+        return DueDate(due, why is not None, self.skipped_between(start, due), why)
 
     def add_months(self, start: dt.date, n: int) -> DueDate:
         """The period of ``n`` calendar months after ``start``: the same day-number ``n`` months later (the
@@ -320,7 +375,8 @@ class WorkingCalendar:
         _require_supported(nominal.year, "months")
         due = self.roll_forward(nominal)
         skipped = self.skipped_between(nominal - dt.timedelta(days=1), due)
-        return DueDate(due, self.touches_unknown_year(nominal, due), skipped)
+        why = self.provisional_reason(nominal, due)
+        return DueDate(due, why is not None, skipped, why)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """How many working days lie in (start, end]; negative, -(count in (end, start]), if end < start."""
@@ -345,6 +401,21 @@ class WorkingCalendar:
     def touches_unknown_year(self, start: dt.date, end: dt.date) -> bool:
         """Whether any year from ``start`` to ``end`` (inclusive) lacks statutory data."""
         return any(year not in self._years for year in range(start.year, end.year + 1))
+
+    def awaits_next_notice(self, day: dt.date) -> bool:
+        """Whether ``day`` lies on or after 20 December while next year's notice is not loaded: that notice
+        may still move it (the calendar's year-end blind spot)."""
+        return day >= year_end_from(day.year) and day.year + 1 not in self._years
+
+    def provisional_reason(self, start: dt.date, end: dt.date) -> str | None:
+        """Why a period over [start, end] may still change (可能调整), or None when it is final: it reaches
+        a year without statutory data, or it ends in late December before next year's notice is loaded."""
+        unknown = [y for y in range(start.year, end.year + 1) if y not in self._years]
+        if unknown:
+            return f"{unknown[0]}年节假日安排尚未载入，暂按周末计算，可能调整"
+        if self.awaits_next_notice(end):
+            return f"{end.year + 1}年节假日安排尚未载入，该通知可能调整{end.year}年岁末的日期，可能调整"
+        return None
 
     def _index(self, year: int, field_name: str) -> _YearIndex:
         index = self._indexes.get(year)

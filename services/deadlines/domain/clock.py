@@ -333,9 +333,11 @@ class Clock:
         return calendar.nth_working_day_after(self.start_date, self.period_length)
 
     def _is_provisional(self, calendar: WorkingCalendar, end: date) -> bool:
+        """A due date that a year not yet loaded, or next year's notice (a date on or after 20 December),
+        may still move."""
         if self.rule.period_kind is PeriodKind.FIXED_DATE:
             return False  # the order fixed the date; no calendar data can move it
-        return calendar.touches_unknown_year(self.start_date + timedelta(days=1), end)
+        return calendar.provisional_reason(self.start_date + timedelta(days=1), end) is not None
 
     def _budget(self) -> int:
         extra = (self.rule.extension_working_days or 0) if self.extended else 0

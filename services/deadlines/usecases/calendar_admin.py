@@ -3,7 +3,9 @@
 A calendar change recomputes, in the same transaction, every open clock whose span it touches: the event
 log records why, the owner gets ``clock.scheduled``, and when a due date moves the responsible party is told
 (``notify.send`` template ``due_date_changed``). A provisional date (a year not yet loaded, 第二十二条 etc.
-counted by weekends only) becomes final the same way when its year arrives.
+counted by weekends only) becomes final the same way when its year arrives — and so does a date on or after
+20 December, which next year's notice may still move: loading a notice recomputes from 20 December of the
+year before, and the late-December days the notice sets there are merged into that year.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from services.deadlines import mapping as clock_store
 from services.deadlines.adapters import calendar_store
@@ -22,8 +25,11 @@ from services.deadlines.domain.calendar import (
     LocalOverride,
     OverrideKind,
     YearData,
+    split_year_end,
     validate_override,
     validate_year,
+    with_year_end,
+    year_end_from,
 )
 from services.deadlines.domain.clock import Clock, ClockState
 from services.deadlines.tables import CalendarOverride, CalendarYear, ClockRecord
@@ -65,18 +71,47 @@ class Recomputed:
 
 
 def load_year(uow: UnitOfWork, cache: CalendarCache, data: YearData, *, by: str, now: datetime) -> Recomputed:
-    """Load or replace one year of the State Council's notice (validated first: 422 naming the field)."""
-    validate_year(data)
+    """Load or replace one year of the State Council's notice (validated first: 422 naming the field).
+
+    The days the notice sets in late December of the year before (its 元旦) go into that year, which must
+    be loaded already; every open clock from 20 December of the year before is recomputed — the dates the
+    year-end blind spot marked 可能调整 become final or move."""
+    own, year_end = validate_notice(data)
     session = uow.session
     calendar_store.ensure_seeded(session)
+    if year_end is not None:
+        _store_year(session, with_year_end(_loaded_year(session, year_end.year), year_end), by=by)
+    _store_year(session, own, by=by)
+    calendar_store.bump_revision(session)
+    why = f"载入{data.year}年节假日安排（{data.source}）"
+    first = year_end_from(data.year - 1)
+    return recompute_affected(uow, cache, first, date(data.year, 12, 31), why=why, now=now)
+
+
+def validate_notice(data: YearData) -> tuple[YearData, YearData | None]:
+    """The notice's own year and its late-December days of the year before, each checked (422 naming the
+    field); see :func:`~services.deadlines.domain.calendar.split_year_end`."""
+    own, year_end = split_year_end(data)
+    validate_year(own)
+    if year_end is not None:
+        validate_year(year_end)
+    return own, year_end
+
+
+def _loaded_year(session: Session, year: int) -> YearData:
+    row = session.get(CalendarYear, year)
+    if row is None:
+        message = f"通知含{year}年岁末的放假或调休安排，须先载入{year}年的节假日安排"
+        raise ValidationFailed.for_field("holidays", message, code="calendar_year_end_without_year")
+    return calendar_store.row_to_year(row)
+
+
+def _store_year(session: Session, data: YearData, *, by: str) -> None:
     existing = session.get(CalendarYear, data.year)
     if existing is not None:
         session.delete(existing)
         session.flush()
     session.add(calendar_store.year_to_row(data, loaded_by=by))
-    calendar_store.bump_revision(session)
-    why = f"载入{data.year}年节假日安排（{data.source}）"
-    return recompute_affected(uow, cache, date(data.year, 1, 1), date(data.year, 12, 31), why=why, now=now)
 
 
 def preview_year(uow: UnitOfWork, data: YearData, *, by: str, now: datetime) -> Recomputed:

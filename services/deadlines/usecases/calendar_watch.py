@@ -86,7 +86,8 @@ def _notice(key: str, year: int, jurisdiction: str) -> dict[str, object]:
         "params": {
             "year": year,
             "notice": f"国务院办公厅关于{year}年部分节假日安排的通知",
-            "hint": f"{year}年节假日安排尚未载入，涉及{year}年的期限暂按周末计算（待定）",
+            "hint": f"{year}年节假日安排尚未载入，涉及{year}年的期限暂按周末计算，"
+            f"{year - 1}年12月20日以后到期的期限也可能调整",
         },
         "recipients": [party("role", Role.OFFICE_ADMIN.value, jurisdiction)],
         "urgency": "normal",
