@@ -1,5 +1,5 @@
 """Demo data for the whole suite: Ningbo and two districts, the office, the organisation department, six city
-departments and people for every role. Intake seeds its directory from it; the platform stand-in knows the
+departments, one other city-level body (第三十八条第一款) and people for every role. Intake seeds its directory from it; the platform stand-in knows the
 same 浙政钉 accounts. The README lists these accounts; ``make token USER=<id>`` signs a token for one."""
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ _DEPARTMENTS = [
     ("nb-sthj", NINGBO, "宁波市生态环境局", "government_department", None),
     ("nb-zjj", NINGBO, "宁波市住房和城乡建设局", "government_department", None),
     ("nb-jtj", NINGBO, "宁波市交通运输局", "government_department", None),
+    # 第三十八条第一款: a city-level body other than the party and government departments follows the measures
+    ("nb-zgh", NINGBO, "宁波市总工会", "other", None),
     ("hs-bb", HAISHU, "中共海曙区委机构编制委员会办公室", "party_organ", "establishment_office"),
     ("hs-scjg", HAISHU, "海曙区市场监督管理局", "government_department", None),
     ("yz-bb", YINZHOU, "中共鄞州区委机构编制委员会办公室", "party_organ", "establishment_office"),
@@ -68,6 +70,9 @@ _PEOPLE = [
     ("yz.bb.clerk", "唐雯", "yz-bb", "经办人", ["office_clerk"]),
     ("yz.bb.leader", "钱峰", "yz-bb", "主任", ["office_leader", "office_division_head"]),
     ("yz.scjg.clerk", "胡悦", "yz-scjg", "经办人", ["dept_clerk"]),
+    # appended, so that everyone above keeps their 浙政钉 accountId
+    ("zzb.clerk", "刘洋", "nb-zzb", "干部处经办人", ["dept_clerk"]),  # answers solicitations (第十一条)
+    ("zgh.clerk", "方琳", "nb-zgh", "办公室经办人", ["dept_clerk"]),
 ]
 
 

@@ -96,6 +96,34 @@ PATHS = [
     (Kind.REFLECTION, Status.STUDYING, "refer_to_coordination", APPLICANT, Status.AWAITING_COORDINATION),
     (Kind.REFLECTION, Status.STUDYING, "tell_result", APPLICANT, Status.RESULT_TOLD),
     (Kind.REFLECTION, Status.AWAITING_COORDINATION, "tell_result", APPLICANT, Status.RESULT_TOLD),
+    # 主要职责配置和调整方案 (第8–11条)
+    (Kind.DUTY_PLAN, Status.SUBMITTED, "withdraw", APPLICANT, Status.WITHDRAWN),
+    (Kind.DUTY_PLAN, Status.SUBMITTED, "return_plan", CLERK, Status.PLAN_RETURNED),
+    (Kind.DUTY_PLAN, Status.PLAN_RETURNED, "revise_plan", APPLICANT, Status.SUBMITTED),
+    (Kind.DUTY_PLAN, Status.SUBMITTED, "pass_initial_review", CLERK, Status.PLAN_SOLICITING),
+    (Kind.DUTY_PLAN, Status.PLAN_SOLICITING, "solicit", CLERK, Status.PLAN_SOLICITING),
+    (Kind.DUTY_PLAN, Status.PLAN_SOLICITING, "reply", PARTY, Status.PLAN_SOLICITING),
+    (Kind.DUTY_PLAN, Status.PLAN_SOLICITING, "deem_no_objection", SYSTEM, Status.PLAN_SOLICITING),
+    (Kind.DUTY_PLAN, Status.PLAN_SOLICITING, "study_feedback", CLERK, Status.DRAFTING_REVIEW),
+    (
+        Kind.DUTY_PLAN,
+        Status.DRAFTING_REVIEW,
+        "coordinate_disagreements",
+        CLERK,
+        Status.RESOLVING_DISAGREEMENTS,
+    ),
+    (Kind.DUTY_PLAN, Status.RESOLVING_DISAGREEMENTS, "solicit", CLERK, Status.RESOLVING_DISAGREEMENTS),
+    (
+        Kind.DUTY_PLAN,
+        Status.RESOLVING_DISAGREEMENTS,
+        "schedule_meeting",
+        CLERK,
+        Status.RESOLVING_DISAGREEMENTS,
+    ),
+    (Kind.DUTY_PLAN, Status.RESOLVING_DISAGREEMENTS, "settle_disagreements", CLERK, Status.DRAFTING_REVIEW),
+    (Kind.DUTY_PLAN, Status.DRAFTING_REVIEW, "submit_review_opinion", CLERK, Status.AWAITING_APPROVAL),
+    (Kind.DUTY_PLAN, Status.AWAITING_APPROVAL, "approval_returned", SYSTEM, Status.DRAFTING_REVIEW),
+    (Kind.DUTY_PLAN, Status.AWAITING_COMMITTEE, "record_plan_decision", HEAD, Status.PLAN_DECIDED),
 ]
 
 
@@ -116,6 +144,22 @@ def test_each_transition_moves_the_case_and_records_who_and_why(kind, start, act
 def test_every_transition_in_the_table_is_exercised() -> None:
     covered = {action for _k, _s, action, _a, _e in PATHS} | {"resume"}
     assert {t.action for t in TRANSITIONS} <= covered
+
+
+def test_an_approved_duty_plan_review_opinion_goes_to_the_committee_not_to_issuance_第十一条() -> None:
+    subject = case(Status.AWAITING_APPROVAL, Kind.DUTY_PLAN, pending_decision="duty_plan_review")
+    transition(subject, "approval_approved", SYSTEM)
+    assert subject.status is Status.AWAITING_COMMITTEE
+    assert "issue" not in allowed_actions(subject, CLERK)
+
+
+def test_only_the_department_revises_its_returned_plan_and_only_the_office_reviews_it_第十一条() -> None:
+    with pytest.raises(Forbidden):
+        transition(case(Status.PLAN_RETURNED, Kind.DUTY_PLAN), "revise_plan", PARTY)
+    with pytest.raises(Forbidden):
+        transition(case(Status.SUBMITTED, Kind.DUTY_PLAN), "pass_initial_review", APPLICANT)
+    with pytest.raises(Forbidden):
+        transition(case(Status.AWAITING_COMMITTEE, Kind.DUTY_PLAN), "record_plan_decision", CLERK)
 
 
 def test_an_approved_coordination_opinion_waits_for_issuance_第二十四条() -> None:

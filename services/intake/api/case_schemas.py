@@ -3,17 +3,18 @@
 Every field is labelled in Chinese, so a 422 names it. A submission's schema builds its submission command; an
 action's schema (an :class:`ActionSchema`) builds the command of one action and is found by it
 (:func:`schema_for`), which is how the API offers every declared action (:mod:`services.intake.api.cases`).
-Sections follow the kinds of case: shared steps, 协商纪要备案, 职责分工协调, 书面反映, 限期纠正.
+Sections follow the kinds of case: shared steps, 协商纪要备案, 职责分工协调, 书面反映, 限期纠正,
+主要职责配置和调整方案.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from services.intake.domain import commands as c
-from services.intake.domain import coordination, filing, rectification, reflection
+from services.intake.domain import coordination, duty_plan, filing, rectification, reflection
 from services.intake.domain.coordination import (
     BASIS_NAMES,
     MECHANISM_NAMES,
@@ -26,6 +27,16 @@ from services.intake.domain.coordination import (
     ReplyKind,
     ServiceMethod,
     SuspensionGround,
+)
+from services.intake.domain.duty_plan import (
+    ADJUSTMENT_CAUSE_NAMES,
+    COMMITTEE_OUTCOME_NAMES,
+    DUTY_BASIS_NAMES,
+    PLAN_TYPE_NAMES,
+    AdjustmentCause,
+    CommitteeOutcome,
+    DutyBasisType,
+    PlanType,
 )
 from services.intake.domain.rectification import RECTIFICATION_GROUND_NAMES, RectificationGround
 from shared.measures import RULES
@@ -388,3 +399,135 @@ class RejectCorrectionSchema(ActionSchema):
 class ReferToSupervisionSchema(ActionSchema):
     builds = rectification.ReferToSupervision
     reason = _text("理由")
+
+
+# --- 主要职责配置和调整方案 (第8–11条) ---
+
+
+class DutyBasisSchema(CommandSchema):
+    builds = duty_plan.DutyBasis
+    type = choice("依据类型（第六条）", DutyBasisType, names=DUTY_BASIS_NAMES)
+    name = _text("依据名称", max_length=200)
+    provision = _text("具体条款", required=False, max_length=500)
+    issued_by = _text("发文部门（部门文件须填写）", required=False, max_length=40)
+
+
+class MainDutySchema(CommandSchema):
+    builds = duty_plan.MainDuty
+    text = _text("主要职责", max_length=2000)
+    bases = fields.List(fields.Nested(DutyBasisSchema), required=True, metadata={"label": "依据"})
+
+
+class InternalBodySchema(CommandSchema):
+    builds = duty_plan.InternalBody
+    name = _text("内设机构名称", max_length=100)
+    duties = _text("内设机构具体职责")
+    main_duties = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=200)),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"label": "承担的主要职责（序号）"},
+    )
+
+
+class SharedMatterSchema(CommandSchema):
+    builds = duty_plan.SharedMatter
+    matter = _text("需多个部门管理的事项", max_length=500)
+    departments = codes("涉及的部门", min_items=2)
+    lead_department = _text("牵头部门", required=False, max_length=40)
+    host_department = _text("主办部门", required=False, max_length=40)
+    assisting_departments = codes("协办部门", required=False)
+    division = _text("各自的职责分工", required=False)
+
+
+class DutyPlanSchema(CommandSchema):
+    builds = duty_plan.SubmitDutyPlan
+    title = _text("标题", max_length=200)
+    plan_type = choice("方案类型", PlanType, names=PLAN_TYPE_NAMES)
+    department = _text("报送部门", max_length=40)
+    function_transformation = _text("职能转变")
+    main_duties = fields.List(
+        fields.Nested(MainDutySchema), required=True, metadata={"label": "部门主要职责"}
+    )
+    internal_bodies = fields.List(
+        fields.Nested(InternalBodySchema), required=True, metadata={"label": "内设机构职责（第九条）"}
+    )
+    shared_matters = fields.List(
+        fields.Nested(SharedMatterSchema),
+        load_default=list,
+        metadata={"label": "需多个部门管理的事项（第七条）"},
+    )
+    supervising_departments = codes("归口领导、管理部门", required=False)
+    related_departments = codes("存在职责分工和业务联系的部门", required=False)
+    adjustment_cause = choice(
+        "调整原因（第十条）", AdjustmentCause, names=ADJUSTMENT_CAUSE_NAMES, required=False
+    )
+    adjustment_reason = _text("调整理由", required=False)
+    higher_reference = _text("参照上级业务部门职责配置的情况（第八条）", required=False)
+    attachment_ids = codes("附件", required=False)
+
+
+class RevisedDutyPlanSchema(DutyPlanSchema, ActionSchema):
+    builds = duty_plan.ReviseDutyPlan
+
+
+class InitialReviewSchema(ActionSchema):
+    function_transformation = _text("职能转变的审核意见")
+    main_duties = _text("主要职责内容和依据的审核意见")
+    internal_bodies = _text("内设机构职责内容和依据的审核意见")
+    flags_note = _text("对第七条提示事项的处理意见", required=False)
+
+
+class PassInitialReviewSchema(InitialReviewSchema):
+    builds = duty_plan.PassInitialReview
+
+
+class ReturnDutyPlanSchema(InitialReviewSchema):
+    builds = duty_plan.ReturnDutyPlan
+    reasons = _text("退回修改的理由")
+
+
+class FeedbackStudySchema(ActionSchema):
+    builds = duty_plan.StudyFeedback
+    summary = _text("反馈意见汇总分析")
+    adopted = _text("吸收的合理建议")
+    not_adopted = _text("未吸收的意见及理由", required=False)
+    completed_draft = _text("完善后的方案说明")
+    attachment_ids = codes("完善后的方案文件", required=False)
+
+
+class CoordinateDisagreementsSchema(ActionSchema):
+    builds = duty_plan.CoordinateDisagreements
+    points = _text("需要协调的分歧")
+
+
+class UnresolvedPointSchema(CommandSchema):
+    builds = duty_plan.UnresolvedPoint
+    point = _text("未取得一致意见的问题", max_length=1000)
+    departments = codes("涉及的部门", min_items=1)
+    positions = _text("各方意见")
+    office_view = _text("编办倾向性意见", required=False)
+
+
+class SettlementSchema(ActionSchema):
+    builds = duty_plan.SettleDisagreements
+    agreed = fields.Boolean(required=True, metadata={"label": "是否取得一致"})
+    summary = _text("协调情况")
+    unresolved_points = fields.List(
+        fields.Nested(UnresolvedPointSchema),
+        load_default=list,
+        metadata={"label": "经协调未取得一致意见的问题"},
+    )
+
+
+class ReviewOpinionSchema(DraftSchema):
+    builds = duty_plan.SubmitReviewOpinion
+    text = _text("正式审核意见全文")
+
+
+class PlanDecisionSchema(ActionSchema):
+    builds = duty_plan.RecordPlanDecision
+    decided_on = fields.Date(required=True, metadata={"label": "市委编委研究日期"})
+    outcome = choice("研究结果", CommitteeOutcome, names=COMMITTEE_OUTCOME_NAMES)
+    decision = _text("研究意见")
+    document_number = _text("文号", required=False, max_length=100)

@@ -21,6 +21,7 @@ from services.intake.adapters import attachment_store
 from services.intake.adapters.attachment_store import AttachmentStore
 from services.intake.api.case_schemas import (
     ApplicationSchema,
+    DutyPlanSchema,
     FilingSchema,
     OfficeCaseSchema,
     RectificationSchema,
@@ -43,7 +44,10 @@ from shared.schemas import Labelled, choice
 from shared.service import current_runtime
 
 cases_blp = Blueprint(
-    "cases", __name__, url_prefix="/api/v1", description="协商纪要备案与职责分工协调（第十二条至第二十六条）"
+    "cases",
+    __name__,
+    url_prefix="/api/v1",
+    description="主要职责方案审核、协商纪要备案与职责分工协调、书面反映、限期纠正（第八条至第二十六条、第三十七条）",
 )
 SECURITY = BEARER
 
@@ -61,7 +65,12 @@ def _actor() -> Actor:
 
 class CaseSummarySchema(Schema):
     id = fields.String()
-    kind = fields.String(metadata={"description": "filing 协商纪要备案 / coordination 职责分工协调"})
+    kind = fields.String(
+        metadata={
+            "description": "filing 协商纪要备案 / coordination 职责分工协调 / reflection 书面反映 / "
+            "rectification 限期纠正 / duty_plan 主要职责配置和调整方案"
+        }
+    )
     source = fields.String()
     title = fields.String()
     status = fields.String()
@@ -175,7 +184,9 @@ class HistorySchema(Schema):
 
 class CaseQuerySchema(Labelled):
     status = fields.String(metadata={"label": "状态"})
-    kind = choice("类型", ["filing", "coordination", "reflection", "rectification"], required=False)
+    kind = choice(
+        "类型", ["filing", "coordination", "reflection", "rectification", "duty_plan"], required=False
+    )
     department = fields.String(metadata={"label": "部门"})
     overdue = fields.Boolean(metadata={"label": "是否逾期"})
     due_before = fields.Date(metadata={"label": "期限早于"})
@@ -244,6 +255,45 @@ APPLICATION_EXAMPLE = {
     "reasons": "职责交叉，基层执法无所适从。",
     "legal_bases": [{"type": "sanding", "name": "宁波市综合行政执法局职能配置、内设机构和人员编制规定"}],
     "urgent": False,
+}
+
+
+DUTY_PLAN_EXAMPLE = {
+    "title": "宁波市市场监督管理局主要职责调整方案",
+    "plan_type": "adjustment",
+    "department": "nb-scjg",
+    "adjustment_cause": "reform",
+    "adjustment_reason": "承接食用农产品市场销售质量安全监管职责调整",
+    "function_transformation": "强化事中事后监管，推进“互联网+监管”。",
+    "main_duties": [
+        {
+            "text": "负责市场综合监督管理。",
+            "bases": [{"type": "reform_plan", "name": "宁波市机构改革方案"}],
+        },
+        {
+            "text": "负责食用农产品进入批发、零售市场后的质量安全监督管理。",
+            "bases": [{"type": "law", "name": "中华人民共和国农产品质量安全法", "provision": "第三十六条"}],
+        },
+    ],
+    "internal_bodies": [
+        {"name": "综合规划处", "duties": "拟订市场监督管理发展规划。", "main_duties": [1]},
+        {
+            "name": "食品经营安全监督管理处",
+            "duties": "承担食用农产品市场销售质量安全监管。",
+            "main_duties": [2],
+        },
+    ],
+    "shared_matters": [
+        {
+            "matter": "食用农产品质量安全监管",
+            "departments": ["nb-scjg", "nb-nyj"],
+            "lead_department": "nb-scjg",
+            "host_department": "nb-scjg",
+            "assisting_departments": ["nb-nyj"],
+            "division": "进入市场前由农业农村局监管，进入批发、零售市场后由市场监管局监管。",
+        }
+    ],
+    "related_departments": ["nb-nyj"],
 }
 
 
@@ -360,6 +410,16 @@ def record_reflection(command: Any) -> Any:
 def order_rectification(command: Any) -> Any:
     """责令部门限期纠正（第三十七条；第（四）项在职责下放模块办理）"""
     return _submit(service.order_rectification, command)
+
+
+@cases_blp.post("/cases/duty-plans")
+@cases_blp.arguments(DutyPlanSchema, example=DUTY_PLAN_EXAMPLE)
+@cases_blp.response(201, CaseDetailSchema)
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
+@require_roles("dept_clerk", "dept_leader")
+def submit_duty_plan(command: Any) -> Any:
+    """部门报送主要职责配置方案（“三定”规定草案，第八条）或调整方案（第十条），编办按第十一条审核"""
+    return _submit(service.submit_duty_plan, command)
 
 
 @cases_blp.get("/cases")

@@ -1,5 +1,5 @@
 """The case state machines of every kind, put together: 协商纪要备案 (第15条), 协调申请 (第16–25条), 书面反映
-(第26条第4款), 限期纠正 (第37条).
+(第26条第4款), 限期纠正 (第37条), 主要职责配置和调整方案 (第8–11条).
 
 A case is a plain object; :func:`transition` checks who may take an action and from which state, moves the
 case, and returns the :class:`HistoryEntry` to append. An action that the state or the actor does not allow
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.domain import coordination, filing, rectification, reflection
+from services.intake.domain import coordination, duty_plan, filing, rectification, reflection
 from services.intake.domain.actors import Actor
 from services.intake.domain.commands import CaseCommand
 from services.intake.domain.procedure import (
@@ -55,7 +55,13 @@ __all__ = [
 
 PROCEDURES: dict[Kind, Procedure] = {
     p.kind: p
-    for p in (filing.PROCEDURE, coordination.PROCEDURE, reflection.PROCEDURE, rectification.PROCEDURE)
+    for p in (
+        filing.PROCEDURE,
+        coordination.PROCEDURE,
+        reflection.PROCEDURE,
+        rectification.PROCEDURE,
+        duty_plan.PROCEDURE,
+    )
 }
 assert set(PROCEDURES) == set(Kind), "every kind of case has its procedure"
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from services.intake.domain import commands as c
 from services.intake.domain.procedure import (
@@ -637,6 +638,34 @@ def _redraft(case: Case) -> Status:
     return S.DETERMINING if case.pending_decision == "determination" else S.DRAFTING_OPINION
 
 
+def solicitation_steps(
+    *, soliciting: frozenset[Status], answering: frozenset[Status]
+) -> tuple[Transition[Any], ...]:
+    """第20条: written solicitation, the one mechanism every procedure that asks departments in writing uses
+    (coordination; a duty plan's review, 第11条第2项): sent by the office in ``soliciting`` states, answered
+    by the departments asked while the case is in ``answering`` ones; delivery reported by notify or service
+    recorded by the office, and silence deemed no objection only once delivery is proven, while the case
+    still solicits. The handlers are the same for every kind (:mod:`services.intake.usecases.coordination`)."""
+    return (
+        Transition(Solicit, "solicit", "书面征求意见", soliciting, None, office),
+        Transition(Reply, "reply", "答复征求意见", answering, None, party),
+        # nothing is deemed for a case that moved on (第20条, 第21条)
+        Transition(
+            DeemNoObjection, "deem_no_objection", "逾期未答复，视为没有不同意见", soliciting, None, system
+        ),
+        Transition(RecordDelivery, "record_delivery", "征求意见送达情况", answering, None, system),
+        Transition(RecordService, "record_service", "登记书面送达", answering, None, office),
+    )
+
+
+def meeting_steps(holding: frozenset[Status]) -> tuple[Transition[Any], ...]:
+    """第20条第3款: a meeting, notified in advance, and its minutes."""
+    return (
+        Transition(ScheduleMeeting, "schedule_meeting", "通知协调会议", holding, None, office),
+        Transition(RecordMeeting, "record_meeting", "记录会议纪要", holding, None, office),
+    )
+
+
 OPENED_BY_OFFICE = Opening("open", "立项", office, "只有编办可以直接立项协调", S.COORDINATING)
 
 PROCEDURE = Procedure(
@@ -649,15 +678,8 @@ PROCEDURE = Procedure(
         Transition(Accept, "accept", "受理", frozenset({S.SUBMITTED}), S.COORDINATING, office_decider),
         Transition(Reject, "reject", "不予受理", frozenset({S.SUBMITTED}), S.REJECTED, office_decider),
         # 第19–20条: coordination by solicitation and meetings
-        Transition(Solicit, "solicit", "书面征求意见", _COORDINATING, None, office),
-        Transition(Reply, "reply", "答复征求意见", _RUNNING, None, party),
-        Transition(
-            DeemNoObjection, "deem_no_objection", "逾期未答复，视为没有不同意见", _COORDINATING, None, system
-        ),
-        Transition(RecordDelivery, "record_delivery", "征求意见送达情况", _RUNNING, None, system),
-        Transition(RecordService, "record_service", "登记书面送达", _RUNNING, None, office),
-        Transition(ScheduleMeeting, "schedule_meeting", "通知协调会议", _COORDINATING, None, office),
-        Transition(RecordMeeting, "record_meeting", "记录会议纪要", _COORDINATING, None, office),
+        *solicitation_steps(soliciting=_COORDINATING, answering=_RUNNING),
+        *meeting_steps(_COORDINATING),
         Transition(
             ReportInterimMeasures, "report_interim_measures", "报告临时处置措施", _RUNNING, None, applicant
         ),

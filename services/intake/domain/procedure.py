@@ -24,6 +24,7 @@ class Kind(StrEnum):
     COORDINATION = "coordination"  # 协调申请 (or a coordination opened by the committee/office, 第26条)
     REFLECTION = "reflection"  # 企事业单位、社会团体和个人的书面反映 (第26条第4款)
     RECTIFICATION = "rectification"  # 限期纠正 (第37条)
+    DUTY_PLAN = "duty_plan"  # 主要职责配置和调整方案 (第8–11条)
 
 
 class Source(StrEnum):
@@ -36,6 +37,8 @@ class Source(StrEnum):
     INTERPRETATION = "interpretation"  # 三定理解不一致，书面解释
     PUBLIC_REFLECTION = "public_reflection"  # 书面反映 (第26条第4款)
     SUPERVISION = "supervision"  # 监督检查和评估 (第37条)
+    DELIBERATION_BODY = "deliberation_body"  # 议事协调机构成员单位分工与“三定”规定不衔接 (第29条)
+    DEPARTMENT_PLAN = "department_plan"  # 部门报送主要职责方案 (第8条, 第10条)
 
 
 class Status(StrEnum):
@@ -63,6 +66,11 @@ class Status(StrEnum):
     CORRECTION_REPORTED = "correction_reported"
     CORRECTED = "corrected"
     REFERRED_TO_SUPERVISION = "referred_to_supervision"
+    PLAN_RETURNED = "plan_returned"
+    PLAN_SOLICITING = "plan_soliciting"
+    DRAFTING_REVIEW = "drafting_review"
+    RESOLVING_DISAGREEMENTS = "resolving_disagreements"
+    PLAN_DECIDED = "plan_decided"
 
 
 STATUS_NAMES: dict[str, str] = {
@@ -90,6 +98,11 @@ STATUS_NAMES: dict[str, str] = {
     Status.CORRECTION_REPORTED: "部门已报告纠正情况，待编办核实",
     Status.CORRECTED: "已纠正",
     Status.REFERRED_TO_SUPERVISION: "未按要求纠正，按监督检查规定处理",
+    Status.PLAN_RETURNED: "初审退回，待部门修改",
+    Status.PLAN_SOLICITING: "征求相关部门意见中",
+    Status.DRAFTING_REVIEW: "已研究反馈意见，拟订正式审核意见",
+    Status.RESOLVING_DISAGREEMENTS: "协调分歧中",
+    Status.PLAN_DECIDED: "市委编委已研究决定",
 }
 
 TERMINAL = frozenset(
@@ -102,6 +115,7 @@ TERMINAL = frozenset(
         Status.RESULT_TOLD,
         Status.CORRECTED,
         Status.REFERRED_TO_SUPERVISION,
+        Status.PLAN_DECIDED,
     }
 )
 
@@ -249,6 +263,7 @@ class Procedure:
 NEXT_ACTOR: dict[Status, str] = {
     Status.SUPPLEMENT_REQUESTED: "applicant",
     Status.ORDERED: "applicant",
+    Status.PLAN_RETURNED: "applicant",
     Status.AWAITING_APPROVAL: "office_leader",
     Status.ORG_REVIEW: "org_reviewer",
     Status.AWAITING_COMMITTEE: "committee",
@@ -265,11 +280,15 @@ NEXT_ACTOR_NAMES = {
 }
 
 
+#: the states in which departments are asked in writing (第20条; 第11条第2项 for duty plans)
+SOLICITING_STATES = frozenset({Status.COORDINATING, Status.PLAN_SOLICITING, Status.RESOLVING_DISAGREEMENTS})
+
+
 def next_actor(case: Case, *, solicitations_open: bool) -> str | None:
     """Who the case waits for: nobody once it has ended; the solicited departments while they may answer."""
     if case.status in TERMINAL:
         return None
-    if case.status is Status.COORDINATING and solicitations_open:
+    if case.status in SOLICITING_STATES and solicitations_open:
         return "departments"
     return NEXT_ACTOR.get(case.status, "office")
 
@@ -305,8 +324,13 @@ BEFORE_DECISION_STEPS: tuple[Transition[Any], ...] = (
 )
 
 
+#: drafts that go on to the committee once the office's leaders approve them: a determination (第21条第2款)
+#: and a duty plan's formal review opinion (第11条第4项)
+TO_COMMITTEE = frozenset({"determination", "duty_plan_review"})
+
+
 def _after_approval(case: Case) -> Status:
-    if case.pending_decision == "determination":
+    if case.pending_decision in TO_COMMITTEE:
         return Status.ORG_REVIEW if case.major else Status.AWAITING_COMMITTEE
     return Status.APPROVED
 
@@ -314,10 +338,13 @@ def _after_approval(case: Case) -> Status:
 _AWAITING_APPROVAL = frozenset({S.AWAITING_APPROVAL})
 
 
-def approval_steps(*, returned_to: Target, rejected_to: Status) -> tuple[Transition[Any], ...]:
+def approval_steps(
+    *, returned_to: Target, rejected_to: Status, issued: bool = True
+) -> tuple[Transition[Any], ...]:
     """The approval inbox answers a drafted decision (第21条 报批), then it is issued (第24条): a draft sent
-    back for changes (退回修改) goes to ``returned_to``, one not approved (不同意) to ``rejected_to``."""
-    return (
+    back for changes (退回修改) goes to ``returned_to``, one not approved (不同意) to ``rejected_to``. A draft
+    that goes on to the committee (``issued=False``) is not issued by the office."""
+    answers = (
         Transition(
             c.ApprovalApproved, "approval_approved", "审批通过", _AWAITING_APPROVAL, _after_approval, system
         ),
@@ -327,8 +354,10 @@ def approval_steps(*, returned_to: Target, rejected_to: Status) -> tuple[Transit
         Transition(
             c.ApprovalRejected, "approval_rejected", "审批不同意", _AWAITING_APPROVAL, rejected_to, system
         ),
-        Transition(c.Issue, "issue", "发文", frozenset({S.APPROVED}), S.IN_EXECUTION, office),
     )
+    if not issued:
+        return answers
+    return (*answers, Transition(c.Issue, "issue", "发文", frozenset({S.APPROVED}), S.IN_EXECUTION, office))
 
 
 #: the deadlines service says a clock is overdue: recorded only

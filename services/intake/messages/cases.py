@@ -37,6 +37,7 @@ KIND_NAMES = {
     "coordination": "职责分工协调",
     "reflection": "书面反映",
     "rectification": "限期纠正",
+    "duty_plan": "主要职责配置和调整方案",
 }
 
 RULE_NAMES = {
@@ -76,6 +77,10 @@ TEMPLATES = {
     "correction_rejected": "纠正不到位，请继续纠正",
     "rectification_closed": "经核实已纠正",
     "referred_to_supervision": "未按要求纠正，按机构编制监督检查规定处理（第三十七条第二款）",
+    "duty_plan_submitted": "部门报送了主要职责配置或调整方案，请编办审核（第十一条）",
+    "duty_plan_under_review": "主要职责方案初审通过，编办征求相关部门意见（第十一条）",
+    "duty_plan_returned": "主要职责方案初审退回修改及理由（第十一条第一项）",
+    "duty_plan_decided": "市委编委对主要职责方案的研究决定（第八条、第十条）",
 }
 
 

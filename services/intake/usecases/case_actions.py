@@ -121,6 +121,8 @@ DECISION_SUMMARIES = {
     "filing_opinion": "协商纪要备案：需要发文明确，按程序报批（第十五条）",
     "coordination_opinion": "书面协调意见（第二十一条）",
     "determination": "职责分工认定建议意见（第二十一条）",
+    "duty_plan_review": "主要职责配置和调整方案正式审核意见（第十一条第四项）",
+    "interpretation": "部门“三定”规定书面解释（第二十六条第三款）",
 }
 
 

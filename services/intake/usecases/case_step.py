@@ -19,9 +19,10 @@ from services.intake.domain.cases import PROCEDURES, Case, HistoryEntry, transit
 from services.intake.domain.procedure import Procedure
 from services.intake.messages.cases import Outgoing, department_party, office_party
 from services.intake.tables import CaseClock, CaseEvent, CaseRecord, Department
+from services.intake.usecases import jurisdiction as jurisdictions
 from shared.contracts import Party
 from shared.db import utcnow
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import Conflict
 from shared.jsonable import jsonable
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
@@ -166,19 +167,9 @@ def commit(uow: UnitOfWork) -> None:
 
 
 def check_departments(session: Session, jurisdiction: str, named: dict[str, list[str]]) -> None:
-    """Every department named in the input exists in the jurisdiction; a 422 names the fields that do not."""
-    known = set(
-        session.scalars(
-            select(Department.code).where(Department.jurisdiction_code == jurisdiction, Department.active)
-        ).all()
-    )
-    fields = {
-        name: [f"本辖区没有这些部门：{'、'.join(c for c in codes if c not in known)}"]
-        for name, codes in named.items()
-        if any(c not in known for c in codes)
-    }
-    if fields:
-        raise ValidationFailed("所列部门不存在或不在本辖区", code="unknown_department", fields=fields)
+    """Every department named in the input exists in the jurisdiction; a 422 names the fields that do not
+    (another jurisdiction's department with 第三十八条第二款)."""
+    jurisdictions.check_named(session, jurisdiction, named)
 
 
 def check_host(

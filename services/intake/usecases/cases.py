@@ -22,6 +22,7 @@ from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import ACTIONS, carry_out, check_every_transition_is_declared
 from services.intake.usecases.case_step import commit, concurrent_change, refresh_deadline, save, start_step
 from services.intake.usecases.coordination import apply_for_coordination, open_coordination
+from services.intake.usecases.duty_plan import submit_duty_plan
 from services.intake.usecases.filing import submit_filing
 from services.intake.usecases.rectification import order_rectification
 from services.intake.usecases.reflection import record_reflection
@@ -42,6 +43,7 @@ __all__ = [
     "read_attachment",
     "record_reflection",
     "refresh_deadline",
+    "submit_duty_plan",
     "submit_filing",
 ]
 

@@ -676,6 +676,53 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "{% if old_due_date %}由{{ old_due_date }}{% endif %}调整为新的期限。",
         sample={"old_due_date": "2027-01-08", "due_date": "2027-01-11", "remaining_working_days": 20},
     ),
+    # 主要职责配置和调整方案 (第8–11条)
+    _notice(
+        "duty_plan_submitted",
+        "部门报送了主要职责方案（第11条）",
+        "主要职责方案待审核：{{ case_title }}",
+        "{{ applicant | default('有部门') }}报送了《{{ case_title }}》"
+        "{% if plan_type %}（{{ plan_type }}）{% endif %}"
+        "{% if revised %}，系初审退回后修改的方案{% endif %}，"
+        "请编办按第11条审核。",
+        sample={
+            "case_title": "宁波市市场监督管理局主要职责调整方案",
+            "applicant": "宁波市市场监督管理局",
+            "plan_type": "部门主要职责调整方案（第十条）",
+            "due_date": None,
+        },
+    ),
+    _notice(
+        "duty_plan_under_review",
+        "主要职责方案初审通过（第11条）",
+        "主要职责方案初审通过：{{ case_title }}",
+        "贵单位报送的《{{ case_title }}》已通过初审，编办将书面征求相关部门意见（第11条第2项）。",
+        sample={"case_title": "宁波市市场监督管理局主要职责调整方案", "due_date": None},
+    ),
+    _notice(
+        "duty_plan_returned",
+        "主要职责方案初审退回修改（第11条）",
+        "主要职责方案退回修改：{{ case_title }}",
+        "贵单位报送的《{{ case_title }}》经初审退回修改，请修改后重新报送。" + _REASON,
+        sample={
+            "case_title": "宁波市市场监督管理局主要职责调整方案",
+            "reason": "第3项职责依据为规范性文件，不得作为确定部门职责的依据（第6条第2款）",
+            "due_date": None,
+        },
+    ),
+    _notice(
+        "duty_plan_decided",
+        "市委编委研究决定（第8条、第10条）",
+        "市委编委研究决定：{{ case_title }}",
+        "市委编委已研究《{{ case_title }}》：{{ outcome | default('已作出决定') }}。"
+        "{% if decision %}\n研究意见：{{ decision }}{% endif %}",
+        sample={
+            "case_title": "宁波市市场监督管理局主要职责调整方案",
+            "outcome": "同意",
+            "decision": "同意该调整方案，按程序印发。",
+            "due_date": None,
+        },
+    ),
 )
 
 BUILTIN_TEMPLATES = BUILTIN_TEMPLATES + OTHER_TEMPLATES

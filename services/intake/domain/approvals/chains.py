@@ -53,6 +53,7 @@ DEFAULT_CHAINS: dict[str, tuple[StepSpec, ...]] = {
     ANY_KIND: (DIVISION_HEAD, LEADER_IN_CHARGE),
     "determination": (DIVISION_HEAD, LEADER_IN_CHARGE, DIRECTOR),
     "devolution_decision": (DIVISION_HEAD, LEADER_IN_CHARGE, DIRECTOR),
+    "duty_plan_review": (DIVISION_HEAD, LEADER_IN_CHARGE, DIRECTOR),  # goes on to the committee (第十一条)
 }
 
 

@@ -31,6 +31,8 @@ DECISION_KINDS = {
     "determination": "认定意见",
     "extension": "延长办理期限",
     "devolution_decision": "职责下放决定",
+    "duty_plan_review": "主要职责方案正式审核意见",
+    "interpretation": "“三定”规定书面解释",
 }
 
 # How the case's statutory clock is counted, by what is being decided — shown when the request does not say.
@@ -42,6 +44,8 @@ STATUTORY_BASIS = {
     "determination": "认定意见：在协调意见期限内（受理之日起 30 个工作日，可延长一次，第二十一、二十二条）",
     "extension": "延长期限：原期限届满前决定，自原期限届满日起再计 30 个工作日（第二十二条）",
     "devolution_decision": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
+    "duty_plan_review": "主要职责方案审核：办法未规定审核期限，按第十一条程序审核后报市委编委研究",
+    "interpretation": "书面解释：在协调意见期限内（受理之日起 30 个工作日，第二十二条、第二十六条）",
 }
 # The deadlines service's rule codes (clock.scheduled ``rule``) and what its ``reason`` codes mean here.
 RULE_BASIS = {
