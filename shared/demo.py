@@ -1,6 +1,7 @@
 """Demo data for the whole suite: Ningbo and two districts, the office, the organisation department, six city
-departments, one other city-level body (第三十八条第一款) and people for every role. Intake seeds its directory from it; the platform stand-in knows the
-same 浙政钉 accounts. The README lists these accounts; ``make token USER=<id>`` signs a token for one."""
+departments, one other city-level body (第三十八条第一款) and people for every role. Intake seeds its
+directory from it; the platform stand-in knows the same 浙政钉 accounts. The README lists these accounts;
+``make token USER=<id>`` signs a token for one."""
 
 from __future__ import annotations
 
