@@ -236,12 +236,31 @@ def test_a_reply_period_outside_five_to_ten_working_days_needs_a_reason_as_in_co
     assert "一般为5至10个工作日（第二十条）" in errors(refused)["reply_working_days"]
 
 
+def test_an_undelivered_solicitation_is_never_deemed_no_objection_in_a_duty_plan_第二十条(desk) -> None:
+    case_id = submitted(desk)
+    desk.act("bb.clerk", case_id, "initial-review", REVIEW)
+    case = solicit(desk, case_id, ["nb-zzb", "nb-nyj"])
+    reply(desk, "nyj.clerk", case, "nb-nyj", "agree")
+    [silent] = [s for s in case["solicitations"] if s["department"] == "nb-zzb"]
+    desk.schedule_reply(silent)
+    desk.report_delivery(case_id, silent, outcome="failed")
+
+    desk.deliver("clock.expired", {"clock_id": silent["clock_id"], "rule": "written_reply"})
+
+    after = desk.get("bb.clerk", f"/cases/{case_id}").json
+    assert {s["department"]: s["status"] for s in after["solicitations"]}["nb-zzb"] == "pending"
+    assert "solicitation_undelivered" in desk.templates()
+    refused = desk.act("bb.clerk", case_id, "feedback-study", STUDY)
+    assert refused.status_code == 422 and refused.json["code"] == "solicitation_pending"
+
+
 def test_silence_without_a_reason_is_no_objection_in_a_duty_plan_too_第二十条(desk) -> None:
     case_id = submitted(desk)
     desk.act("bb.clerk", case_id, "initial-review", REVIEW)
     case = solicit(desk, case_id, ["nb-zzb", "nb-nyj"])
     reply(desk, "zzb.clerk", case, "nb-zzb", "agree")
     [silent] = [s for s in case["solicitations"] if s["department"] == "nb-nyj"]
+    desk.delivered(case_id, silent)  # 第20条: silence counts only once the notice reached the department
 
     desk.deliver(
         "clock.expired", {"clock_id": silent["clock_id"], "rule": "written_reply", "due_date": "2026-12-15"}
