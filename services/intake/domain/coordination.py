@@ -94,6 +94,33 @@ class ApplyForCoordination(c.CaseCommand):
         )
 
 
+class AssignedBy(StrEnum):
+    """Who may assign a coordination to the office (第26条第1款)."""
+
+    CITY_PARTY_COMMITTEE = "city_party_committee"  # 市委
+    CITY_GOVERNMENT = "city_government"  # 市政府
+    COMMITTEE = "committee"  # 市委编委
+
+
+ASSIGNED_BY_NAMES = {
+    AssignedBy.CITY_PARTY_COMMITTEE: "市委",
+    AssignedBy.CITY_GOVERNMENT: "市政府",
+    AssignedBy.COMMITTEE: "市委编委",
+}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """第26条第1款: who assigned the matter, when, by which document or instruction, and what they asked
+    for (市委编办按要求办理)."""
+
+    assigned_by: str
+    assigned_on: date
+    instructions: str
+    document: str | None = None
+    required_by: date | None = None
+
+
 @dataclass(frozen=True)
 class OpenCoordination(c.CaseCommand):
     """第26条: the office opens a coordination itself (assigned, found by evaluation, new business, …)."""
@@ -103,6 +130,30 @@ class OpenCoordination(c.CaseCommand):
     description: str
     parties: list[str]
     attachment_ids: list[str] = field(default_factory=list)
+    assignment: Assignment | None = None
+
+
+def check_opening(command: OpenCoordination, today: date) -> None:
+    """An assigned matter carries who assigned it and their instructions (第26条第1款); nothing else does."""
+    fields: dict[str, list[str]] = {}
+    assignment = command.assignment
+    if command.source == "committee_assigned":
+        if assignment is None:
+            fields["assignment"] = ["交办事项应写明交办单位和交办要求（第二十六条第一款）"]
+        else:
+            if assignment.assigned_by not in set(AssignedBy):
+                fields["assignment.assigned_by"] = ["交办单位应为市委、市政府或市委编委（第二十六条第一款）"]
+            if not assignment.instructions.strip():
+                fields["assignment.instructions"] = ["应写明交办要求，编办按要求办理（第二十六条第一款）"]
+            if assignment.assigned_on > today:
+                fields["assignment.assigned_on"] = ["交办日期不能晚于今天"]
+            if assignment.required_by is not None and assignment.required_by < assignment.assigned_on:
+                fields["assignment.required_by"] = ["要求办结的日期不能早于交办日期"]
+    elif assignment is not None:
+        fields["assignment"] = ["只有市委、市政府和市委编委交办的事项填写交办信息"]
+    if not command.parties:
+        fields["parties"] = ["至少列明一个相关部门"]
+    fail_if_any(fields, "立项信息不完整（第二十六条）", "opening_incomplete")
 
 
 # --- commands: the coordination itself ---
@@ -645,7 +696,8 @@ def solicitation_steps(
     (coordination; a duty plan's review, 第11条第2项): sent by the office in ``soliciting`` states, answered
     by the departments asked while the case is in ``answering`` ones; delivery reported by notify or service
     recorded by the office, and silence deemed no objection only once delivery is proven, while the case
-    still solicits. The handlers are the same for every kind (:mod:`services.intake.usecases.coordination`)."""
+    still solicits. The handlers are the same for every kind
+    (:mod:`services.intake.usecases.coordination`)."""
     return (
         Transition(Solicit, "solicit", "书面征求意见", soliciting, None, office),
         Transition(Reply, "reply", "答复征求意见", answering, None, party),
