@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 from approvals_support import WeekdayCounter, approval_request
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from services.intake import handlers
@@ -206,8 +207,8 @@ def test_the_director_approves_from_the_oa_card_and_devolution_hears_the_outcome
             page = context.new_page()
             page.goto(link)
             page.wait_for_url(link, timeout=15_000)  # 免登 through the stand-in, then back to the same task
-            assert page.locator("h2", has_text=body["case"]["title"]).is_visible()
-            assert page.get_by_text("第三十四条").is_visible()
+            expect(page.locator("h2", has_text=body["case"]["title"])).to_be_visible()
+            expect(page.get_by_text("第三十四条")).to_be_visible()
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             submit = page.get_by_role("button", name="提交")
             assert submit.bounding_box()["height"] >= 44  # type: ignore[index]

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from services.intake.api.mobile import COUNTER_KEY as APPROVALS_COUNTER
 from services.intake.domain.approvals.workdays import weekdays_between
@@ -72,7 +73,7 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     clerk = person(viewport)
     clerk.login(address, "周婷")
     page = clerk.page
-    assert page.get_by_role("heading", name="我的办件").is_visible()
+    expect(page.get_by_role("heading", name="我的办件")).to_be_visible()
     page.get_by_role("link", name="职责下放申请").click()
     _apply(page)
     assert page.get_by_role("status").inner_text().startswith("草稿已保存")
@@ -80,7 +81,7 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     clerk.check("draft-saved")
     page.get_by_role("button", name="提交审核").click()  # still incomplete: measures and feedback missing
     assert "补齐下列内容后再提交审核" in page.get_by_role("status").inner_text()
-    assert page.get_by_text("须附承接部门").first.is_visible()
+    expect(page.get_by_text("须附承接部门").first).to_be_visible()
     clerk.check("incomplete")
     _measures(page)
     page.get_by_label("海曙区市场监督管理局反馈文件名称").fill("关于承接食品小作坊登记的反馈意见")
@@ -88,7 +89,7 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     page.get_by_label("海曙区市场监督管理局的意见", exact=True).select_option(label="同意")
     page.get_by_role("button", name="提交审核").click()
     assert page.get_by_role("status").inner_text().startswith("已提交审核")
-    assert page.get_by_text("审核论证中").first.is_visible()
+    expect(page.get_by_text("审核论证中").first).to_be_visible()
     clerk.check("submitted")
     suite.pump()
 
@@ -96,7 +97,7 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     office = person(viewport)
     office.login(address, "张敏")
     page = office.page
-    assert page.get_by_role("heading", name="待办").is_visible()
+    expect(page.get_by_role("heading", name="待办")).to_be_visible()
     card = page.locator("li.task", has_text="关于下放“食品小作坊登记”职责的申请")
     assert "审核论证" in card.inner_text() and "第三十四条" in card.inner_text()
     office.check("worklist-review")
@@ -107,7 +108,7 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     office.check("review-form")
     page.get_by_role("button", name="保存审核论证结论").click()
     assert page.get_by_role("status").inner_text() == "审核论证结论已保存。"
-    assert page.get_by_text("报批中").first.is_visible()
+    expect(page.get_by_text("报批中").first).to_be_visible()
     suite.pump()
 
     # the three leaders approve on the approval pages (第三十四条: 报批)
@@ -144,7 +145,7 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     card.get_by_role("link").click()
     page.get_by_label("便民服务方面的实效").fill("群众就近办理，平均少跑一次")
     page.get_by_role("button", name="提交运行情况专项报告").click()
-    assert page.get_by_text("利企服务方面的实效：须写明").first.is_visible()  # beside its field
+    expect(page.get_by_text("利企服务方面的实效：须写明").first).to_be_visible()  # beside its field
     assert page.get_by_label("便民服务方面的实效").input_value() == "群众就近办理，平均少跑一次"
     receiver.check("report-refused")
     page.get_by_label("利企服务方面的实效").fill("登记时限由10个工作日缩短为5个")
@@ -160,5 +161,5 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     page.locator("li.task", has_text="确认运行情况专项报告").get_by_role("link").click()
     page.get_by_role("button", name="确认收到海曙区市场监督管理局的报告").click()
     assert page.get_by_role("status").inner_text() == "已确认收到专项报告。"
-    assert page.get_by_text("运行情况专项报告已确认").first.is_visible()
+    expect(page.get_by_text("运行情况专项报告已确认").first).to_be_visible()
     clerk.check("acknowledged")
