@@ -2,3 +2,4 @@
 several test folders have helpers, and a plain `conftest` import would pick whichever loaded first)."""
 
 from approvals_support import *  # noqa: F403
+from web_support import browser  # noqa: F401  (the one chromium launcher of the browser tests)

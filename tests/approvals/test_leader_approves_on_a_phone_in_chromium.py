@@ -9,17 +9,14 @@ service's outbox to the other's inbound handler, as the broker would carry them.
 from __future__ import annotations
 
 import json
-import os
-import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 from approvals_support import WeekdayCounter, approval_request
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
+from web_support import ARTIFACTS, PHONE, require_chromium, serve
 
 from services.intake import handlers
 from services.intake.api.mobile import COUNTER_KEY
@@ -31,48 +28,12 @@ from services.intake.usecases import directory
 from services.notify.app import SERVICE as NOTIFY_SERVICE
 from services.notify.standin.app import create_app as create_standin
 from shared import demo
-from shared.config import REPO_ROOT
 from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST, NOTIFY
 from shared.embedded_redis import free_port
 from shared.messaging import Envelope, RecordingSender
 from shared.runtime import ServiceRuntime, build_runtime
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-
-
-def require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = (
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run browser tests"
-    )
-    if os.environ.get("DM_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " — DM_REQUIRE_BROWSER=1 says they must run")
-    pytest.skip(reason)
-
-
-def serve(app: Any, port: int = 0) -> tuple[str, Callable[[], None]]:
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        thread.join(timeout=5)
-
-    return f"http://127.0.0.1:{server.server_port}", stop
 
 
 class Pump:
@@ -159,9 +120,9 @@ def account_of(user_id: str) -> str:
     return next(str(p["zwd_account_id"]) for p in demo.demo_directory().people if p["id"] == user_id)
 
 
-def test_the_director_approves_from_the_oa_card_and_devolution_hears_the_outcome(suite) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
+def test_the_director_approves_from_the_oa_card_and_devolution_hears_the_outcome_第三十四条(
+    suite, browser
+) -> None:  # type: ignore[no-untyped-def]
     intake, pump, standin_url = suite["intake"], suite["pump"], suite["standin"]
     body = approval_request(
         requester_service="devolution",
@@ -197,30 +158,26 @@ def test_the_director_approves_from_the_oa_card_and_devolution_hears_the_outcome
     )
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
-            )
-            context.add_init_script(bridge)
-            page = context.new_page()
-            page.goto(link)
-            page.wait_for_url(link, timeout=15_000)  # 免登 through the stand-in, then back to the same task
-            expect(page.locator("h2", has_text=body["case"]["title"])).to_be_visible()
-            expect(page.get_by_text("第三十四条")).to_be_visible()
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-            submit = page.get_by_role("button", name="提交")
-            assert submit.bounding_box()["height"] >= 44  # type: ignore[index]
-            page.get_by_label("同意", exact=True).check()
-            page.fill("#comment", "同意下放，按程序报批后正式发文")
-            page.screenshot(path=str(ARTIFACTS / "approvals-phone-task.png"), full_page=True)
-            submit.click()
-            page.wait_for_url(f"{link}?done=approved")
-            assert page.get_by_role("status").inner_text() == "已提交：同意"
-            page.screenshot(path=str(ARTIFACTS / "approvals-phone-approved.png"), full_page=True)
-        finally:
-            browser.close()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    try:
+        context.add_init_script(bridge)
+        page = context.new_page()
+        page.goto(link)
+        page.wait_for_url(link, timeout=15_000)  # 免登 through the stand-in, then back to the same task
+        expect(page.locator("h2", has_text=body["case"]["title"])).to_be_visible()
+        expect(page.get_by_text("第三十四条")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        submit = page.get_by_role("button", name="提交")
+        assert submit.bounding_box()["height"] >= 44  # type: ignore[index]
+        page.get_by_label("同意", exact=True).check()
+        page.fill("#comment", "同意下放，按程序报批后正式发文")
+        page.screenshot(path=str(ARTIFACTS / "approvals-phone-task.png"), full_page=True)
+        submit.click()
+        page.wait_for_url(f"{link}?done=approved")
+        expect(page.get_by_role("status")).to_have_text("已提交：同意")
+        page.screenshot(path=str(ARTIFACTS / "approvals-phone-approved.png"), full_page=True)
+    finally:
+        context.close()
 
     pump.run()
     decided = [
