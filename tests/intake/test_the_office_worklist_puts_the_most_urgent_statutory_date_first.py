@@ -237,3 +237,45 @@ def test_the_admin_reads_the_directory_by_name_with_roles_and_浙政钉_accounts
     found = _client(intake, "bb.admin").get("/admin/directory?q=周婷").get_data(as_text=True)
     assert "周婷" in found and "郑洁" not in found
     assert _client(intake, "bb.clerk").get("/admin/directory").status_code == 403
+
+
+def test_我的办件_lists_every_case_of_the_department_newest_activity_first_with_filters_第三十三条(
+    intake,
+) -> None:
+    _send(
+        intake,
+        TASK_OPENED,
+        opened("devolution:dv-old:review", title="旧的下放申请", at=datetime(2026, 11, 2, 9)),
+    )
+    _send(
+        intake,
+        TASK_OPENED,
+        opened("devolution:dv-new:review", title="新的下放申请", due=TODAY, at=datetime(2026, 12, 8, 9)),
+    )
+    _send(
+        intake,
+        TASK_CLOSED,
+        {"task_id": "devolution:dv-old:review", "outcome": "done", "at": "2026-11-20T09:00:00+08:00"},
+    )
+    clerk = _client(intake, "scjg.clerk")
+    html = clerk.get("/my").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "新的下放申请" in text and "旧的下放申请" not in text  # 办理中 by default: an open step
+    assert "待编办经办人办理" in text and "法定期限 " in text  # who must act next, the next statutory date
+    everything = re.sub(r"<[^>]+>", " ", clerk.get("/my?status=all").get_data(as_text=True))
+    assert everything.index("新的下放申请") < everything.index("旧的下放申请")  # newest activity first
+    assert "已办结" in everything and "nb-scjg" not in everything
+    assert "新的下放申请" not in clerk.get("/my?status=closed").get_data(as_text=True)
+    assert "新的下放申请" not in clerk.get("/my?status=all&q=旧的").get_data(as_text=True)
+    assert "新的下放申请" not in clerk.get("/my?kind=coordination").get_data(as_text=True)
+    for label in ("搜索", "事项类别", "办理状态"):
+        assert re.search(rf"<label[^>]*>(<input[^>]*>)?\s*{label}", html), label
+    assert "新的下放申请" not in _client(intake, "nyj.clerk").get("/my?status=all").get_data(as_text=True)
+
+
+def test_the_office_filters_its_worklist_by_jurisdiction_by_name_第三十八条(intake) -> None:
+    _send(intake, TASK_OPENED, opened("devolution:dv-j:review", due=TODAY))
+    html = _client(intake, "bb.clerk").get("/worklist").get_data(as_text=True)
+    assert re.search(r"<label[^>]*>\s*行政区划", html) and "宁波市" in re.sub(r"<[^>]+>", " ", html)
+    other = _client(intake, "bb.clerk").get("/worklist?jurisdiction=330203").get_data(as_text=True)
+    assert "关于下放" not in re.sub(r"<[^>]+>", " ", other.split("</form>")[-1])

@@ -24,6 +24,7 @@ worklist_pages = Blueprint("intake_worklist", __name__, template_folder="templat
 COUNTER_KEY = "intake.worklist_counter"
 
 STATUS_OPTIONS = [("open", "未办结"), ("closed", "已办结"), ("all", "全部")]
+CASE_STATUS_OPTIONS = [("open", "办理中"), ("closed", "已办结"), ("all", "全部")]
 LABELS = {
     "kind": "事项类别",
     "status": "办理状态",
@@ -81,7 +82,16 @@ NEW_APPLICATIONS = [
 @pages.login_required(*DEPARTMENT_ROLES, Role.ORG_REVIEWER)
 def my_work() -> ResponseReturnValue:
     filters, form = _filters()
-    tasks = worklist.department_tasks(current_runtime(), current_principal(), filters, counter=_counter())
+    runtime, me, counter = current_runtime(), current_principal(), _counter()
+    waiting = worklist.department_tasks(runtime, me, worklist.Filters(), counter=counter)
+    cases = worklist.department_cases(runtime, me, filters, counter=counter)
     return pages.render_page(
-        "intake/my.html", tasks=tasks, form=form, statuses=STATUS_OPTIONS, new_applications=NEW_APPLICATIONS
+        "intake/my.html",
+        tasks=waiting,
+        cases=cases,
+        form=form,
+        kinds=worklist.case_kinds(runtime, me),
+        statuses=CASE_STATUS_OPTIONS,
+        filtered=any(request.args.get(k) for k in ("q", "kind")) or filters.status != "open",
+        new_applications=NEW_APPLICATIONS,
     )

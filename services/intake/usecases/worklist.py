@@ -301,8 +301,8 @@ def filter_options(runtime: Any, principal: Principal) -> dict[str, list[tuple[s
     from shared.jurisdictions import jurisdiction_name
 
     return {
-        "kinds": sorted(((k, KIND_NAMES.get(k, k)) for k in kinds if k), key=lambda kv: kv[1]),
-        "departments": sorted(((d, names.get(d, d)) for d in departments if d), key=lambda kv: kv[1]),
+        "kinds": sorted(((k, KIND_NAMES.get(k, "事项")) for k in kinds if k), key=lambda kv: kv[1]),
+        "departments": sorted(((d, names[d]) for d in departments if d in names), key=lambda kv: kv[1]),
         "jurisdictions": sorted(
             ((j, jurisdiction_name(j)) for j in {*jurisdictions, principal.jurisdiction} if j),
             key=lambda kv: kv[0],
@@ -315,6 +315,65 @@ def _department_names(session: Session, codes: list[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(Department.code, Department.name).where(Department.code.in_(codes))).all()
     return {code: name for code, name in rows}
+
+
+def department_cases(
+    runtime: Any,
+    principal: Principal,
+    filters: Filters,
+    *,
+    counter: WorkingDayCounter,
+    today: date | None = None,
+) -> list[TaskView]:
+    """我的办件: every case of the caller's department (its own applications and those it takes part in),
+    one card per case — the step open now and who must act on it, the next statutory date — newest activity
+    first. ``filters.status`` says whether a case still has an open step (open) or none (closed)."""
+    day = today or local_today()
+    with runtime.db.transaction() as session:
+        ours = or_(
+            _department_assignee(principal),
+            and_(
+                WorklistTask.department == (principal.department or ""),
+                WorklistTask.case_jurisdiction == principal.jurisdiction,
+            ),
+        )
+        query = select(WorklistTask).where(ours, WorklistTask.case_id != "")
+        if filters.kind:
+            query = query.where(WorklistTask.case_kind == filters.kind)
+        if filters.search.strip():
+            query = query.where(
+                func.lower(WorklistTask.case_title).like(f"%{filters.search.strip().lower()}%")
+            )
+        rows = session.scalars(query.order_by(WorklistTask.changed_at.desc()).limit(LIST_LIMIT * 4)).all()
+        cases: dict[tuple[str, str], list[WorklistTask]] = {}
+        for row in rows:
+            cases.setdefault((row.service, row.case_id), []).append(row)
+        chosen = []
+        for tasks in cases.values():  # newest activity first: the dict keeps the order of the first row seen
+            waiting = [t for t in tasks if t.state == OPEN]
+            if filters.status == OPEN and not waiting:
+                continue
+            if filters.status == CLOSED and waiting:
+                continue
+            undated = date.max
+            chosen.append(min(waiting, key=lambda t: t.due_date or undated) if waiting else tasks[0])
+        return _views(session, chosen[:LIST_LIMIT], day, counter)
+
+
+def case_kinds(runtime: Any, principal: Principal) -> list[tuple[str, str]]:
+    """The kinds of case the department has, by name (the choices of 我的办件's filter)."""
+    with runtime.db.transaction() as session:
+        kinds = session.scalars(
+            select(WorklistTask.case_kind)
+            .where(
+                or_(
+                    _department_assignee(principal),
+                    WorklistTask.department == (principal.department or ""),
+                )
+            )
+            .distinct()
+        ).all()
+    return sorted(((k, KIND_NAMES.get(k, "事项")) for k in kinds if k), key=lambda kv: kv[1])
 
 
 def _assignee_names(session: Session, rows: list[WorklistTask]) -> dict[tuple[str, str], str]:
