@@ -139,7 +139,8 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
     receiver = person(viewport)
     receiver.login(address, "宋佳")
     page = receiver.page
-    card = page.locator("li.task", has_text="运行情况专项报告")
+    waiting = page.get_by_role("region", name="待本部门办理")
+    card = waiting.locator("li.task", has_text="运行情况专项报告")
     assert "第三十五条" in card.inner_text()
     receiver.check("my-work-report")
     card.get_by_role("link").click()
