@@ -89,6 +89,10 @@ def choice(
     return fields.String(
         required=required,
         validate=validate.OneOf(allowed),
-        metadata={"label": label, "description": f"{label}：{listed}"},
+        metadata={
+            "label": label,
+            "description": f"{label}：{listed}",
+            "names": {v: shown.get(v, v) for v in allowed},  # the page's options, in order
+        },
         **extra,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, current_app, g, redirect, request, send_file
 from flask.typing import ResponseReturnValue
@@ -178,16 +179,9 @@ def _actor() -> Actor:
 
 @mobile_blp.route("/cases/<case_id>", methods=["GET"])
 @mobile_blp.doc(**HTML_DOC)
-@login_required
 def case_page(case_id: str) -> ResponseReturnValue:
-    """事项详情（状态、下一步由谁办理、每个期限、办理记录）：通知和审批里的“查看案件”链接"""
-    runtime = current_runtime()
-    try:
-        case = casework.get_case(runtime, _actor(), case_id)
-        history = casework.case_history(runtime, _actor(), case_id)
-    except NotFound:
-        return _error(404, "未找到", "未找到该事项，或您无权查看。")
-    return _page("case.html", case=case, history=history)
+    """事项详情的旧地址（此前通知中的链接）：转到事项页面 /cases/<id>"""
+    return redirect(f"/cases/{quote(case_id, safe='')}", code=301)
 
 
 @mobile_blp.route("/attachments/<attachment_id>", methods=["GET"])

@@ -93,8 +93,8 @@ def department_party(code: str, jurisdiction: str) -> Party:
 
 
 def case_link(base_url: str, case_id: str) -> str:
-    """The case page a phone opens from a notification or an approval (``/m/cases/<id>``, 免登 session)."""
-    return f"{base_url.rstrip('/')}/m/cases/{case_id}"
+    """The case page a notification or an approval opens (``/cases/<id>``, phone and PC, 免登 session)."""
+    return f"{base_url.rstrip('/')}/cases/{case_id}"
 
 
 def ref_of(record: CaseRecord, base_url: str) -> CaseRef:

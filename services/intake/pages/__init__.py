@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from flask import Blueprint
 
 from services.intake.pages import login
+from services.intake.pages.case import case_pages
 from services.intake.pages.credentials import credential_pages
 from services.intake.pages.directory import directory_pages
 from services.intake.pages.directory_import import import_pages
@@ -24,6 +25,7 @@ def blueprints() -> Iterable[Blueprint]:
         login_pages,
         home_pages,
         worklist_pages,
+        case_pages,
         directory_pages,
         credential_pages,
         qr_pages,

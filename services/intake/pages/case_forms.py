@@ -1,0 +1,214 @@
+"""The form of every case action, generated from the action's one declaration — never written per action.
+
+Each action a person takes is declared once (:mod:`services.intake.usecases.case_actions`: command,
+transition, handler, route) and its command is built by one schema (``schema_for``). This module reads that
+schema and says how each of its fields shows on a page (:func:`fields_of`: label, widget, options, whether
+required), and turns what was typed back into the JSON the same schema loads (:func:`load`), so the page and
+the API build the same command, checked by the same rules. A refusal names the field as the form labels it
+and sits beside it (:class:`shared.web.forms.Form`).
+
+Widgets follow the field: a choice is radios (up to four options) or a select; a list of department codes is
+a department picker; ``attachment_ids`` and ``*_attachment_id`` are file inputs (uploaded first, then their
+ids go into the command); a date is a date input; a meeting time a datetime input read as Beijing time;
+``solicitation_id`` and ``meeting_id`` are chosen among the case's own solicitations and meetings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError, validate
+from marshmallow import fields as mf
+
+from services.intake.api.case_schemas import schema_for
+from services.intake.usecases.case_actions import ACTIONS, CaseAction
+from shared.errors import ValidationFailed
+from shared.web.forms import Form
+
+#: lists of codes that name departments (a picker), the rest of the lists are typed one per line
+DEPARTMENT_LISTS = frozenset(
+    {
+        "departments",
+        "attendees",
+        "told",
+        "interim_told",
+        "other_parties",
+        "assisting_departments",
+        "lead_departments",
+        "supervising_departments",
+        "related_departments",
+    }
+)
+#: fields chosen among the case's own records
+PICKED = frozenset({"solicitation_id", "meeting_id"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one field of an action's schema shows on the page."""
+
+    name: str
+    label: str
+    widget: str  # text | textarea | date | datetime | number | checkbox | radios | select | departments
+    #           | lines | file | files | pick | unsupported
+    required: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    hint: str | None = None
+
+
+def by_action() -> dict[str, CaseAction[Any]]:
+    """Every routed action by its name (``withdraw``, ``solicit``, …)."""
+    return {a.action: a for a in ACTIONS.values() if a.route is not None}
+
+
+def _options(f: mf.Field) -> list[tuple[str, str]]:
+    names = f.metadata.get("names")
+    if names:
+        return list(names.items())
+    for v in f.validators:
+        if isinstance(v, validate.OneOf):
+            return [(str(c), str(c)) for c in v.choices]
+    return []
+
+
+def _max_length(f: mf.Field) -> int | None:
+    for v in f.validators:
+        if isinstance(v, validate.Length) and v.max is not None:
+            return int(v.max)
+    return None
+
+
+def _spec(name: str, f: mf.Field) -> FieldSpec:
+    label = str(f.metadata.get("label") or name)
+    required = bool(f.required)
+    description = f.metadata.get("description")
+    hint = str(description) if description and description != label and "：" not in str(description) else None
+    if name in PICKED:
+        return FieldSpec(name, label, "pick", required)
+    if name.endswith("_attachment_id"):
+        return FieldSpec(name, label, "file", required)
+    if isinstance(f, mf.Boolean):
+        return FieldSpec(name, label, "checkbox", False)
+    if isinstance(f, (mf.AwareDateTime, mf.DateTime)):
+        return FieldSpec(name, label, "datetime", required, hint="北京时间")
+    if isinstance(f, mf.Date):
+        return FieldSpec(name, label, "date", required)
+    if isinstance(f, mf.Integer):
+        return FieldSpec(name, label, "number", required, hint=hint)
+    if isinstance(f, mf.List):
+        if name == "attachment_ids":
+            return FieldSpec(name, label, "files", required)
+        if isinstance(f.inner, mf.Nested):
+            return FieldSpec(name, label, "unsupported", required)
+        if name in DEPARTMENT_LISTS:
+            return FieldSpec(name, label, "departments", required)
+        return FieldSpec(name, label, "lines", required, hint="每行一项")
+    if isinstance(f, mf.Nested):
+        return FieldSpec(name, label, "unsupported", required)
+    options = _options(f)
+    if options:
+        return FieldSpec(name, label, "radios" if len(options) <= 4 else "select", required, options)
+    limit = _max_length(f)
+    return FieldSpec(
+        name, label, "text" if limit is not None and limit <= 200 else "textarea", required, hint=hint
+    )
+
+
+def fields_of(declared: CaseAction[Any]) -> list[FieldSpec]:
+    """The fields of the action's form, in the schema's order."""
+    schema = schema_for(declared.command)()
+    return [_spec(name, f) for name, f in schema.fields.items() if not f.dump_only]
+
+
+def labels_of(declared: CaseAction[Any]) -> dict[str, str]:
+    return {spec.name: spec.label for spec in fields_of(declared)}
+
+
+def supported(declared: CaseAction[Any]) -> bool:
+    """Whether every field of the action can be typed on the generated form."""
+    return all(spec.widget != "unsupported" for spec in fields_of(declared))
+
+
+def _aware(text: str) -> str:
+    """``2026-12-10T09:30`` typed in a datetime input, read as Beijing time."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", text):
+        return text + "+08:00"
+    return text
+
+
+def to_data(specs: list[FieldSpec], form: Form, uploaded: Mapping[str, list[str]]) -> dict[str, Any]:
+    """What was typed as the JSON the action's schema loads; an empty optional field is left out."""
+    data: dict[str, Any] = {}
+    for spec in specs:
+        if spec.widget in ("file", "files"):
+            ids = list(uploaded.get(spec.name, [])) or [i for i in form.all(f"{spec.name}.kept") if i]
+            if spec.widget == "files":
+                if ids or spec.required:
+                    data[spec.name] = ids
+            elif ids:
+                data[spec.name] = ids[0]
+            continue
+        if spec.widget == "checkbox":
+            data[spec.name] = form.checked(spec.name)
+            continue
+        if spec.widget == "departments":
+            chosen = [v for v in form.all(spec.name) if v]
+            if chosen or spec.required:
+                data[spec.name] = chosen
+            continue
+        if spec.widget == "lines":
+            lines = [line.strip() for line in form.value(spec.name).splitlines() if line.strip()]
+            if lines or spec.required:
+                data[spec.name] = lines
+            continue
+        value = form.value(spec.name).strip()
+        if not value:
+            continue
+        if spec.widget == "number":
+            data[spec.name] = int(value) if re.fullmatch(r"-?\d+", value) else value
+        elif spec.widget == "datetime":
+            data[spec.name] = _aware(value)
+        else:
+            data[spec.name] = value
+    return data
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+            for k, v in _flatten(value, name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix] = list(messages)
+    elif isinstance(messages, list):
+        for index, value in enumerate(messages):
+            for k, v in _flatten(value, f"{prefix}[{index}]").items():
+                out.setdefault(k, []).extend(v)
+    else:
+        out[prefix] = [str(messages)]
+    return out
+
+
+def refusal(error: ValidationError, labels: Mapping[str, str]) -> ValidationFailed:
+    """marshmallow's messages as the pages' refusal: by field, without the label the page puts before them."""
+    fields: dict[str, list[str]] = {}
+    for name, messages in _flatten(error.messages).items():
+        top = re.split(r"[.\[]", name)[0]
+        label = labels.get(name) or labels.get(top) or ""
+        fields[top if top in labels else name] = [
+            m[len(label) + 1 :] if label and m.startswith(label + "：") else m for m in messages
+        ]
+    return ValidationFailed("请更正标出的内容", code="form_invalid", fields=fields)
+
+
+def load(schema: Schema, data: dict[str, Any], labels: Mapping[str, str]) -> Any:
+    """The command the schema builds from ``data``; a :class:`ValidationFailed` naming each bad field."""
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise refusal(error, labels) from None
