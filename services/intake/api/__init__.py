@@ -12,8 +12,9 @@ from services.intake.api.approvals import approvals_blp
 from services.intake.api.cases import cases_blp
 from services.intake.api.credentials import auth_blp
 from services.intake.api.directory import directory_blp
+from services.intake.api.documents import documents_blp
 from services.intake.api.mobile import mobile_blp
 
 
 def blueprints() -> Iterable[Blueprint]:
-    return [directory_blp, approvals_blp, mobile_blp, cases_blp, auth_blp]
+    return [directory_blp, approvals_blp, mobile_blp, cases_blp, documents_blp, auth_blp]

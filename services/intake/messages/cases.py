@@ -80,6 +80,7 @@ TEMPLATES = {
     "duty_plan_submitted": "部门报送了主要职责配置或调整方案，请编办审核（第十一条）",
     "duty_plan_under_review": "主要职责方案初审通过，编办征求相关部门意见（第十一条）",
     "duty_plan_returned": "主要职责方案初审退回修改及理由（第十一条第一项）",
+    "document_issued": "编办制发了书面文书（公文），附下载链接（第十五条至第三十七条）",
     "duty_plan_decided": "市委编委对主要职责方案的研究决定（第八条、第十条）",
 }
 

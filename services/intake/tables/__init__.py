@@ -22,6 +22,7 @@ from services.intake.tables.cases import (
 )
 from services.intake.tables.credentials import ApiCredential
 from services.intake.tables.directory import Department, Jurisdiction, Person
+from services.intake.tables.documents import DocumentCounter, IssuedDocument
 from services.intake.tables.worklist import WorklistTask
 
 __all__ = [
@@ -40,8 +41,10 @@ __all__ = [
     "DeadLetter",
     "DelegationRow",
     "Department",
+    "DocumentCounter",
     "IdempotentRequest",
     "Inbox",
+    "IssuedDocument",
     "Jurisdiction",
     "Outbox",
     "Person",

@@ -538,6 +538,22 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "《{{ case_title }}》的协调已终止。" + _REASON,
     ),
     _notice(
+        "document_issued",
+        "书面文书已制发",
+        "{{ step_name | default('书面文书') }}：{{ document_number }}",
+        "编办就《{{ case_title }}》制发了{{ document_number }}《{{ document_title }}》"
+        "{% if article %}（{{ article }}）{% endif %}。"
+        "{% if pdf_link %}\n查看（PDF）：{{ pdf_link }}{% endif %}"
+        "{% if docx_link %}\n下载（Word）：{{ docx_link }}{% endif %}",
+        sample={
+            "step_name": "受理通知",
+            "document_number": "甬编办函〔2026〕1号",
+            "document_title": "关于农贸市场活禽交易监管职责分工的协调申请予以受理的函",
+            "article": "第十七条",
+            "pdf_link": "https://dm.example.gov.cn/api/v1/attachments/a-0123456789abcdef",
+        },
+    ),
+    _notice(
         "interim_measures_reported",
         "紧急情况临时处置（第22条第2款）",
         "临时处置措施报告：{{ case_title }}",
