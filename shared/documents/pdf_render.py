@@ -1,6 +1,7 @@
 """The document as PDF (fpdf2, no network): the same layout as the .docx, drawn with a Chinese font found on
 the machine. The standard's fonts are rarely installed on servers, so the PDF embeds what there is
-(WenQuanYi Micro Hei or Noto CJK, Debian's fonts-wqy-microhei / fonts-noto-cjk); the .docx names the standard ones."""
+(WenQuanYi Micro Hei or Noto CJK: Debian's fonts-wqy-microhei, fonts-noto-cjk); the .docx names the
+standard ones."""
 
 from __future__ import annotations
 
