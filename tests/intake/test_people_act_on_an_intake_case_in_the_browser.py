@@ -147,3 +147,80 @@ def test_links_in_notices_open_the_case_page_and_the_old_phone_link_still_works(
     assert old.status_code in (200, 301, 302, 303, 308)
     if old.status_code != 200:
         assert old.headers["Location"].endswith(f"/cases/{case_id}")
+
+
+def test_a_department_files_consultation_minutes_with_the_seals_on_a_form_第十五条(desk) -> None:
+    clerk = _browser(desk, "scjg.clerk")
+    form = clerk.get("/cases/new/filing").get_data(as_text=True)
+    assert "单个文件不超过" in form and "协商纪要文件" in form and "加盖印章的部门" in form
+    assert "nb-scjg" not in form.replace('value="nb-scjg"', "")  # codes only as values, names shown
+    typed = {
+        "csrf_token": clerk.csrf,
+        "title": "关于农产品质量安全监管职责分工的协商纪要",
+        "matter": "食用农产品进入市场后的质量安全监管",
+        "host_department": "nb-scjg",
+        "assisting_departments": "nb-nyj",
+        "agreed_points": "进入市场前由农业农村局监管，进入市场后由市场监管局监管。",
+        "seals[0].department": "nb-scjg",
+        "seals[0].party_group": "党组",
+        "seals[0].sealed_on": "2026-11-20",
+    }
+    refused = clerk.post("/cases/new/filing", data=typed, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "协商纪要文件：" in html and "关于农产品质量安全监管职责分工的协商纪要" in html
+    typed["minutes_attachment_id"] = (io.BytesIO(PDF), "协商纪要（盖章）.pdf")
+    typed["seals[1].department"], typed["seals[1].party_group"] = "nb-nyj", "党组"
+    typed["seals[1].sealed_on"] = "2026-11-21"
+    sent = clerk.post("/cases/new/filing", data=typed, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
+    case_page = clerk.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "已提交" in case_page and "下载：协商纪要（盖章）.pdf" in case_page
+    assert "宁波市农业农村局" in case_page
+
+
+def test_a_coordination_application_on_the_form_keeps_every_typed_value_on_refusal_第十六条(desk) -> None:
+    clerk = _browser(desk, "zhzf.clerk")
+    form = clerk.get("/cases/new/coordination").get_data(as_text=True)
+    assert "党组（党委）会议日期" in form and "政策法规依据" in form and "分歧涉及的其他部门" in form
+    typed = {
+        "csrf_token": clerk.csrf,
+        "title": "关于餐厨垃圾收运监管职责分工的协调申请",
+        "host_department": "nb-zhzf",
+        "other_parties": ["nb-sthj", "nb-zjj"],
+        "disputed_items": "餐厨垃圾收运环节的日常监管",
+        "consultation_failed": "on",
+        "consultation_history": "两次协商会，未达成一致。",
+        "collective_decision.meeting_date": "2026-11-18",
+        "collective_decision.minutes_summary": "局党组会议研究同意申请协调",
+        "leaning_opinion": "收运环节由综合行政执法局监管。",
+        "reasons": "职责交叉，基层无所适从。",
+    }
+    refused = clerk.post("/cases/new/coordination", data=typed, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422, html[:500]
+    assert "政策法规依据" in html and "两次协商会，未达成一致。" in html
+    typed["legal_bases[0].type"], typed["legal_bases[0].name"] = "sanding", "宁波市综合行政执法局三定规定"
+    sent = clerk.post("/cases/new/coordination", data=typed, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:3000]
+    case_id = sent.headers["Location"].split("/")[2].split("?")[0]
+    shown = desk.get("zhzf.clerk", f"/cases/{case_id}").json
+    assert shown["content"]["legal_bases"][0]["name"] == "宁波市综合行政执法局三定规定"
+    assert shown["content"]["collective_decision"]["meeting_date"] == "2026-11-18"
+
+
+def test_the_duty_plan_form_asks_each_duty_with_its_basis_and_internal_body_第八条_第九条(desk) -> None:
+    html = _browser(desk, "scjg.clerk").get("/cases/new/duty-plan").get_data(as_text=True)
+    assert "部门主要职责（第1项）" in html and 'name="main_duties[0].bases[0].type"' in html
+    assert 'name="internal_bodies[0].main_duties"' in html and "每行一个序号" in html
+
+
+def test_the_office_issues_with_the_document_number_and_the_document_itself_第二十四条(desk) -> None:
+    declared = case_forms.by_action()["issue"]
+    widgets = {s.name: s.widget for s in case_forms.fields_of(declared)}
+    assert widgets == {
+        "document_number": "text",
+        "issued_on": "date",
+        "note": "textarea",
+        "attachment_ids": "files",
+    }

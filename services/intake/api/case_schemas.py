@@ -89,6 +89,7 @@ class IssueSchema(ActionSchema):
     document_number = _text("文号", max_length=100)
     issued_on = fields.Date(required=True, metadata={"label": "发文日期"})
     note = _text("说明", required=False)
+    attachment_ids = codes("正式文件", required=False)
 
 
 # --- 协商纪要备案 (第15条) ---

@@ -94,6 +94,8 @@ class Issue(CaseCommand):
     document_number: str
     issued_on: date
     note: str | None = None
+    #: the issued document itself (its scan or its OFD/PDF), readable by every party from the case
+    attachment_ids: list[str] = field(default_factory=list)
 
 
 # --- what the deadlines service tells a case ---

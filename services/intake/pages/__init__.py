@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from services.intake.pages import login
 from services.intake.pages.case import case_pages
+from services.intake.pages.case_new import new_case_pages
 from services.intake.pages.credentials import credential_pages
 from services.intake.pages.directory import directory_pages
 from services.intake.pages.directory_import import import_pages
@@ -25,6 +26,7 @@ def blueprints() -> Iterable[Blueprint]:
         login_pages,
         home_pages,
         worklist_pages,
+        new_case_pages,
         case_pages,
         directory_pages,
         credential_pages,

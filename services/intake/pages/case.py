@@ -196,7 +196,9 @@ def _shown(key: str, value: Any, f: Any, name_of: Any, files: dict[str, Any]) ->
     return _value_text(value, f, name_of)
 
 
-def _progress_rows(progress: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+def _progress_rows(
+    progress: dict[str, Any], files: dict[str, Any]
+) -> list[tuple[str, list[tuple[str, Any]]]]:
     rows = []
     for key, title in PROGRESS_NAMES.items():
         value = progress.get(key)
@@ -205,8 +207,13 @@ def _progress_rows(progress: dict[str, Any]) -> list[tuple[str, list[tuple[str, 
         items = value if isinstance(value, list) else [value]
         for item in items:
             if isinstance(item, dict):
-                parts = []
+                parts: list[tuple[str, Any]] = []
                 for k, v in item.items():
+                    if k == "attachment_ids" and v:
+                        parts.append(
+                            ("正式文件", [files.get(i) or {"id": i, "filename": "正式文件"} for i in v])
+                        )
+                        continue
                     if k not in PROGRESS_KEYS or v in (None, "", []):
                         continue
                     if k.endswith("_on"):
@@ -277,7 +284,7 @@ def _forms_of(case: dict[str, Any], me: Any, posted: tuple[str, Form] | None) ->
         if declared is None:
             continue
         specs = case_forms.fields_of(declared)
-        labels = {spec.name: spec.label for spec in specs}
+        labels = case_forms.labels(specs)
         form = posted[1] if posted is not None and posted[0] == declared.action else Form(labels=labels)
         out.append(
             {
@@ -314,12 +321,13 @@ def _case_page(
         kind_name=KIND_NAMES.get(case["kind"], case["kind"]),
         history=list(reversed(history)),
         content_rows=_content_rows(case["kind"], case["content"] or {}, name_of, files),
-        progress_rows=_progress_rows(case["progress"] or {}),
+        progress_rows=_progress_rows(case["progress"] or {}, files),
         parties=[{**p, "name": name_of(p["department"])} for p in case["parties"]],
         names=name_of,
         forms=forms,
         ctx=SimpleNamespace(
             picker=_picker(departments, me, case),
+            departments=_picker(departments, me, case),
             max_upload=runtime.settings.max_upload_bytes,
             pick_options=lambda name: _pick_options(name, case, me, name_of),
         ),
@@ -336,19 +344,22 @@ def _case_page(
 @anyone
 def case_page(case_id: str) -> ResponseReturnValue:
     done = request.args.get("done")
+    if done == "submitted":
+        return _case_page(
+            case_id, done="已提交。编办将在法定期限内办理，办理进展会通知您，也可随时在此查看。"
+        )
     label = next((a.summary for a in case_forms.by_action().values() if a.action == done), None)
     return _case_page(case_id, done=DONE.format(label=label) if label else None)
 
 
-def _uploads(specs: list[FieldSpec], form: Form) -> dict[str, list[str]]:
-    """Store the files chosen on the form; their ids go into the command. A refused one: beside its field."""
+def uploads(specs: list[FieldSpec], form: Form) -> dict[str, list[str]]:
+    """Store the files chosen on the form; their ids go into the command and stay on the form (a refusal
+    after the upload does not ask for the file again). A refused file: its message beside its input."""
     runtime, me = current_runtime(), current_principal()
     store = attachment_store.plugged_or_default(current_app.extensions, runtime.settings)
     ids: dict[str, list[str]] = {}
-    for spec in specs:
-        if spec.widget not in ("file", "files"):
-            continue
-        for upload in request.files.getlist(spec.name):
+    for name in case_forms.file_fields(specs):
+        for upload in request.files.getlist(name):
             if not upload or not upload.filename:
                 continue
             try:
@@ -357,10 +368,18 @@ def _uploads(specs: list[FieldSpec], form: Form) -> dict[str, list[str]]:
                 )
             except AppError as refused:
                 raise ValidationFailed(
-                    refused.detail, code=refused.code, fields={spec.name: [refused.detail]}
+                    refused.detail, code=refused.code, fields={name: [refused.detail]}
                 ) from None
-            ids.setdefault(spec.name, []).append(row["id"])
+            ids.setdefault(name, []).append(row["id"])
+            form.values.add(f"{name}.kept", row["id"])
+            form.values.add(f"{name}.kept_name", upload.filename)
     return ids
+
+
+def build(schema: Any, specs: list[FieldSpec], form: Form) -> Any:
+    """The command the form asks for: files stored, then what was typed loaded by the action's own schema."""
+    uploaded = uploads(specs, form)
+    return case_forms.load(schema, case_forms.to_data(specs, form, uploaded), form.labels)
 
 
 @case_pages.post("/cases/<case_id>/actions/<action>")
@@ -371,13 +390,10 @@ def act(case_id: str, action: str) -> ResponseReturnValue:
     if declared is None:
         return pages.error_page(404, "未找到", "没有这项操作。", back=f"/cases/{case_id}")
     specs = case_forms.fields_of(declared)
-    labels = {spec.name: spec.label for spec in specs}
+    labels = case_forms.labels(specs)
     form = Form.posted(labels)
     try:
-        uploaded = _uploads(specs, form)
-        command = case_forms.load(
-            schema_for(declared.command)(), case_forms.to_data(specs, form, uploaded), labels
-        )
+        command = build(schema_for(declared.command)(), specs, form)
         casework.perform(current_runtime(), current_principal(), case_id, command)
     except NotFound:
         return pages.error_page(404, "未找到", "未找到该事项，或您无权查看。", back="/")

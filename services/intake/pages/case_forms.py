@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from marshmallow import Schema, ValidationError, validate
@@ -42,8 +42,13 @@ DEPARTMENT_LISTS = frozenset(
         "related_departments",
     }
 )
+#: one department code (a select of departments)
+ONE_DEPARTMENT = frozenset({"host_department", "department", "lead_department"})
 #: fields chosen among the case's own records
 PICKED = frozenset({"solicitation_id", "meeting_id"})
+#: rows a list of nested items shows (blank rows are left out of the command)
+ROWS = 3
+_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,14 @@ class FieldSpec:
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)
     hint: str | None = None
+    #: the fields of a nested item (``group``: one; ``rows``: a list of them)
+    inner: list[FieldSpec] = field(default_factory=list)
+    rows: int = 0
+    integers: bool = False
+
+    def at(self, prefix: str) -> FieldSpec:
+        """This field inside a nested item named ``prefix`` (``seals[0]``)."""
+        return replace(self, name=f"{prefix}.{self.name}", inner=[replace(i) for i in self.inner])
 
 
 def by_action() -> dict[str, CaseAction[Any]]:
@@ -102,12 +115,18 @@ def _spec(name: str, f: mf.Field) -> FieldSpec:
         if name == "attachment_ids":
             return FieldSpec(name, label, "files", required)
         if isinstance(f.inner, mf.Nested):
-            return FieldSpec(name, label, "unsupported", required)
+            inner = [_spec(n, x) for n, x in f.inner.schema.fields.items() if not x.dump_only]
+            return FieldSpec(name, label, "rows", required, inner=inner, rows=ROWS)
         if name in DEPARTMENT_LISTS:
             return FieldSpec(name, label, "departments", required)
-        return FieldSpec(name, label, "lines", required, hint="每行一项")
+        integers = isinstance(f.inner, mf.Integer)
+        hint = "每行一个序号" if integers else "每行一项"
+        return FieldSpec(name, label, "lines", required, hint=hint, integers=integers)
     if isinstance(f, mf.Nested):
-        return FieldSpec(name, label, "unsupported", required)
+        inner = [_spec(n, x) for n, x in f.schema.fields.items() if not x.dump_only]
+        return FieldSpec(name, label, "group", required, inner=inner)
+    if name in ONE_DEPARTMENT:
+        return FieldSpec(name, label, "department", required)
     options = _options(f)
     if options:
         return FieldSpec(name, label, "radios" if len(options) <= 4 else "select", required, options)
@@ -117,18 +136,35 @@ def _spec(name: str, f: mf.Field) -> FieldSpec:
     )
 
 
-def fields_of(declared: CaseAction[Any]) -> list[FieldSpec]:
-    """The fields of the action's form, in the schema's order."""
-    schema = schema_for(declared.command)()
+def schema_fields(schema: Schema) -> list[FieldSpec]:
+    """The fields of a form for ``schema``, in its order."""
     return [_spec(name, f) for name, f in schema.fields.items() if not f.dump_only]
 
 
+def fields_of(declared: CaseAction[Any]) -> list[FieldSpec]:
+    """The fields of the action's form, in the schema's order."""
+    return schema_fields(schema_for(declared.command)())
+
+
+def labels(specs: list[FieldSpec], prefix: str = "") -> dict[str, str]:
+    """Every field's label by name, nested ones as ``seals[].department`` (how :class:`Form` finds them)."""
+    out: dict[str, str] = {}
+    for spec in specs:
+        name = f"{prefix}{spec.name}"
+        out[name] = spec.label
+        if spec.widget == "rows":
+            out.update(labels(spec.inner, f"{name}[]."))
+        elif spec.widget == "group":
+            out.update(labels(spec.inner, f"{name}."))
+    return out
+
+
 def labels_of(declared: CaseAction[Any]) -> dict[str, str]:
-    return {spec.name: spec.label for spec in fields_of(declared)}
+    return labels(fields_of(declared))
 
 
 def supported(declared: CaseAction[Any]) -> bool:
-    """Whether every field of the action can be typed on the generated form."""
+    """Whether every field of the action can be typed on the generated form (a page, not a JSON editor)."""
     return all(spec.widget != "unsupported" for spec in fields_of(declared))
 
 
@@ -139,12 +175,31 @@ def _aware(text: str) -> str:
     return text
 
 
-def to_data(specs: list[FieldSpec], form: Form, uploaded: Mapping[str, list[str]]) -> dict[str, Any]:
-    """What was typed as the JSON the action's schema loads; an empty optional field is left out."""
+def to_data(
+    specs: list[FieldSpec], form: Form, uploaded: Mapping[str, list[str]], prefix: str = ""
+) -> dict[str, Any]:
+    """What was typed as the JSON the schema loads; an empty optional field is left out, a blank row too."""
     data: dict[str, Any] = {}
     for spec in specs:
+        name = f"{prefix}{spec.name}"
+        if spec.widget == "rows":
+            items = []
+            index = 0
+            while index < spec.rows or _typed(form, f"{name}[{index}]."):
+                item = to_data(spec.inner, form, uploaded, f"{name}[{index}].")
+                if any(v not in ("", [], False, None) for v in item.values()):
+                    items.append(item)
+                index += 1
+                if index > 200:
+                    break
+            if items or spec.required:
+                data[spec.name] = items
+            continue
+        if spec.widget == "group":
+            data[spec.name] = to_data(spec.inner, form, uploaded, f"{name}.")
+            continue
         if spec.widget in ("file", "files"):
-            ids = list(uploaded.get(spec.name, [])) or [i for i in form.all(f"{spec.name}.kept") if i]
+            ids = list(uploaded.get(name, [])) or [i for i in form.all(f"{name}.kept") if i]
             if spec.widget == "files":
                 if ids or spec.required:
                     data[spec.name] = ids
@@ -152,19 +207,21 @@ def to_data(specs: list[FieldSpec], form: Form, uploaded: Mapping[str, list[str]
                 data[spec.name] = ids[0]
             continue
         if spec.widget == "checkbox":
-            data[spec.name] = form.checked(spec.name)
+            data[spec.name] = form.checked(name)
             continue
         if spec.widget == "departments":
-            chosen = [v for v in form.all(spec.name) if v]
+            chosen = [v for v in form.all(name) if v]
             if chosen or spec.required:
                 data[spec.name] = chosen
             continue
         if spec.widget == "lines":
-            lines = [line.strip() for line in form.value(spec.name).splitlines() if line.strip()]
+            lines: list[Any] = [line.strip() for line in form.value(name).splitlines() if line.strip()]
+            if spec.integers:
+                lines = [int(x) if re.fullmatch(r"\d+", x) else x for x in lines]
             if lines or spec.required:
                 data[spec.name] = lines
             continue
-        value = form.value(spec.name).strip()
+        value = form.value(name).strip()
         if not value:
             continue
         if spec.widget == "number":
@@ -174,6 +231,25 @@ def to_data(specs: list[FieldSpec], form: Form, uploaded: Mapping[str, list[str]
         else:
             data[spec.name] = value
     return data
+
+
+def _typed(form: Form, prefix: str) -> bool:
+    return any(k.startswith(prefix) and v for k, v in form.values.items(multi=True))
+
+
+def file_fields(specs: list[FieldSpec], prefix: str = "") -> list[str]:
+    """The names of every file input of the form (nested ones by their row)."""
+    out: list[str] = []
+    for spec in specs:
+        name = f"{prefix}{spec.name}"
+        if spec.widget in ("file", "files"):
+            out.append(name)
+        elif spec.widget == "group":
+            out += file_fields(spec.inner, f"{name}.")
+        elif spec.widget == "rows":
+            for index in range(spec.rows):
+                out += file_fields(spec.inner, f"{name}[{index}].")
+    return out
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -198,11 +274,8 @@ def refusal(error: ValidationError, labels: Mapping[str, str]) -> ValidationFail
     """marshmallow's messages as the pages' refusal: by field, without the label the page puts before them."""
     fields: dict[str, list[str]] = {}
     for name, messages in _flatten(error.messages).items():
-        top = re.split(r"[.\[]", name)[0]
-        label = labels.get(name) or labels.get(top) or ""
-        fields[top if top in labels else name] = [
-            m[len(label) + 1 :] if label and m.startswith(label + "：") else m for m in messages
-        ]
+        label = labels.get(name) or labels.get(_INDEX.sub("[]", name)) or ""
+        fields[name] = [m[len(label) + 1 :] if label and m.startswith(label + "：") else m for m in messages]
     return ValidationFailed("请更正标出的内容", code="form_invalid", fields=fields)
 
 

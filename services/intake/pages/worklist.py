@@ -74,6 +74,9 @@ def office_worklist() -> ResponseReturnValue:
 
 
 NEW_APPLICATIONS = [
+    ("/cases/new/filing", "协商纪要备案", "第十五条：加盖各方党组（党委）印章的协商纪要、协办部门"),
+    ("/cases/new/coordination", "职责分工协调申请", "第十六条：分歧事项、协商情况、党组集体研究、依据"),
+    ("/cases/new/duty-plan", "主要职责配置和调整方案", "第八条至第十一条：每项职责及其依据、内设机构职责"),
     ("/devolution/new", "职责下放申请", "第三十三条：职责名称和依据、理由、履职方式、保障措施、书面反馈意见"),
 ]
 

@@ -235,7 +235,9 @@ def approval_rejected(step: Step, command: c.ApprovalRejected) -> None:
 def issue(step: Step, command: c.Issue) -> None:
     """第24条: once issued, the parties carry the opinion out."""
     step.move(reason=command.note, document_number=command.document_number)
-    step.record_progress(issued={"document_number": command.document_number, "issued_on": command.issued_on})
+    attachments.claim(step.session, step.actor, step.record.id, command.attachment_ids)
+    issued = {"document_number": command.document_number, "issued_on": command.issued_on}
+    step.record_progress(issued={**issued, "attachment_ids": command.attachment_ids or None})
     step.out.notify(
         "decision_issued", step.departments(), dedupe=step.dedupe(), document_number=command.document_number
     )

@@ -1,0 +1,138 @@
+"""New submissions as forms, for a department's people: 协商纪要备案 (第十五条), 职责分工协调申请 (第十六条),
+主要职责配置和调整方案 (第八条至第十一条).
+
+Each form is generated from the schema the API loads the submission with (:mod:`.case_forms`): the same
+labels, the same checks, the same command; nested items (seals, legal bases, main duties) are rows of the
+same fields. Files are uploaded with the form (the limit shown before upload) and their ids go into the
+command; on a refusal every typed value stays, the uploaded files too, and each message sits beside its field.
+
+Intake's submissions have no draft state in the API (a submission opens the case and starts its statutory
+clock), so these forms submit at once; devolution's application, which has drafts, keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Blueprint
+from flask.typing import ResponseReturnValue
+
+from services.intake.api import case_schemas as s
+from services.intake.pages import case_forms
+from services.intake.pages.case import _departments, build
+from services.intake.usecases import cases as casework
+from shared.auth import current_principal
+from shared.errors import AppError
+from shared.http import accepts_upload
+from shared.identity import DEPARTMENT_ROLES
+from shared.service import current_runtime
+from shared.web import pages
+from shared.web.forms import Form
+
+new_case_pages = Blueprint("intake_new_case_pages", __name__, template_folder="templates")
+department_only = pages.login_required(*DEPARTMENT_ROLES)
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    slug: str
+    title: str
+    article: str
+    schema: type[Any]
+    submit: Callable[..., str]
+    intro: str
+    button: str
+
+
+SUBMISSIONS = {
+    n.slug: n
+    for n in (
+        NewSubmission(
+            "filing",
+            "报送协商纪要备案",
+            "第十五条",
+            s.FilingSchema,
+            casework.submit_filing,
+            "主办部门与协办部门协商一致后，将加盖各方党组（党委）印章的协商纪要报编办备案；"
+            "编办在5个工作日内反馈备案意见（第十五条）。",
+            "提交备案",
+        ),
+        NewSubmission(
+            "coordination",
+            "申请职责分工协调",
+            "第十六条",
+            s.ApplicationSchema,
+            casework.apply_for_coordination,
+            "经协商未达成一致的，主办部门经党组（党委）集体研究后提出书面申请，写明分歧事项、协商情况、"
+            "倾向性意见及理由、政策法规依据；编办在5个工作日内决定是否受理（第十六条、第十七条）。",
+            "提交协调申请",
+        ),
+        NewSubmission(
+            "duty-plan",
+            "报送主要职责配置和调整方案",
+            "第八条至第十一条",
+            s.DutyPlanSchema,
+            casework.submit_duty_plan,
+            "部门主要职责配置方案（“三定”规定草案）或调整方案：每项职责写明依据并细化到内设机构"
+            "（第八条至第十条）；编办按第十一条审核。",
+            "提交方案",
+        ),
+    )
+}
+
+
+def _page(kind: NewSubmission, form: Form, status: int = 200) -> ResponseReturnValue:
+    me = current_principal()
+    departments = _departments(me.jurisdiction)
+    choices = [
+        (code, row.name)
+        for code, row in departments.items()
+        if row.jurisdiction_code == me.jurisdiction and row.active and row.function != "establishment_office"
+    ]
+    specs = case_forms.schema_fields(kind.schema())
+    return pages.render_page(
+        "intake/new_case.html",
+        status=status,
+        kind=kind,
+        a={"action": f"new-{kind.slug}", "form": form},
+        specs=specs,
+        ctx=SimpleNamespace(
+            picker=choices,
+            departments=choices,
+            max_upload=current_runtime().settings.max_upload_bytes,
+            pick_options=lambda name: [],
+        ),
+    )
+
+
+@new_case_pages.get("/cases/new/<slug>")
+@department_only
+def new_submission(slug: str) -> ResponseReturnValue:
+    kind = SUBMISSIONS.get(slug)
+    if kind is None:
+        return pages.error_page(404, "未找到", "没有这类申请。", back="/my")
+    specs = case_forms.schema_fields(kind.schema())
+    me = current_principal()
+    start = {"host_department": me.department, "department": me.department}
+    values = {k: v for k, v in start.items() if k in kind.schema().fields}
+    return _page(kind, Form.of(values, case_forms.labels(specs)))
+
+
+@new_case_pages.post("/cases/new/<slug>")
+@accepts_upload
+@department_only
+def create_submission(slug: str) -> ResponseReturnValue:
+    kind = SUBMISSIONS.get(slug)
+    if kind is None:
+        return pages.error_page(404, "未找到", "没有这类申请。", back="/my")
+    specs = case_forms.schema_fields(kind.schema())
+    form = Form.posted(case_forms.labels(specs))
+    try:
+        command = build(kind.schema(), specs, form)
+        case_id = kind.submit(current_runtime(), current_principal(), command, None)
+    except AppError as refused:
+        return _page(kind, form.with_error(refused), status=refused.status)
+    return pages.redirect_to(f"/cases/{case_id}?done=submitted")
