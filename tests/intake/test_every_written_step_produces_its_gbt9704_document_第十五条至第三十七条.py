@@ -18,10 +18,13 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from services.intake.domain import documents as rules
+from services.intake.pages.login import session_user
+from services.intake.usecases import directory
 from shared.documents.docx_render import render_docx
 from shared.documents.model import DocumentNumber, OfficialDocument, issuer_for, series_for
 from shared.documents.pdf_render import render_pdf
 from shared.localtime import today
+from shared.web import session
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "written_documents"
 ISSUER = "中共宁波市委机构编制委员会办公室"
@@ -118,6 +121,14 @@ def test_acceptance_is_a_numbered_letter_in_the_standards_layout_and_reaches_the
     assert again["id"] == issued["id"]
     listed = desk.get("zhzf.clerk", f"/cases/{case_id}/documents").json
     assert [d["number"] for d in listed] == [issued["number"]]
+
+    person = session_user(desk.runtime, directory.find_person(desk.runtime, "sthj.clerk"))
+    cookie = session.dump(session.new_session(desk.runtime.settings, person), desk.runtime.settings)
+    desk.client.set_cookie(session.COOKIE_NAME, cookie, path=session.COOKIE_PATH)
+    page = desk.client.get(f"/cases/{case_id}").get_data(as_text=True)  # the case page of a party
+    assert "书面文书" in page and issued["number"] in page
+    assert f'href="/m/attachments/{issued["pdf_attachment_id"]}"' in page
+    assert desk.client.get(f"/m/attachments/{issued['pdf_attachment_id']}").data.startswith(b"%PDF")
 
 
 def test_extension_suspension_resumption_and_termination_each_get_the_next_number_第二十二条_第二十五条(

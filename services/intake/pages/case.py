@@ -33,6 +33,7 @@ from services.intake.pages.case_forms import FieldSpec
 from services.intake.tables import Department
 from services.intake.usecases import attachments
 from services.intake.usecases import cases as casework
+from services.intake.usecases import documents as written
 from services.intake.usecases.case_actions import CaseAction
 from shared import localtime
 from shared.auth import current_principal
@@ -325,6 +326,7 @@ def _case_page(
         parties=[{**p, "name": name_of(p["department"])} for p in case["parties"]],
         names=name_of,
         forms=forms,
+        documents=written.list_documents(runtime, me, case_id),
         ctx=SimpleNamespace(
             picker=_picker(departments, me, case),
             departments=_picker(departments, me, case),
