@@ -15,6 +15,7 @@ from typing import Any
 import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.common import dq_name
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -178,6 +179,13 @@ class DramatiqSender:
             options=options,
         )
         self.broker.enqueue(message)
+
+    def return_delayed_of_dead_workers(self, destination: str) -> None:
+        """Give back what a dead worker had taken from the destination's delay queue (retries waiting for
+        their time): Redis runs the broker's maintenance only on the queue a command names, and nothing but
+        a retry ever names the delay queue, so without this such messages waited for chance."""
+        if isinstance(self.broker, RedisBroker):
+            self.broker.do_qsize(dq_name(destination))
 
 
 def ping(broker: dramatiq.Broker) -> None:

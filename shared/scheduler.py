@@ -80,6 +80,9 @@ class Scheduler:
     def tick(self) -> None:
         for service in self.services:
             self.sender.send(service, tick_envelope("scheduler"), max_age_ms=TICK_MAX_AGE_MS)
+            recover = getattr(self.sender, "return_delayed_of_dead_workers", None)
+            if recover is not None:
+                recover(service)
 
     def step(self) -> None:
         """One round: keep or take the lock, and tick if leading."""
@@ -110,8 +113,9 @@ def recover_dead_workers_messages(broker: Any) -> None:
     Dramatiq's Redis broker does this "maintenance" on a random one command in a thousand, so after a
     machine dies its workers' unacknowledged messages could wait many minutes; on the leader's ticks it runs
     every time, and a message held by a worker silent for the broker's heartbeat timeout (60 s) is back in
-    its queue by the next tick. Consumers are idempotent, so a message that was in fact finished changes
-    nothing twice."""
+    its queue by the next tick — in the service's queue (the tick names it) and in its delay queue, where
+    retries wait (``DramatiqSender.return_delayed_of_dead_workers``). Consumers are idempotent, so a
+    message that was in fact finished changes nothing twice."""
     from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
     if isinstance(broker, RedisBroker):
