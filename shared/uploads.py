@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from shared.errors import PayloadTooLarge, ValidationFailed
 
-#: extension → (content type, the file's first bytes, any of them)
+#: extension → (content type, the file's first bytes, any of them) — the one list of the suite
 ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "pdf": ("application/pdf", (b"%PDF",)),
     "ofd": ("application/ofd", (b"PK\x03\x04",)),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
     "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    "wps": ("application/vnd.ms-works", (b"\xd0\xcf\x11\xe0",)),
     "png": ("image/png", (b"\x89PNG",)),
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
@@ -23,7 +26,7 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 def content_type_of(filename: str, head: bytes, size: int, *, max_bytes: int, field: str) -> str:
     """The content type of an acceptable upload; a refusal names ``field`` and says why, in Chinese."""
     if size == 0:
-        raise ValidationFailed.for_field(field, "文件是空的", code="attachment_empty")
+        raise ValidationFailed.for_field(field, "文件不能为空", code="attachment_empty")
     if size > max_bytes:
         megabytes = max_bytes / (1024 * 1024)
         raise PayloadTooLarge(
@@ -31,12 +34,31 @@ def content_type_of(filename: str, head: bytes, size: int, *, max_bytes: int, fi
             code="attachment_too_large",
             fields={field: [f"文件不能超过 {megabytes:g} MB"]},
         )
+    return checked_type(filename, head, field=field)
+
+
+def checked_type(filename: str, head: bytes, *, field: str) -> str:
+    """The content type of a file by its extension, its first bytes (``head``) agreeing; refusals name
+    ``field``."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = ALLOWED_TYPES.get(extension)
     if allowed is None:
-        names = "、".join(sorted(ALLOWED_TYPES))
-        raise ValidationFailed.for_field(field, f"不支持的文件类型，允许：{names}", code="attachment_type")
+        raise ValidationFailed.for_field(
+            field, f"不支持的文件类型，允许：{type_names()}", code="attachment_type"
+        )
+    if not head:
+        raise ValidationFailed.for_field(field, "文件不能为空", code="attachment_empty")
     content_type, signatures = allowed
     if not head.startswith(signatures):
         raise ValidationFailed.for_field(field, "文件内容与扩展名不符", code="attachment_type")
     return content_type
+
+
+def type_names() -> str:
+    """The allowed extensions as told to people: pdf、ofd、docx…"""
+    return "、".join(ALLOWED_TYPES)
+
+
+def accept_attribute() -> str:
+    """The ``accept`` of a file input for these types: .pdf,.ofd,…"""
+    return ",".join(f".{extension}" for extension in ALLOWED_TYPES)

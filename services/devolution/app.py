@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.devolution import api, handlers, pages
 from services.devolution.tables import DeadLetter, DepartmentReplica, Inbox, Outbox
+from shared import attachment_store
 from shared.config import Settings
 from shared.replica import subscribe_directory
 from shared.runtime import ServiceRuntime
@@ -27,7 +28,13 @@ SERVICE = ServiceDefinition(
     blueprints=api.blueprints,
     register_handlers=register_handlers,
     pages=lambda: [pages.devolution_pages],
+    init_app=lambda app, runtime: init_app(app, runtime),
 )
+
+
+def init_app(app: Flask, runtime: ServiceRuntime) -> None:
+    """The suite's one attachment store (a folder, or object storage), for the scans of the feedback."""
+    app.extensions[attachment_store.STORE_KEY] = attachment_store.store_for(runtime.settings)
 
 
 def create_app(config: Settings | None = None, *, runtime: ServiceRuntime | None = None) -> Flask:

@@ -15,11 +15,10 @@ Every link devolution sends (notices, tasks) opens one of these.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, current_app, request, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -35,6 +34,8 @@ from services.devolution.domain.application import (
 from services.devolution.domain.lifecycle import Party, State, plays
 from services.devolution.domain.rectification import GROUND_NAMES, Ground
 from services.devolution.tables import DepartmentReplica
+from shared import attachment_store, uploads
+from shared.attachment_store import AttachmentStore
 from shared.auth import current_principal
 from shared.errors import AppError, NotFound, ValidationFailed
 from shared.http import accepts_upload
@@ -149,6 +150,8 @@ def _application_page(
         measures=[(i, SUPPORT_NAMES[k]) for i, k in enumerate(SupportKind)],
         positions=list(page_forms.POSITION_NAMES.items()),
         max_upload=current_runtime().settings.max_upload_bytes,
+        accept=uploads.accept_attribute(),
+        formats=uploads.type_names(),
         documents=_documents(devolution_id),
         **extra,
     )
@@ -231,6 +234,10 @@ def save_application(devolution_id: str) -> ResponseReturnValue:
     return pages.redirect_to(f"/devolution/{devolution_id}/edit?saved=1")
 
 
+def _store() -> AttachmentStore:
+    return attachment_store.plugged_or_default(current_app.extensions, current_runtime().settings)
+
+
 def _attach_uploads(devolution_id: str, form: Form) -> ResponseReturnValue | None:
     """Store the scans chosen on the feedback rows; a refused one: the form again, the message beside it."""
     runtime, me = current_runtime(), current_principal()
@@ -242,7 +249,7 @@ def _attach_uploads(devolution_id: str, form: Form) -> ResponseReturnValue | Non
         try:
             usecases.attach_feedback(
                 runtime, me, devolution_id, department=department, role=role, filename=upload.filename,
-                data=upload.read(), field=f"feedback[{index}].file",
+                data=upload.read(), field=f"feedback[{index}].file", store=_store(),
             )  # fmt: skip
         except AppError as refused:
             message = "申请内容已保存；文件未能上传，请重新选择后保存。"
@@ -264,9 +271,13 @@ def feedback_file(devolution_id: str, document_id: str) -> ResponseReturnValue:
         return pages.error_page(
             404, "未找到", "未找到该文件，或您无权查看。", back=f"/devolution/{devolution_id}"
         )
-    response = send_file(
-        io.BytesIO(document.data), mimetype=document.content_type, download_name=document.filename
-    )
+    try:
+        stream = _store().open(document.sha256)
+    except KeyError:
+        return pages.error_page(
+            404, "未找到", "该文件已不在附件存储中，请联系系统管理员。", back=f"/devolution/{devolution_id}"
+        )
+    response = send_file(stream, mimetype=document.content_type, download_name=document.filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
@@ -183,7 +183,8 @@ class Rectification(Base):
 
 class FeedbackDocument(Base):
     """第三十三条第五项: the scan of a receiving or related department's written feedback, uploaded with
-    the application (one per department and role; a new upload replaces the old one)."""
+    the application (one per department and role; a new upload replaces the old one). The bytes are in the
+    suite's one attachment store (shared/attachment_store.py) under ``sha256``."""
 
     __tablename__ = "feedback_document"
     __table_args__ = (UniqueConstraint("devolution_id", "department", "role", name="uq_feedback_document"),)
@@ -196,6 +197,5 @@ class FeedbackDocument(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(60))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

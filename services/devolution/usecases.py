@@ -8,6 +8,7 @@ notifications, the approval request) through the outbox in the same transaction.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -45,6 +46,7 @@ from services.devolution.tables import (
     Rectification,
 )
 from shared import idempotency, localtime
+from shared.attachment_store import AttachmentStore
 from shared.contracts import (
     APPROVAL_REQUEST,
     CLOCK_PAUSE,
@@ -293,8 +295,11 @@ def attach_feedback(
     filename: str,
     data: bytes,
     field: str,
+    store: AttachmentStore,
 ) -> None:
-    """The scan of a department's written feedback (第三十三条第五项), while the application may be edited."""
+    """The scan of a department's written feedback (第三十三条第五项), while the application may be edited.
+    The bytes go to the suite's one attachment store (under their SHA-256, before the row is written); the
+    row says whose scan it is."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         move(uow.session, row, actor, Action.EDIT, attached=f"{department}:{role}")
@@ -321,7 +326,9 @@ def attach_feedback(
             id=f"fd-{uuid.uuid4().hex[:12]}", devolution_id=row.id, department=department, role=role
         )
         document.filename, document.content_type, document.size = filename[-200:], content_type, len(data)
-        document.sha256, document.data = hashlib.sha256(data).hexdigest(), data
+        document.sha256 = hashlib.sha256(data).hexdigest()
+        if not store.exists(document.sha256):
+            store.put(document.sha256, io.BytesIO(data))
         document.uploaded_by, document.uploaded_at = actor.user_id, utcnow()
         uow.session.add(document)
         uow.commit()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from services.intake import api, handlers, pages
-from services.intake.adapters import attachment_store
 from services.intake.tables import DeadLetter, Inbox, Outbox
+from shared import attachment_store
 from shared.config import Settings
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition, make_app

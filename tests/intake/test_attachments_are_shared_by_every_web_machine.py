@@ -12,9 +12,9 @@ import uuid
 import pytest
 from casework_support import Desk
 
-from services.intake.adapters.attachment_store import DirectoryStore, S3Store, s3_client, store_for
 from services.intake.app import create_app
 from services.intake.tables import Attachment
+from shared.attachment_store import DirectoryStore, S3Store, s3_client, store_for
 from shared.config import Settings
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from casework_support import Desk, accepted_application, application_body, filing_body
 
-from services.intake.adapters.attachment_store import STORE_KEY, MemoryStore
+from shared.attachment_store import STORE_KEY, MemoryStore
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields, validate
 
 from services.intake import queries
-from services.intake.adapters import attachment_store
-from services.intake.adapters.attachment_store import AttachmentStore
 from services.intake.api.case_schemas import (
     ApplicationSchema,
     DutyPlanSchema,
@@ -34,7 +32,8 @@ from services.intake.tables import IdempotentRequest
 from services.intake.usecases import attachments
 from services.intake.usecases import cases as service
 from services.intake.usecases.case_actions import ACTIONS, CaseAction
-from shared import idempotency
+from shared import attachment_store, idempotency, uploads
+from shared.attachment_store import AttachmentStore
 from shared.auth import current_principal, require_roles
 from shared.http import BEARER, accepts_upload
 from shared.http import ProblemSchema as BaseProblemSchema
@@ -326,7 +325,7 @@ def upload_limits() -> dict[str, Any]:
     settings = current_runtime().settings
     return {
         "max_bytes": attachments.max_bytes(settings),
-        "allowed_extensions": list(attachments.ALLOWED_TYPES),
+        "allowed_extensions": list(uploads.ALLOWED_TYPES),
         "text": attachments.limit_text(settings),
     }
 

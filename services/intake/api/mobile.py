@@ -21,7 +21,6 @@ from flask import Response, current_app, g, redirect, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 
-from services.intake.adapters import attachment_store
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
 from services.intake.domain.approvals.model import COUNTING_RULE, OUTCOME_NAMES, Outcome
@@ -29,7 +28,7 @@ from services.intake.domain.approvals.workdays import WorkingDayCounter
 from services.intake.usecases import approvals as service
 from services.intake.usecases import cases as casework
 from services.intake.usecases import directory
-from shared import localtime
+from shared import attachment_store, localtime
 from shared.auth import Principal
 from shared.errors import AppError, NotFound
 from shared.service import current_runtime

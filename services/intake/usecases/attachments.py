@@ -1,7 +1,7 @@
 """Attachments: uploaded once, stored under their SHA-256, limited in size and type, served only to people
 entitled to the case.
 
-The bytes live in the store the environment chooses (:mod:`services.intake.adapters.attachment_store`) — a
+The bytes live in the store the environment chooses (:mod:`shared.attachment_store`) — a
 folder under ``DM_VAR_DIR`` by default, an S3-compatible bucket when ``DM_S3_BUCKET`` is set (two web
 machines must see the same files) — and are streamed, never held whole in memory. One limit applies
 everywhere: ``DM_MAX_UPLOAD_BYTES`` (50 MB by default, enough for a scanned 20-page PDF), told to the user in
@@ -19,26 +19,13 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.intake.adapters.attachment_store import CHUNK, AttachmentStore
 from services.intake.domain.actors import Actor
 from services.intake.tables import Attachment
+from shared.attachment_store import CHUNK, AttachmentStore
 from shared.config import Settings
 from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
 from shared.runtime import ServiceRuntime
-
-#: extension → (content type, the file's first bytes, any of them)
-ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "ofd": ("application/ofd", (b"PK\x03\x04",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-    "wps": ("application/vnd.ms-works", (b"\xd0\xcf\x11\xe0",)),
-    "png": ("image/png", (b"\x89PNG",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-}
+from shared.uploads import checked_type, type_names
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +37,7 @@ def max_bytes(settings: Settings) -> int:
 
 def limit_text(settings: Settings) -> str:
     """What the user is told before and after uploading: 单个文件不超过 50 MB，格式：…"""
-    return f"单个文件不超过 {_size_text(max_bytes(settings))}，格式：{'、'.join(ALLOWED_TYPES)}"
+    return f"单个文件不超过 {_size_text(max_bytes(settings))}，格式：{type_names()}"
 
 
 def _size_text(size: int) -> str:
@@ -69,20 +56,10 @@ class Upload:
 
 
 def _check_type(upload: Upload) -> str:
-    extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
-    allowed = ALLOWED_TYPES.get(extension)
-    if allowed is None:
-        names = "、".join(sorted(ALLOWED_TYPES))
-        raise ValidationFailed.for_field("file", f"不支持的文件类型，允许：{names}", code="attachment_type")
-    content_type, signatures = allowed
     start = upload.stream.tell()
     head = upload.stream.read(8)
     upload.stream.seek(start)
-    if not head:
-        raise ValidationFailed.for_field("file", "文件不能为空", code="attachment_empty")
-    if not head.startswith(signatures):
-        raise ValidationFailed.for_field("file", "文件内容与扩展名不符", code="attachment_type")
-    return content_type
+    return checked_type(upload.filename, head, field="file")
 
 
 def _measure(upload: Upload, limit: int, settings: Settings) -> tuple[str, int]:

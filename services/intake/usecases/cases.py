@@ -14,7 +14,6 @@ from typing import IO, Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.intake import queries
-from services.intake.adapters.attachment_store import AttachmentStore
 from services.intake.domain.actors import Actor
 from services.intake.domain.commands import CaseCommand
 from services.intake.tables import CaseRecord
@@ -26,6 +25,7 @@ from services.intake.usecases.duty_plan import submit_duty_plan
 from services.intake.usecases.filing import submit_filing
 from services.intake.usecases.rectification import order_rectification
 from services.intake.usecases.reflection import record_reflection
+from shared.attachment_store import AttachmentStore
 from shared.errors import NotFound
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime

@@ -1,10 +1,12 @@
-"""Where attachment bytes live, keyed by their SHA-256: a folder on this machine by default, S3-compatible
-object storage when ``DM_S3_BUCKET`` is set.
+"""The one attachment store of the suite: where uploaded bytes live (intake's case materials, devolution's
+scans of the written feedback), keyed by their SHA-256 — a folder under ``DM_VAR_DIR`` by default,
+S3-compatible object storage when ``DM_S3_BUCKET`` is set. Services share the bytes, never the rows: each
+keeps its own table of what was uploaded to which case, and who may read it.
 
 Two web machines must see the same files, so a deployment with more than one sets ``DM_S3_BUCKET`` (and the
 endpoint and keys of what 政务云 offers: OSS, MinIO, Ceph RGW and others speak the S3 API). Files are
 written whole or not at all and read as streams (a scanned 50 MB PDF never sits in memory twice).
-:class:`MemoryStore` is the stub for tests. The app builds its store once (``app.extensions[STORE_KEY]``).
+:class:`MemoryStore` is the stub for tests. Each app builds its store once (``app.extensions[STORE_KEY]``).
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def store_for(settings: Settings, folder: str = "attachments") -> AttachmentStor
     return DirectoryStore(settings.var_dir / folder)
 
 
-STORE_KEY = "intake.attachment_store"
+STORE_KEY = "attachment_store"
 
 
 def plugged_or_default(extensions: Mapping[str, Any], settings: Settings) -> AttachmentStore:
