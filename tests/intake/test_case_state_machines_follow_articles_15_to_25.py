@@ -124,6 +124,17 @@ PATHS = [
     (Kind.DUTY_PLAN, Status.DRAFTING_REVIEW, "submit_review_opinion", CLERK, Status.AWAITING_APPROVAL),
     (Kind.DUTY_PLAN, Status.AWAITING_APPROVAL, "approval_returned", SYSTEM, Status.DRAFTING_REVIEW),
     (Kind.DUTY_PLAN, Status.AWAITING_COMMITTEE, "record_plan_decision", HEAD, Status.PLAN_DECIDED),
+    # 第29条: the lead unit's filing of its members' division, registered, flagged, coordinated
+    (Kind.DELIBERATION, Status.DIVISION_FILED, "register_division", CLERK, Status.DIVISION_REGISTERED),
+    (Kind.DELIBERATION, Status.DIVISION_FILED, "flag_division", CLERK, Status.DIVISION_FLAGGED),
+    (
+        Kind.DELIBERATION,
+        Status.DIVISION_FLAGGED,
+        "refer_division_to_coordination",
+        CLERK,
+        Status.AWAITING_COORDINATION,
+    ),
+    (Kind.DELIBERATION, Status.AWAITING_COORDINATION, "register_division", CLERK, Status.DIVISION_REGISTERED),
 ]
 
 

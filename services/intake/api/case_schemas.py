@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import fields, validate
 
 from services.intake.domain import commands as c
-from services.intake.domain import coordination, duty_plan, filing, rectification, reflection
+from services.intake.domain import coordination, deliberation, duty_plan, filing, rectification, reflection
 from services.intake.domain.coordination import (
     BASIS_NAMES,
     MECHANISM_NAMES,
@@ -179,7 +179,14 @@ class OfficeCaseSchema(CommandSchema):
     title = _text("标题", max_length=200)
     source = choice(
         "来源（第二十六条）",
-        ["committee_assigned", "evaluation", "new_business", "interpretation", "public_reflection"],
+        [
+            "committee_assigned",
+            "evaluation",
+            "new_business",
+            "interpretation",
+            "public_reflection",
+            "deliberation_body",
+        ],
     )
     description = _text("事项说明")
     parties = codes("相关部门", min_items=1)
@@ -532,3 +539,53 @@ class PlanDecisionSchema(ActionSchema):
     outcome = choice("研究结果", CommitteeOutcome, names=COMMITTEE_OUTCOME_NAMES)
     decision = _text("研究意见")
     document_number = _text("文号", required=False, max_length=100)
+
+
+# --- 议事协调机构成员单位职责分工 (第29条) ---
+
+
+class MemberTaskSchema(CommandSchema):
+    builds = deliberation.MemberTask
+    task = _text("细化任务", max_length=1000)
+    sanding_provision = _text("衔接的“三定”规定条款", required=False, max_length=500)
+    boundary = _text("责任分界点", required=False, max_length=1000)
+    shared_with = codes("共同承担的单位", required=False)
+    host_department = _text("主办单位", required=False, max_length=40)
+
+
+class MemberDivisionSchema(CommandSchema):
+    builds = deliberation.MemberDivision
+    department = _text("成员单位", max_length=40)
+    tasks = fields.List(fields.Nested(MemberTaskSchema), required=True, metadata={"label": "任务分工"})
+
+
+class DivisionSchema(CommandSchema):
+    builds = deliberation.FileDivision
+    body_name = _text("议事协调机构名称", max_length=200)
+    lead_department = _text("牵头单位", max_length=40)
+    mechanism = _text("工作协同机制")
+    residual_responsibility = _text("牵头单位承担的兜底责任")
+    members = fields.List(
+        fields.Nested(MemberDivisionSchema), required=True, metadata={"label": "成员单位职责分工"}
+    )
+    changes = _text("调整内容（调整已抄送的分工时填写）", required=False)
+    document = _text("印发文件及文号", required=False, max_length=200)
+    attachment_ids = codes("附件", required=False)
+
+
+class RegisterDivisionSchema(ActionSchema):
+    builds = deliberation.RegisterDivision
+    note = _text("登记意见", required=False)
+
+
+class FlagDivisionSchema(ActionSchema):
+    builds = deliberation.FlagDivision
+    member_department = _text("成员单位", max_length=40)
+    sanding_provision = _text("“三定”规定条款", max_length=500)
+    conflict = _text("不衔接之处")
+
+
+class ReferDivisionSchema(ActionSchema):
+    builds = deliberation.ReferDivisionToCoordination
+    coordination_case_id = _text("协调事项编号", max_length=40)
+    note = _text("说明", required=False)

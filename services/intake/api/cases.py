@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from services.intake import queries
 from services.intake.api.case_schemas import (
     ApplicationSchema,
+    DivisionSchema,
     DutyPlanSchema,
     FilingSchema,
     OfficeCaseSchema,
@@ -67,7 +68,8 @@ class CaseSummarySchema(Schema):
     kind = fields.String(
         metadata={
             "description": "filing 协商纪要备案 / coordination 职责分工协调 / reflection 书面反映 / "
-            "rectification 限期纠正 / duty_plan 主要职责配置和调整方案"
+            "rectification 限期纠正 / duty_plan 主要职责配置和调整方案 / "
+            "deliberation 议事协调机构成员单位职责分工"
         }
     )
     source = fields.String()
@@ -181,10 +183,27 @@ class HistorySchema(Schema):
     data = fields.Dict()
 
 
+class DeliberationBodySchema(Schema):
+    body_name = fields.String(metadata={"description": "议事协调机构名称"})
+    lead_department = fields.String(metadata={"description": "牵头单位"})
+    lead_name = fields.String()
+    members = fields.List(fields.Dict(), metadata={"description": "成员单位及现行任务分工"})
+    mechanism = fields.String(allow_none=True)
+    residual_responsibility = fields.String(allow_none=True)
+    current_case_id = fields.String(metadata={"description": "现行分工所在的事项"})
+    status = fields.String()
+    status_name = fields.String()
+    flags = fields.List(fields.Dict(), metadata={"description": "与“三定”规定衔接、第七条的提示"})
+    conflicts = fields.List(fields.Dict(), metadata={"description": "编办标记的不衔接之处"})
+    history = fields.List(fields.Dict(), metadata={"description": "历次抄送（最新在前）"})
+
+
 class CaseQuerySchema(Labelled):
     status = fields.String(metadata={"label": "状态"})
     kind = choice(
-        "类型", ["filing", "coordination", "reflection", "rectification", "duty_plan"], required=False
+        "类型",
+        ["filing", "coordination", "reflection", "rectification", "duty_plan", "deliberation"],
+        required=False,
     )
     department = fields.String(metadata={"label": "部门"})
     overdue = fields.Boolean(metadata={"label": "是否逾期"})
@@ -419,6 +438,25 @@ def order_rectification(command: Any) -> Any:
 def submit_duty_plan(command: Any) -> Any:
     """部门报送主要职责配置方案（“三定”规定草案，第八条）或调整方案（第十条），编办按第十一条审核"""
     return _submit(service.submit_duty_plan, command)
+
+
+@cases_blp.post("/cases/deliberation-divisions")
+@cases_blp.arguments(DivisionSchema)
+@cases_blp.response(201, CaseDetailSchema)
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
+@require_roles("dept_clerk", "dept_leader")
+def file_division(command: Any) -> Any:
+    """议事协调机构牵头单位将成员单位职责分工（及其调整）抄送编办（第二十九条）"""
+    return _submit(service.file_division, command)
+
+
+@cases_blp.get("/deliberation-bodies")
+@cases_blp.response(200, DeliberationBodySchema(many=True))
+@cases_blp.doc(security=SECURITY)
+@require_roles()
+def list_deliberation_bodies() -> list[dict[str, Any]]:
+    """议事协调机构名册：牵头单位、成员单位、现行成员单位职责分工及其历次调整、不衔接提示（第二十九条）"""
+    return service.deliberation_register(current_runtime(), _actor())
 
 
 @cases_blp.get("/cases")

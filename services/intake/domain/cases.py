@@ -1,5 +1,5 @@
 """The case state machines of every kind, put together: 协商纪要备案 (第15条), 协调申请 (第16–25条), 书面反映
-(第26条第4款), 限期纠正 (第37条), 主要职责配置和调整方案 (第8–11条).
+(第26条第4款), 限期纠正 (第37条), 主要职责配置和调整方案 (第8–11条), 议事协调机构成员单位职责分工 (第29条).
 
 A case is a plain object; :func:`transition` checks who may take an action and from which state, moves the
 case, and returns the :class:`HistoryEntry` to append. An action that the state or the actor does not allow
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.domain import coordination, duty_plan, filing, rectification, reflection
+from services.intake.domain import coordination, deliberation, duty_plan, filing, rectification, reflection
 from services.intake.domain.actors import Actor
 from services.intake.domain.commands import CaseCommand
 from services.intake.domain.procedure import (
@@ -61,6 +61,7 @@ PROCEDURES: dict[Kind, Procedure] = {
         reflection.PROCEDURE,
         rectification.PROCEDURE,
         duty_plan.PROCEDURE,
+        deliberation.PROCEDURE,
     )
 }
 assert set(PROCEDURES) == set(Kind), "every kind of case has its procedure"

@@ -3,7 +3,8 @@
 A kind of case is one :class:`Procedure` — a table of :class:`Transition` s (per action: the command that asks
 for it, the states it applies in, where it leads, who may take it) and the few facts in which the kinds differ
 (which statutory clocks they run). The procedures themselves are in one module per kind (:mod:`.filing`,
-:mod:`.coordination`, :mod:`.reflection`, :mod:`.rectification`); :mod:`.cases` puts them together. Steps
+:mod:`.coordination`, :mod:`.reflection`, :mod:`.rectification`, :mod:`.duty_plan`, :mod:`.deliberation`);
+:mod:`.cases` puts them together. Steps
 that several kinds share (withdrawal, supplements, the approval inbox's answers, issuance) are defined here
 once and listed by each procedure that has them.
 """
@@ -25,6 +26,7 @@ class Kind(StrEnum):
     REFLECTION = "reflection"  # 企事业单位、社会团体和个人的书面反映 (第26条第4款)
     RECTIFICATION = "rectification"  # 限期纠正 (第37条)
     DUTY_PLAN = "duty_plan"  # 主要职责配置和调整方案 (第8–11条)
+    DELIBERATION = "deliberation"  # 议事协调机构成员单位职责分工 (第29条)
 
 
 class Source(StrEnum):
@@ -71,6 +73,9 @@ class Status(StrEnum):
     DRAFTING_REVIEW = "drafting_review"
     RESOLVING_DISAGREEMENTS = "resolving_disagreements"
     PLAN_DECIDED = "plan_decided"
+    DIVISION_FILED = "division_filed"
+    DIVISION_FLAGGED = "division_flagged"
+    DIVISION_REGISTERED = "division_registered"
 
 
 STATUS_NAMES: dict[str, str] = {
@@ -103,6 +108,9 @@ STATUS_NAMES: dict[str, str] = {
     Status.DRAFTING_REVIEW: "已研究反馈意见，拟订正式审核意见",
     Status.RESOLVING_DISAGREEMENTS: "协调分歧中",
     Status.PLAN_DECIDED: "市委编委已研究决定",
+    Status.DIVISION_FILED: "成员单位职责分工已抄送编办，待登记",
+    Status.DIVISION_FLAGGED: "分工与“三定”规定不衔接，待协调",
+    Status.DIVISION_REGISTERED: "成员单位职责分工已登记",
 }
 
 TERMINAL = frozenset(
@@ -116,6 +124,7 @@ TERMINAL = frozenset(
         Status.CORRECTED,
         Status.REFERRED_TO_SUPERVISION,
         Status.PLAN_DECIDED,
+        Status.DIVISION_REGISTERED,
     }
 )
 

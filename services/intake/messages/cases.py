@@ -38,6 +38,7 @@ KIND_NAMES = {
     "reflection": "书面反映",
     "rectification": "限期纠正",
     "duty_plan": "主要职责配置和调整方案",
+    "deliberation": "议事协调机构成员单位职责分工",
 }
 
 RULE_NAMES = {
@@ -82,6 +83,8 @@ TEMPLATES = {
     "duty_plan_returned": "主要职责方案初审退回修改及理由（第十一条第一项）",
     "document_issued": "编办制发了书面文书（公文），附下载链接（第十五条至第三十七条）",
     "duty_plan_decided": "市委编委对主要职责方案的研究决定（第八条、第十条）",
+    "division_filed": "议事协调机构牵头单位抄送了成员单位职责分工（第二十九条）",
+    "division_flagged": "成员单位职责分工与“三定”规定不衔接，编办将协调（第二十九条）",
 }
 
 

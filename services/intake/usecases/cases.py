@@ -21,6 +21,8 @@ from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import ACTIONS, carry_out, check_every_transition_is_declared
 from services.intake.usecases.case_step import commit, concurrent_change, refresh_deadline, save, start_step
 from services.intake.usecases.coordination import apply_for_coordination, open_coordination
+from services.intake.usecases.deliberation import file_division
+from services.intake.usecases.deliberation import register as deliberation_register
 from services.intake.usecases.duty_plan import submit_duty_plan
 from services.intake.usecases.filing import submit_filing
 from services.intake.usecases.rectification import order_rectification
@@ -35,6 +37,8 @@ __all__ = [
     "apply_for_coordination",
     "apply_system",
     "case_history",
+    "deliberation_register",
+    "file_division",
     "get_case",
     "list_cases",
     "open_coordination",

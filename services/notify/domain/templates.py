@@ -739,6 +739,39 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
             "due_date": None,
         },
     ),
+    # 议事协调机构成员单位职责分工 (第29条)
+    _notice(
+        "division_filed",
+        "牵头单位抄送了成员单位职责分工（第29条）",
+        "成员单位职责分工抄送：{{ body_name | default(case_title) }}",
+        "{{ lead | default('牵头单位') }}抄送了{{ body_name | default('议事协调机构') }}的成员单位职责分工"
+        "{% if changed %}（调整）{% endif %}，请编办登记"
+        "{% if flag_count %}；其中{{ flag_count }}处需核对与部门“三定”规定的衔接{% endif %}。",
+        sample={
+            "case_title": "宁波市食品安全委员会成员单位职责分工",
+            "body_name": "宁波市食品安全委员会",
+            "lead": "宁波市市场监督管理局",
+            "changed": False,
+            "flag_count": 1,
+            "due_date": None,
+        },
+    ),
+    _notice(
+        "division_flagged",
+        "成员单位职责分工与“三定”规定不衔接（第29条）",
+        "成员单位职责分工需协调：{{ body_name | default(case_title) }}",
+        "编办核对{{ body_name | default('议事协调机构') }}的成员单位职责分工，"
+        "{{ member | default('有成员单位') }}的分工与其“三定”规定{{ sanding_provision | default('') }}不衔接"
+        "{% if conflict %}：{{ conflict }}{% endif %}。编办将组织协调。",
+        sample={
+            "case_title": "宁波市食品安全委员会成员单位职责分工",
+            "body_name": "宁波市食品安全委员会",
+            "member": "宁波市农业农村局",
+            "sanding_provision": "第三条第（八）项",
+            "conflict": "食用农产品进入市场后的监管已明确由市场监管部门负责",
+            "due_date": None,
+        },
+    ),
 )
 
 BUILTIN_TEMPLATES = BUILTIN_TEMPLATES + OTHER_TEMPLATES

@@ -1,0 +1,204 @@
+"""议事协调机构成员单位职责分工 (第29条): the lead unit files the member units' division (copied to the
+office) and every change to it; the office registers it, or flags a task that contradicts a member's 三定
+provisions and refers it to coordination. The register of bodies is read from the filings: each body's
+current division is its latest filing, the earlier ones are its history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.intake import queries
+from services.intake.domain import deliberation as rules
+from services.intake.domain.actors import Actor
+from services.intake.domain.cases import STATUS_NAMES, Kind, Source, Status
+from services.intake.domain.deliberation import (
+    FileDivision,
+    FlagDivision,
+    ReferDivisionToCoordination,
+    RegisterDivision,
+)
+from services.intake.messages.cases import department_party
+from services.intake.tables import CaseRecord, Department
+from services.intake.usecases import jurisdiction
+from services.intake.usecases.case_actions import case_action
+from services.intake.usecases.case_opening import NewCase, open_new_case
+from services.intake.usecases.case_step import Step
+from shared.errors import DomainError, ValidationFailed
+from shared.idempotency import IdempotencyClaim
+from shared.runtime import ServiceRuntime
+
+
+def file_division(
+    runtime: ServiceRuntime, actor: Actor, command: FileDivision, claim: IdempotencyClaim | None = None
+) -> str:
+    """The lead unit copies the member units' division of duties to the office (第29条: 成员单位职责分工
+    及时抄送市委编办) — the body's first division or a change to the one on record."""
+    if actor.department != command.lead_department:
+        raise DomainError(
+            "成员单位职责分工由议事协调机构牵头单位抄送（第二十九条）",
+            code="not_lead_unit",
+            fields={"lead_department": ["只能以本单位作为牵头单位抄送"]},
+        )
+    with runtime.db.transaction() as session:
+        jurisdiction.check_named(session, actor.jurisdiction, rules.named_departments(command))
+        earlier = _filings(session, actor.jurisdiction, command.body_name.strip())
+        if earlier and earlier[-1].applicant_department != command.lead_department:
+            raise ValidationFailed.for_field(
+                "lead_department",
+                f"该议事协调机构的牵头单位为{_name(session, earlier[-1].applicant_department)}，"
+                "调整牵头单位应先经机构编制程序明确",
+            )
+        rules.check_division(command, has_earlier=bool(earlier))
+        flags = [f.__dict__ for f in rules.division_flags(command, _names(session, actor.jurisdiction))]
+    new = NewCase(
+        kind=Kind.DELIBERATION,
+        source=Source.DELIBERATION_BODY,
+        title=rules.title_of(command),
+        applicant=command.lead_department,
+        content=command,
+        parties={d: "member" for d in rules.members_of(command)},
+        attachment_ids=command.attachment_ids,
+        action="file_division",
+        status=Status.DIVISION_FILED,
+        extra_content={
+            "body_name": command.body_name.strip(),
+            "flags": flags,
+            "replaces": earlier[-1].id if earlier else None,
+        },
+    )
+
+    def effects(step: Step) -> None:
+        step.out.notify(
+            "division_filed",
+            step.office(),
+            dedupe="filed",
+            lead=step.department_name(command.lead_department),
+            body_name=command.body_name,
+            changed=bool(earlier),
+            flag_count=len(flags),
+        )
+
+    return open_new_case(runtime, actor, new, claim, effects)
+
+
+@case_action(RegisterDivision, route="register-division", summary="登记成员单位职责分工（第二十九条）")
+def register_division(step: Step, command: RegisterDivision) -> None:
+    step.move(reason=command.note)
+    step.record_progress(registered={"by": step.actor.name, "note": command.note})
+
+
+@case_action(FlagDivision, route="flag-division", summary="标记成员单位分工与“三定”规定不衔接（第二十九条）")
+def flag_division(step: Step, command: FlagDivision) -> None:
+    """A member's task contradicts its 三定 provisions: recorded and told to the lead unit; the office then
+    refers it to coordination."""
+    members = [p.department_code for p in queries.parties_of(step.session, step.record.id)]
+    rules.check_flag(command.member_department, members, command)
+    step.move(reason=command.conflict, member_department=command.member_department)
+    found = {
+        "member_department": command.member_department,
+        "member_name": step.department_name(command.member_department),
+        "sanding_provision": command.sanding_provision,
+        "conflict": command.conflict,
+        "by": step.actor.name,
+    }
+    step.record_progress(conflicts=[*(step.record.progress or {}).get("conflicts", []), found])
+    step.out.notify(
+        "division_flagged",
+        [
+            department_party(code, step.record.jurisdiction_code)
+            for code in dict.fromkeys([step.record.applicant_department or "", command.member_department])
+        ],
+        dedupe=step.dedupe(),
+        body_name=step.record.content.get("body_name"),
+        member=found["member_name"],
+        sanding_provision=command.sanding_provision,
+        conflict=command.conflict,
+    )
+
+
+@case_action(
+    ReferDivisionToCoordination,
+    route="refer-division-to-coordination",
+    summary="成员单位分工与“三定”规定不衔接，提请协调（第二十九条、第二十六条）",
+)
+def refer_division_to_coordination(step: Step, command: ReferDivisionToCoordination) -> None:
+    linked = queries.load_visible(step.session, step.actor, command.coordination_case_id)
+    if linked.kind != Kind.COORDINATION:
+        raise ValidationFailed.for_field("coordination_case_id", "应为一件职责分工协调事项")
+    step.move(reason=command.note, coordination_case_id=linked.id)
+    step.record_progress(coordination_case_id=linked.id)
+
+
+# --- the register ---
+
+
+def _filings(session: Session, jurisdiction_code: str, body_name: str | None = None) -> list[CaseRecord]:
+    conditions = [CaseRecord.jurisdiction_code == jurisdiction_code, CaseRecord.kind == Kind.DELIBERATION]
+    rows = session.scalars(select(CaseRecord).where(*conditions).order_by(CaseRecord.created_at)).all()
+    return [r for r in rows if body_name is None or (r.content or {}).get("body_name") == body_name]
+
+
+def _names(session: Session, jurisdiction_code: str) -> dict[str, str]:
+    rows = session.execute(
+        select(Department.code, Department.name).where(Department.jurisdiction_code == jurisdiction_code)
+    ).all()
+    return {code: name for code, name in rows}
+
+
+def _name(session: Session, code: str | None) -> str:
+    department = session.get(Department, code) if code else None
+    return department.name if department is not None else (code or "")
+
+
+def register(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
+    """The register of deliberation and coordination bodies (第29条): each body with its lead unit, its
+    member units, its current division (the latest filing) and its history; the office sees its
+    jurisdiction's bodies, a department those it leads or is a member of."""
+    with runtime.db.transaction() as session:
+        names = _names(session, actor.jurisdiction)
+        visible = {r.id for r in session.scalars(select(CaseRecord).where(queries.visible_to(actor)))}
+        bodies: dict[str, list[CaseRecord]] = {}
+        for record in _filings(session, actor.jurisdiction):
+            bodies.setdefault(record.content.get("body_name", record.title), []).append(record)
+        out = []
+        for body_name, filings in bodies.items():
+            if not any(f.id in visible for f in filings):
+                continue
+            current = filings[-1]
+            content = current.content
+            out.append(
+                {
+                    "body_name": body_name,
+                    "lead_department": current.applicant_department,
+                    "lead_name": names.get(current.applicant_department or "", current.applicant_department),
+                    "members": [
+                        {
+                            "department": m["department"],
+                            "name": names.get(m["department"], m["department"]),
+                            "tasks": m.get("tasks", []),
+                        }
+                        for m in content.get("members", [])
+                    ],
+                    "mechanism": content.get("mechanism"),
+                    "residual_responsibility": content.get("residual_responsibility"),
+                    "current_case_id": current.id,
+                    "status": current.status,
+                    "status_name": STATUS_NAMES[Status(current.status)],
+                    "flags": content.get("flags", []),
+                    "conflicts": (current.progress or {}).get("conflicts", []),
+                    "history": [
+                        {
+                            "case_id": f.id,
+                            "filed_at": f.created_at,
+                            "changes": f.content.get("changes"),
+                            "status": f.status,
+                            "status_name": STATUS_NAMES[Status(f.status)],
+                        }
+                        for f in reversed(filings)
+                    ],
+                }
+            )
+        return sorted(out, key=lambda b: b["body_name"])
