@@ -15,6 +15,7 @@ from services.intake.domain.cases import (
     ACTION_LABELS,
     NEXT_ACTOR_NAMES,
     STATUS_NAMES,
+    TERMINAL,
     Case,
     Status,
     allowed_actions,
@@ -216,18 +217,28 @@ def _solicitation(s: Solicitation) -> dict[str, Any]:
 
 def warnings(session: Session, record: CaseRecord) -> list[str]:
     """What the office must see at once on the case: written solicitations 送达未确认 (第二十条: until service
-    is recorded, the reply period does not run and silence does not count)."""
+    is recorded, the reply period does not run and silence does not count), and what the submission's checks
+    flagged."""
     unconfirmed = session.scalars(
         select(Solicitation)
         .where(Solicitation.case_id == record.id, Solicitation.delivery == Delivery.UNCONFIRMED)
         .where(Solicitation.status.in_(REPLY_OPEN))
         .order_by(Solicitation.round, Solicitation.sent_at)
     ).all()
-    return [
+    delivery = [
         f"送达未确认：第{s.round}轮书面征求意见（{_department_name(session, s.department_code)}），"
         "请书面送达并登记送达日期；登记前答复期限不计算，不视为没有不同意见（第二十条）"
         for s in unconfirmed
     ]
+    return delivery + flag_warnings(record)
+
+
+def flag_warnings(record: CaseRecord) -> list[str]:
+    """What a submission's checks flagged for the review while the case is open: a duty plan's matters
+    without a lead or host (第七条), a deliberation body's tasks without a 三定 provision (第二十九条)."""
+    if Status(record.status) in TERMINAL:
+        return []
+    return [f"请核对：{f['message']}（{f['article']}）" for f in (record.content or {}).get("flags") or []]
 
 
 def _department_name(session: Session, code: str) -> str:

@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from casework_support import Desk
 
+from services.intake.pages.login import session_user
+from services.intake.usecases import directory
+from shared.web import session as web_session
+
 
 @pytest.fixture
 def desk(make_runtime):  # type: ignore[no-untyped-def]
@@ -194,3 +198,39 @@ def test_only_the_lead_unit_files_and_only_departments_of_its_jurisdiction_are_m
     assert "工作协同机制" in errors(incomplete)["mechanism"]
     assert "兜底责任" in errors(incomplete)["residual_responsibility"]
     assert desk.get("bb.clerk", "/deliberation-bodies").json == []
+
+
+def _browser(desk: Desk, user_id: str) -> Any:
+    client = desk.client.application.test_client()
+    user = session_user(desk.runtime, directory.find_person(desk.runtime, user_id))
+    started = web_session.new_session(desk.runtime.settings, user)
+    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, desk.runtime.settings), path="/")
+    client.csrf = started.csrf_token  # type: ignore[attr-defined]
+    return client
+
+
+def test_the_office_reads_the_division_by_name_and_flags_a_member_on_the_case_page_第二十九条(desk):
+    members = division_body()["members"]
+    members[1]["tasks"].append({"task": "负责餐厨垃圾收运监管。"})
+    case = filed(desk, members=members)
+    office = _browser(desk, "bb.clerk")
+    html = office.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "议事协调机构成员单位职责分工" in html and "宁波市食品安全委员会" in html
+    assert "牵头单位承担的兜底责任" in html and "市农业农村局“三定”规定第三条第（八）项" in html
+    assert "宁波市综合行政执法局" in html and "nb-zhzf" not in html.replace('value="nb-zhzf"', "")
+    assert "请核对：宁波市综合行政执法局的任务“负责餐厨垃圾收运监管。”未注明与其“三定”规定的衔接" in html
+    assert "/actions/register_division" in html and "/actions/flag_division" in html
+
+    flagged = office.post(
+        f"/cases/{case['id']}/actions/flag_division",
+        data={
+            "csrf_token": office.csrf,
+            "member_department": "nb-zhzf",
+            "sanding_provision": "市综合行政执法局“三定”规定第三条第（五）项",
+            "conflict": "餐厨垃圾收运监管未列入其“三定”规定。",
+        },
+        content_type="multipart/form-data",
+    )
+    assert flagged.status_code == 303, flagged.get_data(as_text=True)
+    html = office.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "分工与“三定”规定不衔接，待协调" in html and "餐厨垃圾收运监管未列入其“三定”规定。" in html

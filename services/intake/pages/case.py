@@ -56,6 +56,7 @@ CONTENT_SCHEMAS: dict[str, type[Any]] = {
     "reflection": s.ReflectionSchema,
     "rectification": s.RectificationSchema,
     "duty_plan": s.DutyPlanSchema,
+    "deliberation": s.DivisionSchema,
 }
 KIND_NAMES = {
     "filing": "协商纪要备案",
@@ -63,6 +64,7 @@ KIND_NAMES = {
     "reflection": "书面反映",
     "rectification": "限期纠正",
     "duty_plan": "主要职责配置和调整方案",
+    "deliberation": "议事协调机构成员单位职责分工",
 }
 PROGRESS_NAMES = {
     "acceptance": "受理",
@@ -78,6 +80,8 @@ PROGRESS_NAMES = {
     "suspension": "中止",
     "issued": "正式发文",
     "interim_measures": "临时处置措施",
+    "conflicts": "与“三定”规定不衔接",
+    "registered": "登记",
 }
 PROGRESS_KEYS = {
     "summary": "摘要",
@@ -101,6 +105,9 @@ PROGRESS_KEYS = {
     "accepted_by": "受理人",
     "recorded_by": "记录人",
     "by": "办理人",
+    "member_name": "成员单位",
+    "sanding_provision": "“三定”规定条款",
+    "conflict": "不衔接之处",
 }
 BOOL_NAMES = {True: "是", False: "否"}
 
@@ -268,6 +275,8 @@ def _pick_options(name: str, case: dict[str, Any], me: Any, name_of: Any) -> lis
             for sol in case["solicitations"]
             if sol["status"] in REPLY_OPEN and (me.is_office or sol["department"] == me.department)
         ]
+    if name == "member_department":
+        return [(p["department"], name_of(p["department"])) for p in case["parties"] if p["role"] == "member"]
     if name == "meeting_id":
         return [
             (m["id"], f"{chinese_datetime(m['starts_at'])} · {m['location']}")

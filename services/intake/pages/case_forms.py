@@ -10,7 +10,8 @@ and sits beside it (:class:`shared.web.forms.Form`).
 Widgets follow the field: a choice is radios (up to four options) or a select; a list of department codes is
 a department picker; ``attachment_ids`` and ``*_attachment_id`` are file inputs (uploaded first, then their
 ids go into the command); a date is a date input; a meeting time a datetime input read as Beijing time;
-``solicitation_id`` and ``meeting_id`` are chosen among the case's own solicitations and meetings.
+``solicitation_id``, ``meeting_id`` and ``member_department`` are chosen among the case's own solicitations,
+meetings and member units.
 """
 
 from __future__ import annotations
@@ -40,12 +41,13 @@ DEPARTMENT_LISTS = frozenset(
         "lead_departments",
         "supervising_departments",
         "related_departments",
+        "shared_with",
     }
 )
 #: one department code (a select of departments)
 ONE_DEPARTMENT = frozenset({"host_department", "department", "lead_department"})
 #: fields chosen among the case's own records
-PICKED = frozenset({"solicitation_id", "meeting_id"})
+PICKED = frozenset({"solicitation_id", "meeting_id", "member_department"})
 #: rows a list of nested items shows (blank rows are left out of the command)
 ROWS = 3
 _INDEX = re.compile(r"\[\d+\]")
