@@ -16,6 +16,7 @@ from services.intake.pages.directory_import import import_pages
 from services.intake.pages.home import home_pages
 from services.intake.pages.login import login_pages
 from services.intake.pages.qr_login import qr_pages
+from services.intake.pages.supervision import supervision_pages
 from services.intake.pages.worklist import worklist_pages
 
 __all__ = ["blueprints", "login"]
@@ -28,6 +29,7 @@ def blueprints() -> Iterable[Blueprint]:
         worklist_pages,
         new_case_pages,
         case_pages,
+        supervision_pages,
         directory_pages,
         credential_pages,
         qr_pages,

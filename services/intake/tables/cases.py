@@ -22,7 +22,10 @@ class CaseRecord(Base):
     """One filing or coordination case; ``version`` guards against two handlers changing it at once."""
 
     __tablename__ = "case_record"
-    __table_args__ = (Index("ix_case_record_scope", "jurisdiction_code", "status", "kind"),)
+    __table_args__ = (
+        Index("ix_case_record_scope", "jurisdiction_code", "status", "kind"),
+        Index("ix_case_record_period", "jurisdiction_code", "created_at"),  # supervision by period (第36条)
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"))

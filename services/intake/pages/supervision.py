@@ -1,0 +1,280 @@
+"""监督统计 (第36–37条): the office's dashboard for its jurisdiction and a period, the case list behind every
+figure, and both as an Excel ledger (台账).
+
+``GET /supervision?from=&to=`` — the dashboard (server-side SVG charts, every bar and number a link);
+``GET /supervision/cases?...`` — the cases behind a figure; ``.xlsx`` beside each for the ledger.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, request, send_file
+from flask.typing import ResponseReturnValue
+
+from services.intake.pages import charts
+from services.intake.pages.charts import COLOURS, Row, Segment
+from services.intake.usecases import supervision
+from shared import localtime
+from shared.auth import current_principal
+from shared.errors import ValidationFailed
+from shared.identity import OFFICE_ROLES
+from shared.jurisdictions import jurisdiction_name
+from shared.service import current_runtime
+from shared.web import pages
+
+supervision_pages = Blueprint("intake_supervision", __name__, template_folder="templates")
+FILTER_NAMES = {
+    "kind": "事项类别",
+    "status": "办理状态",
+    "department": "部门",
+    "rule": "法定期限",
+    "late": "只看逾期",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period() -> supervision.Period:
+    return supervision.Period.parse(request.args.get("from"), request.args.get("to"), localtime.today())
+
+
+def _link(period: supervision.Period, wanted: dict[str, Any]) -> str:
+    query = {"from": period.start.isoformat(), "to": period.end.isoformat(), **wanted}
+    return "/supervision/cases?" + urlencode(query)
+
+
+def _charts(data: dict[str, Any], period: supervision.Period) -> dict[str, str]:
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for row in data["by_kind_and_status"]:
+        kinds.setdefault(row["kind_name"], []).append(row)
+    palette = ["#1d5fa8", "#4f86c6", "#8fb3de", "#2e8b57", "#c0392b", "#e6a23c", "#7f8c8d"]
+    by_kind = charts.bar_chart(
+        "各类事项及办理阶段",
+        [
+            Row(
+                name,
+                tuple(
+                    Segment(
+                        r["count"], palette[i % len(palette)], _link(period, r["filter"]), r["status_name"]
+                    )
+                    for i, r in enumerate(rows)
+                ),
+            )
+            for name, rows in kinds.items()
+        ],
+    )
+    legend = [("按期", COLOURS["on_time"]), ("逾期", COLOURS["late"])]
+
+    def on_time_late(rows: list[dict[str, Any]], label: str) -> list[Row]:
+        return [
+            Row(
+                r[label],
+                (
+                    Segment(r["on_time"], COLOURS["on_time"], _link(period, r["filter"]), "按期"),
+                    Segment(r["late"], COLOURS["late"], _link(period, {**r["filter"], "late": "1"}), "逾期"),
+                ),
+            )
+            for r in rows
+        ]
+
+    rule_rows = [{**r, "label": f"{r['article']} {r['name'].split('（')[0]}"} for r in data["steps_per_rule"]]
+    return {
+        "by_kind": by_kind,
+        "per_rule": charts.bar_chart(
+            "法定步骤按期与逾期（按条款）", on_time_late(rule_rows, "label"), legend=legend
+        ),
+        "per_department": charts.bar_chart(
+            "法定步骤按期与逾期（按部门）", on_time_late(data["steps_per_department"], "name"), legend=legend
+        ),
+        "silence": charts.bar_chart(
+            "书面征求意见逾期未答复、视为没有不同意见（第二十条）",
+            [
+                Row(
+                    f"{r['name']} {round(r['share'] * 100)}%",
+                    (Segment(r["deemed"], COLOURS["late"], _link(period, r["filter"]), "视为无不同意见"),),
+                )
+                for r in data["deemed_no_objection"]
+            ],
+        ),
+        "rectifications": charts.bar_chart(
+            "限期纠正（第三十七条）",
+            [
+                Row(r["name"], (Segment(r["count"], COLOURS["main"], _link(period, r["filter"]), r["name"]),))
+                for r in data["rectifications"]
+            ],
+        ),
+    }
+
+
+@supervision_pages.get("/supervision")
+@pages.login_required(*OFFICE_ROLES)
+def dashboard() -> ResponseReturnValue:
+    try:
+        period = _period()
+    except ValidationFailed as exc:
+        return pages.error_page(422, "日期有误", exc.detail or "日期格式应为 YYYY-MM-DD")
+    me = current_principal()
+    data = supervision.dashboard(current_runtime(), me, period, localtime.today())
+    return pages.render_page(
+        "intake/supervision.html",
+        data=data,
+        period=period,
+        jurisdiction=jurisdiction_name(me.jurisdiction),
+        charts=_charts(data, period),
+        link=lambda wanted: _link(period, wanted),
+        export="/supervision.xlsx?"
+        + urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()}),
+    )
+
+
+def _wanted() -> dict[str, str]:
+    return {k: request.args[k] for k in FILTER_NAMES if k in request.args}
+
+
+@supervision_pages.get("/supervision/cases")
+@pages.login_required(*OFFICE_ROLES)
+def case_list() -> ResponseReturnValue:
+    try:
+        period = _period()
+    except ValidationFailed as exc:
+        return pages.error_page(422, "日期有误", exc.detail or "日期格式应为 YYYY-MM-DD")
+    wanted = _wanted()
+    rows = supervision.case_list(current_runtime(), current_principal(), period, wanted)
+    return pages.render_page(
+        "intake/supervision_cases.html",
+        rows=rows,
+        period=period,
+        filters=_filter_text(wanted),
+        export="/supervision/cases.xlsx?" + request.query_string.decode(),
+        back="/supervision?" + urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()}),
+    )
+
+
+def _filter_text(wanted: dict[str, str]) -> list[str]:
+    return [f"{FILTER_NAMES[k]}：{v or '（编办发起）'}" for k, v in wanted.items()]
+
+
+def _workbook_response(book: Any, name: str) -> ResponseReturnValue:
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return send_file(out, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _sheet_header(sheet: Any, title: str, filters: list[str], headers: list[str]) -> None:
+    from openpyxl.styles import Font
+
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["筛选条件：" + ("；".join(filters) if filters else "无")])
+    sheet.append(["导出时间：" + localtime.today().isoformat()])
+    sheet.append(headers)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A5"
+
+
+def _dated(sheet: Any) -> None:
+    for row in sheet.iter_rows(min_row=5):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+
+
+@supervision_pages.get("/supervision/cases.xlsx")
+@pages.login_required(*OFFICE_ROLES)
+def case_list_xlsx() -> ResponseReturnValue:
+    from openpyxl import Workbook
+
+    period = _period()
+    wanted = _wanted()
+    me = current_principal()
+    rows = supervision.case_list(current_runtime(), me, period, wanted, limit=100_000)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "事项台账"
+    filters = [
+        f"行政区划：{jurisdiction_name(me.jurisdiction)}",
+        f"期间：{period.text}",
+        *_filter_text(wanted),
+    ]
+    _sheet_header(
+        sheet,
+        "职责管理事项台账",
+        filters,
+        ["事项编号", "标题", "类别", "办理状态", "部门", "收到日期", "期限", "是否逾期"],
+    )
+    for r in rows:
+        sheet.append(
+            [
+                r["id"],
+                r["title"],
+                r["kind_name"],
+                r["status_name"],
+                r["department"],
+                r["received_on"],
+                r["due_date"],
+                "是" if r["overdue"] else "否",
+            ]
+        )
+    _dated(sheet)
+    return _workbook_response(book, f"事项台账-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
+
+
+@supervision_pages.get("/supervision.xlsx")
+@pages.login_required(*OFFICE_ROLES)
+def dashboard_xlsx() -> ResponseReturnValue:
+    from openpyxl import Workbook
+
+    period = _period()
+    me = current_principal()
+    data = supervision.dashboard(current_runtime(), me, period, localtime.today())
+    filters = [f"行政区划：{jurisdiction_name(me.jurisdiction)}", f"期间：{period.text}"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "事项"
+    _sheet_header(sheet, "各类事项及办理阶段", filters, ["类别", "办理状态", "件数"])
+    for r in data["by_kind_and_status"]:
+        sheet.append([r["kind_name"], r["status_name"], r["count"]])
+    steps = book.create_sheet("法定期限")
+    _sheet_header(steps, "法定步骤按期与逾期", filters, ["条款", "步骤", "按期", "逾期"])
+    for r in data["steps_per_rule"]:
+        steps.append([r["article"], r["name"], r["on_time"], r["late"]])
+    departments = book.create_sheet("部门")
+    _sheet_header(departments, "各部门法定步骤按期与逾期", filters, ["部门", "按期", "逾期"])
+    for r in data["steps_per_department"]:
+        departments.append([r["name"], r["on_time"], r["late"]])
+    overdue = book.create_sheet("当前逾期")
+    _sheet_header(
+        overdue,
+        "当前逾期事项（最早到期在前）",
+        filters,
+        ["事项编号", "标题", "期限", "到期日", "逾期天数", "部门"],
+    )
+    for r in data["overdue_now"]:
+        overdue.append(
+            [r["case_id"], r["title"], r["rule_name"], r["due_date"], r["days_late"], r["department"]]
+        )
+    _dated(overdue)
+    silence = book.create_sheet("视为无不同意见")
+    _sheet_header(
+        silence,
+        "书面征求意见视为没有不同意见（第二十条）",
+        filters,
+        ["部门", "征求次数", "视为无不同意见", "占比"],
+    )
+    for r in data["deemed_no_objection"]:
+        silence.append([r["name"], r["asked"], r["deemed"], r["share"]])
+        silence.cell(row=silence.max_row, column=4).number_format = "0.0%"
+    timing = book.create_sheet("办理时长")
+    _sheet_header(timing, "办理时长（工作日）", filters, ["环节", "件数", "中位数", "第90百分位"])
+    for r in data["durations"].values():
+        timing.append([r["label"], r["count"], r["median"], r["p90"]])
+    rect = book.create_sheet("限期纠正")
+    _sheet_header(rect, "限期纠正（第三十七条）", filters, ["情况", "件数"])
+    for r in data["rectifications"]:
+        rect.append([r["name"], r["count"]])
+    return _workbook_response(book, f"监督统计-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
