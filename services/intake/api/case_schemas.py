@@ -16,11 +16,13 @@ from marshmallow import fields, validate
 from services.intake.domain import commands as c
 from services.intake.domain import coordination, deliberation, duty_plan, filing, rectification, reflection
 from services.intake.domain.coordination import (
+    ASSIGNED_BY_NAMES,
     BASIS_NAMES,
     MECHANISM_NAMES,
     REJECTION_GROUND_NAMES,
     SERVICE_METHOD_NAMES,
     SUSPENSION_GROUND_NAMES,
+    AssignedBy,
     BasisType,
     Mechanism,
     RejectionGround,
@@ -174,6 +176,15 @@ class ApplicationSchema(CommandSchema):
     interim_told = codes("已告知的对象", required=False)
 
 
+class AssignmentSchema(CommandSchema):
+    builds = coordination.Assignment
+    assigned_by = choice("交办单位", AssignedBy, names=ASSIGNED_BY_NAMES)
+    assigned_on = fields.Date(required=True, metadata={"label": "交办日期"})
+    instructions = _text("交办要求")
+    document = _text("交办文件或批示", required=False, max_length=200)
+    required_by = fields.Date(load_default=None, metadata={"label": "要求办结日期"})
+
+
 class OfficeCaseSchema(CommandSchema):
     builds = coordination.OpenCoordination
     title = _text("标题", max_length=200)
@@ -191,6 +202,11 @@ class OfficeCaseSchema(CommandSchema):
     description = _text("事项说明")
     parties = codes("相关部门", min_items=1)
     attachment_ids = codes("附件", required=False)
+    assignment = fields.Nested(
+        AssignmentSchema,
+        load_default=None,
+        metadata={"label": "交办信息（市委、市政府和市委编委交办的事项填写，第二十六条第一款）"},
+    )
 
 
 class AcceptSchema(ActionSchema):

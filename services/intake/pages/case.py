@@ -50,6 +50,8 @@ anyone = pages.login_required()
 REPLY = RULES["written_reply"]
 
 #: the form each kind's content was submitted with (its labels name the content on the page)
+#: an office-opened coordination (第26条) was opened with the office's form
+OfficeCaseSchema = s.OfficeCaseSchema
 CONTENT_SCHEMAS: dict[str, type[Any]] = {
     "filing": s.FilingSchema,
     "coordination": s.ApplicationSchema,
@@ -147,7 +149,7 @@ def _content_rows(
     kind: str, content: dict[str, Any], name_of: Any, attachments_by_id: dict[str, Any]
 ) -> list:
     """(label, text or list of texts or list of row dicts) for each submitted field, in the form's order."""
-    schema = CONTENT_SCHEMAS.get(kind)
+    schema = OfficeCaseSchema if kind == "coordination" and "source" in content else CONTENT_SCHEMAS.get(kind)
     if schema is None:
         return []
     rows: list[tuple[str, Any]] = []

@@ -97,10 +97,9 @@ def open_coordination(
     runtime: ServiceRuntime, actor: Actor, command: OpenCoordination, claim: IdempotencyClaim | None = None
 ) -> str:
     """第26条: a coordination assigned by the committee or begun by the office starts as accepted."""
+    rules.check_opening(command, today())
     with runtime.db.transaction() as session:
         check_departments(session, actor.jurisdiction, {"parties": command.parties})
-    if not command.parties:
-        raise ValidationFailed.for_field("parties", "至少列明一个相关部门")
     new = NewCase(
         kind=Kind.COORDINATION,
         source=Source(command.source),
