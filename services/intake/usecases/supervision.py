@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session
 
 from services.intake.domain.actors import Actor
 from services.intake.domain.approvals.workdays import weekdays_between
@@ -83,40 +83,92 @@ def _percentile(values: list[int], share: float) -> float | None:
     return float(ordered[max(math.ceil(share * len(ordered)) - 1, 0)])
 
 
-def _durations(session: Session, scope: Any) -> dict[str, dict[str, Any]]:
-    accept = aliased(CaseEvent)
-    opinion = aliased(CaseEvent)
-    accepted_at = (
-        select(func.min(accept.at)).where(accept.case_id == CaseRecord.id, accept.action == "accept")
-    ).scalar_subquery()
-    opinion_at = (
-        select(func.min(opinion.at)).where(
-            opinion.case_id == CaseRecord.id, opinion.action.in_(("submit_opinion", "submit_determination"))
-        )
-    ).scalar_subquery()
-    rows = session.execute(
-        select(CaseRecord.created_at, accepted_at, opinion_at).where(scope, CaseRecord.kind == "coordination")
-    ).all()
-    to_accept, to_opinion = [], []
-    for created, accepted, opined in rows:
-        if accepted is None:
-            continue
-        to_accept.append(weekdays_between(local_date(created), local_date(accepted)))
-        if opined is not None:
-            to_opinion.append(weekdays_between(local_date(accepted), local_date(opined)))
+_MONDAY = date(2001, 1, 1)  # a Monday: weekdays before a date count in closed form from here
+
+
+def _weekdays_before(day: Any) -> Any:
+    """SQL: the Monday-to-Friday days from 2001-01-01 up to (not including) ``day`` (a date expression)."""
+    days = day - literal(_MONDAY)
+    return 5 * (days // 7) + func.least(days % 7, 5)
+
+
+def _summary(label: str, values: list[int]) -> dict[str, Any]:
     return {
-        "receipt_to_acceptance": {
-            "label": "收到申请至受理（第十七条）",
-            "count": len(to_accept),
-            "median": _percentile(to_accept, 0.5),
-            "p90": _percentile(to_accept, 0.9),
-        },
-        "acceptance_to_opinion": {
-            "label": "受理至提出协调意见（第二十二条）",
-            "count": len(to_opinion),
-            "median": _percentile(to_opinion, 0.5),
-            "p90": _percentile(to_opinion, 0.9),
-        },
+        "label": label,
+        "count": len(values),
+        "median": _percentile(values, 0.5),
+        "p90": _percentile(values, 0.9),
+    }
+
+
+LABELS = {
+    "receipt_to_acceptance": "收到申请至受理（第十七条）",
+    "acceptance_to_opinion": "受理至提出协调意见（第二十二条）",
+}
+OPINION_ACTIONS = ("submit_opinion", "submit_determination")
+
+
+def _durations(
+    session: Session, scope: Any, timezone: str, in_database: bool | None = None
+) -> dict[str, dict[str, Any]]:
+    """Working days from receipt to acceptance and from acceptance to the opinion: on PostgreSQL counted and
+    ranked in the database (percentile_disc = nearest rank), elsewhere in Python over the same rows."""
+    steps = (
+        select(
+            CaseEvent.case_id.label("case_id"),
+            func.min(case((CaseEvent.action == "accept", CaseEvent.at))).label("accepted"),
+            func.min(case((CaseEvent.action.in_(OPINION_ACTIONS), CaseEvent.at))).label("opined"),
+        )
+        .where(CaseEvent.action.in_(("accept", *OPINION_ACTIONS)))
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
+    base = (
+        select(CaseRecord.created_at, steps.c.accepted, steps.c.opined)
+        .join(steps, steps.c.case_id == CaseRecord.id)
+        .where(scope, CaseRecord.kind == "coordination", steps.c.accepted.is_not(None))
+    )
+    if in_database is None:
+        in_database = session.get_bind().dialect.name == "postgresql"
+    if in_database:
+        local = base.subquery()
+
+        def on(column: Any) -> Any:
+            return cast(func.timezone(timezone, column), Date)
+
+        to_accept = _weekdays_before(on(local.c.accepted) + 1) - _weekdays_before(on(local.c.created_at) + 1)
+        to_opinion = _weekdays_before(on(local.c.opined) + 1) - _weekdays_before(on(local.c.accepted) + 1)
+        row = session.execute(
+            select(
+                func.count(),
+                func.percentile_disc(0.5).within_group(to_accept),
+                func.percentile_disc(0.9).within_group(to_accept),
+                func.count(local.c.opined),
+                func.percentile_disc(0.5).within_group(to_opinion),
+                func.percentile_disc(0.9).within_group(to_opinion),
+            ).select_from(local)
+        ).one()
+
+        def figure(label: str, count: Any, median: Any, p90: Any) -> dict[str, Any]:
+            return {
+                "label": label,
+                "count": int(count or 0),
+                "median": float(median) if median is not None else None,
+                "p90": float(p90) if p90 is not None else None,
+            }
+
+        return {
+            "receipt_to_acceptance": figure(LABELS["receipt_to_acceptance"], *row[0:3]),
+            "acceptance_to_opinion": figure(LABELS["acceptance_to_opinion"], *row[3:6]),
+        }
+    accepts, opinions = [], []
+    for created, accepted, opined in session.execute(base).all():
+        accepts.append(weekdays_between(local_date(created), local_date(accepted)))
+        if opined is not None:
+            opinions.append(weekdays_between(local_date(accepted), local_date(opined)))
+    return {
+        "receipt_to_acceptance": _summary(LABELS["receipt_to_acceptance"], accepts),
+        "acceptance_to_opinion": _summary(LABELS["acceptance_to_opinion"], opinions),
     }
 
 
@@ -255,7 +307,7 @@ def dashboard(runtime: ServiceRuntime, actor: Actor, period: Period, today: date
                 rect["corrected"] += count
             elif status == Status.REFERRED_TO_SUPERVISION:
                 rect["referred"] += count
-        durations = _durations(session, scope)
+        durations = _durations(session, scope, runtime.settings.timezone)
     return {
         "jurisdiction": jurisdiction,
         "period": {"from": period.start, "to": period.end, "text": period.text},
