@@ -30,6 +30,7 @@ def case_of(session: Session, record: CaseRecord) -> Case:
         pending_decision=record.pending_decision,
         solicitation_round=record.solicitation_round or 0,
         approval_count=record.approval_count or 0,
+        source=record.source,
     )
 
 

@@ -124,6 +124,7 @@ PATHS = [
     (Kind.DUTY_PLAN, Status.DRAFTING_REVIEW, "submit_review_opinion", CLERK, Status.AWAITING_APPROVAL),
     (Kind.DUTY_PLAN, Status.AWAITING_APPROVAL, "approval_returned", SYSTEM, Status.DRAFTING_REVIEW),
     (Kind.DUTY_PLAN, Status.AWAITING_COMMITTEE, "record_plan_decision", HEAD, Status.PLAN_DECIDED),
+    # 第26条第2款、第3款: designation for a new business, written interpretation (source-bound, see below)
     # 第29条: the lead unit's filing of its members' division, registered, flagged, coordinated
     (Kind.DELIBERATION, Status.DIVISION_FILED, "register_division", CLERK, Status.DIVISION_REGISTERED),
     (Kind.DELIBERATION, Status.DIVISION_FILED, "flag_division", CLERK, Status.DIVISION_FLAGGED),
@@ -153,7 +154,7 @@ def test_each_transition_moves_the_case_and_records_who_and_why(kind, start, act
 
 
 def test_every_transition_in_the_table_is_exercised() -> None:
-    covered = {action for _k, _s, action, _a, _e in PATHS} | {"resume"}
+    covered = {action for _k, _s, action, _a, _e in PATHS} | {"resume", "interpret", "designate_department"}
     assert {t.action for t in TRANSITIONS} <= covered
 
 
@@ -280,3 +281,20 @@ def test_a_reflection_received_by_the_office_is_handled_by_the_office_第二十�
     transition(received, "study", CLERK)
     assert received.status is Status.STUDYING
     assert allowed_actions(Case("c-3", Kind.REFLECTION, Status.RESULT_TOLD, NB, None), CLERK) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "action", "other"),
+    [
+        ("interpretation", "interpret", "designate_department"),
+        ("new_business", "designate_department", "interpret"),
+    ],
+)
+def test_interpretation_and_designation_are_each_for_their_own_source_第二十六条(
+    source, action, other
+) -> None:
+    subject = case(Status.COORDINATING, source=source)
+    entry = transition(subject, action, CLERK)
+    assert subject.status is Status.AWAITING_APPROVAL and entry.to_status is Status.AWAITING_APPROVAL
+    with pytest.raises(Forbidden):
+        transition(case(Status.COORDINATING, source=source), other, CLERK)

@@ -85,3 +85,107 @@ def _browser(desk: Desk, user_id: str) -> Any:
     client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, desk.runtime.settings), path="/")
     client.csrf = started.csrf_token  # type: ignore[attr-defined]
     return client
+
+
+def _approve(desk: Desk, kind: str) -> None:
+    request = desk.sent("approval.request")[-1]
+    assert request["decision_kind"] == kind
+    desk.deliver(
+        "approval.decided",
+        {**request, "outcome": "approved", "decided_by": {"user_id": "bb.leader", "name": "王建国"}},
+        source="intake",
+    )
+
+
+def test_a_disagreement_over_the_sanding_is_answered_by_a_written_interpretation_sent_to_all_第二十六条第三款(
+    desk,
+):
+    body = opening("interpretation", title="关于“三定”规定中餐厨垃圾处置职责理解不一致的问题")
+    case_id = desk.post("bb.clerk", "/cases/office-opened", body).json["id"]
+    actions = {a["action"] for a in desk.get("bb.clerk", f"/cases/{case_id}").json["allowed_actions"]}
+    assert "interpret" in actions and "designate_department" not in actions
+    text = "市综合行政执法局“三定”规定第三条第（五）项所称“处置”，包括餐厨垃圾的收运和处理。"
+    sent = desk.act("bb.clerk", case_id, "interpretation", {"summary": "收运属于处置", "text": text})
+    assert sent.status_code == 200, sent.json
+    assert sent.json["status"] == "awaiting_approval"
+    assert sent.json["progress"]["interpretation"]["text"] == text
+    _approve(desk, "interpretation")
+    assert desk.get("bb.clerk", f"/cases/{case_id}").json["status"] == "approved"
+    desk.sender.sent.clear()
+    issued = desk.act(
+        "bb.clerk", case_id, "issue", {"document_number": "甬编办〔2026〕21号", "issued_on": str(today())}
+    )
+    assert issued.json["status"] == "in_execution"
+    [notice] = [n for n in desk.sent("notify.send") if n["template"] == "decision_issued"]
+    told = {r["id"] for r in notice["recipients"]}
+    assert {"nb-jtj", "nb-scjg"} <= told
+
+
+def test_a_written_interpretation_is_only_for_a_disagreement_over_the_sanding_第二十六条第三款(desk):
+    case_id = desk.post("bb.clerk", "/cases/office-opened", opening("new_business")).json["id"]
+    refused = desk.act("bb.clerk", case_id, "interpretation", {"summary": "x", "text": "y"})
+    assert refused.status_code == 403
+    assert "对“三定”规定理解不一致的事项" in refused.json["detail"]
+
+
+def test_a_new_business_gets_a_designated_department_issued_to_the_departments_第二十六条第二款(desk):
+    case_id = desk.post("bb.clerk", "/cases/office-opened", opening("new_business")).json["id"]
+    same = desk.act(
+        "bb.clerk",
+        case_id,
+        "designation",
+        {
+            "department": "nb-jtj",
+            "duties": "低空飞行器运营监管",
+            "reasons": "x",
+            "assisting_departments": ["nb-jtj"],
+        },
+    )
+    assert same.status_code == 422 and "assisting_departments" in errors(same)
+    elsewhere = desk.act(
+        "bb.clerk",
+        case_id,
+        "designation",
+        {"department": "hs-scjg", "duties": "低空飞行器运营监管", "reasons": "x"},
+    )
+    assert elsewhere.status_code == 422 and "第三十八条第二款" in errors(elsewhere)["department"]
+
+    designated = desk.act(
+        "bb.clerk",
+        case_id,
+        "designation",
+        {
+            "department": "nb-jtj",
+            "duties": "低空飞行器运营服务的行业监管",
+            "reasons": "与交通运输行业管理关联最紧密",
+            "assisting_departments": ["nb-scjg", "nb-zhzf"],
+        },
+    )
+    assert designated.status_code == 200, designated.json
+    progress = designated.json["progress"]["designation"]
+    assert progress["department_name"] == "宁波市交通运输局"
+    assert (
+        progress["text"] == "指定宁波市交通运输局负责：低空飞行器运营服务的行业监管；"
+        "宁波市市场监督管理局、宁波市综合行政执法局协助"
+    )
+    request = desk.sent("approval.request")[-1]
+    assert request["drafted_decision"]["summary"] == "指定宁波市交通运输局为管理部门"
+    # within the coordination opinion's period, counted by the deadlines service (第二十二条)
+    assert request["statutory_clock_id"] == f"{case_id}:coordination_opinion"
+
+    # returned for changes, the office designates again
+    desk.deliver("approval.decided", {**request, "outcome": "returned", "comment": "再研究"}, source="intake")
+    assert desk.get("bb.clerk", f"/cases/{case_id}").json["status"] == "coordinating"
+    desk.act(
+        "bb.clerk",
+        case_id,
+        "designation",
+        {"department": "nb-jtj", "duties": "低空飞行器运营服务的行业监管", "reasons": "关联最紧密"},
+    )
+    _approve(desk, "designation")
+    desk.sender.sent.clear()
+    desk.act(
+        "bb.clerk", case_id, "issue", {"document_number": "甬编办〔2026〕22号", "issued_on": str(today())}
+    )
+    [notice] = [n for n in desk.sent("notify.send") if n["template"] == "decision_issued"]
+    assert "nb-zhzf" in {r["id"] for r in notice["recipients"]}

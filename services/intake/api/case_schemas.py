@@ -209,6 +209,20 @@ class OfficeCaseSchema(CommandSchema):
     )
 
 
+class InterpretSchema(ActionSchema):
+    builds = coordination.Interpret
+    summary = _text("解释要点", max_length=500)
+    text = _text("书面解释全文")
+
+
+class DesignationSchema(ActionSchema):
+    builds = coordination.DesignateDepartment
+    department = _text("指定的管理部门", max_length=40)
+    duties = _text("承担的管理职责")
+    reasons = _text("指定理由")
+    assisting_departments = codes("协助部门", required=False)
+
+
 class AcceptSchema(ActionSchema):
     builds = coordination.Accept
     note = _text("受理说明", required=False)

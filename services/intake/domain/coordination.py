@@ -27,6 +27,8 @@ from services.intake.domain.procedure import (
     approval_steps,
     office,
     office_decider,
+    office_on_interpretation,
+    office_on_new_business,
     org_reviewer,
     party,
     system,
@@ -254,6 +256,27 @@ class ReachAgreement(c.CaseCommand):
 @dataclass(frozen=True)
 class SubmitOpinion(c.Draft):
     """第21条, 第23条: the written coordination opinion goes to approval."""
+
+
+@dataclass(frozen=True)
+class Interpret(c.CaseCommand):
+    """第26条第3款: 部门对“三定”规定理解不一致产生分歧的, 市委编办可以以书面形式作出解释 — the written
+    interpretation goes to the office's leaders, then is issued to the departments."""
+
+    summary: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DesignateDepartment(c.CaseCommand):
+    """第26条第2款: 新业态的管理职责分工不明确的, 市委编办应当指定部门 — which department, what it takes on,
+    why; to the office's leaders, then issued (an opinion with the departments concerned is the ordinary
+    coordination opinion)."""
+
+    department: str
+    duties: str
+    reasons: str
+    assisting_departments: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -686,6 +709,8 @@ def _resume(case: Case) -> Status:
 
 
 def _redraft(case: Case) -> Status:
+    if case.pending_decision in ("interpretation", "designation"):
+        return S.COORDINATING  # 第26条: the office redrafts its interpretation or designation
     return S.DETERMINING if case.pending_decision == "determination" else S.DRAFTING_OPINION
 
 
@@ -746,6 +771,23 @@ PROCEDURE = Procedure(
             office,
         ),
         Transition(Determine, "determine", "进行分工认定", _COORDINATING, S.DETERMINING, office),
+        # 第26条第2款、第3款: a designated department for a new business; a written interpretation
+        Transition(
+            Interpret,
+            "interpret",
+            "作出书面解释（报批）",
+            _COORDINATING,
+            S.AWAITING_APPROVAL,
+            office_on_interpretation,
+        ),
+        Transition(
+            DesignateDepartment,
+            "designate_department",
+            "指定管理部门（报批）",
+            _COORDINATING,
+            S.AWAITING_APPROVAL,
+            office_on_new_business,
+        ),
         Transition(RecordHearing, "record_hearing", "记录论证会", frozenset({S.DETERMINING}), None, office),
         Transition(
             SubmitDetermination,

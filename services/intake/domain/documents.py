@@ -209,7 +209,7 @@ def determination(f: Facts) -> Content:
 
 
 def interpretation(f: Facts) -> Content:
-    draft = _draft(f, "coordination_opinion")
+    draft = _draft(f, "interpretation") or _draft(f, "coordination_opinion")
     body = [
         f"关于{f.quoted}中对“三定”规定理解不一致的问题，根据{MEASURES}第二十六条规定，现作如下书面解释：",
         *(_sentence(p) for p in _text(draft.get("text")).splitlines() if p.strip()),
@@ -260,7 +260,7 @@ STEPS: dict[str, DocumentStep] = {
             "interpretation",
             "书面解释",
             "第二十六条",
-            ("submit_opinion",),
+            ("interpret", "submit_opinion"),
             interpretation,
             sources=("interpretation",),
         ),

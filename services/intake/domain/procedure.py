@@ -145,6 +145,7 @@ class Case:
     pending_decision: str | None = None  # decision_kind waiting in the approval inbox
     solicitation_round: int = 0  # rounds of written solicitation so far (第20条, 第21条 "多次协调")
     approval_count: int = 0  # drafts sent to the approval inbox so far (each gets its own request id)
+    source: str | None = None  # where the case came from (Source): some steps are for one source only
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,16 @@ def receiver(actor: Actor, case: Case) -> bool:
     return applicant(actor, case)
 
 
+def office_on_interpretation(actor: Actor, case: Case) -> bool:
+    """第26条第3款: the office answers a disagreement over the reading of the 三定 provisions in writing."""
+    return actor.is_office and case.source == "interpretation"
+
+
+def office_on_new_business(actor: Actor, case: Case) -> bool:
+    """第26条第2款: for a new business whose division is unclear the office designates a department."""
+    return actor.is_office and case.source == "new_business"
+
+
 WHO_NAMES: dict[Who, str] = {
     applicant: "申请（主办）部门",
     party: "相关部门",
@@ -205,6 +216,8 @@ WHO_NAMES: dict[Who, str] = {
     org_reviewer: "市委组织部审核人",
     system: "系统",
     receiver: "收到书面反映的部门或编办",
+    office_on_interpretation: "编办经办人（对“三定”规定理解不一致的事项）",
+    office_on_new_business: "编办经办人（新业态管理职责分工不明确的事项）",
 }
 
 Target = Status | Callable[[Case], Status] | None  # None: the state does not change

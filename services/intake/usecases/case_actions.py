@@ -123,6 +123,7 @@ DECISION_SUMMARIES = {
     "determination": "职责分工认定建议意见（第二十一条）",
     "duty_plan_review": "主要职责配置和调整方案正式审核意见（第十一条第四项）",
     "interpretation": "部门“三定”规定书面解释（第二十六条第三款）",
+    "designation": "新业态管理职责指定管理部门（第二十六条第二款）",
 }
 
 

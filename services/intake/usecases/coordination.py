@@ -17,8 +17,10 @@ from services.intake.domain.coordination import (
     CompleteOrgReview,
     DeemNoObjection,
     Delivery,
+    DesignateDepartment,
     Determine,
     Extend,
+    Interpret,
     OpenCoordination,
     ReachAgreement,
     RecordCommitteeDecision,
@@ -505,6 +507,53 @@ def _submit_draft(step: Step, decision_kind: str, command: SubmitOpinion | Submi
 def submit_opinion(step: Step, command: SubmitOpinion) -> None:
     """第21条, 第23条: the written coordination opinion goes to approval (with 三定 explanation if needed)."""
     _submit_draft(step, "coordination_opinion", command)
+
+
+@case_action(Interpret, route="interpretation", summary="对“三定”规定作出书面解释，报批（第二十六条第三款）")
+def interpret(step: Step, command: Interpret) -> None:
+    """第26条第3款: the written interpretation goes to the leaders; once approved it is issued to every
+    department of the case (the 书面解释 document)."""
+    step.move(reason=command.summary)
+    close_open_solicitations(step)
+    draft = DraftedDecision(command.summary, command.text)
+    step.record_progress(interpretation=draft)
+    send_to_approval(step, "interpretation", draft)
+
+
+@case_action(
+    DesignateDepartment,
+    route="designation",
+    summary="新业态管理职责分工不明确，指定管理部门，报批（第二十六条第二款）",
+)
+def designate_department(step: Step, command: DesignateDepartment) -> None:
+    """第26条第2款: the designated department (with any assisting ones) and what it takes on go to the
+    leaders; once approved the designation is issued to the departments."""
+    named = {"department": [command.department], "assisting_departments": command.assisting_departments}
+    check_departments(step.session, step.record.jurisdiction_code, named)
+    if command.department in command.assisting_departments:
+        raise ValidationFailed.for_field("assisting_departments", "指定的管理部门不能同时列为协助部门")
+    step.move(reason=command.reasons, department=command.department)
+    close_open_solicitations(step)
+    for code in (command.department, *command.assisting_departments):
+        if code not in step.case.parties:
+            step.session.add(CaseParty(case_id=step.record.id, department_code=code, role="other"))
+    text = f"指定{step.department_name(command.department)}负责：{command.duties}" + (
+        f"；{'、'.join(step.department_name(d) for d in command.assisting_departments)}协助"
+        if command.assisting_departments
+        else ""
+    )
+    draft = DraftedDecision(f"指定{step.department_name(command.department)}为管理部门", text)
+    step.record_progress(
+        designation={
+            "department": command.department,
+            "department_name": step.department_name(command.department),
+            "assisting_departments": command.assisting_departments,
+            "duties": command.duties,
+            "reasons": command.reasons,
+            "text": text,
+        }
+    )
+    send_to_approval(step, "designation", draft)
 
 
 @case_action(Determine, route="determination", summary="未达成一致，进行分工认定（第二十一条）")

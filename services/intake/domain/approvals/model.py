@@ -33,6 +33,7 @@ DECISION_KINDS = {
     "devolution_decision": "职责下放决定",
     "duty_plan_review": "主要职责方案正式审核意见",
     "interpretation": "“三定”规定书面解释",
+    "designation": "新业态管理部门指定意见",
 }
 
 # How the case's statutory clock is counted, by what is being decided — shown when the request does not say.
@@ -46,6 +47,7 @@ STATUTORY_BASIS = {
     "devolution_decision": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
     "duty_plan_review": "主要职责方案审核：办法未规定审核期限，按第十一条程序审核后报市委编委研究",
     "interpretation": "书面解释：在协调意见期限内（受理之日起 30 个工作日，第二十二条、第二十六条）",
+    "designation": "指定管理部门：在协调意见期限内（立项之日起 30 个工作日，第二十二条、第二十六条第二款）",
 }
 # The deadlines service's rule codes (clock.scheduled ``rule``) and what its ``reason`` codes mean here.
 RULE_BASIS = {
