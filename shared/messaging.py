@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
@@ -134,12 +134,18 @@ class UnitOfWork:
     """One use case's transaction: rolls back unless :meth:`commit` is called; then relays its messages."""
 
     def __init__(
-        self, db: Database, outbox_model: type[OutboxMixin], relay: Relay | None, source: str
+        self,
+        db: Database,
+        outbox_model: type[OutboxMixin],
+        relay: Relay | None,
+        source: str,
+        before_commit: Sequence[Callable[[UnitOfWork], object]] = (),
     ) -> None:
         self.db = db
         self.outbox_model = outbox_model
         self.relay = relay
         self.source = source
+        self.before_commit = before_commit
         self.session: Session = db.session()
         self._pending_ids: list[str] = []
         self._after_commit: list[Callable[[], object]] = []
@@ -186,6 +192,8 @@ class UnitOfWork:
         return envelope
 
     def commit(self) -> None:
+        for hook in self.before_commit:  # in the transaction: what a hook writes commits with the rest
+            hook(self)
         self.session.commit()
         self._committed = True
 
@@ -268,6 +276,12 @@ class MessageBus:
         self.relay = relay
         self.service = service
         self.handlers: dict[str, list[Handler]] = {}
+        self.before_commit: list[Callable[[UnitOfWork], object]] = []
+
+    def add_before_commit(self, hook: Callable[[UnitOfWork], object]) -> None:
+        """Run ``hook`` in every unit of work of this service just before it commits (e.g. to derive rows
+        from what the transaction changed); an error in it rolls the whole transaction back."""
+        self.before_commit.append(hook)
 
     def register(self, message_type: str, handler: Handler) -> None:
         """Add ``handler`` for ``message_type``. A type's handlers run in the order registered, all in the
@@ -282,7 +296,7 @@ class MessageBus:
         return decorator
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.outbox_model, self.relay, self.service)
+        return UnitOfWork(self.db, self.outbox_model, self.relay, self.service, self.before_commit)
 
     def handle(self, data: dict[str, Any]) -> bool:
         """Apply one message; returns False when it had been applied before (a redelivery)."""

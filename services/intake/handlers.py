@@ -8,7 +8,7 @@ same ``clock.scheduled`` events casework reads.
 from __future__ import annotations
 
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.usecases import approvals, case_events, worklist
+from services.intake.usecases import approvals, case_events, tasks, worklist
 from shared.contracts import (
     APPROVAL_DECIDED,
     APPROVAL_RECALL,
@@ -84,6 +84,7 @@ def register_worklist(runtime: ServiceRuntime) -> None:
     bus.register(TASK_OPENED, lambda uow, envelope: worklist.task_opened(uow, envelope.payload))
     bus.register(TASK_REASSIGNED, lambda uow, envelope: worklist.task_reassigned(uow, envelope.payload))
     bus.register(TASK_CLOSED, lambda uow, envelope: worklist.task_closed(uow, envelope.payload))
+    tasks.track(runtime)  # intake's own steps and approvals: reconciled as each transaction commits
 
 
 def register(runtime: ServiceRuntime) -> None:

@@ -86,7 +86,7 @@ def _delegations_to(session: Session, user_id: str) -> list[Delegation]:
     return [Delegation(r.delegator_id, r.delegate_id, r.starts_on, r.ends_on) for r in rows]
 
 
-def _deputies_of(session: Session, person_ids: Sequence[str], day: date) -> list[str]:
+def deputies_of(session: Session, person_ids: Sequence[str], day: date) -> list[str]:
     rows = session.scalars(
         select(DelegationRow).where(
             DelegationRow.delegator_id.in_(list(person_ids)), DelegationRow.revoked_at.is_(None)
@@ -195,7 +195,7 @@ def _date_or_none(value: Any) -> date | None:
 
 def _ask_current(uow: UnitOfWork, row: ApprovalRow, settings: Settings, counter: WorkingDayCounter) -> None:
     assignees = list(row.steps[row.current_step]["assignees"])
-    deputies = _deputies_of(uow.session, assignees, beijing_today())
+    deputies = deputies_of(uow.session, assignees, beijing_today())
     left = time_left(row.statutory_due_date, beijing_today(), counter) if row.statutory_due_date else None
     notices.ask_approvers(uow, row, sorted({*assignees, *deputies}), settings, left)
     names = _names(uow.session, [*assignees, *deputies])
