@@ -33,6 +33,7 @@ FILTER_NAMES = {
     "department": "部门",
     "rule": "法定期限",
     "late": "只看逾期",
+    "overdue": "已逾期",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

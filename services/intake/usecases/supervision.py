@@ -299,12 +299,13 @@ def dashboard(runtime: ServiceRuntime, actor: Actor, period: Period, today: date
             .where(scope, CaseRecord.kind == "rectification")
             .group_by(CaseRecord.status)
         ).all()
-        rect = {"open": 0, "corrected": 0, "referred": 0}
-        for status, count, _late in rect_rows:
+        rect = {"open": 0, "open_late": 0, "corrected": 0, "referred": 0}
+        for status, count, late_count in rect_rows:
             if status in OPEN_RECTIFICATION:
                 rect["open"] += count
+                rect["open_late"] += int(late_count or 0)
             elif status == Status.CORRECTED:
-                rect["corrected"] += count
+                rect["corrected"] += count - int(late_count or 0)  # in time: its clock never went overdue
             elif status == Status.REFERRED_TO_SUPERVISION:
                 rect["referred"] += count
         durations = _durations(session, scope, runtime.settings.timezone)
@@ -324,6 +325,12 @@ def dashboard(runtime: ServiceRuntime, actor: Actor, period: Period, today: date
                 "name": "未整改完成",
                 "count": rect["open"],
                 "filter": {"kind": "rectification", "status": "ordered,correction_reported"},
+            },
+            {
+                "key": "open_late",
+                "name": "逾期未纠正（未按要求及时纠正，待移交监督检查）",
+                "count": rect["open_late"],
+                "filter": {"kind": "rectification", "status": "ordered,correction_reported", "overdue": "1"},
             },
             {
                 "key": "corrected",
@@ -355,6 +362,8 @@ def case_list(
         query = query.where(CaseRecord.status.in_(wanted["status"].split(",")))
     if "department" in wanted and wanted["department"] is not None and wanted.get("department") != "":
         query = query.where(CaseRecord.applicant_department == wanted["department"])
+    if wanted.get("overdue") == "1":
+        query = query.where(CaseRecord.overdue.is_(True))
     if wanted.get("rule"):
         clock = select(CaseClock.case_id).where(CaseClock.rule == wanted["rule"])
         if wanted.get("late") == "1":
