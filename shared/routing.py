@@ -27,6 +27,7 @@ ROUTES: tuple[Route, ...] = (
     # pages
     Route("/", "intake", "首页、登录、待办、我的办件、移动审批、目录"),
     Route("/admin/calendar", "deadlines", "工作日历管理（编办系统管理员）"),
+    Route("/admin/periods", "deadlines", "本地办理期限（第三十九条，编办系统管理员）"),
     Route("/devolution", "devolution", "职责下放页面"),
     # JSON APIs
     Route("/api/v1/calendar", "deadlines", "工作日历"),

@@ -20,7 +20,7 @@ SERVICE = ServiceDefinition(
     dead_letter_model=DeadLetter,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
-    pages=lambda: [pages.calendar_pages],
+    pages=lambda: [pages.calendar_pages, pages.period_pages],
 )
 
 

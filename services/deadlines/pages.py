@@ -9,6 +9,10 @@
 - ``POST /admin/calendar/confirm`` — load it (the same use case as ``PUT /api/v1/calendar/years/<year>``).
 - ``POST /admin/calendar/overrides`` and ``…/overrides/<date>/withdraw`` — local closures and extra
   working days, each with its reason.
+- ``GET /admin/periods`` — the periods a district or county adopts (第三十九条): each working-day limit of the
+  measures with the city's length and the jurisdiction's own (with its local document), a form to set one,
+  a button to go back to the measures', and who changed what when. Every clock of the jurisdiction started
+  afterwards counts by them.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from flask.typing import ResponseReturnValue
 
 from services.deadlines.adapters.calendar_store import SEEDED_BY, calendars
 from services.deadlines.domain.calendar import LocalOverride, OverrideKind, YearData
+from services.deadlines.domain.local_periods import CITY, LocalPeriod
 from services.deadlines.domain.notice import parse_holiday_cn, parse_notice_text
 from services.deadlines.domain.rules import RULES
-from services.deadlines.usecases import calendar_admin
+from services.deadlines.usecases import calendar_admin, local_periods
 from services.deadlines.usecases.calendar_watch import missing_year
 from shared.auth import current_principal
 from shared.db import utcnow
@@ -262,3 +267,90 @@ def withdraw_override(day: str) -> ResponseReturnValue:
     except AppError as refused:
         return pages.error_page(refused.status, "无法撤销", refused.detail, back="/admin/calendar")
     return _done(f"已撤销{chinese_date(day)}的本地调整", result)
+
+
+# --- 第39条: the periods a district or county adopts -------------------------------------------------------
+
+period_pages = Blueprint(
+    "deadlines_period_pages", __name__, url_prefix="/admin/periods", template_folder="templates"
+)
+PERIOD_LABELS = {
+    "rule": "期限",
+    "length": "本地期限（工作日）",
+    "source": "本地文件名称及文号",
+    "jurisdiction": "辖区",
+}
+
+
+@period_pages.get("")
+@period_pages.get("/")
+@admin_only
+def periods() -> ResponseReturnValue:
+    return _periods()
+
+
+def _periods(
+    *, status: int = 200, form: Form | None = None, notice: str | None = None
+) -> ResponseReturnValue:
+    runtime, me = current_runtime(), current_principal()
+    with runtime.db.transaction() as session:
+        shown = local_periods.overview(session, me.jurisdiction)
+    for change in shown["history"]:
+        change["changed_by_name"] = _loaded_by(change["changed_by"])
+    return pages.render_page(
+        "deadlines/periods.html",
+        status=status,
+        periods=shown["periods"],
+        history=shown["history"],
+        city=me.jurisdiction == CITY,
+        jurisdiction=jurisdiction_name(me.jurisdiction),
+        form=form or Form(labels=PERIOD_LABELS),
+        rule_options=[
+            (p["rule"], f"{p['name']}（{p['article']}，办法规定{p['city_length']}个工作日）")
+            for p in shown["periods"]
+        ],
+        notice=notice or request.args.get("done"),
+    )
+
+
+@period_pages.post("")
+@period_pages.post("/")
+@admin_only
+def set_period() -> ResponseReturnValue:
+    form = Form.posted(PERIOD_LABELS)
+    runtime, me = current_runtime(), current_principal()
+    rule = RULES.get(form.value("rule"))
+    try:
+        if rule is None:
+            raise ValidationFailed.for_field("rule", "请选择期限", code="rule_unknown")
+        text = form.value("length").strip()
+        if not text.isdigit():
+            raise ValidationFailed.for_field("length", "请填写工作日数（整数）", code="invalid_length")
+        period = LocalPeriod(rule.code, int(text), form.value("source"))
+        with runtime.unit_of_work() as uow:
+            changed = local_periods.set_period(uow, me.jurisdiction, period, by=_who(), now=utcnow())
+            uow.commit()
+    except AppError as refused:
+        return _periods(status=refused.status, form=form.with_error(refused))
+    done = f"已将{rule.name}期限设为{period.length}个工作日" if changed else "期限未变化"
+    return pages.redirect_to("/admin/periods?" + urlencode({"done": done}))
+
+
+@period_pages.post("/<string:rule_code>/withdraw")
+@admin_only
+def withdraw_period(rule_code: str) -> ResponseReturnValue:
+    form = Form.posted({"source": "本地文件名称及文号"})
+    runtime, me = current_runtime(), current_principal()
+    rule = RULES.get(rule_code)
+    if rule is None:
+        return pages.error_page(404, "未找到", "没有这一期限。", back="/admin/periods")
+    try:
+        with runtime.unit_of_work() as uow:
+            changed = local_periods.withdraw_period(
+                uow, me.jurisdiction, rule_code, form.value("source"), by=_who(), now=utcnow()
+            )
+            uow.commit()
+    except AppError as refused:
+        return pages.error_page(refused.status, "无法恢复", refused.detail, back="/admin/periods")
+    done = f"{rule.name}已恢复执行本办法规定的期限" if changed else "该期限本来就执行本办法的规定"
+    return pages.redirect_to("/admin/periods?" + urlencode({"done": done}))

@@ -114,3 +114,31 @@ class SentReminder(Base):
     clock_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
     stage: Mapped[str] = mapped_column(String(40))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LocalPeriod(Base):
+    """A district's or county's own period for one of the measures' limits (第三十九条), with its source."""
+
+    __tablename__ = "local_period"
+
+    jurisdiction: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rule_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    length: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(120))
+
+
+class LocalPeriodChange(Base):
+    """Who set, changed or withdrew a local period, when, from what to what (append-only)."""
+
+    __tablename__ = "local_period_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40), index=True)
+    rule_code: Mapped[str] = mapped_column(String(40))
+    old_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    new_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(120))

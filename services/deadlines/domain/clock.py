@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from services.deadlines.domain.calendar import WorkingCalendar
-from services.deadlines.domain.rules import SUSPENSION_ARTICLE, PeriodKind, Rule, rule_by_code
+from services.deadlines.domain.rules import RULES, SUSPENSION_ARTICLE, PeriodKind, Rule, rule_by_code
 from shared.errors import Conflict, ValidationFailed
 from shared.localtime import end_of_day, local_date, require_aware
 
@@ -95,6 +95,7 @@ class StartClock:
     period_length: int | None = None
     length_reason: str | None = None
     fixed_due_date: date | None = None
+    local_rule: Rule | None = None  # the jurisdiction's own period where it set one (第三十九条)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ class Clock:
     def start(cls, command: StartClock, calendar: WorkingCalendar) -> Clock:
         """A new running clock; ValidationFailed names the offending field of the command."""
         rule = rule_by_code(command.rule_code)
+        if command.local_rule is not None and command.local_rule.code == rule.code:
+            rule = command.local_rule
         at = require_aware(command.at, "at")
         _require_texts(command)
         start_date = local_date(at)
@@ -166,6 +169,7 @@ class Clock:
             "rule": rule.code,
             "article": rule.article_label,
             "period_length": str(clock.period_length or ""),
+            **({"local_rule": rule.basis} if rule is not RULES.get(rule.code) else {}),
         }
         clock._record(EventKind.STARTED, at, detail, calendar, None)
         return clock

@@ -20,6 +20,7 @@ from services.deadlines.domain.calendar import WorkingCalendar
 from services.deadlines.domain.clock import Clock, StartClock, start_or_confirm
 from services.deadlines.domain.reminders import reminders_due
 from services.deadlines.tables import ClockRecord, SentReminder
+from services.deadlines.usecases import local_periods
 from shared.contracts import CLOCK_SCHEDULED, CaseRef, Party
 from shared.errors import NotFound, ValidationFailed
 from shared.localtime import local_date, require_aware
@@ -43,6 +44,7 @@ def start(uow: UnitOfWork, calendars: CalendarCache, command: ClockPayload, *, n
         period_length=command.get("working_days"),
         length_reason=command.get("working_days_reason"),
         fixed_due_date=_optional_date(command, "due_date"),
+        local_rule=local_periods.local_rule(uow.session, case["jurisdiction"], _text(command, "rule")),
     )
     session = uow.session
     existing = clock_store.load_for_update(session, start_command.clock_id)

@@ -1,0 +1,122 @@
+"""第39条: a district's or county's office sets the periods it adopts (each with its local document); every
+clock of that jurisdiction started afterwards counts by them; every change is kept with who made it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.deadlines.domain import local_periods as rules
+from services.deadlines.domain.local_periods import LocalPeriod
+from services.deadlines.domain.rules import RULES, Rule
+from services.deadlines.tables import LocalPeriod as LocalPeriodRow
+from services.deadlines.tables import LocalPeriodChange
+from shared.errors import ValidationFailed
+from shared.messaging import UnitOfWork
+
+
+def local_rule(session: Session, jurisdiction: str, rule_code: str) -> Rule | None:
+    """The rule as ``jurisdiction`` counts it, if it set its own period for it (None: the city's)."""
+    row = session.get(LocalPeriodRow, (jurisdiction, rule_code))
+    rule = RULES.get(rule_code)
+    if row is None or rule is None:
+        return None
+    return rules.local_rule(rule, LocalPeriod(row.rule_code, row.length, row.source))
+
+
+def overview(session: Session, jurisdiction: str) -> dict[str, Any]:
+    """Each adoptable rule with the city's period and the jurisdiction's own, and the history of changes."""
+    rows = {
+        r.rule_code: r
+        for r in session.scalars(select(LocalPeriodRow).where(LocalPeriodRow.jurisdiction == jurisdiction))
+    }
+    periods = []
+    for rule in rules.ADOPTABLE:
+        row = rows.get(rule.code)
+        periods.append(
+            {
+                "rule": rule.code,
+                "name": rule.name,
+                "article": rule.article_label,
+                "city_length": rule.length,
+                "length": row.length if row else None,
+                "source": row.source if row else None,
+                "changed_by": row.changed_by if row else None,
+                "changed_at": row.changed_at if row else None,
+            }
+        )
+    changes = session.scalars(
+        select(LocalPeriodChange)
+        .where(LocalPeriodChange.jurisdiction == jurisdiction)
+        .order_by(LocalPeriodChange.changed_at.desc(), LocalPeriodChange.id.desc())
+    ).all()
+    history = [
+        {
+            "rule": c.rule_code,
+            "name": RULES[c.rule_code].name if c.rule_code in RULES else c.rule_code,
+            "old_length": c.old_length,
+            "new_length": c.new_length,
+            "source": c.source,
+            "changed_by": c.changed_by,
+            "changed_at": c.changed_at,
+        }
+        for c in changes
+    ]
+    return {"periods": periods, "history": history}
+
+
+def set_period(uow: UnitOfWork, jurisdiction: str, period: LocalPeriod, *, by: str, now: datetime) -> bool:
+    """Set (or change) the jurisdiction's own period; False when nothing changed."""
+    rules.check_local_period(jurisdiction, period)
+    session = uow.session
+    source = period.source.strip()
+    row = session.get(LocalPeriodRow, (jurisdiction, period.rule_code))
+    old_length = row.length if row else None
+    if row is not None and (row.length, row.source) == (period.length, source):
+        return False
+    if row is None:
+        row = LocalPeriodRow(jurisdiction=jurisdiction, rule_code=period.rule_code)
+        session.add(row)
+    row.length, row.source, row.changed_by, row.changed_at = period.length, source, by, now
+    session.add(
+        LocalPeriodChange(
+            jurisdiction=jurisdiction,
+            rule_code=period.rule_code,
+            old_length=old_length,
+            new_length=period.length,
+            source=source,
+            changed_by=by,
+            changed_at=now,
+        )
+    )
+    return True
+
+
+def withdraw_period(
+    uow: UnitOfWork, jurisdiction: str, rule_code: str, source: str, *, by: str, now: datetime
+) -> bool:
+    """Back to the city's period, naming the local document that says so; False when none was set."""
+    session = uow.session
+    row = session.get(LocalPeriodRow, (jurisdiction, rule_code))
+    if row is None:
+        return False
+    if not source.strip():
+        raise ValidationFailed.for_field(
+            "source", "应写明恢复执行本办法期限的本地文件名称及文号（第三十九条）"
+        )
+    session.add(
+        LocalPeriodChange(
+            jurisdiction=jurisdiction,
+            rule_code=rule_code,
+            old_length=row.length,
+            new_length=None,
+            source=source.strip(),
+            changed_by=by,
+            changed_at=now,
+        )
+    )
+    session.delete(row)
+    return True
