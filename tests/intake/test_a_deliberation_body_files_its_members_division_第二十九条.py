@@ -234,3 +234,34 @@ def test_the_office_reads_the_division_by_name_and_flags_a_member_on_the_case_pa
     assert flagged.status_code == 303, flagged.get_data(as_text=True)
     html = office.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "分工与“三定”规定不衔接，待协调" in html and "餐厨垃圾收运监管未列入其“三定”规定。" in html
+
+
+def test_the_lead_unit_files_the_division_on_the_new_submission_form_第二十九条(desk):
+    clerk = _browser(desk, "scjg.clerk")
+    assert "/cases/new/deliberation-division" in clerk.get("/my").get_data(as_text=True)
+    html = clerk.get("/cases/new/deliberation-division").get_data(as_text=True)
+    assert (
+        "抄送议事协调机构成员单位职责分工" in html and 'name="members[0].tasks[0].sanding_provision"' in html
+    )
+    form = {
+        "csrf_token": clerk.csrf,
+        "body_name": "宁波市食品安全委员会",
+        "lead_department": "nb-scjg",
+        "mechanism": "每季度召开联络员会议。",
+        "residual_responsibility": "暂无部门承担的事项由牵头单位先行负责。",
+        "members[0].department": "nb-nyj",
+        "members[0].tasks[0].task": "负责食用农产品进入市场前的质量安全监管。",
+        "members[0].tasks[0].sanding_provision": "第三条第（八）项",
+    }
+    refused = clerk.post(
+        "/cases/new/deliberation-division",
+        data={**form, "mechanism": ""},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "负责食用农产品进入市场前的质量安全监管。" in refused.get_data(
+        as_text=True
+    )
+    sent = clerk.post("/cases/new/deliberation-division", data=form, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    [body] = desk.get("bb.clerk", "/deliberation-bodies").json
+    assert body["members"][0]["tasks"][0]["sanding_provision"] == "第三条第（八）项"

@@ -1,5 +1,5 @@
 """New submissions as forms, for a department's people: 协商纪要备案 (第十五条), 职责分工协调申请 (第十六条),
-主要职责配置和调整方案 (第八条至第十一条).
+主要职责配置和调整方案 (第八条至第十一条), 议事协调机构成员单位职责分工 (第二十九条).
 
 Each form is generated from the schema the API loads the submission with (:mod:`.case_forms`): the same
 labels, the same checks, the same command; nested items (seals, legal bases, main duties) are rows of the
@@ -80,6 +80,16 @@ SUBMISSIONS = {
             "（第八条至第十条）；编办按第十一条审核。",
             "提交方案",
         ),
+        NewSubmission(
+            "deliberation-division",
+            "抄送议事协调机构成员单位职责分工",
+            "第二十九条",
+            s.DivisionSchema,
+            casework.file_division,
+            "议事协调机构牵头单位制定工作协同机制，明确成员单位细化任务分工并承担兜底责任；"
+            "成员单位职责分工（及其调整）及时抄送市委编办，每项任务注明衔接的“三定”规定条款（第二十九条）。",
+            "抄送编办",
+        ),
     )
 }
 
@@ -116,7 +126,7 @@ def new_submission(slug: str) -> ResponseReturnValue:
         return pages.error_page(404, "未找到", "没有这类申请。", back="/my")
     specs = case_forms.schema_fields(kind.schema())
     me = current_principal()
-    start = {"host_department": me.department, "department": me.department}
+    start = {"host_department": me.department, "department": me.department, "lead_department": me.department}
     values = {k: v for k, v in start.items() if k in kind.schema().fields}
     return _page(kind, Form.of(values, case_forms.labels(specs)))
 
