@@ -32,6 +32,7 @@ TEMPLATES = {
     "deadline_overdue": "通用逾期提醒；rule_name 写明衔接事项（第三十五条）→ 下放部门",
     # codes intake uses too
     "case_submitted": "部门提交了申请（或补正后重新提交），请编办审核 → 编办经办人",
+    "submission_received": "回执：编办已收到职责下放申请（或补正后的申请）→ 申请部门",
     "supplement_requested": "编办退回补正，param reasons / items → 申请部门",
     "approval_returned": "报批事项被退回或不同意，param comment → 编办经办人",
     "rectification_ordered": "编办责令限期纠正，params ground / facts / correct_by（第三十七条）→ 被纠正部门",

@@ -222,6 +222,11 @@ def submit(
         clock = uow.session.get(Clock, row.review_clock_id) if resubmission and row.review_clock_id else None
         tasks.open_step(uow, runtime, row, "review", tasks.office(row), **_due_of(clock))
         uow.publish(*messages.to_office(runtime, row, "case_submitted", resubmitted=resubmission))
+        uow.publish(
+            *messages.to_applicant(
+                runtime, row, "submission_received", resubmitted=resubmission, kind_name="职责下放申请"
+            )
+        )
         idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
 

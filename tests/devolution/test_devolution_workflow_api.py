@@ -142,8 +142,10 @@ def test_a_complete_submission_starts_the_ten_working_day_review_clock_under_art
     assert start["owner_service"] == "devolution"
     assert start["case"]["id"] == devolution_id and start["case"]["jurisdiction"] == "330200"
     assert start["responsible"] == [{"kind": "role", "id": "office_clerk", "jurisdiction": "330200"}]
-    [notice] = sent(devolution, NOTIFY_SEND)
+    notice, receipt = sent(devolution, NOTIFY_SEND)
     assert notice["template"] == "case_submitted"
+    assert receipt["template"] == "submission_received"  # the applicant's receipt (回执) as well as the office's
+    assert receipt["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     assert _get(client, auth, OFFICE, devolution_id).get_json()["state_label"] == "审核论证中"
 
 
@@ -216,7 +218,13 @@ def test_the_review_clock_does_not_run_while_the_application_is_back_for_supplem
     assert resume["clock_id"] == clock_id
     assert [t for t in sent_to(devolution, "deadlines")] == [CLOCK_START, CLOCK_PAUSE, CLOCK_RESUME]
     notices = [n["template"] for n in sent(devolution, NOTIFY_SEND)]
-    assert notices == ["case_submitted", "supplement_requested", "case_submitted"]
+    assert notices == [
+        "case_submitted",
+        "submission_received",
+        "supplement_requested",
+        "case_submitted",
+        "submission_received",
+    ]
 
 
 def test_the_application_cannot_be_changed_while_under_review(client, auth) -> None:

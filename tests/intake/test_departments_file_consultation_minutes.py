@@ -33,8 +33,10 @@ def test_the_host_files_minutes_and_the_office_is_told_with_a_five_day_clock_第
     )
     assert clock["responsible"] == [{"kind": "role", "id": "office_clerk", "jurisdiction": "330200"}]
     assert case["clocks"][0]["state"] == "requested"
-    [notice] = desk.sent("notify.send")
+    notice, receipt = desk.sent("notify.send")
     assert notice["template"] == "case_submitted" and notice["params"]["title"] == case["title"]
+    assert receipt["template"] == "submission_received" and receipt["params"]["kind_name"] == "协商纪要备案"
+    assert receipt["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     assert notice["params"]["link"].endswith(f"/cases/{case['id']}")
 
 

@@ -60,6 +60,7 @@ TEMPLATES = {
     "extension_notice": "办理期限延长及理由（第二十二条）",
     "deadline_recomputed": "期限发生变化",
     "case_submitted": "部门提交了备案或协调申请，请编办处理",
+    "submission_received": "回执：编办已收到申请（备案、协调、主要职责方案）→ 申请部门",
     "case_withdrawn": "部门撤回了申请",
     "supplement_requested": "编办要求补正材料",
     "case_supplemented": "部门已补正材料",

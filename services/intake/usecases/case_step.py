@@ -103,9 +103,9 @@ class Step:
         return [office_party(self.record.jurisdiction_code)]
 
     def department_name(self, code: str) -> str:
-        """What a notice calls a department: its name in the directory (the code if it has none)."""
+        """What a notice calls a department: its name in the directory (never its code: 有关部门 if none)."""
         department = self.session.get(Department, code)
-        return department.name if department is not None else code
+        return department.name if department is not None else "有关部门"
 
     def dedupe(self) -> str:
         return f"v{self.record.version}-{len(self.entries)}"

@@ -66,6 +66,7 @@ def submit_duty_plan(
             applicant=step.department_name(command.department),
             plan_type=rules.PLAN_TYPE_NAMES[rules.PlanType(command.plan_type)],
         )
+        step.out.notify("submission_received", step.applicant(), dedupe="received", kind_name="主要职责方案")
 
     return open_new_case(runtime, actor, new, claim, effects)
 

@@ -40,6 +40,7 @@ def submit_filing(
         step.out.notify(
             "case_submitted", step.office(), dedupe="submitted", applicant=step.department_name(host)
         )
+        step.out.notify("submission_received", step.applicant(), dedupe="received", kind_name="协商纪要备案")
 
     return open_new_case(runtime, actor, new, claim, effects)
 
