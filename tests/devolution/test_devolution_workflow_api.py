@@ -144,7 +144,7 @@ def test_a_complete_submission_starts_the_ten_working_day_review_clock_under_art
     assert start["responsible"] == [{"kind": "role", "id": "office_clerk", "jurisdiction": "330200"}]
     notice, receipt = sent(devolution, NOTIFY_SEND)
     assert notice["template"] == "case_submitted"
-    assert receipt["template"] == "submission_received"  # the applicant's receipt (回执) as well as the office's
+    assert receipt["template"] == "submission_received"  # the applicant's receipt (回执) too
     assert receipt["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     assert _get(client, auth, OFFICE, devolution_id).get_json()["state_label"] == "审核论证中"
 

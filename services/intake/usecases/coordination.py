@@ -91,7 +91,9 @@ def apply_for_coordination(
             urgent=command.urgent,
             applicant=step.department_name(host),
         )
-        step.out.notify("submission_received", step.applicant(), dedupe="received", kind_name="职责分工协调申请")
+        step.out.notify(
+            "submission_received", step.applicant(), dedupe="received", kind_name="职责分工协调申请"
+        )
 
     return open_new_case(runtime, actor, new, claim, effects)
 
