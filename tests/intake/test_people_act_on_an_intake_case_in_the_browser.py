@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from casework_support import PDF, Desk, accepted_application, application_body
+from werkzeug.datastructures import MultiDict
 
 from services.intake.api.case_schemas import schema_for
 from services.intake.domain.coordination import REJECTION_GROUND_NAMES
@@ -224,3 +226,119 @@ def test_the_office_issues_with_the_document_number_and_the_document_itself_第�
         "note": "textarea",
         "attachment_ids": "files",
     }
+
+
+def test_the_department_withdraws_before_acceptance_on_its_page(desk) -> None:
+    case_id = desk.post("zhzf.clerk", "/cases/coordination-applications", application_body()).json["id"]
+    clerk = _browser(desk, "zhzf.clerk")
+    done = _post(clerk, f"/cases/{case_id}/actions/withdraw", {"reason": "已自行协商一致"})
+    assert done.status_code == 303
+    html = clerk.get(done.headers["Location"]).get_data(as_text=True)
+    assert "已撤回" in html and "已自行协商一致" in html and "/actions/" not in html
+
+
+def test_an_urgent_applicant_reports_interim_measures_naming_who_was_told_第二十二条第二款(desk) -> None:
+    body = application_body(urgent=True, interim_measures="先行由执法局收运", interim_told=["nb-sthj"])
+    case_id = desk.post("zhzf.clerk", "/cases/coordination-applications", body).json["id"]
+    assert desk.act("bb.head", case_id, "accept", {"note": "紧急，受理"}).status_code == 200
+    clerk = _browser(desk, "zhzf.clerk")
+    html = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'aria-label="报告临时处置措施"' in html
+    refused = _post(clerk, f"/cases/{case_id}/actions/interim_measures", {"measures": "增派收运车辆"})
+    assert refused.status_code in (404, 422)
+    refused = _post(clerk, f"/cases/{case_id}/actions/report_interim_measures", {"measures": "增派收运车辆"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "已告知的对象：" in page and "增派收运车辆" in page
+    done = _post(
+        clerk,
+        f"/cases/{case_id}/actions/report_interim_measures",
+        {"measures": "增派收运车辆", "told": "nb-sthj"},
+    )
+    assert done.status_code == 303
+    assert "增派收运车辆" in clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_the_ordered_department_reports_its_correction_on_its_page_第三十七条(desk) -> None:
+    order = {
+        "title": "关于市生态环境局未按协调意见履行餐厨垃圾处置监管职责的限期纠正",
+        "department": "nb-sthj",
+        "ground": "not_as_coordinated",
+        "facts": "协调意见发文后，处置环节监管仍未落实",
+        "due_date": "2099-01-31",
+    }
+    case_id = desk.post("bb.head", "/cases/rectifications", order).json["id"]
+    clerk = _browser(desk, "sthj.clerk")
+    html = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "2099年1月31日（星期六）" in html and "纠正情况" in html
+    done = _post(clerk, f"/cases/{case_id}/actions/report_correction", {"report": "已明确处置环节监管科室"})
+    assert done.status_code == 303
+    assert desk.get("bb.clerk", f"/cases/{case_id}").json["status"] == "correction_reported"
+
+
+def test_a_returned_duty_plan_is_revised_on_a_form_that_starts_from_what_was_submitted_第十一条第一项(
+    desk,
+) -> None:
+    from services.intake.api.cases import DUTY_PLAN_EXAMPLE
+
+    case_id = desk.post("scjg.clerk", "/cases/duty-plans", DUTY_PLAN_EXAMPLE).json["id"]
+    review = {"function_transformation": "请细化", "main_duties": "依据充分", "internal_bodies": "已分解"}
+    assert (
+        desk.act("bb.clerk", case_id, "return", {**review, "reasons": "职能转变表述过于笼统"}).status_code
+        == 200
+    )
+    clerk = _browser(desk, "scjg.clerk")
+    html = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "负责食用农产品进入批发、零售市场后的质量安全监督管理。" in html  # prefilled from the submission
+    assert 'name="main_duties[2].text"' in html  # and one empty row more
+    form = re.search(r"<form[^>]*actions/revise_plan.*?</form>", html, re.S)
+    assert form, "the revision form"
+    values = MultiDict(_as_submitted(form.group(0)))
+    values["function_transformation"] = "强化信用监管和智慧监管。"
+    posted = clerk.post(
+        f"/cases/{case_id}/actions/revise_plan", data=values, content_type="multipart/form-data"
+    )
+    assert posted.status_code == 303, posted.get_data(as_text=True)[:3000]
+    content = desk.get("scjg.clerk", f"/cases/{case_id}").json["content"]
+    assert content["function_transformation"] == "强化信用监管和智慧监管。"
+    assert content["main_duties"][1]["bases"][0]["provision"] == "第三十六条"
+
+
+class _Fields(HTMLParser):
+    """What a browser would submit from a form: inputs, checked boxes, textareas, selected options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pairs: list[tuple[str, str]] = []
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and a.get("type") != "file":
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.pairs.append((a["name"], a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.pairs.append((a["name"], ""))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.pairs.append((self._select, a.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            name, value = self.pairs[-1]
+            self.pairs[-1] = (name, value + data)
+
+
+def _as_submitted(form_html: str) -> list[tuple[str, str]]:
+    parser = _Fields()
+    parser.feed(form_html)
+    return parser.pairs

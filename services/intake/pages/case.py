@@ -292,6 +292,11 @@ def _pick_options(name: str, case: dict[str, Any], me: Any, name_of: Any) -> lis
     return []
 
 
+def _revises_content(declared: CaseAction[Any], kind: str) -> bool:
+    content = CONTENT_SCHEMAS.get(kind)
+    return content is not None and issubclass(schema_for(declared.command), content)
+
+
 def _forms_of(case: dict[str, Any], me: Any, posted: tuple[str, Form] | None) -> list[dict[str, Any]]:
     routed = case_forms.by_action()
     out = []
@@ -301,13 +306,18 @@ def _forms_of(case: dict[str, Any], me: Any, posted: tuple[str, Form] | None) ->
             continue
         specs = case_forms.fields_of(declared)
         labels = case_forms.labels(specs)
-        form = posted[1] if posted is not None and posted[0] == declared.action else Form(labels=labels)
+        if posted is not None and posted[0] == declared.action:
+            form = posted[1]
+        elif _revises_content(declared, case["kind"]):  # a revision starts from what was submitted
+            form = Form.of(case_forms.values_from(specs, case["content"] or {}), labels)
+        else:
+            form = Form(labels=labels)
         out.append(
             {
                 "action": declared.action,
                 "label": allowed["label"],
                 "summary": declared.summary,
-                "specs": specs,
+                "specs": case_forms.grown(specs, form),
                 "form": form,
                 "open": posted is not None and posted[0] == declared.action,
                 "supported": case_forms.supported(declared),

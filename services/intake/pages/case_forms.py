@@ -287,3 +287,57 @@ def load(schema: Schema, data: dict[str, Any], labels: Mapping[str, str]) -> Any
         return schema.load(data)
     except ValidationError as error:
         raise refusal(error, labels) from None
+
+
+def values_from(specs: list[FieldSpec], data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Stored content as the form's values (the inverse of :func:`to_data`): a revision starts from what was
+    submitted. Files stay as they are (their ids are kept)."""
+    out: list[tuple[str, str]] = []
+    for spec in specs:
+        name, value = f"{prefix}{spec.name}", data.get(spec.name)
+        if value in (None, "", []):
+            continue
+        if spec.widget == "rows" and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    out += values_from(spec.inner, item, f"{name}[{index}].")
+        elif spec.widget == "group" and isinstance(value, Mapping):
+            out += values_from(spec.inner, value, f"{name}.")
+        elif spec.widget in ("file", "files"):
+            out += [(f"{name}.kept", str(v)) for v in (value if isinstance(value, list) else [value])]
+        elif spec.widget == "checkbox":
+            if value:
+                out.append((name, "on"))
+        elif spec.widget == "departments":
+            out += [(name, str(v)) for v in value]
+        elif spec.widget == "lines":
+            out.append((name, "\n".join(str(v) for v in value)))
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+def grown(specs: list[FieldSpec], form: Form, prefix: str = "") -> list[FieldSpec]:
+    """The specs with as many rows as the form has typed, and one empty row more (a list never runs out)."""
+    out = []
+    for spec in specs:
+        name = f"{prefix}{spec.name}"
+        if spec.widget == "rows":
+            count = 0
+            while _typed(form, f"{name}[{count}]."):
+                count += 1
+            rows = max(spec.rows, count + 1)
+            # the inner rows grow by the widest row typed
+            inner = spec.inner
+            for index in range(count):
+                inner = _widest(inner, grown(spec.inner, form, f"{name}[{index}]."))
+            out.append(replace(spec, rows=rows, inner=inner))
+        elif spec.widget == "group":
+            out.append(replace(spec, inner=grown(spec.inner, form, f"{name}.")))
+        else:
+            out.append(spec)
+    return out
+
+
+def _widest(a: list[FieldSpec], b: list[FieldSpec]) -> list[FieldSpec]:
+    return [x if x.rows >= y.rows else y for x, y in zip(a, b, strict=True)]

@@ -102,7 +102,7 @@ def _page(kind: NewSubmission, form: Form, status: int = 200) -> ResponseReturnV
         for code, row in departments.items()
         if row.jurisdiction_code == me.jurisdiction and row.active and row.function != "establishment_office"
     ]
-    specs = case_forms.schema_fields(kind.schema())
+    specs = case_forms.grown(case_forms.schema_fields(kind.schema()), form)
     return pages.render_page(
         "intake/new_case.html",
         status=status,
