@@ -166,6 +166,14 @@ def _content_rows(
     return rows
 
 
+def _as_text(shown: Any) -> Any:
+    """A value inside a row as one line: rows nested in a row (a main duty's bases, a member's tasks) read
+    ``label：value，label：value；…`` instead of showing the structure."""
+    if isinstance(shown, list) and shown and all(isinstance(r, list) for r in shown):
+        return "；".join("，".join(f"{label}：{value}" for label, value in row) for row in shown)
+    return shown
+
+
 def _shown(key: str, value: Any, f: Any, name_of: Any, files: dict[str, Any]) -> Any:
     from marshmallow import fields as mf
 
@@ -183,7 +191,7 @@ def _shown(key: str, value: Any, f: Any, name_of: Any, files: dict[str, Any]) ->
             [
                 (
                     str(inner.fields[k].metadata.get("label") or k),
-                    _shown(k, v, inner.fields[k], name_of, files),
+                    _as_text(_shown(k, v, inner.fields[k], name_of, files)),
                 )
                 for k, v in item.items()
                 if k in inner.fields and v not in (None, "", [])
