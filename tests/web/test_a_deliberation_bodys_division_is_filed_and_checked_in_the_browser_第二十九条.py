@@ -1,8 +1,8 @@
 """第29条 in the browser, by what a person sees: 周婷 (市场监管局, lead unit of 宁波市食品安全委员会)
-copies the member units' division to the office on the new-submission form — a refusal keeps what she typed; 张敏 (编办)
-opens the case from the notice, reads the division by name with the flag on a task that names no 三定
-provision, marks a member's task as contradicting its 三定 provisions (the member chosen by name) and then
-registers the division. At 390 px and at 1280 px; screenshots under test-artifacts/."""
+copies the member units' division to the office on the new-submission form — a refusal keeps what she
+typed; 张敏 (编办) opens the case from the notice, reads the division by name with the flag on a task that
+names no 三定 provision, marks a member's task as contradicting its 三定 provisions (the member chosen by
+name) and then registers the division. At 390 px and at 1280 px; screenshots under test-artifacts/."""
 
 from __future__ import annotations
 
