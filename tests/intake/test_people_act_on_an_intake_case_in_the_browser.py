@@ -203,8 +203,13 @@ def test_a_coordination_application_on_the_form_keeps_every_typed_value_on_refus
     assert refused.status_code == 422, html[:500]
     assert "政策法规依据" in html and "两次协商会，未达成一致。" in html
     typed["legal_bases[0].type"], typed["legal_bases[0].name"] = "sanding", "宁波市综合行政执法局三定规定"
+    key = re.search(r'name="submission_key" value="([^"]+)"', form)
+    assert key, "the form carries its idempotency key"
+    typed["submission_key"] = key.group(1)
     sent = clerk.post("/cases/new/coordination", data=typed, content_type="multipart/form-data")
     assert sent.status_code == 303, sent.get_data(as_text=True)[:3000]
+    again = clerk.post("/cases/new/coordination", data=typed, content_type="multipart/form-data")
+    assert again.headers["Location"] == sent.headers["Location"]  # a second tap opens no second case
     case_id = sent.headers["Location"].split("/")[2].split("?")[0]
     shown = desk.get("zhzf.clerk", f"/cases/{case_id}").json
     assert shown["content"]["legal_bases"][0]["name"] == "宁波市综合行政执法局三定规定"

@@ -12,21 +12,25 @@ clock), so these forms submit at once; devolution's application, which has draft
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from services.intake.api import case_schemas as s
 from services.intake.pages import case_forms
 from services.intake.pages.case import _departments, build
+from services.intake.tables import IdempotentRequest
 from services.intake.usecases import cases as casework
+from shared import idempotency
 from shared.auth import current_principal
 from shared.errors import AppError
 from shared.http import accepts_upload
+from shared.idempotency import IdempotencyClaim
 from shared.identity import DEPARTMENT_ROLES
 from shared.service import current_runtime
 from shared.web import pages
@@ -34,6 +38,8 @@ from shared.web.forms import Form
 
 new_case_pages = Blueprint("intake_new_case_pages", __name__, template_folder="templates")
 department_only = pages.login_required(*DEPARTMENT_ROLES)
+#: the hidden field carrying the form's idempotency key (the API's Idempotency-Key)
+KEY_FIELD = "submission_key"
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ def new_submission(slug: str) -> ResponseReturnValue:
     me = current_principal()
     start = {"host_department": me.department, "department": me.department, "lead_department": me.department}
     values = {k: v for k, v in start.items() if k in kind.schema().fields}
+    values[KEY_FIELD] = f"web-{uuid.uuid4().hex}"  # a second tap on the button submits nothing twice
     return _page(kind, Form.of(values, case_forms.labels(specs)))
 
 
@@ -140,9 +147,14 @@ def create_submission(slug: str) -> ResponseReturnValue:
         return pages.error_page(404, "未找到", "没有这类申请。", back="/my")
     specs = case_forms.schema_fields(kind.schema())
     form = Form.posted(case_forms.labels(specs))
+    runtime, me = current_runtime(), current_principal()
+    key = idempotency.parse_key(form.value(KEY_FIELD) or None)
+    claim = IdempotencyClaim(me.user_id, key, request.path, "") if key else None
     try:
         command = build(kind.schema(), specs, form)
-        case_id = kind.submit(current_runtime(), current_principal(), command, None)
+        case_id, _replayed = idempotency.run_once(
+            runtime.db, IdempotentRequest, claim, lambda c: kind.submit(runtime, me, command, c)
+        )
     except AppError as refused:
         return _page(kind, form.with_error(refused), status=refused.status)
     return pages.redirect_to(f"/cases/{case_id}?done=submitted")
