@@ -59,7 +59,7 @@ def test_only_fixed_working_day_periods_of_a_district_or_county_with_their_docum
 def test_a_county_admin_sets_a_period_and_its_clocks_count_by_it_while_the_citys_do_not_第三十九条(
     deadlines, start_clock
 ):
-    admin = _admin(deadlines, _user("hs.bb.admin", "林晓", HAISHU))
+    admin = _admin(deadlines, _user("hs.bb.admin", "梁宇", HAISHU))
     page = admin.get("/admin/periods")
     assert page.status_code == 200
     html = _text(page.get_data(as_text=True))
@@ -79,7 +79,7 @@ def test_a_county_admin_sets_a_period_and_its_clocks_count_by_it_while_the_citys
     assert saved.status_code in (302, 303)
     html = _text(admin.get(saved.headers["Location"]).get_data(as_text=True))
     assert "已将受理决定期限设为3个工作日" in html and "3个工作日" in html and SOURCE in html
-    assert "林晓" in html and "hs.bb.admin" not in html
+    assert "梁宇" in html and "hs.bb.admin" not in html
 
     monday = shanghai(2026, 11, 2)
     start_clock("clk-hs", at=monday, jurisdiction=HAISHU, case_id="c-hs")
@@ -105,7 +105,7 @@ def test_a_county_admin_sets_a_period_and_its_clocks_count_by_it_while_the_citys
 
 
 def test_going_back_to_the_measures_period_is_recorded_with_who_and_which_document_第三十九条(deadlines):
-    admin = _admin(deadlines, _user("hs.bb.admin", "林晓", HAISHU))
+    admin = _admin(deadlines, _user("hs.bb.admin", "梁宇", HAISHU))
     form = {"csrf_token": admin.csrf, "rule": "coordination_opinion", "length": "20", "source": SOURCE}
     admin.post("/admin/periods", data=form)
     admin.post("/admin/periods", data={**form, "length": "25"})
@@ -119,7 +119,7 @@ def test_going_back_to_the_measures_period_is_recorded_with_who_and_which_docume
     assert "协调意见：25个工作日 → 办法规定" in html
     assert "协调意见：20个工作日 → 25个工作日" in html
     assert "协调意见：办法规定 → 20个工作日" in html
-    assert html.count("林晓") >= 3 and "海编委〔2026〕9号" in html
+    assert html.count("梁宇") >= 3 and "海编委〔2026〕9号" in html
 
 
 def test_the_page_is_the_office_admins_only_第三十九条(deadlines):
