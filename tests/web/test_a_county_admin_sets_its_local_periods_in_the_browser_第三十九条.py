@@ -1,6 +1,6 @@
-"""第39条 in the browser: 梁宇, 海曙区编办's admin, opens 本辖区执行的办理期限 from the calendar page, sees each
-fixed working-day limit of the measures, registers the local period of 受理决定 — refused first without the
-local document, what he typed kept — and reads the change with his name in 变更记录. At 390 px and at
+"""第39条 in the browser: 梁宇, 海曙区编办's admin, opens 本辖区执行的办理期限 from the calendar page, sees
+each fixed working-day limit of the measures, registers the local period of 受理决定 — refused first without
+the local document, what he typed kept — and reads the change with his name in 变更记录. At 390 px and at
 1280 px; screenshots under test-artifacts/."""
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def test_a_county_admin_registers_a_local_period_with_its_document_第三十九�
     expect(page.get_by_role("cell", name="受理决定（第十七条）")).to_be_visible()
     admin.check("periods")
 
-    page.get_by_role("combobox", name="期限（必填）").select_option(label="受理决定（第十七条，办法规定5个工作日）")
+    rule = page.get_by_role("combobox", name="期限（必填）")
+    rule.select_option(label="受理决定（第十七条，办法规定5个工作日）")
     page.get_by_label("本地期限（工作日）").fill("3")
     page.get_by_role("button", name="保存本地期限").click()
     expect(page.get_by_text("应写明规定该期限的本地文件名称及文号（第三十九条）").first).to_be_visible()
