@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from shared.auth import authorise_before_parsing
 from shared.config import Settings
 from shared.errors import AppError, PayloadTooLarge, ValidationFailed
+from shared.input_guard import check_request
 from shared.logging import new_request_id, reset_request_id, set_request_id
 from shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, render_metrics
 from shared.web.docs import SWAGGER_UI_URL
@@ -213,6 +214,7 @@ def _register_request_hooks(app: Flask, service: str) -> None:
             request.max_content_length = upload_request_limit(app.config["DM_SETTINGS"])
 
     app.before_request(authorise_before_parsing)
+    app.before_request(check_request)
 
     @app.after_request
     def finish_request(response: Response) -> Response:

@@ -21,6 +21,8 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
@@ -305,14 +307,9 @@ class MessageBus:
         if not handlers:
             raise MalformedMessage(f"{self.service} has no handler for {envelope.type!r}")
         with self.unit_of_work() as uow:
-            if uow.session.get(self.inbox_model, envelope.event_id) is not None:
+            if not self._claim(uow.session, envelope):
                 log.info("skipping %s %s: already applied", envelope.type, envelope.event_id)
                 return False
-            uow.session.add(
-                cast(Any, self.inbox_model)(
-                    event_id=envelope.event_id, message_type=envelope.type, source=envelope.source
-                )
-            )
             for handler in handlers:
                 handler(uow, envelope)
             try:
@@ -324,6 +321,26 @@ class MessageBus:
                     return False
                 raise
         return True
+
+    def _claim(self, session: Session, envelope: Envelope) -> bool:
+        """The inbox row of this message, unless it is there already. ``INSERT … ON CONFLICT DO NOTHING``:
+        a concurrent worker applying the same message makes this one wait for its outcome and then skip,
+        without a unique-key violation (which PostgreSQL would log at ERROR although nothing is wrong)."""
+        table = cast(Any, self.inbox_model).__table__
+        values = {"event_id": envelope.event_id, "message_type": envelope.type, "source": envelope.source}
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            statement: Any = postgresql_insert(table).values(**values).on_conflict_do_nothing()
+            statement = statement.returning(table.c.event_id)
+        elif dialect == "sqlite":
+            statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+            statement = statement.returning(table.c.event_id)
+        else:  # pragma: no cover - the suite runs on PostgreSQL and SQLite only
+            if session.get(self.inbox_model, envelope.event_id) is not None:
+                return False
+            session.add(cast(Any, self.inbox_model)(**values))
+            return True
+        return session.execute(statement).scalar() is not None
 
     def _already_applied(self, event_id: str) -> bool:
         with self.db.transaction() as session:

@@ -17,6 +17,13 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from shared.http import translate_message
 
+#: the bounds of every list's paging parameters: far beyond any real list, far below what a database
+#: integer holds (an offset or page past them is a 422 naming the field, never a database error)
+MAX_OFFSET = 10_000_000
+MAX_PAGE = 100_000
+#: the largest row id a query parameter may name (PostgreSQL's ``integer``)
+MAX_ID = 2**31 - 1
+
 
 class Labelled(Schema):
     """Prefixes each field's messages with its Chinese label (see the module docstring)."""

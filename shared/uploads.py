@@ -23,6 +23,31 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+#: the characters a stored file name never keeps: controls (NUL included) become nothing
+_CONTROL = dict.fromkeys([*range(0x00, 0x20), 0x7F])
+
+
+def base_name(filename: str) -> str:
+    """The last path component of a name a browser or a client sent (``../../etc/passwd`` → ``passwd``,
+    ``C:\\scans\\纪要.pdf`` → ``纪要.pdf``), without control characters, at most 200 characters (the
+    extension kept): what is stored and what ``Content-Disposition`` names."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].translate(_CONTROL).strip().lstrip(".")
+    if len(name) > 200:
+        stem, dot, extension = name.rpartition(".")
+        name = f"{stem[: 199 - len(extension)]}.{extension}" if dot and len(extension) < 20 else name[:200]
+    return name
+
+
+def clean_filename(filename: str, *, field: str) -> str:
+    """:func:`base_name` of an upload's name; refused (naming ``field``) with a NUL or empty."""
+    if "\x00" in filename:
+        raise ValidationFailed.for_field(field, "文件名不能包含空字符（NUL）", code="nul_character")
+    name = base_name(filename)
+    if not name:
+        raise ValidationFailed.for_field(field, "文件名无效", code="attachment_name")
+    return name
+
+
 def content_type_of(filename: str, head: bytes, size: int, *, max_bytes: int, field: str) -> str:
     """The content type of an acceptable upload; a refusal names ``field`` and says why, in Chinese."""
     if size == 0:

@@ -90,7 +90,10 @@ class NamedDaySchema(Schema):
 
 
 class YearBodySchema(Schema):
-    year = fields.Integer(metadata={"description": "可省略；填写时须与地址中的年份一致"})
+    year = fields.Integer(
+        validate=validate.Range(min=1900, max=2200),
+        metadata={"description": "可省略；填写时须与地址中的年份一致"},
+    )
     source = fields.String(required=True, metadata={"description": "国务院办公厅通知名称及文号"})
     holidays = fields.List(fields.Nested(NamedDaySchema), load_default=list)
     adjusted_workdays = fields.List(fields.Nested(NamedDaySchema), load_default=list)

@@ -20,6 +20,7 @@ from shared.errors import NotFound
 from shared.http import BEARER, translate_message
 from shared.http import ProblemSchema as BaseProblemSchema
 from shared.idempotency import IdempotencyClaim
+from shared.schemas import MAX_ID
 from shared.service import current_runtime
 
 blp = Blueprint(
@@ -169,7 +170,11 @@ class SupportMeasureSchema(Labelled):
     )
     description = fields.String(load_default="")
     amount = fields.Float(
-        load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={"example": 30}
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=1e12),
+        allow_nan=False,
+        metadata={"example": 30},
     )
     unit = fields.String(load_default="", metadata={"example": "万元"})
     due_date = fields.Date(load_default=None, allow_none=True, metadata={"description": "落实日期"})
@@ -420,7 +425,11 @@ class RectificationViewSchema(Schema):
 
 
 class PowerListQuerySchema(Labelled):
-    after = fields.Integer(load_default=0, metadata={"description": "上次看到的最后一条变更的 id"})
+    after = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "上次看到的最后一条变更的 id"},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

@@ -42,6 +42,7 @@ from shared.http import accepts_upload
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES
 from shared.jurisdictions import jurisdiction_name
 from shared.service import current_runtime
+from shared.uploads import base_name
 from shared.web import pages
 from shared.web.forms import Form
 
@@ -277,7 +278,7 @@ def feedback_file(devolution_id: str, document_id: str) -> ResponseReturnValue:
         return pages.error_page(
             404, "未找到", "该文件已不在附件存储中，请联系系统管理员。", back=f"/devolution/{devolution_id}"
         )
-    response = send_file(stream, mimetype=document.content_type, download_name=document.filename)
+    response = send_file(stream, mimetype=document.content_type, download_name=base_name(document.filename))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

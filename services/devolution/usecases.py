@@ -62,7 +62,7 @@ from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
-from shared.uploads import content_type_of
+from shared.uploads import clean_filename, content_type_of
 
 REVIEW_RULE, REPORT_RULE, RECTIFICATION_RULE = "devolution_review", "operation_report", "rectification"
 
@@ -305,6 +305,7 @@ def attach_feedback(
     """The scan of a department's written feedback (第三十三条第五项), while the application may be edited.
     The bytes go to the suite's one attachment store (under their SHA-256, before the row is written); the
     row says whose scan it is."""
+    filename = clean_filename(filename, field=field)
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         move(uow.session, row, actor, Action.EDIT, attached=f"{department}:{role}")
@@ -330,7 +331,7 @@ def attach_feedback(
         document = existing or FeedbackDocument(
             id=f"fd-{uuid.uuid4().hex[:12]}", devolution_id=row.id, department=department, role=role
         )
-        document.filename, document.content_type, document.size = filename[-200:], content_type, len(data)
+        document.filename, document.content_type, document.size = filename, content_type, len(data)
         document.sha256 = hashlib.sha256(data).hexdigest()
         if not store.exists(document.sha256):
             store.put(document.sha256, io.BytesIO(data))

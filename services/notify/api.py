@@ -19,6 +19,7 @@ from services.notify.usecases.templates import all_templates, template_spec
 from shared.auth import Role, current_principal, require_roles
 from shared.errors import NotFound, ValidationFailed
 from shared.http import BEARER
+from shared.schemas import MAX_OFFSET
 from shared.service import current_runtime
 
 AUTH = {"security": BEARER}
@@ -234,7 +235,7 @@ class DeliveryQuerySchema(Schema):
     recipient = fields.String(metadata={"description": "person:<人员ID> 或 channel:<渠道ID>"})
     template = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 @deliveries_blp.get("/deliveries")

@@ -101,3 +101,30 @@ def test_a_failing_handler_keeps_none_of_the_other_handlers_effects(make_runtime
         intake.bus.handle(envelope)
 
     assert _count(intake, Outbox) == 0 and _count(intake, intake_tables.Inbox) == 0
+
+
+def test_two_workers_applying_one_message_at_once_apply_it_once_without_a_unique_key_error(
+    make_runtime, caplog
+) -> None:
+    import threading
+
+    sender = RecordingSender()
+    intake = make_runtime("intake", sender=sender)
+    notify = make_runtime("notify")
+    directory.load_directory(intake, demo.demo_directory())
+    envelope = sender.of_type("directory.person_upserted")[0]
+    start, results = threading.Barrier(2), []
+
+    def apply() -> None:
+        start.wait()
+        results.append(notify.bus.handle(envelope))
+
+    workers = [threading.Thread(target=apply) for _ in range(2)]
+    with caplog.at_level("INFO"):
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=30)
+    assert sorted(results) == [False, True]
+    assert _count(notify, Inbox) == 1
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -67,7 +67,11 @@ class ApprovalSchema(Schema):
 
 
 class DecisionInSchema(Schema):
-    step_no = fields.Integer(required=True, metadata={"description": "页面显示的环节序号（防止过期提交）"})
+    step_no = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=1000),
+        metadata={"description": "页面显示的环节序号（防止过期提交）"},
+    )
     outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in Outcome]))
     comment = fields.String(load_default="", validate=validate.Length(max=1000))
 

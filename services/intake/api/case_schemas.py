@@ -245,6 +245,7 @@ class SolicitSchema(ActionSchema):
     reply_working_days = fields.Integer(
         required=True,
         strict=True,
+        validate=validate.Range(min=1, max=250),
         metadata={
             "label": "答复期限（工作日）",
             "description": f"答复期限（工作日），一般为{REPLY.period}（{REPLY.article_label}）",

@@ -40,8 +40,9 @@ from shared.http import BEARER, accepts_upload
 from shared.http import ProblemSchema as BaseProblemSchema
 from shared.idempotency import IdempotencyClaim
 from shared.runtime import ServiceRuntime
-from shared.schemas import Labelled, choice
+from shared.schemas import MAX_PAGE, Labelled, choice
 from shared.service import current_runtime
+from shared.uploads import base_name
 
 cases_blp = Blueprint(
     "cases",
@@ -208,7 +209,9 @@ class CaseQuerySchema(Labelled):
     department = fields.String(metadata={"label": "部门"})
     overdue = fields.Boolean(metadata={"label": "是否逾期"})
     due_before = fields.Date(metadata={"label": "期限早于"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"label": "页码"})
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), metadata={"label": "页码"}
+    )
     page_size = fields.Integer(
         load_default=20, validate=validate.Range(min=1, max=100), metadata={"label": "每页条数"}
     )
@@ -358,7 +361,7 @@ def download_attachment(attachment_id: str) -> Response:
     runtime = current_runtime()
     meta, stream = service.read_attachment(runtime, _store(), _actor(), attachment_id)
     response = send_file(
-        stream, mimetype=meta["content_type"], download_name=meta["filename"], as_attachment=True
+        stream, mimetype=meta["content_type"], download_name=base_name(meta["filename"]), as_attachment=True
     )
     response.content_length = meta["size"]
     return response

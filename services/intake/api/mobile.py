@@ -32,6 +32,7 @@ from shared import attachment_store, localtime
 from shared.auth import Principal
 from shared.errors import AppError, NotFound
 from shared.service import current_runtime
+from shared.uploads import base_name
 from shared.web import pages
 
 mobile_blp = Blueprint(
@@ -194,7 +195,7 @@ def attachment_file(attachment_id: str) -> ResponseReturnValue:
         meta, stream = casework.read_attachment(runtime, store, _actor(), attachment_id)
     except NotFound:
         return _error(404, "未找到", "未找到该材料，或您无权查看。")
-    response = send_file(stream, mimetype=meta["content_type"], download_name=meta["filename"])
+    response = send_file(stream, mimetype=meta["content_type"], download_name=base_name(meta["filename"]))
     response.content_length = meta["size"]
     response.headers["Cache-Control"] = "private, no-store"
     return response

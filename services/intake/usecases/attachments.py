@@ -25,7 +25,7 @@ from shared.attachment_store import CHUNK, AttachmentStore
 from shared.config import Settings
 from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
 from shared.runtime import ServiceRuntime
-from shared.uploads import checked_type, type_names
+from shared.uploads import checked_type, clean_filename, type_names
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,7 @@ def upload(runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, item: 
     """Store the bytes (once per content) and record this upload; the row only after the bytes are stored."""
     if not (actor.is_department_user or actor.is_office):
         raise Forbidden("只有部门或编办用户可以上传材料", code="role_required")
+    item = Upload(filename=clean_filename(item.filename, field="file"), stream=item.stream)
     content_type = _check_type(item)
     digest, size = _measure(item, max_bytes(runtime.settings), runtime.settings)
     _store_once(store, digest, item.stream)
@@ -111,7 +112,7 @@ def upload(runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, item: 
             sha256=digest,
             size=size,
             content_type=content_type,
-            filename=item.filename[-200:],
+            filename=item.filename,
             jurisdiction_code=actor.jurisdiction,
             department_code=actor.department,
             uploaded_by=actor.user_id,
