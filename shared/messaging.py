@@ -22,7 +22,6 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
@@ -329,18 +328,13 @@ class MessageBus:
         table = cast(Any, self.inbox_model).__table__
         values = {"event_id": envelope.event_id, "message_type": envelope.type, "source": envelope.source}
         dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            statement: Any = postgresql_insert(table).values(**values).on_conflict_do_nothing()
-            statement = statement.returning(table.c.event_id)
-        elif dialect == "sqlite":
-            statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-            statement = statement.returning(table.c.event_id)
-        else:  # pragma: no cover - the suite runs on PostgreSQL and SQLite only
+        if dialect != "postgresql":  # SQLite: one writer at a time, a clash is caught at commit
             if session.get(self.inbox_model, envelope.event_id) is not None:
                 return False
             session.add(cast(Any, self.inbox_model)(**values))
             return True
-        return session.execute(statement).scalar() is not None
+        statement = postgresql_insert(table).values(**values).on_conflict_do_nothing()
+        return session.execute(statement.returning(table.c.event_id)).scalar() is not None
 
     def _already_applied(self, event_id: str) -> bool:
         with self.db.transaction() as session:
