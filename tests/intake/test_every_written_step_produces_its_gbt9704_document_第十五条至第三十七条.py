@@ -277,3 +277,26 @@ def test_opinion_determination_proposal_and_interpretation_say_what_was_decided_
     assert proposal.main_recipient == "市委编委" and ("一、争议事项和各方意见", 1) in [
         (b.text, b.level) for b in proposal.body
     ]
+
+
+def test_the_office_issues_a_steps_document_from_the_case_page_once_第十七条(make_runtime) -> None:
+    desk = Desk(make_runtime("intake"))
+    case_id = accepted_application(desk)
+    person = session_user(desk.runtime, directory.find_person(desk.runtime, "bb.clerk"))
+    web = session.new_session(desk.runtime.settings, person)
+    desk.client.set_cookie(
+        session.COOKIE_NAME, session.dump(web, desk.runtime.settings), path=session.COOKIE_PATH
+    )
+    page = desk.client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "制发书面文书" in page and 'value="acceptance"' in page and 'value="extension"' not in page
+
+    posted = desk.client.post(
+        f"/cases/{case_id}/documents", data={"step": "acceptance", "csrf_token": web.csrf_token}
+    )
+    assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/cases/{case_id}#documents")
+    page = desk.client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"甬编办函〔{today().year}〕1号" in page and 'value="acceptance"' not in page  # issued once
+    refused = desk.client.post(
+        f"/cases/{case_id}/documents", data={"step": "termination", "csrf_token": web.csrf_token}
+    )
+    assert refused.status_code == 422 and "尚未办理此步骤" in refused.get_data(as_text=True)

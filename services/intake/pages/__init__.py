@@ -13,6 +13,7 @@ from services.intake.pages.case_new import new_case_pages
 from services.intake.pages.credentials import credential_pages
 from services.intake.pages.directory import directory_pages
 from services.intake.pages.directory_import import import_pages
+from services.intake.pages.documents import document_pages
 from services.intake.pages.home import home_pages
 from services.intake.pages.login import login_pages
 from services.intake.pages.qr_login import qr_pages
@@ -30,6 +31,7 @@ def blueprints() -> Iterable[Blueprint]:
         new_case_pages,
         case_pages,
         supervision_pages,
+        document_pages,
         directory_pages,
         credential_pages,
         qr_pages,

@@ -360,6 +360,7 @@ def _case_page(
         names=name_of,
         forms=forms,
         documents=written.list_documents(runtime, me, case_id),
+        document_steps=written.available_steps(runtime, me, case_id),
         ctx=SimpleNamespace(
             picker=_picker(departments, me, case),
             departments=_picker(departments, me, case),

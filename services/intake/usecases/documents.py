@@ -16,7 +16,7 @@ import io
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -252,3 +252,36 @@ def list_documents(runtime: ServiceRuntime, actor: Actor, case_id: str) -> list[
             select(IssuedDocument).where(IssuedDocument.case_id == case_id).order_by(IssuedDocument.issued_at)
         ).all()
         return [payload(row) for row in rows]
+
+
+def available_steps(runtime: ServiceRuntime, actor: Actor, case_id: str) -> list[dict[str, str]]:
+    """For the office: the steps of the case that have a document to issue (taken, of its kind, not yet
+    issued for their latest record)."""
+    if not actor.is_office:
+        return []
+    with runtime.db.transaction() as session:
+        record = queries.load_visible(session, actor, case_id)
+        latest = dict(
+            session.execute(
+                select(CaseEvent.action, func.max(CaseEvent.id))
+                .where(CaseEvent.case_id == record.id)
+                .group_by(CaseEvent.action)
+            ).all()
+        )
+        issued = set(
+            session.execute(
+                select(IssuedDocument.step, IssuedDocument.event_id).where(
+                    IssuedDocument.case_id == record.id
+                )
+            ).all()
+        )
+        out = []
+        for step in rules.STEPS.values():
+            if record.kind not in step.kinds or (
+                step.sources is not None and record.source not in step.sources
+            ):
+                continue
+            events = [latest[a] for a in step.actions if a in latest]
+            if events and (step.code, max(events)) not in issued:
+                out.append({"code": step.code, "name": f"{step.name}（{step.article}）"})
+        return out
