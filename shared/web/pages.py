@@ -89,6 +89,11 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/devolution/", "职责下放", frozenset({Role.DEPT_CLERK, Role.DEPT_LEADER, *OFFICE_ROLES})),
     ("/m/approvals", "审批", frozenset({Role.OFFICE_DIVISION_HEAD, Role.OFFICE_LEADER})),
     ("/m/approvals/mine", "我发起的审批", frozenset({Role.OFFICE_CLERK})),
+    (
+        "/supervision",
+        "监督统计",
+        frozenset({Role.OFFICE_CLERK, Role.OFFICE_DIVISION_HEAD, Role.OFFICE_LEADER}),
+    ),
     ("/admin/calendar", "工作日历", frozenset({Role.OFFICE_ADMIN})),
     ("/admin/directory", "组织目录", frozenset({Role.OFFICE_ADMIN})),
     ("/admin/credentials", "接口凭证", frozenset({Role.OFFICE_ADMIN})),
