@@ -347,3 +347,25 @@ def _as_submitted(form_html: str) -> list[tuple[str, str]]:
     parser = _Fields()
     parser.feed(form_html)
     return parser.pairs
+
+
+def test_the_office_orders_a_rectification_on_a_form_and_a_department_may_not_第三十七条(desk) -> None:
+    assert _browser(desk, "sthj.clerk").get("/cases/new/rectification").status_code == 403
+    head = _browser(desk, "bb.head")
+    form = head.get("/cases/new/rectification?coordination_case_id=c-1").get_data(as_text=True)
+    assert "责令纠正的部门" in form and "纠正期限" in form and 'value="c-1"' in form
+    key = re.search(r'name="submission_key" value="([^"]+)"', form)
+    assert key
+    typed = {
+        "csrf_token": head.csrf,
+        "submission_key": key.group(1),
+        "title": "关于市生态环境局未按协调意见履行餐厨垃圾处置监管职责的限期纠正",
+        "department": "nb-sthj",
+        "ground": "not_as_coordinated",
+        "facts": "协调意见发文后，处置环节监管仍未落实",
+        "due_date": "2099-01-31",
+    }
+    sent = head.post("/cases/new/rectification", data=typed, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
+    case_id = sent.headers["Location"].split("/")[2].split("?")[0]
+    assert desk.get("sthj.clerk", f"/cases/{case_id}").json["status"] == "ordered"

@@ -373,6 +373,9 @@ def _case_page(
         max_upload=runtime.settings.max_upload_bytes,
         done=done,
         back="/worklist" if me.is_office else "/my",
+        can_order_rectification=case["kind"] == "coordination"
+        and case["status"] == "in_execution"
+        and me.has_any(("office_division_head", "office_leader")),
     )
 
 

@@ -37,7 +37,7 @@ from shared.web import pages
 from shared.web.forms import Form
 
 new_case_pages = Blueprint("intake_new_case_pages", __name__, template_folder="templates")
-department_only = pages.login_required(*DEPARTMENT_ROLES)
+signed_in = pages.login_required()
 #: the hidden field carrying the form's idempotency key (the API's Idempotency-Key)
 KEY_FIELD = "submission_key"
 
@@ -51,6 +51,7 @@ class NewSubmission:
     submit: Callable[..., str]
     intro: str
     button: str
+    roles: tuple[str, ...] = tuple(DEPARTMENT_ROLES)
 
 
 SUBMISSIONS = {
@@ -96,6 +97,17 @@ SUBMISSIONS = {
             "成员单位职责分工（及其调整）及时抄送市委编办，每项任务注明衔接的“三定”规定条款（第二十九条）。",
             "抄送编办",
         ),
+        NewSubmission(
+            "rectification",
+            "责令限期纠正",
+            "第三十七条",
+            s.RectificationSchema,
+            casework.order_rectification,
+            "部门未按已明确的职责分工履职、未执行协调意见或认定意见等，由编办责令限期纠正（第三十七条）；"
+            "部门按期报告纠正情况。",
+            "责令限期纠正",
+            ("office_division_head", "office_leader"),
+        ),
     )
 }
 
@@ -124,15 +136,31 @@ def _page(kind: NewSubmission, form: Form, status: int = 200) -> ResponseReturnV
     )
 
 
-@new_case_pages.get("/cases/new/<slug>")
-@department_only
-def new_submission(slug: str) -> ResponseReturnValue:
+def _kind(slug: str) -> NewSubmission | ResponseReturnValue:
     kind = SUBMISSIONS.get(slug)
     if kind is None:
-        return pages.error_page(404, "未找到", "没有这类申请。", back="/my")
+        return pages.error_page(404, "未找到", "没有这类申请。", back="/")
+    if not current_principal().has_any(kind.roles):
+        return pages.error_page(403, "无权访问", f"您的角色不能{kind.title}。", back="/")
+    return kind
+
+
+@new_case_pages.get("/cases/new/<slug>")
+@signed_in
+def new_submission(slug: str) -> ResponseReturnValue:
+    kind = _kind(slug)
+    if not isinstance(kind, NewSubmission):
+        return kind
     specs = case_forms.schema_fields(kind.schema())
     me = current_principal()
-    start = {"host_department": me.department, "department": me.department, "lead_department": me.department}
+    start: dict[str, str | None] = {}
+    if me.is_department_user:
+        start = {
+            "host_department": me.department,
+            "department": me.department,
+            "lead_department": me.department,
+        }
+    start |= {k: v for k, v in request.args.items() if k in ("department", "coordination_case_id", "basis")}
     values = {k: v for k, v in start.items() if k in kind.schema().fields}
     values[KEY_FIELD] = f"web-{uuid.uuid4().hex}"  # a second tap on the button submits nothing twice
     return _page(kind, Form.of(values, case_forms.labels(specs)))
@@ -140,11 +168,11 @@ def new_submission(slug: str) -> ResponseReturnValue:
 
 @new_case_pages.post("/cases/new/<slug>")
 @accepts_upload
-@department_only
+@signed_in
 def create_submission(slug: str) -> ResponseReturnValue:
-    kind = SUBMISSIONS.get(slug)
-    if kind is None:
-        return pages.error_page(404, "未找到", "没有这类申请。", back="/my")
+    kind = _kind(slug)
+    if not isinstance(kind, NewSubmission):
+        return kind
     specs = case_forms.schema_fields(kind.schema())
     form = Form.posted(case_forms.labels(specs))
     runtime, me = current_runtime(), current_principal()
