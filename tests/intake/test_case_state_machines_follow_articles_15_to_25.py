@@ -136,6 +136,15 @@ PATHS = [
         Status.AWAITING_COORDINATION,
     ),
     (Kind.DELIBERATION, Status.AWAITING_COORDINATION, "register_division", CLERK, Status.DIVISION_REGISTERED),
+    # 第26条第2款: an evaluation that needs the division sorted out
+    (
+        Kind.EVALUATION,
+        Status.EVALUATION_NEEDS_SORTING,
+        "convene_coordination",
+        CLERK,
+        Status.AWAITING_COORDINATION,
+    ),
+    (Kind.EVALUATION, Status.AWAITING_COORDINATION, "close_evaluation", CLERK, Status.EVALUATED),
 ]
 
 

@@ -189,3 +189,57 @@ def test_a_new_business_gets_a_designated_department_issued_to_the_departments_�
     )
     [notice] = [n for n in desk.sent("notify.send") if n["template"] == "decision_issued"]
     assert "nb-zhzf" in {r["id"] for r in notice["recipients"]}
+
+
+EVALUATION = {
+    "department": "nb-scjg",
+    "period": "2026年度",
+    "findings": "网络餐饮服务监管与商务部门职责交叉，基层反映推诿。",
+    "conclusion": "needs_sorting_out",
+    "departments_concerned": ["nb-scjg", "nb-zhzf"],
+}
+
+
+def test_an_evaluation_finding_the_division_needs_sorting_out_convenes_the_departments_第二十六条第二款(desk):
+    refused = desk.post("bb.clerk", "/cases/evaluations", {**EVALUATION, "departments_concerned": []})
+    assert refused.status_code == 422
+    assert errors(refused)["departments_concerned"].endswith("（第二十六条第二款）")
+    assert desk.post("scjg.clerk", "/cases/evaluations", EVALUATION).status_code == 403
+
+    recorded = desk.post("bb.clerk", "/cases/evaluations", EVALUATION)
+    assert recorded.status_code == 201, recorded.json
+    evaluation = recorded.json
+    assert evaluation["title"] == "宁波市市场监督管理局“三定”规定执行情况评估（2026年度）"
+    assert evaluation["status_name"] == "评估认为需理顺职责分工，待召集相关部门协调"
+    assert "evaluation_recorded" in desk.templates()
+    # the department evaluated sees its evaluations
+    listed = desk.get("scjg.clerk", "/cases?kind=evaluation").json
+    assert [c["id"] for c in listed["items"]] == [evaluation["id"]]
+
+    wrong = desk.post("bb.clerk", "/cases/office-opened", opening("new_business")).json["id"]
+    assert (
+        desk.act(
+            "bb.clerk", evaluation["id"], "convene-coordination", {"coordination_case_id": wrong}
+        ).status_code
+        == 422
+    )
+    coordination = desk.post(
+        "bb.clerk",
+        "/cases/office-opened",
+        opening("evaluation", title="关于网络餐饮服务监管职责分工的协调", parties=["nb-scjg", "nb-zhzf"]),
+    ).json["id"]
+    convened = desk.act(
+        "bb.clerk", evaluation["id"], "convene-coordination", {"coordination_case_id": coordination}
+    )
+    assert convened.status_code == 200 and convened.json["progress"]["coordination_case_id"] == coordination
+    closed = desk.act(
+        "bb.clerk", evaluation["id"], "close-evaluation", {"result": "已协调明确由市场监管局牵头。"}
+    )
+    assert closed.json["status_name"] == "评估已办结"
+
+
+def test_an_evaluation_finding_the_sanding_carried_out_is_closed_at_once_第二十六条第二款(desk):
+    body = {**EVALUATION, "conclusion": "in_place", "departments_concerned": []}
+    recorded = desk.post("bb.clerk", "/cases/evaluations", body)
+    assert recorded.status_code == 201 and recorded.json["status"] == "evaluated"
+    assert recorded.json["allowed_actions"] == []

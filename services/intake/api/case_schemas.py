@@ -14,7 +14,15 @@ from typing import Any
 from marshmallow import fields, validate
 
 from services.intake.domain import commands as c
-from services.intake.domain import coordination, deliberation, duty_plan, filing, rectification, reflection
+from services.intake.domain import (
+    coordination,
+    deliberation,
+    duty_plan,
+    evaluation,
+    filing,
+    rectification,
+    reflection,
+)
 from services.intake.domain.coordination import (
     ASSIGNED_BY_NAMES,
     BASIS_NAMES,
@@ -620,3 +628,27 @@ class ReferDivisionSchema(ActionSchema):
     builds = deliberation.ReferDivisionToCoordination
     coordination_case_id = _text("协调事项编号", max_length=40)
     note = _text("说明", required=False)
+
+
+# --- “三定”规定执行情况评估 (第26条第2款) ---
+
+
+class EvaluationSchema(CommandSchema):
+    builds = evaluation.RecordEvaluation
+    department = _text("被评估部门", max_length=40)
+    period = _text("评估期间", max_length=100)
+    findings = _text("评估发现的情况")
+    conclusion = choice("评估结论", evaluation.Conclusion, names=evaluation.CONCLUSION_NAMES)
+    departments_concerned = codes("需召集协调的相关部门", required=False)
+    attachment_ids = codes("附件", required=False)
+
+
+class ConveneCoordinationSchema(ActionSchema):
+    builds = evaluation.ConveneCoordination
+    coordination_case_id = _text("协调事项编号", max_length=40)
+    note = _text("说明", required=False)
+
+
+class CloseEvaluationSchema(ActionSchema):
+    builds = evaluation.CloseEvaluation
+    result = _text("协调结果")

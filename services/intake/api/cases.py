@@ -21,6 +21,7 @@ from services.intake.api.case_schemas import (
     ApplicationSchema,
     DivisionSchema,
     DutyPlanSchema,
+    EvaluationSchema,
     FilingSchema,
     OfficeCaseSchema,
     RectificationSchema,
@@ -70,7 +71,7 @@ class CaseSummarySchema(Schema):
         metadata={
             "description": "filing 协商纪要备案 / coordination 职责分工协调 / reflection 书面反映 / "
             "rectification 限期纠正 / duty_plan 主要职责配置和调整方案 / "
-            "deliberation 议事协调机构成员单位职责分工"
+            "deliberation 议事协调机构成员单位职责分工 / evaluation “三定”规定执行情况评估"
         }
     )
     source = fields.String()
@@ -203,7 +204,7 @@ class CaseQuerySchema(Labelled):
     status = fields.String(metadata={"label": "状态"})
     kind = choice(
         "类型",
-        ["filing", "coordination", "reflection", "rectification", "duty_plan", "deliberation"],
+        ["filing", "coordination", "reflection", "rectification", "duty_plan", "deliberation", "evaluation"],
         required=False,
     )
     department = fields.String(metadata={"label": "部门"})
@@ -451,6 +452,16 @@ def submit_duty_plan(command: Any) -> Any:
 def file_division(command: Any) -> Any:
     """议事协调机构牵头单位将成员单位职责分工（及其调整）抄送编办（第二十九条）"""
     return _submit(service.file_division, command)
+
+
+@cases_blp.post("/cases/evaluations")
+@cases_blp.arguments(EvaluationSchema)
+@cases_blp.response(201, CaseDetailSchema)
+@cases_blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
+@require_roles("office_clerk", "office_division_head", "office_leader")
+def record_evaluation(command: Any) -> Any:
+    """记录部门“三定”规定执行情况评估；需要理顺职责分工的，召集相关部门协调（第二十六条第二款）"""
+    return _submit(service.record_evaluation, command)
 
 
 @cases_blp.get("/deliberation-bodies")

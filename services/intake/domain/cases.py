@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.domain import coordination, deliberation, duty_plan, filing, rectification, reflection
+from services.intake.domain import (
+    coordination,
+    deliberation,
+    duty_plan,
+    evaluation,
+    filing,
+    rectification,
+    reflection,
+)
 from services.intake.domain.actors import Actor
 from services.intake.domain.commands import CaseCommand
 from services.intake.domain.procedure import (
@@ -62,6 +70,7 @@ PROCEDURES: dict[Kind, Procedure] = {
         rectification.PROCEDURE,
         duty_plan.PROCEDURE,
         deliberation.PROCEDURE,
+        evaluation.PROCEDURE,
     )
 }
 assert set(PROCEDURES) == set(Kind), "every kind of case has its procedure"

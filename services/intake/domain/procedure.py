@@ -27,6 +27,7 @@ class Kind(StrEnum):
     RECTIFICATION = "rectification"  # 限期纠正 (第37条)
     DUTY_PLAN = "duty_plan"  # 主要职责配置和调整方案 (第8–11条)
     DELIBERATION = "deliberation"  # 议事协调机构成员单位职责分工 (第29条)
+    EVALUATION = "evaluation"  # “三定”规定执行情况评估 (第26条第2款)
 
 
 class Source(StrEnum):
@@ -76,6 +77,8 @@ class Status(StrEnum):
     DIVISION_FILED = "division_filed"
     DIVISION_FLAGGED = "division_flagged"
     DIVISION_REGISTERED = "division_registered"
+    EVALUATED = "evaluated"
+    EVALUATION_NEEDS_SORTING = "evaluation_needs_sorting"
 
 
 STATUS_NAMES: dict[str, str] = {
@@ -111,6 +114,8 @@ STATUS_NAMES: dict[str, str] = {
     Status.DIVISION_FILED: "成员单位职责分工已抄送编办，待登记",
     Status.DIVISION_FLAGGED: "分工与“三定”规定不衔接，待协调",
     Status.DIVISION_REGISTERED: "成员单位职责分工已登记",
+    Status.EVALUATED: "评估已办结",
+    Status.EVALUATION_NEEDS_SORTING: "评估认为需理顺职责分工，待召集相关部门协调",
 }
 
 TERMINAL = frozenset(
@@ -125,6 +130,7 @@ TERMINAL = frozenset(
         Status.REFERRED_TO_SUPERVISION,
         Status.PLAN_DECIDED,
         Status.DIVISION_REGISTERED,
+        Status.EVALUATED,
     }
 )
 

@@ -39,6 +39,7 @@ KIND_NAMES = {
     "rectification": "限期纠正",
     "duty_plan": "主要职责配置和调整方案",
     "deliberation": "议事协调机构成员单位职责分工",
+    "evaluation": "“三定”规定执行情况评估",
 }
 
 RULE_NAMES = {
@@ -85,6 +86,7 @@ TEMPLATES = {
     "document_issued": "编办制发了书面文书（公文），附下载链接（第十五条至第三十七条）",
     "duty_plan_decided": "市委编委对主要职责方案的研究决定（第八条、第十条）",
     "division_filed": "议事协调机构牵头单位抄送了成员单位职责分工（第二十九条）",
+    "evaluation_recorded": "编办“三定”规定执行情况评估结论（第二十六条第二款）",
     "division_flagged": "成员单位职责分工与“三定”规定不衔接，编办将协调（第二十九条）",
 }
 

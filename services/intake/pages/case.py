@@ -59,6 +59,7 @@ CONTENT_SCHEMAS: dict[str, type[Any]] = {
     "rectification": s.RectificationSchema,
     "duty_plan": s.DutyPlanSchema,
     "deliberation": s.DivisionSchema,
+    "evaluation": s.EvaluationSchema,
 }
 KIND_NAMES = {
     "filing": "协商纪要备案",
@@ -67,6 +68,7 @@ KIND_NAMES = {
     "rectification": "限期纠正",
     "duty_plan": "主要职责配置和调整方案",
     "deliberation": "议事协调机构成员单位职责分工",
+    "evaluation": "“三定”规定执行情况评估",
 }
 PROGRESS_NAMES = {
     "acceptance": "受理",

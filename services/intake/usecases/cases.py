@@ -24,6 +24,7 @@ from services.intake.usecases.coordination import apply_for_coordination, open_c
 from services.intake.usecases.deliberation import file_division
 from services.intake.usecases.deliberation import register as deliberation_register
 from services.intake.usecases.duty_plan import submit_duty_plan
+from services.intake.usecases.evaluation import record_evaluation
 from services.intake.usecases.filing import submit_filing
 from services.intake.usecases.rectification import order_rectification
 from services.intake.usecases.reflection import record_reflection
@@ -45,6 +46,7 @@ __all__ = [
     "order_rectification",
     "perform",
     "read_attachment",
+    "record_evaluation",
     "record_reflection",
     "refresh_deadline",
     "submit_duty_plan",

@@ -748,6 +748,19 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
             "due_date": None,
         },
     ),
+    _notice(
+        "evaluation_recorded",
+        "“三定”规定执行情况评估结论（第26条）",
+        "“三定”规定执行情况评估：{{ case_title }}",
+        "编办对贵单位{{ period | default('') }}“三定”规定执行情况进行了评估，"
+        "结论：{{ conclusion | default('见评估记录') }}。",
+        sample={
+            "case_title": "宁波市市场监督管理局“三定”规定执行情况评估（2026年度）",
+            "period": "2026年度",
+            "conclusion": "需要进一步理顺部门职责分工（第二十六条第二款）",
+            "due_date": None,
+        },
+    ),
     # 议事协调机构成员单位职责分工 (第29条)
     _notice(
         "division_filed",
