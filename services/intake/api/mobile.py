@@ -204,6 +204,43 @@ def attachment_file(attachment_id: str) -> ResponseReturnValue:
 # --------------------------------------------------------------------------- delegation
 
 
+@mobile_blp.route("/approvals/phrases", methods=["GET"])
+@mobile_blp.doc(**HTML_DOC)
+@login_required
+def phrases_page() -> ResponseReturnValue:
+    """常用意见：添加和删除自己保存的审批意见"""
+    return _phrases()
+
+
+def _phrases(status: int = 200, error: str | None = None, typed: str = "") -> Response:
+    return _page(
+        "phrases.html",
+        status=status,
+        error=error,
+        typed=typed,
+        saved=service.saved_phrases(current_runtime(), _me()),
+        standard=service.COMMON_PHRASES,
+    )
+
+
+@mobile_blp.route("/approvals/phrases", methods=["POST"])
+@mobile_blp.doc(**HTML_DOC)
+@login_required
+def phrases_submit() -> ResponseReturnValue:
+    """添加或删除一条常用意见"""
+    form = request.form
+    try:
+        if form.get("remove"):
+            service.remove_phrase(current_runtime(), _me(), int(form["remove"]))
+        else:
+            service.save_phrase(current_runtime(), _me(), form.get("phrase", ""))
+    except ValueError:
+        return _phrases(404, "未找到该常用意见。")
+    except AppError as refused:
+        return _phrases(refused.status, refused.detail, typed=form.get("phrase", ""))
+    return redirect("/m/approvals/phrases", code=303)
+
+
 @mobile_blp.route("/delegations", methods=["GET"])
 @mobile_blp.doc(**HTML_DOC)
 @login_required

@@ -9,6 +9,7 @@ from services.intake.tables.approvals import (
     ApprovalRow,
     ChainRow,
     DelegationRow,
+    SavedPhrase,
 )
 from services.intake.tables.base import Base, DeadLetter, IdempotentRequest, Inbox, Outbox
 from services.intake.tables.cases import (
@@ -48,6 +49,7 @@ __all__ = [
     "Jurisdiction",
     "Outbox",
     "Person",
+    "SavedPhrase",
     "Solicitation",
     "WorklistTask",
 ]

@@ -61,6 +61,18 @@ class ApprovalDecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SavedPhrase(Base):
+    """常用意见 a leader saved for their comments (added and removed on /m/approvals/phrases)."""
+
+    __tablename__ = "saved_phrase"
+    __table_args__ = (UniqueConstraint("user_id", "text", name="uq_saved_phrase"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(60), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ApprovalEventRow(Base):
     __tablename__ = "approval_event"
 

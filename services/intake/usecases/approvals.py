@@ -48,6 +48,7 @@ from services.intake.tables import (
     ChainRow,
     DelegationRow,
     Person,
+    SavedPhrase,
 )
 from shared import localtime
 from shared.auth import OFFICE_ROLES, Principal, Role
@@ -567,8 +568,45 @@ def _past(row: ApprovalRow, at: datetime, outcome: str | None = None, comment: s
 COMMON_PHRASES = ("同意", "同意，按程序办理", "请补充论证材料后再报", "请进一步征求相关部门意见")
 
 
+def saved_phrases(runtime: ServiceRuntime, principal: Principal) -> list[tuple[int, str]]:
+    """The phrases this person saved, oldest first (id, text)."""
+    with runtime.db.transaction() as session:
+        rows = session.execute(
+            select(SavedPhrase.id, SavedPhrase.text)
+            .where(SavedPhrase.user_id == principal.user_id)
+            .order_by(SavedPhrase.id)
+        ).all()
+    return [(row.id, row.text) for row in rows]
+
+
+def save_phrase(runtime: ServiceRuntime, principal: Principal, text: str) -> None:
+    """Add a saved phrase (once: saving it again changes nothing)."""
+    phrase = " ".join(text.split())
+    if not phrase:
+        raise ValidationFailed.for_field("phrase", "请填写常用意见", code="phrase_required")
+    if len(phrase) > 200:
+        raise ValidationFailed.for_field("phrase", "常用意见不能超过 200 字", code="phrase_too_long")
+    with runtime.db.transaction() as session:
+        exists = session.scalar(
+            select(SavedPhrase.id).where(SavedPhrase.user_id == principal.user_id, SavedPhrase.text == phrase)
+        )
+        if exists is None:
+            session.add(SavedPhrase(user_id=principal.user_id, text=phrase))
+
+
+def remove_phrase(runtime: ServiceRuntime, principal: Principal, phrase_id: int) -> None:
+    """Remove one of this person's saved phrases (another person's is not theirs to remove)."""
+    with runtime.db.transaction() as session:
+        row = session.get(SavedPhrase, phrase_id)
+        if row is None or row.user_id != principal.user_id:
+            raise NotFound("未找到该常用意见", code="phrase_not_found")
+        session.delete(row)
+
+
 def common_phrases(runtime: ServiceRuntime, principal: Principal, limit: int = 8) -> list[str]:
-    """常用意见: the standard phrases and the comments this person wrote most recently, each once."""
+    """常用意见: this person's saved phrases, the standard ones, then the comments they wrote most recently,
+    each once."""
+    saved = [text for _id, text in saved_phrases(runtime, principal)]
     with runtime.db.transaction() as session:
         recent = session.scalars(
             select(ApprovalDecisionRow.comment)
@@ -576,8 +614,8 @@ def common_phrases(runtime: ServiceRuntime, principal: Principal, limit: int = 8
             .order_by(ApprovalDecisionRow.decided_at.desc())
             .limit(30)
         ).all()
-    phrases = list(dict.fromkeys([*COMMON_PHRASES, *(c.strip() for c in recent if c.strip())]))
-    return phrases[: len(COMMON_PHRASES) + limit]
+    phrases = list(dict.fromkeys([*saved, *COMMON_PHRASES, *(c.strip() for c in recent if c.strip())]))
+    return phrases[: len(saved) + len(COMMON_PHRASES) + limit]
 
 
 def _safe_url(url: Any) -> str | None:
