@@ -33,6 +33,9 @@ test: $(STAMP) ## Run the tests (on PostgreSQL and Redis when *_DATABASE_URL and
 bench: $(STAMP) ## Run the benchmarks under bench/; each prints ratios measured in the same run
 	@set -e; for b in bench/bench_*.py; do m=$${b%.py}; echo "== $${m//\//.}"; $(BIN)/python -m $${m//\//.}; done
 
+fuzz: $(STAMP) ## The API contract fuzzer, longer than in make test (DM_FUZZ_EXAMPLES per operation, default 50)
+	DM_FUZZ_EXAMPLES=$${DM_FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/foundation/test_every_service_keeps_its_api_contract.py -q -s -p no:cacheprovider
+
 lint: $(STAMP) ## ruff, and mypy on shared/ and every service
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -62,4 +65,4 @@ lock: ## Re-pin requirements*.txt from requirements*.in in a scratch environment
 clean: ## Remove local data (var/) — the databases of `make run`
 	rm -rf var/
 
-.PHONY: help install install-prod run test bench lint format migrate token accounts lock clean
+.PHONY: help install install-prod run test bench fuzz lint format migrate token accounts lock clean

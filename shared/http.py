@@ -26,6 +26,7 @@ from shared.errors import AppError, PayloadTooLarge, ValidationFailed
 from shared.input_guard import check_request
 from shared.logging import new_request_id, reset_request_id, set_request_id
 from shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, render_metrics
+from shared.openapi_errors import PROBLEM_COMPONENT, ProblemResponses
 from shared.web.docs import SWAGGER_UI_URL
 from shared.web.errors import html_error
 
@@ -288,7 +289,8 @@ def create_service_app(
         },
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
+    api.spec.components.schema(PROBLEM_COMPONENT, schema=ProblemSchema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _register_request_hooks(app, settings.service)

@@ -186,6 +186,8 @@ def years() -> dict[str, Any]:
 def load_year(body: dict[str, Any], year: int) -> dict[str, int]:
     """载入或替换一年的节假日安排；重新计算受影响的计时"""
     runtime = current_runtime()
+    if not 1900 <= year <= 2200:
+        raise ValidationFailed.for_field("year", "年份应在 1900 到 2200 之间", code="year_out_of_range")
     if body.get("year", year) != year:
         raise ValidationFailed.for_field("year", f"与地址中的年份（{year}）不一致", code="year_mismatch")
     data = calendar_admin.year_from_json(year, body)

@@ -565,7 +565,7 @@ def test_the_api_is_documented_in_openapi(client) -> None:
     assert any(p["name"] == "Idempotency-Key" for p in submission["parameters"])
     assert {"200", "403", "404", "409", "422"} <= set(submission["responses"])
     create = spec["paths"]["/api/v1/devolutions"]["post"]
-    example = create["responses"]["422"]["content"]["application/json"]["example"]
+    example = create["responses"]["422"]["content"]["application/problem+json"]["example"]
     assert example["code"] == "devolution_basis_forbidden"
 
 

@@ -79,7 +79,8 @@ def departments() -> list[dict[str, Any]]:
 def address_book_event(token: str) -> dict[str, Any]:
     """浙政钉通讯录变更事件（入职、调动、离职）：平台回调，地址中的令牌即凭证；据此重新读取通讯录"""
     runtime = current_runtime()
-    if not hmac.compare_digest(token, directory_sync.callback_token(runtime.settings)):
+    expected = directory_sync.callback_token(runtime.settings).encode()
+    if not hmac.compare_digest(token.encode("utf-8", "surrogatepass"), expected):
         raise NotFound("未找到", code="not_found")
     event = request.get_json(silent=True) or {}
     return {
