@@ -243,7 +243,7 @@ def flag_warnings(record: CaseRecord) -> list[str]:
 
 def _department_name(session: Session, code: str) -> str:
     department = session.get(Department, code)
-    return department.name if department is not None else code
+    return department.name if department is not None else "有关部门"  # never the code
 
 
 def _meeting(m: CaseMeeting) -> dict[str, Any]:

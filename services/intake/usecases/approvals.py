@@ -200,9 +200,9 @@ def _ask_current(uow: UnitOfWork, row: ApprovalRow, settings: Settings, counter:
     left = time_left(row.statutory_due_date, beijing_today(), counter) if row.statutory_due_date else None
     notices.ask_approvers(uow, row, sorted({*assignees, *deputies}), settings, left)
     names = _names(uow.session, [*assignees, *deputies])
-    who = "、".join(names.get(p, p) for p in assignees)
+    who = "、".join(names.get(p, UNKNOWN_PERSON) for p in assignees)
     if deputies:
-        who += f"（代批：{'、'.join(names.get(p, p) for p in deputies)}）"
+        who += f"（代批：{'、'.join(names.get(p, UNKNOWN_PERSON) for p in deputies)}）"
     _event(uow.session, row, "notified", f"通知{row.steps[row.current_step]['label']}{who}审批")
 
 
@@ -564,6 +564,9 @@ def _past(row: ApprovalRow, at: datetime, outcome: str | None = None, comment: s
     )
 
 
+#: how a person no longer in the directory is named on a page or in a notice (never by their id)
+UNKNOWN_PERSON = "（名录中已无此人）"
+
 #: 常用意见 everyone starts with; a leader's own recent comments follow them
 COMMON_PHRASES = ("同意", "同意，按程序办理", "请补充论证材料后再报", "请进一步征求相关部门意见")
 
@@ -635,7 +638,7 @@ def _step_views(row: ApprovalRow, approval: Approval, names: Mapping[str, str]) 
             state = "审批中"
         else:
             state = "未到达" if approval.is_open else "—"
-        people = "、".join(names.get(p, p) for p in step["assignees"]) or "（无人）"
+        people = "、".join(names.get(p, UNKNOWN_PERSON) for p in step["assignees"]) or "（无人）"
         views.append({"label": step["label"], "people": people, "state": state, "current": state == "审批中"})
     return views
 
@@ -837,7 +840,7 @@ def hand_over(
             notices.tell_unroutable(uow, row, [step["label"]])
             continue
         names = _names(session, others)
-        new_names = "、".join(names.get(p, p) for p in others)
+        new_names = "、".join(names.get(p, UNKNOWN_PERSON) for p in others)
         _event(session, row, "handed_over", f"{left_name}已离开，{step['label']}改由{new_names}审批")
         notices.tell_handed_over(uow, row, left_name, new_names)
         _ask_current(uow, row, settings, counter)
