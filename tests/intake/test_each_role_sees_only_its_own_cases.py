@@ -144,7 +144,9 @@ def test_an_attachment_larger_than_allowed_is_refused(make_runtime) -> None:
     assert Desk(runtime).upload("scjg.clerk", huge).status_code == 413
 
 
-def test_a_moved_due_date_is_shown_and_the_people_responsible_are_told(desk) -> None:
+def test_a_moved_due_date_is_shown_and_announced_once_to_the_applicant_too_第二十二条(desk) -> None:
+    """Those responsible hear of it from the deadlines service (due_date_changed); intake tells the applicant,
+    who is not among them, once — never a second notice to the same people."""
     case_id = accepted_application(desk)
     clock = {
         "clock_id": f"{case_id}:coordination_opinion",
@@ -161,7 +163,8 @@ def test_a_moved_due_date_is_shown_and_the_people_responsible_are_told(desk) -> 
     desk.deliver("clock.scheduled", moved)  # another event with the same date: silent
     notices = [p for p in desk.sent("notify.send") if p["template"].startswith("deadline_")]
     assert [p["template"] for p in notices] == ["deadline_recomputed"]
-    assert notices[0]["params"]["old_due_date_cn"] == "2027年1月8日"
+    assert [r["id"] for r in notices[0]["recipients"]] == ["nb-zhzf"]  # the applicant; the office heard it
+    assert notices[0]["params"]["old_due_date"] == "2027-01-08"
     assert notices[0]["params"]["rule_name"].startswith("提出协调意见")
     assert desk.get("zhzf.clerk", f"/cases/{case_id}").json["due_date"] == "2027-01-11"
 

@@ -45,7 +45,7 @@ def test_a_meeting_notice_says_where_the_meeting_is_第二十条(desk) -> None:
     }
     assert desk.act("bb.clerk", case_id, "meetings", body).status_code == 200
     [notice] = _notices(desk, "meeting_notice")
-    assert notice["params"]["place"] == "市委编办3楼会议室"
+    assert notice["params"]["location"] == "市委编办3楼会议室"
 
 
 def test_a_meeting_notice_gives_the_time_in_beijing_time_第二十条(desk) -> None:

@@ -240,3 +240,10 @@ def test_the_domain_imports_no_framework_database_broker_or_redis() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
             assert not [n for n in names if n.split(".")[0] in forbidden], source.name
+
+
+@pytest.mark.parametrize("code", ["deadline_recomputed", "due_date_changed"])
+def test_a_moved_due_date_says_from_which_date_it_moved_第二十二条(code: str) -> None:
+    params = {"case_title": "关于甲的申请", "old_due_date": "2027-01-08", "due_date": "2027-01-11"}
+    message = render(BUILTIN_BY_CODE[code], params)
+    assert "由2027年1月8日（星期五）调整为新的期限" in message.body

@@ -28,6 +28,7 @@ from services.intake.domain.coordination import (
     BASIS_NAMES,
     MECHANISM_NAMES,
     REJECTION_GROUND_NAMES,
+    REPLY_NAMES,
     SERVICE_METHOD_NAMES,
     SUSPENSION_GROUND_NAMES,
     AssignedBy,
@@ -48,6 +49,7 @@ from services.intake.domain.duty_plan import (
     DutyBasisType,
     PlanType,
 )
+from services.intake.domain.procedure import SOURCE_NAMES
 from services.intake.domain.rectification import RECTIFICATION_GROUND_NAMES, RectificationGround
 from shared.measures import RULES
 from shared.schemas import CommandSchema, choice, codes
@@ -206,6 +208,7 @@ class OfficeCaseSchema(CommandSchema):
             "public_reflection",
             "deliberation_body",
         ],
+        names=SOURCE_NAMES,
     )
     description = _text("事项说明")
     parties = codes("相关部门", min_items=1)
@@ -268,11 +271,7 @@ class ReplySchema(ActionSchema):
     kind = choice(
         "答复",
         ReplyKind,
-        names={
-            ReplyKind.AGREE: "同意",
-            ReplyKind.DISAGREE: "有不同意见",
-            ReplyKind.NEED_TIME: "需要更多时间",
-        },
+        names=REPLY_NAMES,
     )
     opinion = _text("具体意见", required=False)
     reason = _text("未能按期答复的原因", required=False)

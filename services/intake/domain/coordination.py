@@ -485,6 +485,13 @@ class ReplyKind(StrEnum):
     NEED_TIME = "need_time"  # 需要更多时间（说明原因）
 
 
+REPLY_NAMES: dict[str, str] = {
+    ReplyKind.AGREE: "同意",
+    ReplyKind.DISAGREE: "有不同意见",
+    ReplyKind.NEED_TIME: "需要更多时间",
+}
+
+
 class SolicitationStatus(StrEnum):
     PENDING = "pending"
     AGREED = "agreed"

@@ -44,6 +44,18 @@ class Source(StrEnum):
     DEPARTMENT_PLAN = "department_plan"  # 部门报送主要职责方案 (第8条, 第10条)
 
 
+#: how a person reads where a case the office opened itself came from (第二十六条, 第二十九条, 第三十七条)
+SOURCE_NAMES: dict[str, str] = {
+    Source.COMMITTEE: "市委、市政府和市委编委交办",
+    Source.EVALUATION: "“三定”规定执行情况评估发现",
+    Source.NEW_BUSINESS: "新业态新领域管理职责不明确",
+    Source.INTERPRETATION: "对“三定”规定理解不一致",
+    Source.PUBLIC_REFLECTION: "书面反映",
+    Source.SUPERVISION: "监督检查和评估发现",
+    Source.DELIBERATION_BODY: "议事协调机构成员单位分工与“三定”规定不衔接",
+}
+
+
 class Status(StrEnum):
     SUBMITTED = "submitted"
     SUPPLEMENT_REQUESTED = "supplement_requested"

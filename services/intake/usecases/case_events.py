@@ -23,7 +23,7 @@ from services.intake.domain.commands import (
     Decider,
 )
 from services.intake.domain.coordination import DeemNoObjection, Delivery, RecordDelivery, may_be_deemed
-from services.intake.messages.cases import RULE_NAMES, Outgoing
+from services.intake.messages.cases import RULE_NAMES, Outgoing, department_party
 from services.intake.tables import CaseClock, CaseRecord, Solicitation
 from services.intake.usecases import cases as service
 from services.intake.usecases.coordination import notice_solicitation
@@ -70,16 +70,24 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
         service.refresh_deadline(uow.session, record)
         return
     template = _deadline_template(clock, payload.get("reason"), first, before)
-    if template and clock.due_date:
+    responsible = [
+        Party(kind=p["kind"], id=p["id"], jurisdiction=p["jurisdiction"]) for p in clock.responsible
+    ]
+    if template == "deadline_recomputed":
+        # the deadlines service told those responsible (due_date_changed); the applicant hears it from us,
+        # once, when it is not among them
+        applicant = department_party(record.applicant_department or "", record.jurisdiction_code)
+        responsible = [applicant] if record.applicant_department and applicant not in responsible else []
+    if template and clock.due_date and responsible:
         Outgoing(uow, record, base_url).notify(
             template,
-            [Party(kind=p["kind"], id=p["id"], jurisdiction=p["jurisdiction"]) for p in clock.responsible],
+            responsible,
             dedupe=f"{clock.clock_id}:{clock.due_date.isoformat()}",
             rule_name=RULE_NAMES.get(clock.rule, clock.rule),
             due_date=clock.due_date.isoformat(),
             provisional=clock.provisional,
             remaining_working_days=clock.remaining_working_days,
-            old_due_date_cn=f"{before.year}年{before.month}月{before.day}日" if before else None,
+            old_due_date=before.isoformat() if before else None,
         )
     service.refresh_deadline(uow.session, record)
 

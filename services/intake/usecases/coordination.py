@@ -40,6 +40,7 @@ from services.intake.domain.coordination import (
     Suspend,
     Terminate,
 )
+from services.intake.domain.procedure import SOURCE_NAMES
 from services.intake.messages.cases import Outgoing, department_party
 from services.intake.tables import CaseClock, CaseMeeting, CaseParty, Solicitation
 from services.intake.usecases import attachments
@@ -119,7 +120,13 @@ def open_coordination(
 
     def effects(step: Step) -> None:
         _start_opinion_clock(step, urgent=False)
-        step.out.notify("application_accepted", step.departments(), dedupe="opened", source=command.source)
+        step.out.notify(
+            "application_accepted",
+            step.departments(),
+            dedupe="opened",
+            source=SOURCE_NAMES.get(command.source, "编办依职权办理"),
+            opinion_working_days=RULES["coordination_opinion"].length,
+        )
 
     return open_new_case(runtime, actor, new, claim, effects)
 
@@ -141,7 +148,14 @@ def accept(step: Step, command: Accept) -> None:
     _start_opinion_clock(step, urgent=bool(step.record.content.get("urgent")))
     # 第17条: the decision is told to the applying (host) department; the other parties hear from the office
     # when it solicits them or calls a meeting (the accepted-notice's wording addresses the applicant)
-    step.out.notify("application_accepted", step.applicant(), dedupe=step.dedupe(), note=command.note)
+    step.out.notify(
+        "application_accepted",
+        step.applicant(),
+        dedupe=step.dedupe(),
+        note=command.note,
+        accepted_on=today().isoformat(),
+        opinion_working_days=RULES["coordination_opinion"].length,
+    )
 
 
 @case_action(Reject, route="reject", summary="不予受理，说明情形和理由（第十七条）")
@@ -369,7 +383,7 @@ def reply(step: Step, command: Reply) -> None:
         step.office(),
         dedupe=step.dedupe(),
         department=step.department_name(solicitation.department_code),
-        reply=kind,
+        reply=rules.REPLY_NAMES[kind],
     )
 
 
@@ -434,7 +448,6 @@ def schedule_meeting(step: Step, command: ScheduleMeeting) -> None:
         dedupe=meeting.id,
         starts_at=chinese_datetime(command.starts_at),
         location=command.location,
-        place=command.location,  # the name notify's meeting_notice template gives it
         agenda=command.agenda,
     )
 

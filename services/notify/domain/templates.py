@@ -109,6 +109,17 @@ class _PrintStrictUndefined(Undefined):
 _ENV = SandboxedEnvironment(undefined=_PrintStrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
+def _cn_date(value: Any) -> str:
+    """``{{ old_due_date | cn_date }}`` → 2027年1月8日（星期五）; what is not a date prints as given."""
+    try:
+        return chinese_date(value)
+    except RenderError:
+        return str(value)
+
+
+_ENV.filters["cn_date"] = _cn_date
+
+
 @lru_cache(maxsize=512)
 def _compiled(source: str) -> Template:
     return _ENV.from_string(source)
@@ -274,9 +285,13 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "application_accepted",
         "受理决定：予以受理（第17条）",
         "{{ urgent_mark }}协调申请已受理：{{ case_title }}",
-        "贵单位提出的《{{ case_title }}》已于{{ accepted_on_cn | default('近日') }}予以受理。"
-        "编办将在受理之日起30个工作日内提出协调意见（第22条）。" + _DEADLINE_LINE,
-        sample={"remaining_working_days": 30, "accepted_on_cn": "2026年11月20日"},
+        "{% if source %}编办依职权启动《{{ case_title }}》的职责分工协调（{{ source }}），请贵单位配合。"
+        "{% else %}贵单位提出的《{{ case_title }}》"
+        "{% if accepted_on %}已于{{ accepted_on | cn_date }}{% endif %}予以受理。{% endif %}"
+        "{% if opinion_working_days %}编办将在{{ opinion_working_days }}个工作日内"
+        "提出协调意见（第二十二条）。{% endif %}"
+        "{% if note %}\n受理意见：{{ note }}{% endif %}" + _DEADLINE_LINE,
+        sample={"remaining_working_days": 30, "accepted_on": "2026-11-20", "opinion_working_days": 30},
     ),
     _spec(
         "application_rejected",
@@ -300,10 +315,10 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "书面征求意见（第20条）",
         "{{ urgent_mark }}请反馈意见{% if round %}（第{{ round }}轮）{% endif %}：{{ case_title }}",
         "编办就《{{ case_title }}》{% if round %}第{{ round }}轮{% endif %}书面征求贵单位意见，"
-        "请于期限内反馈。"
+        "请于{% if reply_working_days %}{{ reply_working_days }}个工作日内{% else %}期限内{% endif %}反馈。"
         "{% if question %}征求意见事项：{{ question }}。{% endif %}"
         "逾期未反馈且未说明理由的，视为没有不同意见（第20条）。" + _DEADLINE_LINE,
-        sample={"remaining_working_days": 7, "round": 1},
+        sample={"remaining_working_days": 7, "round": 1, "reply_working_days": 7},
     ),
     _spec(
         "solicitation_undelivered",
@@ -334,8 +349,9 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "reply_deemed_no_objection",
         "逾期未反馈，视为没有不同意见（第20条）",
         "视为没有不同意见：{{ case_title }}",
-        "贵单位未在期限内就《{{ case_title }}》{% if round %}第{{ round }}轮书面征求意见{% endif %}反馈意见，"
-        "也未说明理由，依照第20条视为没有不同意见。" + _DEADLINE_LINE,
+        "{{ department | default('贵单位') }}未在期限内就《{{ case_title }}》"
+        "{% if round %}第{{ round }}轮书面征求意见{% endif %}反馈意见，"
+        "也未说明理由，依照第二十条视为没有不同意见。" + _DEADLINE_LINE,
         sample={"overdue_working_days": 1},
     ),
     _spec(
@@ -366,8 +382,10 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "延长协调期限告知（第22条）",
         "协调期限延长告知：{{ case_title }}",
         "{% if reason %}因{{ reason }}，{% endif %}"
-        "《{{ case_title }}》提出协调意见的期限延长30个工作日（第22条）。" + _DEADLINE_LINE,
-        sample={"reason": "涉及部门较多、需召开协调会议", "remaining_working_days": 30},
+        "《{{ case_title }}》提出协调意见的期限"
+        "{% if working_days %}延长{{ working_days }}个工作日{% else %}予以延长{% endif %}（第二十二条）。"
+        + _DEADLINE_LINE,
+        sample={"reason": "涉及部门较多、需召开协调会议", "remaining_working_days": 30, "working_days": 30},
     ),
     _spec(
         "approval_requested",
@@ -444,7 +462,7 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "期限重新计算告知",
         "期限已调整：{{ case_title }}",
         "因工作日历更新，《{{ case_title }}》的{{ rule_name | default('办理期限') }}"
-        "{% if old_due_date %}由{{ old_due_date }}{% endif %}调整为新的期限。" + _DEADLINE_LINE,
+        "{% if old_due_date %}由{{ old_due_date | cn_date }}{% endif %}调整为新的期限。" + _DEADLINE_LINE,
         sample={
             "rule_name": "协调意见期限",
             "old_due_date": "2027-01-08",
@@ -481,8 +499,7 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "case_submitted",
         "部门提交了申请",
         "新的申请待处理：{{ case_title }}",
-        "{{ applicant | default('有部门') }}提交了《{{ case_title }}》"
-        "{% if resubmitted %}（补正后重新提交）{% endif %}，请编办及时处理。",
+        "{{ applicant | default('有部门') }}提交了《{{ case_title }}》，请编办及时处理。",
     ),
     _notice(
         "submission_received",
@@ -518,14 +535,16 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "reply_received",
         "部门答复了征求意见",
         "收到反馈意见：{{ case_title }}",
-        "{{ department | default('有部门') }}已就《{{ case_title }}》反馈意见，请及时研究。",
+        "{{ department | default('有部门') }}已就《{{ case_title }}》反馈意见"
+        "{% if reply %}（{{ reply }}）{% endif %}，请及时研究。",
     ),
     _notice(
         "meeting_notice",
         "协调会议通知（第20条）",
         "协调会议通知：{{ case_title }}",
         "编办定于{{ starts_at | default('近期') }}召开《{{ case_title }}》协调会议"
-        "{% if place %}，地点：{{ place }}{% endif %}，请准时参加。",
+        "{% if location %}，地点：{{ location }}{% endif %}，请准时参加。"
+        "{% if agenda %}\n议题：{{ agenda }}{% endif %}",
     ),
     _notice(
         "case_suspended",
@@ -698,7 +717,7 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "期限已调整：{{ case_title }}",
         "因{{ reason | default('工作日历更新') }}，"
         "《{{ case_title }}》的{{ rule_name | default('办理期限') }}"
-        "{% if old_due_date %}由{{ old_due_date }}{% endif %}调整为新的期限。",
+        "{% if old_due_date %}由{{ old_due_date | cn_date }}{% endif %}调整为新的期限。",
         sample={"old_due_date": "2027-01-08", "due_date": "2027-01-11", "remaining_working_days": 20},
     ),
     # 主要职责配置和调整方案 (第8–11条)
