@@ -506,7 +506,7 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "申请已收到（回执）",
         "已收到：{{ case_title }}",
         "编办已收到贵单位报送的{% if kind_name %}{{ kind_name }}{% endif %}《{{ case_title }}》"
-        "{% if resubmitted %}（补正后重新提交）{% endif %}，将按规定的期限办理；"
+        "，将按规定的期限办理；"
         "办理进展可在“我的办件”中查看。",
         sample={"kind_name": "职责分工协调申请"},
     ),
