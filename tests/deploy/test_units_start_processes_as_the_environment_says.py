@@ -71,9 +71,9 @@ def test_a_web_unit_answers_on_the_port_its_environment_names(tmp_path: Path, re
         deadline = time.monotonic() + 60
         while True:
             try:
-                answer = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                answer = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its worker booting
                 assert process.poll() is None and time.monotonic() < deadline, "the unit did not start"
                 time.sleep(0.3)
         assert answer.json() == {"service": "deadlines", "status": "ok"}
