@@ -50,9 +50,10 @@ def test_a_reply_reminder_to_a_department_reaches_its_contact_people_and_its_gro
         "person:scjg.leader",
     ]
     assert all(r.state == DELIVERED for r in rows)
-    [note] = records(standin, "work_notification", accepted=True)  # the same notice: one call to both
-    assert sorted(note["receivers"]) == [account_of("scjg.clerk"), account_of("scjg.leader")]
-    notes = [note]
+    # each person once: one call to both, or two when the repeat request to the clerk is applied first
+    notes = records(standin, "work_notification", accepted=True)
+    receivers = sorted(receiver for note in notes for receiver in note["receivers"])
+    assert receivers == sorted([account_of("scjg.clerk"), account_of("scjg.leader")])
     [robot] = records(standin, "robot", accepted=True)
     assert "协调申请solicitation-7:due-soon" in json.dumps(robot["msg"], ensure_ascii=False)
     text = notes[0]["msg"]["markdown"]["text"]
