@@ -1,6 +1,6 @@
-"""Every page each demo role reaches from the menu, at 390 px and in the 1280 px PC client: one heading, no
-sideways scrolling, controls of at least 44 px, every field with a label, every button with text saying what it
-does — the pages usable by the people they are for with nothing but the browser (a screenshot of each kept)."""
+"""Every page each demo role reaches from the menu, at 390 px and in the 1280 px PC client: one heading,
+no sideways scrolling, controls of at least 44 px, every field with a label, every button with text saying
+what it does — pages usable with nothing but the browser (a screenshot of each kept)."""
 
 from __future__ import annotations
 
