@@ -122,3 +122,22 @@ def test_the_opinion_s_approval_is_a_task_of_each_approver_in_turn_第二十一�
     after = open_tasks(desk, case_id)
     assert not set(after) & set(first)  # the first step's tasks are done, whoever had them
     assert all(tasks_of(desk, case_id)[tid].outcome == "done" for tid in first)
+
+
+def test_an_approver_who_leaves_no_longer_has_the_task(desk) -> None:
+    from services.intake.adapters.deadlines_calendar import calendar_for
+    from services.intake.usecases import approvals
+
+    case_id = accepted_application(desk)
+    desk.act("bb.clerk", case_id, "agreement", {"summary": "各方同意由执法局负责收运环节"})
+    desk.act("bb.clerk", case_id, "opinion", OPINION)
+    desk.deliver("approval.request", desk.sent("approval.request")[-1], source="intake")
+    before = open_tasks(desk, case_id)
+    leaver = next(iter(before.values())).assignee_id
+    settings = desk.runtime.settings
+    with desk.runtime.unit_of_work() as uow:
+        approvals.hand_over(uow, leaver, settings=settings, counter=calendar_for(settings, "330200"))
+        uow.commit()
+    after = open_tasks(desk, case_id)
+    assert leaver not in {t.assignee_id for t in after.values()}  # others of the step, or held for the admins
+    assert all(tasks_of(desk, case_id)[tid].state == "closed" for tid in before if tid.endswith(f":{leaver}"))
