@@ -16,17 +16,8 @@ from shared.scheduler import LeaderLock, Scheduler, recover_dead_workers_message
 pytestmark = pytest.mark.integration
 
 
-def test_a_message_taken_by_a_dead_worker_is_back_in_its_queue_after_the_next_tick(
-    settings_for, redis_url
-) -> None:
-    settings = settings_for("intake", redis_url=redis_url)
-    dying = build_broker(settings)
-    DramatiqSender(dying).send("intake", Envelope(type="case.noted", payload={}, source="test").to_dict())
-    consumer = dying.consume("intake", prefetch=1, timeout=1000)
-    taken = next(iter(consumer))
-    waiting = f"{dying.namespace}:intake"  # the queue's list of message ids still to be handed out
-    assert taken is not None and dying.client.llen(waiting) == 0  # taken, never acknowledged: the host dies
-
+def leader_ticks_once(settings):  # type: ignore[no-untyped-def]
+    """A scheduler that takes the lead and ticks once, 0.3 s after the dying worker was last heard from."""
     leader_broker = build_broker(settings)
     recover_dead_workers_messages(leader_broker)
     leader_broker.heartbeat_timeout = 200  # the production default is 60 s
@@ -38,6 +29,21 @@ def test_a_message_taken_by_a_dead_worker_is_back_in_its_queue_after_the_next_ti
     )
     leader.step()
     assert leader.is_leader
+    return leader_broker
+
+
+def test_a_message_taken_by_a_dead_worker_is_back_in_its_queue_after_the_next_tick(
+    settings_for, redis_url
+) -> None:
+    settings = settings_for("intake", redis_url=redis_url)
+    dying = build_broker(settings)
+    DramatiqSender(dying).send("intake", Envelope(type="case.noted", payload={}, source="test").to_dict())
+    consumer = dying.consume("intake", prefetch=1, timeout=1000)
+    taken = next(iter(consumer))
+    waiting = f"{dying.namespace}:intake"  # the queue's list of message ids still to be handed out
+    assert taken is not None and dying.client.llen(waiting) == 0  # taken, never acknowledged: the host dies
+
+    leader_broker = leader_ticks_once(settings)
     # the dead worker's message is queued again, beside the tick just sent
     queued = leader_broker.client.lrange(waiting, 0, -1)
     assert taken.options["redis_message_id"].encode() in queued
@@ -59,15 +65,5 @@ def test_a_retry_taken_from_the_delay_queue_by_a_dead_worker_is_back_after_the_n
     # held in memory until its time, never acknowledged: the host dies
     assert retry is not None and dying.client.llen(delayed) == 0
 
-    leader_broker = build_broker(settings)
-    recover_dead_workers_messages(leader_broker)
-    leader_broker.heartbeat_timeout = 200
-    time.sleep(0.3)
-    leader = Scheduler(
-        sender=DramatiqSender(leader_broker),
-        lock=LeaderLock(leader_broker.client, ttl_ms=5_000),
-        interval_s=60,
-    )
-    leader.step()
-    assert leader.is_leader
+    leader_broker = leader_ticks_once(settings)
     assert leader_broker.client.lrange(delayed, 0, -1) == [retry.options["redis_message_id"].encode()]

@@ -28,6 +28,7 @@ from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.api import case_schemas as s
 from services.intake.api.case_schemas import schema_for
 from services.intake.domain.coordination import REPLY_OPEN
+from services.intake.messages.cases import KIND_NAMES
 from services.intake.pages import case_forms
 from services.intake.pages.case_forms import FieldSpec
 from services.intake.tables import Department
@@ -60,15 +61,6 @@ CONTENT_SCHEMAS: dict[str, type[Any]] = {
     "duty_plan": s.DutyPlanSchema,
     "deliberation": s.DivisionSchema,
     "evaluation": s.EvaluationSchema,
-}
-KIND_NAMES = {
-    "filing": "协商纪要备案",
-    "coordination": "职责分工协调",
-    "reflection": "书面反映",
-    "rectification": "限期纠正",
-    "duty_plan": "主要职责配置和调整方案",
-    "deliberation": "议事协调机构成员单位职责分工",
-    "evaluation": "“三定”规定执行情况评估",
 }
 PROGRESS_NAMES = {
     "acceptance": "受理",
