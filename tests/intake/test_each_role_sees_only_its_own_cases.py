@@ -80,11 +80,8 @@ def test_a_department_sees_every_deadline_and_who_must_act_next(desk) -> None:
     desk.deliver("clock.scheduled", scheduled)
     seen = desk.get("zhzf.clerk", f"/cases/{case_id}").json
     clock = {c["rule"]: c for c in seen["clocks"]}["coordination_opinion"]
-    assert (clock["due_date"], clock["provisional"], clock["remaining_working_days"]) == (
-        "2027-01-12",
-        True,
-        30,
-    )
+    assert (clock["due_date"], clock["provisional"]) == ("2027-01-12", True)
+    assert 20 < clock["remaining_working_days"] <= 30  # counted from today (see the test below)
     assert clock["rule_name"].startswith("提出协调意见")
     assert (seen["due_date"], seen["next_actor"], seen["next_actor_name"]) == ("2027-01-12", "office", "编办")
     assert not [p for p in desk.sent("notify.send") if p["template"].startswith("deadline_")]  # office's own
@@ -230,3 +227,27 @@ def test_a_solicited_department_gets_one_notice_with_its_reply_deadline_once_it_
         "clock.scheduled", {**reply, "state": "overdue", "due_date": "2026-12-09", "reason": "resumed"}
     )
     assert desk.get("sthj.clerk", f"/cases/{case_id}").json["overdue"] is True
+
+
+def test_a_case_shows_the_working_days_left_as_of_today_not_as_scheduled_第二十二条(desk) -> None:
+    from datetime import timedelta
+
+    from shared.localtime import today
+
+    case_id = accepted_application(desk)
+    due = today() + timedelta(days=21)
+    clock = {
+        "clock_id": f"{case_id}:coordination_opinion",
+        "rule": "coordination_opinion",
+        "state": "running",
+        "due_date": due.isoformat(),
+        "provisional": False,
+        "remaining_working_days": 30,  # as it was when the deadlines service scheduled it, weeks ago
+        "reason": "started",
+    }
+    desk.deliver("clock.scheduled", clock)
+    shown = {c["rule"]: c for c in desk.get("zhzf.clerk", f"/cases/{case_id}").json["clocks"]}
+    weekdays = sum((today() + timedelta(days=n)).weekday() < 5 for n in range(1, 22))
+    left = shown["coordination_opinion"]["remaining_working_days"]
+    assert left != 30 and abs(left - weekdays) <= 3  # weekdays less any holidays of the coming three weeks
+    assert shown["acceptance_decision"]["remaining_working_days"] is None  # stopped: nothing left to count

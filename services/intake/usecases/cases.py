@@ -14,12 +14,21 @@ from typing import IO, Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.intake import queries
+from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
+from services.intake.domain.approvals.workdays import time_left
 from services.intake.domain.commands import CaseCommand
 from services.intake.tables import CaseRecord
 from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import ACTIONS, carry_out, check_every_transition_is_declared
-from services.intake.usecases.case_step import commit, concurrent_change, refresh_deadline, save, start_step
+from services.intake.usecases.case_step import (
+    LIVE_CLOCK_STATES,
+    commit,
+    concurrent_change,
+    refresh_deadline,
+    save,
+    start_step,
+)
 from services.intake.usecases.coordination import apply_for_coordination, open_coordination
 from services.intake.usecases.deliberation import file_division
 from services.intake.usecases.deliberation import register as deliberation_register
@@ -30,6 +39,7 @@ from services.intake.usecases.rectification import order_rectification
 from services.intake.usecases.reflection import record_reflection
 from shared.attachment_store import AttachmentStore
 from shared.errors import NotFound
+from shared.localtime import today as local_today
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 
@@ -67,7 +77,7 @@ def perform(runtime: ServiceRuntime, actor: Actor, case_id: str, command: CaseCo
         except StaleDataError as exc:  # flushed while another request changed the same case
             raise concurrent_change() from exc
         commit(uow)
-        return queries.detail(uow.session, record, actor)
+        return as_of_today(runtime, queries.detail(uow.session, record, actor))
 
 
 def apply_system(
@@ -84,7 +94,22 @@ def apply_system(
 
 def get_case(runtime: ServiceRuntime, actor: Actor, case_id: str) -> dict[str, Any]:
     with runtime.db.transaction() as session:
-        return queries.detail(session, queries.load_visible(session, actor, case_id), actor)
+        view = queries.detail(session, queries.load_visible(session, actor, case_id), actor)
+    return as_of_today(runtime, view)
+
+
+def as_of_today(runtime: ServiceRuntime, view: dict[str, Any]) -> dict[str, Any]:
+    """The working days left on each running clock counted from today with the deadlines calendar, not as
+    they were when the clock was scheduled; a stopped clock has none left to show."""
+    counter = calendar_for(runtime.settings, view["jurisdiction"])
+    today = local_today()
+    for clock in view["clocks"]:
+        if clock["state"] == "stopped":
+            clock["remaining_working_days"] = None
+        elif clock["state"] in LIVE_CLOCK_STATES and clock["due_date"] is not None:
+            left = time_left(clock["due_date"], today, counter)
+            clock["remaining_working_days"] = 0 if left.overdue else left.days
+    return view
 
 
 def case_history(runtime: ServiceRuntime, actor: Actor, case_id: str) -> list[dict[str, Any]]:
