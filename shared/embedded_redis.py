@@ -56,10 +56,17 @@ class EmbeddedRedis:
             if self.process.poll() is not None:
                 raise RuntimeError(f"embedded Redis exited at start (port {self.port} taken?)")
             try:
-                redis.Redis(port=self.port, socket_timeout=0.5).ping()
-                return self
+                answering = redis.Redis(port=self.port, socket_timeout=0.5).info("server")["process_id"]
             except redis.ConnectionError:
                 time.sleep(0.05)
+                continue
+            if answering == self.process.pid:
+                return self
+            # another Redis holds the port (one orphaned by a crashed start): never use it as ours
+            self.stop()
+            raise RuntimeError(
+                f"port {self.port} is held by another Redis (pid {answering}), perhaps left by an earlier run"
+            )
         self.stop()
         raise RuntimeError("embedded Redis did not answer in time")
 
