@@ -369,3 +369,52 @@ def test_the_office_orders_a_rectification_on_a_form_and_a_department_may_not_�
     assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
     case_id = sent.headers["Location"].split("/")[2].split("?")[0]
     assert desk.get("sthj.clerk", f"/cases/{case_id}").json["status"] == "ordered"
+
+
+def test_a_department_records_a_written_reflection_on_a_form_第二十六条第四款(desk) -> None:
+    clerk = _browser(desk, "zhzf.clerk")
+    form = clerk.get("/cases/new/reflection").get_data(as_text=True)
+    assert "反映人类型" in form and "收到日期" in form
+    key = re.search(r'name="submission_key" value="([^"]+)"', form)
+    assert key
+    typed = {
+        "csrf_token": clerk.csrf,
+        "submission_key": key.group(1),
+        "title": "关于餐饮油烟扰民投诉无人受理的反映",
+        "submitter.name": "某小区业主委员会",
+        "submitter.kind": "group",
+        "submitter.contact": "0574-88888888",
+        "received_on": "2026-11-30",
+        "content": "多次投诉餐饮油烟扰民，相关部门互相推诿。",
+    }
+    sent = clerk.post("/cases/new/reflection", data=typed, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
+    case_id = sent.headers["Location"].split("/")[2].split("?")[0]
+    assert desk.get("zhzf.clerk", f"/cases/{case_id}").json["kind"] == "reflection"
+    assert "/cases/new/reflection" in clerk.get("/my").get_data(as_text=True)
+
+
+def test_the_office_starts_a_coordination_itself_on_a_form_from_its_worklist_第二十六条(desk) -> None:
+    assert _browser(desk, "zhzf.clerk").get("/cases/new/office-coordination").status_code == 403
+    office = _browser(desk, "bb.clerk")
+    assert "/cases/new/office-coordination" in office.get("/worklist").get_data(as_text=True)
+    form = office.get("/cases/new/office-coordination").get_data(as_text=True)
+    assert "新业态新领域管理职责不明确" in form  # the sources by name, never by code
+    key = re.search(r'name="submission_key" value="([^"]+)"', form)
+    assert key
+    typed = MultiDict(
+        [
+            ("csrf_token", office.csrf),
+            ("submission_key", key.group(1)),
+            ("title", "关于网络直播营销监管职责的协调"),
+            ("source", "new_business"),
+            ("description", "网络直播营销属新业态，监管职责不明确。"),
+            ("parties", "nb-scjg"),
+            ("parties", "nb-zhzf"),
+        ]
+    )
+    sent = office.post("/cases/new/office-coordination", data=typed, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:3000]
+    case_id = sent.headers["Location"].split("/")[2].split("?")[0]
+    seen = desk.get("bb.clerk", f"/cases/{case_id}").json
+    assert (seen["kind"], seen["status"]) == ("coordination", "coordinating")

@@ -198,7 +198,9 @@ def to_data(
                 data[spec.name] = items
             continue
         if spec.widget == "group":
-            data[spec.name] = to_data(spec.inner, form, uploaded, f"{name}.")
+            inner = to_data(spec.inner, form, uploaded, f"{name}.")
+            if spec.required or any(v not in (None, "", [], False) for v in inner.values()):
+                data[spec.name] = inner  # an optional group left blank (交办信息 of 第二十六条) is not sent
             continue
         if spec.widget in ("file", "files"):
             ids = list(uploaded.get(name, [])) or [i for i in form.all(f"{name}.kept") if i]

@@ -1,5 +1,7 @@
-"""New submissions as forms, for a department's people: 协商纪要备案 (第十五条), 职责分工协调申请 (第十六条),
-主要职责配置和调整方案 (第八条至第十一条), 议事协调机构成员单位职责分工 (第二十九条).
+"""New submissions as forms. For a department's people: 协商纪要备案 (第十五条), 职责分工协调申请
+(第十六条), 主要职责配置和调整方案 (第八条至第十一条), 议事协调机构成员单位职责分工 (第二十九条),
+书面反映 (第二十六条第四款). For the office: what it takes up itself and its evaluations (第二十六条),
+rectification orders (第三十七条).
 
 Each form is generated from the schema the API loads the submission with (:mod:`.case_forms`): the same
 labels, the same checks, the same command; nested items (seals, legal bases, main duties) are rows of the
@@ -35,6 +37,9 @@ from shared.identity import DEPARTMENT_ROLES
 from shared.service import current_runtime
 from shared.web import pages
 from shared.web.forms import Form
+
+#: who in the office opens what the office takes up itself (第二十六条)
+OFFICE_HANDLERS: tuple[str, ...] = ("office_clerk", "office_division_head", "office_leader")
 
 new_case_pages = Blueprint("intake_new_case_pages", __name__, template_folder="templates")
 signed_in = pages.login_required()
@@ -96,6 +101,39 @@ SUBMISSIONS = {
             "议事协调机构牵头单位制定工作协同机制，明确成员单位细化任务分工并承担兜底责任；"
             "成员单位职责分工（及其调整）及时抄送市委编办，每项任务注明衔接的“三定”规定条款（第二十九条）。",
             "抄送编办",
+        ),
+        NewSubmission(
+            "reflection",
+            "登记书面反映",
+            "第二十六条第四款",
+            s.ReflectionSchema,
+            casework.record_reflection,
+            "企业、群众或社会团体就部门职责分工书面反映问题的，收到反映的部门或编办登记后研究办理，"
+            "需要协调的提请协调，并将结果告知反映人（第二十六条第四款）。",
+            "登记书面反映",
+            (*DEPARTMENT_ROLES, *OFFICE_HANDLERS),
+        ),
+        NewSubmission(
+            "office-coordination",
+            "编办启动职责分工协调",
+            "第二十六条",
+            s.OfficeCaseSchema,
+            casework.open_coordination,
+            "市委、市政府和市委编委交办的事项，“三定”规定执行情况评估、新业态新领域管理、"
+            "“三定”规定理解不一致等情形，由编办直接启动协调（第二十六条）；受理之日起计算协调期限。",
+            "启动协调",
+            OFFICE_HANDLERS,
+        ),
+        NewSubmission(
+            "evaluation",
+            "登记“三定”规定执行情况评估",
+            "第二十六条第二款",
+            s.EvaluationSchema,
+            casework.record_evaluation,
+            "编办对部门“三定”规定执行情况进行评估；发现需要理顺的职责分工问题的，写明涉及的部门，"
+            "并转入协调（第二十六条第二款）。",
+            "登记评估结果",
+            OFFICE_HANDLERS,
         ),
         NewSubmission(
             "rectification",

@@ -70,7 +70,20 @@ def office_worklist() -> ResponseReturnValue:
         options=worklist.filter_options(runtime, me),
         statuses=STATUS_OPTIONS,
         filtered=any(request.args.get(k) for k in LABELS if k != "status") or filters.status != "open",
+        office_openings=OFFICE_OPENINGS,
     )
+
+
+#: what the office starts itself (第二十六条) — linked from its 待办
+OFFICE_OPENINGS = [
+    (
+        "/cases/new/office-coordination",
+        "编办启动协调",
+        "第二十六条：交办事项、评估发现、新业态、“三定”理解不一致",
+    ),
+    ("/cases/new/evaluation", "“三定”规定执行情况评估", "第二十六条第二款：评估结果，需要理顺的转入协调"),
+    ("/cases/new/reflection", "登记书面反映", "第二十六条第四款：企业、群众或社会团体的书面反映"),
+]
 
 
 NEW_APPLICATIONS = [
@@ -82,6 +95,7 @@ NEW_APPLICATIONS = [
         "议事协调机构成员单位职责分工",
         "第二十九条：牵头单位抄送成员单位分工及其调整，注明衔接的“三定”规定",
     ),
+    ("/cases/new/reflection", "书面反映", "第二十六条第四款：登记企业、群众或社会团体的书面反映"),
     ("/devolution/new", "职责下放申请", "第三十三条：职责名称和依据、理由、履职方式、保障措施、书面反馈意见"),
 ]
 
