@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from pathlib import Path
 
 from jinja2 import meta
 
@@ -71,4 +70,3 @@ def test_every_variable_a_template_of_intake_reads_is_sent_or_derived() -> None:
 def test_the_check_sees_intake_s_calls() -> None:
     notices = intake_notices()
     assert len(notices) > 20 and "solicitation_request" in notices
-    assert Path(REPO_ROOT / "services" / "intake").is_dir()

@@ -108,6 +108,7 @@ def test_a_consulted_department_replies_on_its_page_knowing_what_silence_means_�
     consulted = _browser(desk, "sthj.clerk")
     html = consulted.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "视为没有不同意见" in html and "2026年12月7日（星期一） 24:00 前" in html
+    assert "答复书面征求意见（第二十条） · 宁波市生态环境局" in html  # whose reply clock it is
     missing = _post(consulted, f"/cases/{case_id}/actions/reply", {"solicitation_id": sol["id"]})
     assert missing.status_code == 422 and "答复：" in missing.get_data(as_text=True)
     replied = _post(

@@ -351,6 +351,8 @@ def _case_page(
         content_rows=_content_rows(case["kind"], case["content"] or {}, name_of, files),
         progress_rows=_progress_rows(case["progress"] or {}, files),
         parties=list(dict.fromkeys(name_of(p["department"]) for p in case["parties"])),
+        # a written reply's clock is one department's (第二十条): say whose
+        clock_subjects={s["clock_id"]: name_of(s["department"]) for s in case["solicitations"]},
         names=name_of,
         forms=forms,
         documents=written.list_documents(runtime, me, case_id),
