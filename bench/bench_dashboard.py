@@ -6,6 +6,9 @@ Run from the repository root: ``python -m bench.bench_dashboard``. PostgreSQL: `
 ``postgresql+psycopg://postgres@127.0.0.1:5432/``; without one it says so and exits 0 (the issue asks for
 PostgreSQL).
 
+The read model (``supervision_count``) is filled as the migration ``intake_0013`` backfills an existing
+database (``rebuild``, timed apart); in use it is kept by the session listener in every case change.
+
 The cases are spread over one year of one jurisdiction (and as many again in another, which the dashboard
 must not count): every kind and stage, two thirds coordination with an acceptance event and half of those an
 opinion, a clock per case (one in eight overdue), a written solicitation on every fourth (a third of them
@@ -17,12 +20,13 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from services.intake.app import SERVICE
+from services.intake.tables.supervision import rebuild
 from services.intake.usecases import directory, supervision
 from shared import demo
 from shared.config import Settings
@@ -46,6 +50,7 @@ TABLES = (
     "issued_document",
     "attachment",
     "case_record",
+    "supervision_count",
 )
 OFFICE = Principal(
     user_id="bb.leader",
@@ -128,7 +133,7 @@ def insert(runtime: ServiceRuntime, first: int, last: int) -> None:
         INSERT INTO case_clock (clock_id, case_id, rule, responsible, state, due_date, provisional, overdue,
             updated_at)
         SELECT c.id || '-clock', c.id, {rule}, '[]', CASE WHEN n % 3 = 0 THEN 'stopped' ELSE 'running' END,
-            DATE '{YEAR}-01-10' + (n % 340), false, n % 8 = 0, c.created_at
+            DATE '{YEAR}-01-10' + (n % 340), false, n % 16 IN (0, 1), c.created_at
         FROM (SELECT id, kind, created_at, CAST(substr(id, 3) AS integer) AS n FROM case_record
               WHERE CAST(substr(id, 3) AS integer) BETWEEN :first AND :last) AS c
     """
@@ -163,10 +168,18 @@ def insert(runtime: ServiceRuntime, first: int, last: int) -> None:
             conn.execute(text(f"ANALYZE {table}"))
 
 
+class Weekends:
+    """The calendar's answer without a deadlines service (its one cached request is not what is timed)."""
+
+    def off_days(self, first: date, last: date) -> tuple[set[date], bool]:
+        days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+        return {d for d in days if d.weekday() >= 5}, True
+
+
 def timed(runtime: ServiceRuntime) -> tuple[float, dict[str, int]]:
     period = supervision.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
     began = time.perf_counter()
-    data = supervision.dashboard(runtime, OFFICE, period, date(YEAR, 12, 31))
+    data = supervision.dashboard(runtime, OFFICE, period, date(YEAR, 12, 31), calendar=Weekends())
     elapsed = time.perf_counter() - began
     return elapsed, {"cases": data["total"], "overdue_shown": len(data["overdue_now"])}
 
@@ -188,13 +201,18 @@ def main() -> int:
         insert(runtime, loaded + 1, size * 2)  # as many again in another jurisdiction
         loaded = size * 2
         load_s = time.perf_counter() - began
+        began = time.perf_counter()
+        with runtime.db.engine.begin() as conn:
+            counters = rebuild(conn)  # the migration's backfill (intake_0013), over every case loaded
+        rebuild_s = time.perf_counter() - began
         timed(runtime)  # warm-up
         rounds = [timed(runtime) for _ in range(ROUNDS)]
         best = min(r[0] for r in rounds)
         counted = rounds[0][1]
         results.append((size, best))
         print(
-            f"{size:>8,} cases in the jurisdiction (+{size:,} elsewhere, loaded in {load_s:4.1f} s): "
+            f"{size:>8,} cases in the jurisdiction (+{size:,} elsewhere, loaded in {load_s:4.1f} s, "
+            f"read model backfilled in {rebuild_s:4.1f} s: {counters:,} counters): "
             "dashboard "
             f"{best * 1e3:7.1f} ms (best of {ROUNDS}: {', '.join(f'{r[0] * 1e3:.0f}' for r in rounds)}); "
             f"counted {counted['cases']:,}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import requests
@@ -47,6 +47,7 @@ class DeadlinesCalendar:
         self.timeout = timeout
         self.cache_seconds = cache_seconds
         self._cache: dict[tuple[date, date], tuple[float, tuple[int, bool]]] = {}
+        self._off_cache: dict[tuple[date, date], tuple[float, tuple[set[date], bool]]] = {}
         self._lock = threading.Lock()
         self._fallback = WeekendOnlyCounter()
 
@@ -66,6 +67,38 @@ class DeadlinesCalendar:
         with self._lock:
             self._cache[key] = (time.monotonic(), answer)
         return answer
+
+    def off_days(self, first: date, last: date) -> tuple[set[date], bool]:
+        """The non-working days in ``first..last`` (holidays; weekends unless 调休 makes them working days)
+        and whether the answer is approximate: weekends only when the calendar does not answer, or
+        provisional for a year it does not know. One cached answer serves a whole dashboard."""
+        key = (first, last)
+        with self._lock:
+            cached = self._off_cache.get(key)
+        if cached and time.monotonic() - cached[0] < self.cache_seconds:
+            return cached[1]
+        try:
+            answer = self._off_days(first, last)
+        except (CalendarUnavailable, requests.RequestException, ValueError, KeyError) as exc:
+            log.warning("deadlines calendar unavailable, counting weekends only: %s", exc)
+            weekends = {first + timedelta(days=i) for i in range((last - first).days + 1)}
+            return {d for d in weekends if d.weekday() >= 5}, True
+        with self._lock:
+            self._off_cache[key] = (time.monotonic(), answer)
+        return answer
+
+    def _off_days(self, first: date, last: date) -> tuple[set[date], bool]:
+        off: set[date] = set()
+        provisional, start = False, first - timedelta(days=1)
+        for _ in range(12):
+            body = self._due_date(start, max(weekdays_between(start, last), 1))
+            provisional = provisional or bool(body.get("provisional"))
+            off |= {date.fromisoformat(s["date"]) for s in body.get("skipped", [])}
+            due = date.fromisoformat(body["due_date"])
+            if due >= last:
+                return {d for d in off if first <= d <= last}, provisional
+            start = due
+        raise CalendarUnavailable("the calendar's answers do not converge")
 
     def _count(self, after: date, through: date) -> tuple[int, bool]:
         """Ask for the Nth working day after ``after``; if it falls short of ``through``, continue from it."""

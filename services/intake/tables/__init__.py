@@ -24,6 +24,7 @@ from services.intake.tables.cases import (
 from services.intake.tables.credentials import ApiCredential
 from services.intake.tables.directory import Department, Jurisdiction, Person
 from services.intake.tables.documents import DocumentCounter, IssuedDocument
+from services.intake.tables.supervision import SupervisionCount
 from services.intake.tables.worklist import WorklistTask
 
 __all__ = [
@@ -51,5 +52,6 @@ __all__ = [
     "Person",
     "SavedPhrase",
     "Solicitation",
+    "SupervisionCount",
     "WorklistTask",
 ]

@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.intake.tables.base import Base
 from shared.db import UTCDateTime, utcnow
+
+OVERDUE_NOW = text("state IN ('requested', 'running', 'overdue') AND (overdue OR state = 'overdue')")
+"""A clock still running whose date has passed: the predicate of the partial index the dashboard reads."""
 
 
 class CaseRecord(Base):
@@ -85,6 +88,12 @@ class CaseClock(Base):
     """What the deadlines service last said about one of the case's clocks (CLOCK_SCHEDULED and after)."""
 
     __tablename__ = "case_clock"
+    __table_args__ = (
+        # what is overdue now, oldest first (第36条): read in due-date order, stopping at the page's length
+        Index(
+            "ix_case_clock_overdue_due", "due_date", postgresql_where=OVERDUE_NOW, sqlite_where=OVERDUE_NOW
+        ),
+    )
 
     clock_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)

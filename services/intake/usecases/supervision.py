@@ -1,28 +1,30 @@
 """Supervision at a glance (第36–37条): the figures of one jurisdiction for one period, each with the filter
 of the cases behind it.
 
-Every figure is one aggregate query on indexed columns (``case_record (jurisdiction_code, created_at)``, the
-clocks' ``case_id``, the solicitations' ``case_id``) — no case is loaded to count it; only the durations
-read one (created, accepted, opinion) triple per accepted case of the period. Working days are counted
-Monday to Friday here (the deadlines service owns the statutory calendar; the dashboard's medians are for
-reading at a glance, the statutory dates themselves come from the clocks).
+The figures are sums over the read model ``supervision_count`` (``tables/supervision.py``: counters per
+jurisdiction, day of receipt and figure, kept in the transaction of every case change), so a page view reads
+at most days × keys rows, not the cases. Durations are histograms of (from, to) day pairs; their working days
+are counted with the deadlines service's calendar (holidays and 调休, one cached request per page), falling
+back to Monday–Friday, marked 约, when it does not answer. What is overdue now is read through the partial
+index of overdue clocks in due-date order. The lists behind the figures page through the period index.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Date, and_, case, cast, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select, text
 
+from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
-from services.intake.domain.approvals.workdays import weekdays_between
 from services.intake.domain.cases import STATUS_NAMES, Status
 from services.intake.messages.cases import KIND_NAMES, RULE_NAMES
-from services.intake.tables import CaseClock, CaseEvent, CaseRecord, Department, Solicitation
+from services.intake.tables import CaseClock, CaseRecord, Department
+from services.intake.tables.supervision import summed
 from shared.errors import Forbidden, ValidationFailed
 from shared.localtime import end_of_day, local_date, start_of_day
 from shared.runtime import ServiceRuntime
@@ -36,6 +38,11 @@ RULE_ARTICLES = {
     "rectification": "第三十七条",
 }
 LIVE = ("requested", "running", "overdue")
+#: the predicate of ``ix_case_clock_overdue_due`` as written there, qualified (PostgreSQL then uses the index)
+OVERDUE_CLOCK = text(
+    "case_clock.state IN ('requested', 'running', 'overdue') "
+    "AND (case_clock.overdue OR case_clock.state = 'overdue')"
+)
 OPEN_RECTIFICATION = (Status.ORDERED, Status.CORRECTION_REPORTED)
 
 
@@ -75,29 +82,26 @@ def _in_scope(jurisdiction: str, period: Period) -> Any:
     )
 
 
-def _percentile(values: list[int], share: float) -> float | None:
-    """The nearest-rank percentile (p50 = median, p90)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return float(ordered[max(math.ceil(share * len(ordered)) - 1, 0)])
+def _summary(label: str, histogram: Counter[int], approximate: bool) -> dict[str, Any]:
+    """Count, median and 90th percentile (nearest rank) of a histogram of working days."""
+    total = sum(histogram.values())
 
+    def rank(share: float) -> float | None:
+        if not total:
+            return None
+        wanted, seen = max(math.ceil(share * total), 1), 0
+        for days in sorted(histogram):
+            seen += histogram[days]
+            if seen >= wanted:
+                return float(days)
+        return None  # pragma: no cover - the loop always reaches the total
 
-_MONDAY = date(2001, 1, 1)  # a Monday: weekdays before a date count in closed form from here
-
-
-def _weekdays_before(day: Any) -> Any:
-    """SQL: the Monday-to-Friday days from 2001-01-01 up to (not including) ``day`` (a date expression)."""
-    days = day - literal(_MONDAY)
-    return 5 * (days // 7) + func.least(days % 7, 5)
-
-
-def _summary(label: str, values: list[int]) -> dict[str, Any]:
     return {
         "label": label,
-        "count": len(values),
-        "median": _percentile(values, 0.5),
-        "p90": _percentile(values, 0.9),
+        "count": total,
+        "median": rank(0.5),
+        "p90": rank(0.9),
+        "approximate": approximate and total > 0,
     }
 
 
@@ -105,143 +109,73 @@ LABELS = {
     "receipt_to_acceptance": "收到申请至受理（第十七条）",
     "acceptance_to_opinion": "受理至提出协调意见（第二十二条）",
 }
-OPINION_ACTIONS = ("submit_opinion", "submit_determination")
 
 
-def _durations(
-    session: Session, scope: Any, timezone: str, in_database: bool | None = None
-) -> dict[str, dict[str, Any]]:
-    """Working days from receipt to acceptance and from acceptance to the opinion: on PostgreSQL counted and
-    ranked in the database (percentile_disc = nearest rank), elsewhere in Python over the same rows."""
-    steps = (
-        select(
-            CaseEvent.case_id.label("case_id"),
-            func.min(case((CaseEvent.action == "accept", CaseEvent.at))).label("accepted"),
-            func.min(case((CaseEvent.action.in_(OPINION_ACTIONS), CaseEvent.at))).label("opined"),
-        )
-        .where(CaseEvent.action.in_(("accept", *OPINION_ACTIONS)))
-        .group_by(CaseEvent.case_id)
-        .subquery()
-    )
-    base = (
-        select(CaseRecord.created_at, steps.c.accepted, steps.c.opined)
-        .join(steps, steps.c.case_id == CaseRecord.id)
-        .where(scope, CaseRecord.kind == "coordination", steps.c.accepted.is_not(None))
-    )
-    if in_database is None:
-        in_database = session.get_bind().dialect.name == "postgresql"
-    if in_database:
-        local = base.subquery()
+class OffDays(Protocol):
+    def off_days(self, first: date, last: date) -> tuple[set[date], bool]:
+        """The non-working days in ``first..last`` (holidays, weekends not made working by 调休), and whether
+        the answer is approximate (weekends only)."""
+        ...
 
-        def on(column: Any) -> Any:
-            return cast(func.timezone(timezone, column), Date)
 
-        to_accept = _weekdays_before(on(local.c.accepted) + 1) - _weekdays_before(on(local.c.created_at) + 1)
-        to_opinion = _weekdays_before(on(local.c.opined) + 1) - _weekdays_before(on(local.c.accepted) + 1)
-        row = session.execute(
-            select(
-                func.count(),
-                func.percentile_disc(0.5).within_group(to_accept),
-                func.percentile_disc(0.9).within_group(to_accept),
-                func.count(local.c.opined),
-                func.percentile_disc(0.5).within_group(to_opinion),
-                func.percentile_disc(0.9).within_group(to_opinion),
-            ).select_from(local)
-        ).one()
+def _durations(pairs: dict[str, Counter[tuple[date, date]]], calendar: OffDays) -> dict[str, dict[str, Any]]:
+    """Working days of each (from, to) pair of the histograms, counted with the calendar in one request."""
+    days = [d for counts in pairs.values() for pair in counts for d in pair]
+    off: set[date] = set()
+    approximate = False
+    if days:
+        off, approximate = calendar.off_days(min(days), max(days))
 
-        def figure(label: str, count: Any, median: Any, p90: Any) -> dict[str, Any]:
-            return {
-                "label": label,
-                "count": int(count or 0),
-                "median": float(median) if median is not None else None,
-                "p90": float(p90) if p90 is not None else None,
-            }
+    def working(after: date, through: date) -> int:
+        if through <= after:
+            return 0
+        return (through - after).days - sum(1 for d in off if after < d <= through)
 
-        return {
-            "receipt_to_acceptance": figure(LABELS["receipt_to_acceptance"], *row[0:3]),
-            "acceptance_to_opinion": figure(LABELS["acceptance_to_opinion"], *row[3:6]),
-        }
-    accepts, opinions = [], []
-    for created, accepted, opined in session.execute(base).all():
-        accepts.append(weekdays_between(local_date(created), local_date(accepted)))
-        if opined is not None:
-            opinions.append(weekdays_between(local_date(accepted), local_date(opined)))
+    counted: dict[tuple[date, date], int] = {}
+
+    def histogram(counts: Counter[tuple[date, date]]) -> Counter[int]:
+        result: Counter[int] = Counter()
+        for pair, n in counts.items():
+            if pair not in counted:
+                counted[pair] = working(*pair)
+            result[counted[pair]] += n
+        return result
+
     return {
-        "receipt_to_acceptance": _summary(LABELS["receipt_to_acceptance"], accepts),
-        "acceptance_to_opinion": _summary(LABELS["acceptance_to_opinion"], opinions),
+        "receipt_to_acceptance": _summary(
+            LABELS["receipt_to_acceptance"], histogram(pairs["accept"]), approximate
+        ),
+        "acceptance_to_opinion": _summary(
+            LABELS["acceptance_to_opinion"], histogram(pairs["opinion"]), approximate
+        ),
     }
 
 
-def dashboard(runtime: ServiceRuntime, actor: Actor, period: Period, today: date) -> dict[str, Any]:
-    """The figures of the actor's jurisdiction for ``period`` (cases received in it)."""
+FIGURES = ("case", "step", "reply", "accept", "opinion")
+
+
+def dashboard(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    period: Period,
+    today: date,
+    calendar: OffDays | None = None,
+) -> dict[str, Any]:
+    """The figures of the actor's jurisdiction for ``period`` (cases received in it), from the read model
+    (``supervision_count``: a bounded number of rows per day) and, for what is overdue now, the partial index
+    of overdue clocks read in due-date order."""
     if not actor.is_office:
         raise Forbidden("只有编办可以查看监督统计", code="role_required")
     jurisdiction = actor.jurisdiction
-    scope = _in_scope(jurisdiction, period)
+    if calendar is None:
+        calendar = calendar_for(runtime.settings, jurisdiction)
     with runtime.db.transaction() as session:
         names = dict(
             session.execute(
                 select(Department.code, Department.name).where(Department.jurisdiction_code == jurisdiction)
             ).all()
         )
-        by_kind = [
-            {
-                "kind": kind,
-                "kind_name": KIND_NAMES.get(kind, kind),
-                "status": status,
-                "status_name": STATUS_NAMES.get(Status(status), status),
-                "count": count,
-                "filter": {"kind": kind, "status": status},
-            }
-            for kind, status, count in session.execute(
-                select(CaseRecord.kind, CaseRecord.status, func.count())
-                .where(scope)
-                .group_by(CaseRecord.kind, CaseRecord.status)
-                .order_by(CaseRecord.kind, func.count().desc())
-            ).all()
-        ]
-        late = case((CaseClock.overdue.is_(True), 1), (CaseClock.state == "overdue", 1), else_=0)
-        clock_rows = session.execute(
-            select(
-                CaseClock.rule,
-                CaseRecord.applicant_department,
-                func.count(),
-                func.sum(late),
-            )
-            .join(CaseRecord, CaseRecord.id == CaseClock.case_id)
-            .where(scope, CaseClock.rule.in_(list(RULE_ARTICLES)))
-            .group_by(CaseClock.rule, CaseRecord.applicant_department)
-        ).all()
-        per_rule: dict[str, dict[str, Any]] = {}
-        per_department: dict[str, dict[str, Any]] = {}
-        for rule, department, total, lates in clock_rows:
-            lates = int(lates or 0)
-            entry = per_rule.setdefault(
-                rule,
-                {
-                    "rule": rule,
-                    "name": RULE_NAMES.get(rule, rule),
-                    "article": RULE_ARTICLES[rule],
-                    "on_time": 0,
-                    "late": 0,
-                    "filter": {"rule": rule},
-                },
-            )
-            entry["on_time"] += total - lates
-            entry["late"] += lates
-            code = department or ""
-            dept = per_department.setdefault(
-                code,
-                {
-                    "department": code,
-                    "name": names.get(code, code or "（编办发起）"),
-                    "on_time": 0,
-                    "late": 0,
-                    "filter": {"department": code},
-                },
-            )
-            dept["on_time"] += total - lates
-            dept["late"] += lates
+        counts = summed(session, jurisdiction, period.start, period.end, FIGURES)
         overdue_rows = session.execute(
             select(
                 CaseClock.case_id,
@@ -251,64 +185,101 @@ def dashboard(runtime: ServiceRuntime, actor: Actor, period: Period, today: date
                 CaseRecord.applicant_department,
             )
             .join(CaseRecord, CaseRecord.id == CaseClock.case_id)
-            .where(
-                CaseRecord.jurisdiction_code == jurisdiction,
-                CaseClock.state.in_(LIVE),
-                (CaseClock.overdue.is_(True)) | (CaseClock.state == "overdue"),
-            )
+            .where(CaseRecord.jurisdiction_code == jurisdiction, OVERDUE_CLOCK)
             .order_by(CaseClock.due_date.asc().nulls_last())
             .limit(20)
         ).all()
-        overdue_now = [
-            {
-                "case_id": case_id,
-                "title": title,
-                "rule": rule,
-                "rule_name": RULE_NAMES.get(rule, rule),
-                "due_date": due,
-                "days_late": (today - due).days if due else None,
-                "department": names.get(department or "", department or ""),
-            }
-            for case_id, rule, due, title, department in overdue_rows
-        ]
-        deemed = case((Solicitation.status == "deemed_no_objection", 1), else_=0)
-        reply_rows = session.execute(
-            select(Solicitation.department_code, func.count(), func.sum(deemed))
-            .join(CaseRecord, CaseRecord.id == Solicitation.case_id)
-            .where(scope, Solicitation.status != "cancelled")
-            .group_by(Solicitation.department_code)
-        ).all()
-        silence = sorted(
-            (
+    kinds: Counter[tuple[str, str]] = Counter()
+    rect = {"open": 0, "open_late": 0, "corrected": 0, "referred": 0}
+    per_rule: dict[str, dict[str, Any]] = {}
+    per_department: dict[str, dict[str, Any]] = {}
+    replies: dict[str, list[int]] = {}
+    pairs: dict[str, Counter[tuple[date, date]]] = {"accept": Counter(), "opinion": Counter()}
+    for figure, k1, k2, k3, n in counts:
+        if figure == "case":
+            kinds[(k1, k2)] += n
+            if k1 == "rectification":
+                late = k3 == "1"
+                if k2 in OPEN_RECTIFICATION:
+                    rect["open"] += n
+                    rect["open_late"] += n if late else 0
+                elif k2 == Status.CORRECTED and not late:  # in time: its clock never went overdue
+                    rect["corrected"] += n
+                elif k2 == Status.REFERRED_TO_SUPERVISION:
+                    rect["referred"] += n
+        elif figure == "step" and k1 in RULE_ARTICLES:
+            outcome = "late" if k3 == "1" else "on_time"
+            entry = per_rule.setdefault(
+                k1,
                 {
-                    "department": code,
-                    "name": names.get(code, code),
-                    "asked": total,
-                    "deemed": int(count or 0),
-                    "share": round(int(count or 0) / total, 3) if total else 0.0,
-                    "filter": {"department": code, "kind": "coordination"},
-                }
-                for code, total, count in reply_rows
-            ),
-            key=lambda row: (-row["share"], row["name"]),
-        )
-        rect_rows = session.execute(
-            select(
-                CaseRecord.status, func.count(), func.sum(case((CaseRecord.overdue.is_(True), 1), else_=0))
+                    "rule": k1,
+                    "name": RULE_NAMES.get(k1, k1),
+                    "article": RULE_ARTICLES[k1],
+                    "on_time": 0,
+                    "late": 0,
+                    "filter": {"rule": k1},
+                },
             )
-            .where(scope, CaseRecord.kind == "rectification")
-            .group_by(CaseRecord.status)
-        ).all()
-        rect = {"open": 0, "open_late": 0, "corrected": 0, "referred": 0}
-        for status, count, late_count in rect_rows:
-            if status in OPEN_RECTIFICATION:
-                rect["open"] += count
-                rect["open_late"] += int(late_count or 0)
-            elif status == Status.CORRECTED:
-                rect["corrected"] += count - int(late_count or 0)  # in time: its clock never went overdue
-            elif status == Status.REFERRED_TO_SUPERVISION:
-                rect["referred"] += count
-        durations = _durations(session, scope, runtime.settings.timezone)
+            entry[outcome] += n
+            dept = per_department.setdefault(
+                k2,
+                {
+                    "department": k2,
+                    "name": names.get(k2, k2 or "（编办发起）"),
+                    "on_time": 0,
+                    "late": 0,
+                    "filter": {"department": k2},
+                },
+            )
+            dept[outcome] += n
+        elif figure == "reply":
+            asked = replies.setdefault(k1, [0, 0])
+            asked[0] += n
+            asked[1] += n if k2 == "1" else 0
+        elif figure in pairs:
+            pairs[figure][(date.fromisoformat(k1), date.fromisoformat(k2))] += n
+    by_kind = sorted(
+        (
+            {
+                "kind": kind,
+                "kind_name": KIND_NAMES.get(kind, kind),
+                "status": status,
+                "status_name": STATUS_NAMES.get(Status(status), status),
+                "count": count,
+                "filter": {"kind": kind, "status": status},
+            }
+            for (kind, status), count in kinds.items()
+            if count
+        ),
+        key=lambda row: (row["kind"], -row["count"]),
+    )
+    overdue_now = [
+        {
+            "case_id": case_id,
+            "title": title,
+            "rule": rule,
+            "rule_name": RULE_NAMES.get(rule, rule),
+            "due_date": due,
+            "days_late": (today - due).days if due else None,
+            "department": names.get(department or "", department or ""),
+        }
+        for case_id, rule, due, title, department in overdue_rows
+    ]
+    silence = sorted(
+        (
+            {
+                "department": code,
+                "name": names.get(code, code),
+                "asked": total,
+                "deemed": deemed,
+                "share": round(deemed / total, 3) if total else 0.0,
+                "filter": {"department": code, "kind": "coordination"},
+            }
+            for code, (total, deemed) in replies.items()
+            if total
+        ),
+        key=lambda row: (-row["share"], row["name"]),
+    )
     return {
         "jurisdiction": jurisdiction,
         "period": {"from": period.start, "to": period.end, "text": period.text},
@@ -317,7 +288,7 @@ def dashboard(runtime: ServiceRuntime, actor: Actor, period: Period, today: date
         "steps_per_rule": [per_rule[r] for r in RULE_ARTICLES if r in per_rule],
         "steps_per_department": sorted(per_department.values(), key=lambda d: (-d["late"], d["name"])),
         "overdue_now": overdue_now,
-        "durations": durations,
+        "durations": _durations(pairs, calendar),
         "deemed_no_objection": silence,
         "rectifications": [
             {
