@@ -1,8 +1,8 @@
-"""The dashboard's figures (第三十六条) come from counters kept in the transaction of every case change, not
-from scanning the cases: after a set of real steps (acceptance, a written solicitation deemed no objection
-under 第二十条, a clock gone overdue, a filing, a rectification of 第三十七条) the counters equal what the tables
-say; and working days from receipt to acceptance and to the opinion are counted with the deadlines calendar
-(holidays and 调休), not Monday to Friday."""
+"""The dashboard's figures (第三十六条) come from counters kept in the transaction of every case change,
+not from scanning the cases: after a set of real steps (acceptance, a written solicitation deemed no
+objection under 第二十条, a clock gone overdue, a filing, a rectification of 第三十七条) the counters equal
+what the tables say; and working days from receipt to acceptance and to the opinion are counted with
+the deadlines calendar (holidays and 调休), not Monday to Friday."""
 
 from __future__ import annotations
 

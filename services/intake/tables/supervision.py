@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, delete, event, func, inspect, select
+from sqlalchemy import Date, Integer, String, Table, and_, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -53,6 +53,9 @@ class SupervisionCount(Base):
     k2: Mapped[str] = mapped_column(String(40), primary_key=True)
     k3: Mapped[str] = mapped_column(String(40), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+TABLE: Table = SupervisionCount.__table__  # type: ignore[assignment]
 
 
 def _text(value: Any) -> str:
@@ -107,7 +110,7 @@ def opinion_keys(jurisdiction: str, created: datetime, accepted: datetime, opine
 
 def apply(connection: Connection, deltas: Counter[Key]) -> None:
     """Add each delta to its counter (insert or update), in key order."""
-    table = SupervisionCount.__table__
+    table = TABLE
     dialect = connection.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for key in sorted(k for k, v in deltas.items() if v):
@@ -207,11 +210,12 @@ def _deltas(session: Session) -> Counter[Key]:
             deltas.update(_row_keys(obj, lambda name, o=obj: getattr(o, name), connection))
         elif isinstance(obj, CaseEvent):
             deltas.update(_event_keys(connection, obj))
-    for obj in session.dirty:
+    dirty: list[Any] = list(session.dirty)
+    for obj in dirty:
         if not isinstance(obj, WATCHED) or not session.is_modified(obj, include_collections=False):
             continue
-        fields = FIELDS[type(obj)]
-        if not any(inspect(obj).attrs[name].history.has_changes() for name in fields):
+        state: Any = inspect(obj)
+        if not any(state.attrs[name].history.has_changes() for name in FIELDS[type(obj)]):
             continue
         deltas.subtract(_row_keys(obj, lambda name, o=obj: _before(o, name), connection))
         deltas.update(_row_keys(obj, lambda name, o=obj: getattr(o, name), connection))
@@ -252,16 +256,18 @@ def computed(connection: Connection) -> Counter[Key]:
         cases[row.id] = (row.jurisdiction_code, row.created_at, row.applicant_department, row.kind)
         counts.update(case_keys(row.jurisdiction_code, row.created_at, row.kind, row.status, row.overdue))
     clocks = select(CaseClock.case_id, CaseClock.rule, CaseClock.state, CaseClock.overdue)
-    for row in connection.execute(clocks):
-        if row.case_id in cases:
-            jurisdiction, created, department, _kind = cases[row.case_id]
-            counts.update(clock_keys(jurisdiction, created, department, row.rule, row.state, row.overdue))
-    for row in connection.execute(
+    for clock in connection.execute(clocks):
+        if clock.case_id in cases:
+            jurisdiction, created, department, _kind = cases[clock.case_id]
+            counts.update(
+                clock_keys(jurisdiction, created, department, clock.rule, clock.state, clock.overdue)
+            )
+    for asked in connection.execute(
         select(Solicitation.case_id, Solicitation.department_code, Solicitation.status)
     ):
-        if row.case_id in cases:
-            jurisdiction, created, _department, _kind = cases[row.case_id]
-            counts.update(reply_keys(jurisdiction, created, row.department_code, row.status))
+        if asked.case_id in cases:
+            jurisdiction, created, _department, _kind = cases[asked.case_id]
+            counts.update(reply_keys(jurisdiction, created, asked.department_code, asked.status))
     firsts = (
         select(
             CaseEvent.case_id,
@@ -281,19 +287,19 @@ def computed(connection: Connection) -> Counter[Key]:
             )
         )
     }
-    for row in connection.execute(select(firsts.c.case_id, firsts.c.accept_id, firsts.c.opinion_id)):
-        if row.accept_id is None or row.case_id not in cases:
+    for first in connection.execute(select(firsts.c.case_id, firsts.c.accept_id, firsts.c.opinion_id)):
+        if first.accept_id is None or first.case_id not in cases:
             continue
-        jurisdiction, created, _department, _kind = cases[row.case_id]
-        counts.update(accept_keys(jurisdiction, created, at[row.accept_id]))
-        if row.opinion_id is not None and row.opinion_id > row.accept_id:
-            counts.update(opinion_keys(jurisdiction, created, at[row.accept_id], at[row.opinion_id]))
+        jurisdiction, created, _department, _kind = cases[first.case_id]
+        counts.update(accept_keys(jurisdiction, created, at[first.accept_id]))
+        if first.opinion_id is not None and first.opinion_id > first.accept_id:
+            counts.update(opinion_keys(jurisdiction, created, at[first.accept_id], at[first.opinion_id]))
     return counts
 
 
 def stored(connection: Connection) -> Counter[Key]:
     """The counters as stored (zeros left out)."""
-    table = SupervisionCount.__table__
+    table = TABLE
     return Counter(
         {
             (r.jurisdiction_code, r.day, r.figure, r.k1, r.k2, r.k3): r.n
@@ -310,7 +316,7 @@ def _chunks(items: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict
 
 def rebuild(connection: Connection) -> int:
     """Replace every counter by what the tables say; returns the number of rows written."""
-    table = SupervisionCount.__table__
+    table = TABLE
     connection.execute(delete(table))
     rows = [
         {"jurisdiction_code": k[0], "day": k[1], "figure": k[2], "k1": k[3], "k2": k[4], "k3": k[5], "n": n}

@@ -251,7 +251,7 @@ def dashboard(
             for (kind, status), count in kinds.items()
             if count
         ),
-        key=lambda row: (row["kind"], -row["count"]),
+        key=lambda row: (str(row["kind"]), -int(str(row["count"]))),
     )
     overdue_now = [
         {
@@ -278,7 +278,7 @@ def dashboard(
             for code, (total, deemed) in replies.items()
             if total
         ),
-        key=lambda row: (-row["share"], row["name"]),
+        key=lambda row: (-float(str(row["share"])), str(row["name"])),
     )
     return {
         "jurisdiction": jurisdiction,
