@@ -8,14 +8,22 @@ situations; ``params`` always carry what the template prints (notify refuses to 
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from services.devolution.domain.aftercare import HANDOVER_NAMES, HandoverKind
 from services.devolution.domain.lifecycle import STATE_NAMES, State
 from services.devolution.domain.rectification import GROUND_NAMES, Ground
 from services.devolution.domain.review import LEVEL_NAMES, ReceivingLevel
-from services.devolution.tables import Devolution, HandoverItem, PowerListChange, Rectification
+from services.devolution.tables import (
+    Devolution,
+    DevolutionEvent,
+    HandoverItem,
+    PowerListChange,
+    Rectification,
+)
 from shared.contracts import NOTIFY, NOTIFY_SEND, CaseRef, Party, case_ref, party
 from shared.runtime import ServiceRuntime
 
@@ -90,13 +98,31 @@ def department_party(code: str, jurisdiction: str) -> Party:
     return party("department", code, jurisdiction)
 
 
+def version_of(row: Devolution) -> int:
+    """How many history entries the devolution has, the ones of the open transaction included.
+
+    Every step appends one, so the number names the step a notice is about (a resubmission is a later
+    version than the first submission); a transaction that is rolled back and run again counts the same.
+    """
+    session = object_session(row)
+    if session is None:
+        raise ValueError("a devolution's notices are built inside its unit of work")
+    query = select(func.count()).select_from(DevolutionEvent).where(DevolutionEvent.devolution_id == row.id)
+    return int(session.scalar(query) or 0)
+
+
+def step_key(row: Devolution, template: str, audience: str) -> str:
+    """The dedupe key of a notice about a step: devolution, template, audience and version (no randomness)."""
+    return f"devolution:{row.id}:{template}:{audience}:v{version_of(row)}"
+
+
 def _send(
     runtime: ServiceRuntime,
     template: str,
     recipients: list[Party],
     case: CaseRef,
     params: dict[str, Any],
-    dedupe_key: str | None = None,
+    dedupe_key: str,
 ) -> Message:
     if template not in TEMPLATES:
         raise ValueError(f"unknown notification template {template!r}")
@@ -104,7 +130,7 @@ def _send(
         NOTIFY,
         NOTIFY_SEND,
         {
-            "dedupe_key": dedupe_key or f"{template}:{case['id']}:{uuid.uuid4().hex}",
+            "dedupe_key": dedupe_key,
             "template": template,
             "params": {"case_title": case["title"], **params},
             "recipients": recipients,
@@ -120,14 +146,15 @@ def _params(row: Devolution, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_office(runtime: ServiceRuntime, row: Devolution, template: str, **extra: Any) -> Message:
-    return _send(
-        runtime, template, [office_party(row.jurisdiction)], case_of(runtime, row), _params(row, extra)
-    )
+    recipients = [office_party(row.jurisdiction)]
+    key = step_key(row, template, "office")
+    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra), key)
 
 
 def to_applicant(runtime: ServiceRuntime, row: Devolution, template: str, **extra: Any) -> Message:
     recipients = [department_party(row.applicant_department, row.jurisdiction)]
-    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra))
+    key = step_key(row, template, "applicant")
+    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra), key)
 
 
 def to_receivers(
@@ -138,7 +165,8 @@ def to_receivers(
     **extra: Any,
 ) -> Message:
     recipients = [department_party(code, jurisdiction) for code, jurisdiction in receivers]
-    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra))
+    key = step_key(row, template, "receivers:" + ",".join(code for code, _ in receivers))
+    return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra), key)
 
 
 def power_list_notice(runtime: ServiceRuntime, row: Devolution, change: PowerListChange) -> Message:
