@@ -9,6 +9,7 @@ __all__ = [
     "OFFICE_DECIDERS",
     "OFFICE_ROLES",
     "ORG_REVIEWER",
+    "SYSTEM_ACTOR_ID",
     "SYSTEM_ROLE",
     "Actor",
     "system_actor",
@@ -21,5 +22,9 @@ ORG_REVIEWER = Role.ORG_REVIEWER.value
 SYSTEM_ROLE = Role.SERVICE.value
 
 
+#: the user id of every step the suite takes by itself (clock events, the 第二十条 deemed reply)
+SYSTEM_ACTOR_ID = "system"
+
+
 def system_actor(jurisdiction: str, name: str = "系统") -> Actor:
-    return Actor("system", name, jurisdiction, None, frozenset({SYSTEM_ROLE}))
+    return Actor(SYSTEM_ACTOR_ID, name, jurisdiction, None, frozenset({SYSTEM_ROLE}))

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.intake import queries
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.domain.actors import Actor
+from services.intake.domain.actors import SYSTEM_ACTOR_ID, Actor
 from services.intake.domain.approvals.workdays import time_left
 from services.intake.domain.commands import CaseCommand
-from services.intake.tables import CaseRecord
+from services.intake.tables import CaseEvent, CaseRecord
 from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import ACTIONS, carry_out, check_every_transition_is_declared
 from services.intake.usecases.case_step import (
     LIVE_CLOCK_STATES,
-    commit,
     concurrent_change,
     refresh_deadline,
     save,
@@ -66,18 +67,61 @@ __all__ = [
 check_every_transition_is_declared()
 
 
+#: how often a step is run again when only the system (a clock event, a task refresh) changed the case
+ATTEMPTS = 3
+
+
+class _ChangedMeanwhile(Exception):
+    """The case changed between our reading and our writing; ``seen``: the last history entry we read."""
+
+    def __init__(self, seen: int) -> None:
+        super().__init__(seen)
+        self.seen = seen
+
+
 def perform(runtime: ServiceRuntime, actor: Actor, case_id: str, command: CaseCommand) -> dict[str, Any]:
-    """Take one step on a case the actor may see; all of it or none of it. Returns the case as it is now."""
+    """Take one step on a case the actor may see; all of it or none of it. Returns the case as it is now.
+
+    A background change that lands between our read and our write (deadlines answering the clock the
+    submission started, a task refresh) bumps the case's version too: the step is then run again on the
+    case as it is now (the domain checks it afresh), so nobody sees 409 for a change nobody made. Only a
+    step a person took meanwhile — a new history entry by someone other than the system — is a conflict.
+    """
+    for _ in range(ATTEMPTS):
+        try:
+            return _perform_once(runtime, actor, case_id, command)
+        except _ChangedMeanwhile as changed:
+            if _a_person_acted_since(runtime, case_id, changed.seen):
+                raise concurrent_change() from changed
+    raise concurrent_change()
+
+
+def _perform_once(
+    runtime: ServiceRuntime, actor: Actor, case_id: str, command: CaseCommand
+) -> dict[str, Any]:
     with runtime.unit_of_work() as uow:
         record = queries.load_visible(uow.session, actor, case_id)
+        seen = _last_entry(uow.session, case_id)
         step = start_step(uow, record, actor, runtime.settings.public_base_url)
         try:
             carry_out(step, command)
             save(step)
-        except StaleDataError as exc:  # flushed while another request changed the same case
-            raise concurrent_change() from exc
-        commit(uow)
+            uow.commit()
+        except StaleDataError as exc:  # another transaction changed the same case meanwhile
+            raise _ChangedMeanwhile(seen) from exc
         return as_of_today(runtime, queries.detail(uow.session, record, actor))
+
+
+def _last_entry(session: Session, case_id: str) -> int:
+    return session.scalar(select(func.max(CaseEvent.id)).where(CaseEvent.case_id == case_id)) or 0
+
+
+def _a_person_acted_since(runtime: ServiceRuntime, case_id: str, seen: int) -> bool:
+    with runtime.db.transaction() as session:
+        query = select(CaseEvent.actor_id).where(
+            CaseEvent.case_id == case_id, CaseEvent.id > seen, CaseEvent.actor_id != SYSTEM_ACTOR_ID
+        )
+        return session.scalars(query.limit(1)).first() is not None
 
 
 def apply_system(
