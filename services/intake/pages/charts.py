@@ -29,8 +29,10 @@ class Row:
 
 
 def bar_chart(title: str, rows: Sequence[Row], *, legend: Sequence[tuple[str, str]] = ()) -> str:
-    """An accessible SVG: a title, one labelled (possibly stacked) bar per row, the numbers printed."""
-    if not rows:
+    """An accessible SVG: a title, one labelled (possibly stacked) bar per row, the numbers printed.
+
+    A chart of nothing (no rows, or every count 0) says so in words instead of drawing empty bars."""
+    if not any(s.value > 0 for row in rows for s in row.segments):
         return f'<p class="meta">{escape(title)}：本期无数据。</p>'
     top = 24 if legend else 0
     height = top + ROW * len(rows) + 4
