@@ -273,7 +273,7 @@ class Settings:
 
 
 #: ``DM_*`` variables read outside the settings (test tools)
-READ_ELSEWHERE = frozenset({"DM_REQUIRE_BROWSER", "DM_REQUIRE_HOSTS", "DM_REQUIRE_NGINX"})
+READ_ELSEWHERE = frozenset({"DM_REQUIRE_BROWSER", "DM_REQUIRE_FONTS", "DM_REQUIRE_HOSTS", "DM_REQUIRE_NGINX"})
 
 
 def known_variables() -> frozenset[str]:

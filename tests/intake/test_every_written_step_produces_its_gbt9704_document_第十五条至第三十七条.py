@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2
+import pytest
 from casework_support import Desk, accepted_application, application_body, filing_body
 from docx import Document
 from docx.oxml.ns import qn
@@ -28,6 +29,7 @@ from shared.web import session
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "written_documents"
 ISSUER = "中共宁波市委机构编制委员会办公室"
+pytestmark = pytest.mark.usefixtures("chinese_font")  # skips with the reason on a machine without one
 
 
 def _png(name: str, pdf: bytes) -> None:
