@@ -32,11 +32,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.intake.domain import coordination
+from services.intake.domain.procedure import Kind
 from services.intake.tables.base import Base
 from services.intake.tables.cases import CaseClock, CaseEvent, CaseRecord, Solicitation
 from shared.localtime import local_date
 
-OPINION_ACTIONS = ("submit_opinion", "submit_determination")
+# The coordination procedure's actions the two duration histograms follow (checked against its transitions).
+ACCEPT = coordination.PROCEDURE.by_action["accept"].action
+OPINION_ACTIONS = tuple(
+    coordination.PROCEDURE.by_action[a].action for a in ("submit_opinion", "submit_determination")
+)
 
 Key = tuple[str, date, str, str, str, str]
 
@@ -136,19 +142,26 @@ def _before(obj: Any, name: str) -> Any:
     return getattr(obj, name)
 
 
-def _case_info(connection: Connection, case_id: str) -> tuple[str, datetime, str | None, str] | None:
-    row = connection.execute(
+CaseInfo = dict[str, tuple[str, datetime, str | None, str]]
+
+
+def _case_info(connection: Connection, case_ids: set[str]) -> CaseInfo:
+    """Jurisdiction, receipt, applicant and kind of the cases a flush touched, in one query."""
+    if not case_ids:
+        return {}
+    rows = connection.execute(
         select(
+            CaseRecord.id,
             CaseRecord.jurisdiction_code,
             CaseRecord.created_at,
             CaseRecord.applicant_department,
             CaseRecord.kind,
-        ).where(CaseRecord.id == case_id)
-    ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+        ).where(CaseRecord.id.in_(sorted(case_ids)))
+    )
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
 
-def _row_keys(obj: Any, values: Any, connection: Connection) -> list[Key]:
+def _row_keys(obj: Any, values: Any, cases: CaseInfo) -> list[Key]:
     if isinstance(obj, CaseRecord):
         return case_keys(
             values("jurisdiction_code"),
@@ -157,7 +170,7 @@ def _row_keys(obj: Any, values: Any, connection: Connection) -> list[Key]:
             values("status"),
             values("overdue"),
         )
-    info = _case_info(connection, values("case_id"))
+    info = cases.get(values("case_id"))
     if info is None:
         return []
     jurisdiction, created, department, _kind = info
@@ -168,17 +181,17 @@ def _row_keys(obj: Any, values: Any, connection: Connection) -> list[Key]:
     return reply_keys(jurisdiction, created, values("department_code"), values("status"))
 
 
-def _event_keys(connection: Connection, event_row: CaseEvent) -> list[Key]:
+def _event_keys(connection: Connection, cases: CaseInfo, event_row: CaseEvent) -> list[Key]:
     """The histogram rows a newly inserted event adds: only a coordination case's first acceptance and, once
     accepted, its first opinion."""
-    if event_row.action != "accept" and event_row.action not in OPINION_ACTIONS:
+    if event_row.action != ACCEPT and event_row.action not in OPINION_ACTIONS:
         return []
-    info = _case_info(connection, event_row.case_id)
-    if info is None or info[3] != "coordination":
+    info = cases.get(event_row.case_id)
+    if info is None or info[3] != Kind.COORDINATION:
         return []
     jurisdiction, created, _department, _kind = info
-    accepting = event_row.action == "accept"
-    same = CaseEvent.action == "accept" if accepting else CaseEvent.action.in_(OPINION_ACTIONS)
+    accepting = event_row.action == ACCEPT
+    same = CaseEvent.action == ACCEPT if accepting else CaseEvent.action.in_(OPINION_ACTIONS)
     earlier = connection.execute(
         select(func.count()).where(CaseEvent.case_id == event_row.case_id, same, CaseEvent.id < event_row.id)
     ).scalar_one()
@@ -188,7 +201,7 @@ def _event_keys(connection: Connection, event_row: CaseEvent) -> list[Key]:
         return accept_keys(jurisdiction, created, event_row.at)
     accepted = connection.execute(
         select(func.min(CaseEvent.at)).where(
-            CaseEvent.case_id == event_row.case_id, CaseEvent.action == "accept", CaseEvent.id < event_row.id
+            CaseEvent.case_id == event_row.case_id, CaseEvent.action == ACCEPT, CaseEvent.id < event_row.id
         )
     ).scalar_one()
     return [] if accepted is None else opinion_keys(jurisdiction, created, accepted, event_row.at)
@@ -204,24 +217,33 @@ FIELDS = {
 
 def _deltas(session: Session) -> Counter[Key]:
     connection = session.connection()
+    dirty: list[Any] = list(session.dirty)
+    case_ids = {
+        o.case_id
+        for o in (*session.new, *dirty, *session.deleted)
+        if isinstance(o, (CaseClock, Solicitation, CaseEvent))
+    }
+    case_ids |= {
+        _before(o, "case_id") for o in (*dirty, *session.deleted) if isinstance(o, (CaseClock, Solicitation))
+    }
+    cases = _case_info(connection, case_ids)
     deltas: Counter[Key] = Counter()
     for obj in session.new:
         if isinstance(obj, WATCHED):
-            deltas.update(_row_keys(obj, lambda name, o=obj: getattr(o, name), connection))
+            deltas.update(_row_keys(obj, lambda name, o=obj: getattr(o, name), cases))
         elif isinstance(obj, CaseEvent):
-            deltas.update(_event_keys(connection, obj))
-    dirty: list[Any] = list(session.dirty)
+            deltas.update(_event_keys(connection, cases, obj))
     for obj in dirty:
         if not isinstance(obj, WATCHED) or not session.is_modified(obj, include_collections=False):
             continue
         state: Any = inspect(obj)
         if not any(state.attrs[name].history.has_changes() for name in FIELDS[type(obj)]):
             continue
-        deltas.subtract(_row_keys(obj, lambda name, o=obj: _before(o, name), connection))
-        deltas.update(_row_keys(obj, lambda name, o=obj: getattr(o, name), connection))
+        deltas.subtract(_row_keys(obj, lambda name, o=obj: _before(o, name), cases))
+        deltas.update(_row_keys(obj, lambda name, o=obj: getattr(o, name), cases))
     for obj in session.deleted:
         if isinstance(obj, WATCHED):
-            deltas.subtract(_row_keys(obj, lambda name, o=obj: _before(o, name), connection))
+            deltas.subtract(_row_keys(obj, lambda name, o=obj: _before(o, name), cases))
     return deltas
 
 
@@ -271,11 +293,11 @@ def computed(connection: Connection) -> Counter[Key]:
     firsts = (
         select(
             CaseEvent.case_id,
-            func.min(CaseEvent.id).filter(CaseEvent.action == "accept").label("accept_id"),
+            func.min(CaseEvent.id).filter(CaseEvent.action == ACCEPT).label("accept_id"),
             func.min(CaseEvent.id).filter(CaseEvent.action.in_(OPINION_ACTIONS)).label("opinion_id"),
         )
-        .join(CaseRecord, and_(CaseRecord.id == CaseEvent.case_id, CaseRecord.kind == "coordination"))
-        .where(CaseEvent.action.in_(("accept", *OPINION_ACTIONS)))
+        .join(CaseRecord, and_(CaseRecord.id == CaseEvent.case_id, CaseRecord.kind == Kind.COORDINATION))
+        .where(CaseEvent.action.in_((ACCEPT, *OPINION_ACTIONS)))
         .group_by(CaseEvent.case_id)
         .subquery()
     )
