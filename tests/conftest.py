@@ -173,7 +173,8 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def chinese_font() -> Path:
     """The Chinese font the PDF documents are set in; without one the test skips with the reason (in CI,
     ``DM_REQUIRE_FONTS=1`` makes it fail instead, as ``.ci/run`` installs ``fonts-wqy-microhei``)."""
-    from shared.documents.pdf_render import FontMissing, chinese_font as installed
+    from shared.documents.pdf_render import FontMissing
+    from shared.documents.pdf_render import chinese_font as installed
 
     try:
         return installed()
@@ -182,4 +183,3 @@ def chinese_font() -> Path:
         if os.environ.get("DM_REQUIRE_FONTS") == "1":
             pytest.fail(reason + "; DM_REQUIRE_FONTS=1 says they must run")
         pytest.skip(reason)
-
