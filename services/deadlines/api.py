@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.domain.calendar import MAX_MONTHS, MAX_WORKING_DAYS, LocalOverride, OverrideKind
+from services.deadlines.domain.clock import ClockPhase
 from services.deadlines.usecases import calendar_admin, clocks
 from shared.auth import Principal, Role, current_principal, require_roles
 from shared.db import utcnow
@@ -133,6 +134,45 @@ class OverridesSchema(Schema):
     overrides = fields.List(fields.Nested(OverrideSchema))
 
 
+class ClockRuleSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "期限名称"})
+    article = fields.String(required=True, metadata={"description": "所据条款，如 第二十二条"})
+    basis = fields.String(required=True, metadata={"description": "条文原意"})
+
+
+class ClockEventSchema(Schema):
+    kind = fields.String(required=True)
+    at = fields.String(required=True, metadata={"description": "ISO 8601 时间"})
+    detail = fields.Dict(required=True)
+    command_id = fields.String(allow_none=True)
+
+
+class ClockSchema(Schema):
+    id = fields.String(required=True)
+    rule = fields.Nested(ClockRuleSchema, required=True)
+    case = fields.Dict(required=True, metadata={"description": "所属事项"})
+    jurisdiction = fields.String(required=True)
+    responsible = fields.List(fields.Dict(), required=True, metadata={"description": "责任部门或人员"})
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf([p.value for p in ClockPhase]),
+        metadata={"description": "计时状态：进行中、已逾期、已届满（沉默有法定含义）、已暂停、已停止"},
+    )
+    start_date = fields.String(required=True)
+    due_date = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True)
+    remaining_working_days = fields.Integer(
+        allow_none=True, metadata={"description": "今天之后剩余的工作日（到期日为 0，逾期为负；已停止为空）"}
+    )
+    provisional = fields.Boolean(
+        required=True, metadata={"description": "到期日落在尚未公布安排的年份（暂定）"}
+    )
+    extended = fields.Boolean(required=True)
+    calendar_version = fields.String(required=True, metadata={"description": "计算所依据的日历版本"})
+    history = fields.List(fields.Nested(ClockEventSchema), required=True)
+
+
 @calendar_blp.get("/due-date")
 @calendar_blp.arguments(DueDateQuery, location="query")
 @calendar_blp.response(200, DueDateSchema)
@@ -239,6 +279,7 @@ def remove_override(day: str) -> dict[str, int]:
 
 
 @clocks_blp.get("/<string:clock_id>")
+@clocks_blp.response(200, ClockSchema)
 @clocks_blp.doc(**SECURED)
 @require_roles()
 def clock(clock_id: str) -> dict[str, Any]:

@@ -204,3 +204,27 @@ def test_a_clock_is_shown_to_the_office_and_the_responsible_department_only_第�
     )
     assert client.get("/api/v1/clocks/nope", headers=bearer(deadlines, "office_clerk")).status_code == 404
     assert client.get("/api/v1/clocks/clk-1").status_code == 401
+
+
+@pytest.mark.parametrize("phase", ["overdue", "paused", "stopped"])  # started in 2025: overdue by now
+def test_a_clock_is_answered_exactly_as_its_openapi_schema_documents_it_第二十二条(
+    deadlines, start_clock, send, phase
+) -> None:
+    import schemathesis
+    from schemathesis.specs.openapi import checks
+
+    from shared.contracts import CLOCK_PAUSE, CLOCK_STOP
+
+    later = shanghai(2025, 11, 5)
+    start_clock(rule="coordination_opinion", at=shanghai(2025, 11, 3))
+    if phase == "paused":
+        send(CLOCK_PAUSE, {"clock_id": "clk-1", "at": later.isoformat(), "reason": "中止"}, at=later)
+    if phase == "stopped":
+        send(CLOCK_STOP, {"clock_id": "clk-1", "at": later.isoformat(), "outcome": "done"}, at=later)
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", create_app(runtime=deadlines))
+    case = schema["/api/v1/clocks/{clock_id}"]["GET"].Case(path_parameters={"clock_id": "clk-1"})
+    response = case.call_and_validate(
+        headers=bearer(deadlines, "office_clerk"),
+        checks=[checks.response_schema_conformance, checks.status_code_conformance],
+    )
+    assert response.status_code == 200 and response.json()["state"] == phase
