@@ -413,7 +413,7 @@ def uploads(specs: list[FieldSpec], form: Form) -> dict[str, list[str]]:
 
 def build(schema: Any, specs: list[FieldSpec], form: Form) -> Any:
     """The command the form asks for: files stored, then what was typed loaded by the action's own schema."""
-    uploaded = uploads(specs, form)
+    uploaded = uploads(case_forms.grown(specs, form), form)  # every row shown, also those added
     return case_forms.load(schema, case_forms.to_data(specs, form, uploaded), form.labels)
 
 
@@ -427,6 +427,8 @@ def act(case_id: str, action: str) -> ResponseReturnValue:
     specs = case_forms.fields_of(declared)
     labels = case_forms.labels(specs)
     form = Form.posted(labels)
+    if case_forms.adds_row(form):  # 添加一行 without JavaScript: the form again, one row more
+        return _case_page(case_id, posted=(action, form))
     try:
         command = build(schema_for(declared.command)(), specs, form)
         casework.perform(current_runtime(), current_principal(), case_id, command)

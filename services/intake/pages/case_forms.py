@@ -27,6 +27,7 @@ from marshmallow import fields as mf
 from services.intake.api.case_schemas import schema_for
 from services.intake.usecases.case_actions import ACTIONS, CaseAction
 from shared.errors import ValidationFailed
+from shared.http import translate_message
 from shared.web.forms import Form
 
 #: lists of codes that name departments (a picker), the rest of the lists are typed one per line
@@ -319,8 +320,26 @@ def values_from(specs: list[FieldSpec], data: Mapping[str, Any], prefix: str = "
     return out
 
 
-def grown(specs: list[FieldSpec], form: Form, prefix: str = "") -> list[FieldSpec]:
-    """The specs with as many rows as the form has typed, and one empty row more (a list never runs out)."""
+#: the hidden input that says how many rows a list showed (``rows.seals``), so that an empty row added by
+#: 添加一行 stays when the form comes back
+ROWS_FIELD = "rows."
+#: the button (``name="intent"``) that asks for one more row of a list, without JavaScript
+ADD_ROW = "add-row:"
+#: the most rows a list shows (what :func:`to_data` reads)
+MAX_ROWS = 200
+
+
+def _shown_rows(form: Form, name: str) -> int:
+    shown = form.value(f"{ROWS_FIELD}{name}")
+    return int(shown) if shown.isdigit() else 0
+
+
+def grown(specs: list[FieldSpec], form: Form, prefix: str = "", more: str | None = None) -> list[FieldSpec]:
+    """The specs with as many rows as the form has typed (or showed), and one empty row more (a list never
+    runs out); the list named ``more`` (the 添加一行 pressed) one row more again."""
+    if more is None and not prefix:
+        intent = form.value("intent")
+        more = intent[len(ADD_ROW) :] if intent.startswith(ADD_ROW) else ""
     out = []
     for spec in specs:
         name = f"{prefix}{spec.name}"
@@ -328,14 +347,15 @@ def grown(specs: list[FieldSpec], form: Form, prefix: str = "") -> list[FieldSpe
             count = 0
             while _typed(form, f"{name}[{count}]."):
                 count += 1
-            rows = max(spec.rows, count + 1)
+            rows = max(spec.rows, count + 1, _shown_rows(form, name)) + (1 if more == name else 0)
+            rows = min(rows, MAX_ROWS)
             # the inner rows grow by the widest row typed
             inner = spec.inner
-            for index in range(count):
-                inner = _widest(inner, grown(spec.inner, form, f"{name}[{index}]."))
+            for index in range(max(count, rows)):
+                inner = _widest(inner, grown(spec.inner, form, f"{name}[{index}].", more))
             out.append(replace(spec, rows=rows, inner=inner))
         elif spec.widget == "group":
-            out.append(replace(spec, inner=grown(spec.inner, form, f"{name}.")))
+            out.append(replace(spec, inner=grown(spec.inner, form, f"{name}.", more)))
         else:
             out.append(spec)
     return out
@@ -343,3 +363,57 @@ def grown(specs: list[FieldSpec], form: Form, prefix: str = "") -> list[FieldSpe
 
 def _widest(a: list[FieldSpec], b: list[FieldSpec]) -> list[FieldSpec]:
     return [x if x.rows >= y.rows else y for x, y in zip(a, b, strict=True)]
+
+
+# --- drafts: each typed value checked by its own field, nothing the measures require ---------------------
+
+
+def _field_problems(f: mf.Field, value: Any, name: str, out: dict[str, list[str]]) -> None:
+    if value in (None, "", [], False):
+        return
+    if isinstance(f, mf.List) and isinstance(value, list):
+        inner = f.inner
+        for index, item in enumerate(value):
+            if isinstance(inner, mf.Nested) and isinstance(item, Mapping):
+                _schema_problems(inner.schema, item, f"{name}[{index}].", out)
+            elif not isinstance(inner, mf.Nested):
+                _field_problems(inner, item, name, out)
+        return
+    if isinstance(f, mf.Nested) and isinstance(value, Mapping):
+        _schema_problems(f.schema, value, f"{name}.", out)
+        return
+    try:
+        f.deserialize(value)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, list) else [str(error.messages)]
+        for m in messages:
+            text = translate_message(str(m))
+            if text not in out.get(name, []):
+                out.setdefault(name, []).append(text)
+
+
+def _schema_problems(schema: Schema, data: Mapping[str, Any], prefix: str, out: dict[str, list[str]]) -> None:
+    for key, value in data.items():
+        f = schema.fields.get(key)
+        if f is not None and not key.endswith("attachment_id") and key != "attachment_ids":
+            _field_problems(f, value, f"{prefix}{key}", out)
+
+
+def draft_check(schema: Schema, specs: list[FieldSpec], form: Form) -> None:
+    """A draft keeps a half-filled form, but not a value its field could never take (too long, not a
+    number, not one of the choices): a :class:`ValidationFailed` naming each such field. Nothing required
+    is asked for; no rule across fields runs."""
+    problems: dict[str, list[str]] = {}
+    _schema_problems(schema, to_data(specs, form, {}), "", problems)
+    if problems:
+        raise ValidationFailed(
+            "草稿未保存：请更正标出的内容",
+            code="draft_invalid",
+            title="草稿未保存：请更正标出的内容",
+            fields=problems,
+        )
+
+
+def adds_row(form: Form) -> bool:
+    """Whether the form came back for 添加一行 (the button without JavaScript), not to be carried out."""
+    return form.value("intent").startswith(ADD_ROW)

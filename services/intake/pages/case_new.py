@@ -8,8 +8,12 @@ labels, the same checks, the same command; nested items (seals, legal bases, mai
 same fields. Files are uploaded with the form (the limit shown before upload) and their ids go into the
 command; on a refusal every typed value stays, the uploaded files too, and each message sits beside its field.
 
-Intake's submissions have no draft state in the API (a submission opens the case and starts its statutory
-clock), so these forms submit at once; devolution's application, which has drafts, keeps them.
+A submission opens the case and starts its statutory clock at once, so a case has no draft state: 保存草稿
+keeps the typed values (the uploaded files' ids too) as the department's draft (:mod:`..usecases.drafts`),
+listed in 我的办件 and opened here again (``?draft=<id>``); it checks only what no field could take (too
+long, not one of its choices), and the draft is gone once submitted. ``/cases/drafts/<id>/delete`` asks
+before it deletes one. Lists of rows grow by 添加一行 (dm.js; without it, the button posts the form back
+with one row more).
 """
 
 from __future__ import annotations
@@ -25,17 +29,19 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.api import case_schemas as s
 from services.intake.pages import case_forms
-from services.intake.pages.case import _departments, build
+from services.intake.pages.case import _departments, build, uploads
 from services.intake.tables import IdempotentRequest
 from services.intake.usecases import cases as casework
+from services.intake.usecases import drafts
 from shared import idempotency
 from shared.auth import current_principal
-from shared.errors import AppError
+from shared.errors import AppError, NotFound
 from shared.http import accepts_upload
 from shared.idempotency import IdempotencyClaim
 from shared.identity import DEPARTMENT_ROLES
 from shared.service import current_runtime
 from shared.web import pages
+from shared.web.formatting import chinese_datetime
 from shared.web.forms import Form
 
 #: who in the office opens what the office takes up itself (第二十六条)
@@ -45,6 +51,10 @@ new_case_pages = Blueprint("intake_new_case_pages", __name__, template_folder="t
 signed_in = pages.login_required()
 #: the hidden field carrying the form's idempotency key (the API's Idempotency-Key)
 KEY_FIELD = "submission_key"
+#: the hidden field naming the draft the form was opened from
+DRAFT_FIELD = "draft_id"
+#: what a draft does not keep: the CSRF token, the button pressed, the draft's own id
+NOT_KEPT = frozenset({"csrf_token", "intent", DRAFT_FIELD})
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,9 @@ SUBMISSIONS = {
 }
 
 
-def _page(kind: NewSubmission, form: Form, status: int = 200) -> ResponseReturnValue:
+def _page(
+    kind: NewSubmission, form: Form, status: int = 200, notice: str | None = None
+) -> ResponseReturnValue:
     me = current_principal()
     departments = _departments(me.jurisdiction)
     choices = [
@@ -165,6 +177,8 @@ def _page(kind: NewSubmission, form: Form, status: int = 200) -> ResponseReturnV
         kind=kind,
         a={"action": f"new-{kind.slug}", "form": form},
         specs=specs,
+        draft_id=form.value(DRAFT_FIELD),
+        notice=notice,
         ctx=SimpleNamespace(
             picker=choices,
             departments=choices,
@@ -191,6 +205,8 @@ def new_submission(slug: str) -> ResponseReturnValue:
         return kind
     specs = case_forms.schema_fields(kind.schema())
     me = current_principal()
+    if request.args.get("draft"):
+        return _draft_page(kind, specs, request.args["draft"])
     start: dict[str, str | None] = {}
     if me.is_department_user:
         start = {
@@ -214,6 +230,10 @@ def create_submission(slug: str) -> ResponseReturnValue:
     specs = case_forms.schema_fields(kind.schema())
     form = Form.posted(case_forms.labels(specs))
     runtime, me = current_runtime(), current_principal()
+    if case_forms.adds_row(form):  # 添加一行 without JavaScript: the form again, one row more
+        return _page(kind, form)
+    if form.value("intent") == "draft":
+        return _save_draft(kind, specs, form)
     key = idempotency.parse_key(form.value(KEY_FIELD) or None)
     claim = IdempotencyClaim(me.user_id, key, request.path, "") if key else None
     try:
@@ -223,4 +243,95 @@ def create_submission(slug: str) -> ResponseReturnValue:
         )
     except AppError as refused:
         return _page(kind, form.with_error(refused), status=refused.status)
+    if form.value(DRAFT_FIELD):
+        drafts.discard_submitted(runtime, me, form.value(DRAFT_FIELD))
     return pages.redirect_to(f"/cases/{case_id}?done=submitted")
+
+
+# --- drafts (草稿) ------------------------------------------------------------------------------------------
+
+
+def _draft_not_found() -> ResponseReturnValue:
+    return pages.error_page(404, "未找到草稿", "未找到该草稿：它已提交或已删除，或不属于本部门。", back="/my")
+
+
+def _draft_page(kind: NewSubmission, specs: list[case_forms.FieldSpec], draft_id: str) -> ResponseReturnValue:
+    try:
+        draft = drafts.get(current_runtime(), current_principal(), draft_id)
+    except NotFound:
+        return _draft_not_found()
+    if draft.form_kind != kind.slug:
+        return pages.redirect_to(f"/cases/new/{draft.form_kind}?draft={draft.id}")
+    values = list(draft.values)
+    if not any(k == KEY_FIELD for k, _ in values):
+        values.append((KEY_FIELD, f"web-{uuid.uuid4().hex}"))
+    values.append((DRAFT_FIELD, draft.id))
+    form = Form.of(values, case_forms.labels(specs))
+    notice = None
+    if request.args.get("saved"):
+        notice = (
+            f"草稿已保存（{chinese_datetime(draft.saved_at)}）。"
+            "可以继续填写，完成后再提交；草稿在“我的办件”中。"
+        )
+    return _page(kind, form, notice=notice)
+
+
+def _kept_files(form: Form) -> list[str]:
+    return [v for k, v in form.values.items(multi=True) if k.endswith(".kept") and v]
+
+
+def _draft_title(kind: NewSubmission, form: Form) -> str:
+    for name in ("title", "subject", "name", "matter"):
+        typed = form.value(name).strip()
+        if typed:
+            return typed[:200]
+    return ""
+
+
+def _save_draft(kind: NewSubmission, specs: list[case_forms.FieldSpec], form: Form) -> ResponseReturnValue:
+    """保存草稿: files stored and kept, each value checked by its field, nothing the measures require."""
+    runtime, me = current_runtime(), current_principal()
+    try:
+        uploads(case_forms.grown(specs, form), form)
+        case_forms.draft_check(kind.schema(), specs, form)
+        values = [(k, v) for k, v in form.values.items(multi=True) if k not in NOT_KEPT]
+        saved = drafts.save(
+            runtime,
+            me,
+            form_kind=kind.slug,
+            title=_draft_title(kind, form),
+            values=values,
+            attachment_ids=_kept_files(form),
+            draft_id=form.value(DRAFT_FIELD) or None,
+        )
+    except NotFound:
+        return _draft_not_found()
+    except AppError as refused:
+        return _page(kind, form.with_error(refused), status=refused.status)
+    return pages.redirect_to(f"/cases/new/{kind.slug}?draft={saved.id}&saved=1")
+
+
+@new_case_pages.get("/cases/drafts/<draft_id>/delete")
+@signed_in
+def confirm_delete_draft(draft_id: str) -> ResponseReturnValue:
+    try:
+        draft = drafts.get(current_runtime(), current_principal(), draft_id)
+    except NotFound:
+        return _draft_not_found()
+    kind = SUBMISSIONS.get(draft.form_kind)
+    return pages.render_page(
+        "intake/draft_delete.html",
+        draft=draft,
+        kind_title=kind.title if kind else "申请",
+        saved_at=draft.saved_at,
+    )
+
+
+@new_case_pages.post("/cases/drafts/<draft_id>/delete")
+@signed_in
+def delete_draft(draft_id: str) -> ResponseReturnValue:
+    try:
+        drafts.delete(current_runtime(), current_principal(), draft_id)
+    except NotFound:
+        return _draft_not_found()
+    return pages.redirect_to("/my?done=draft-deleted")

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.approvals.workdays import WorkingDayCounter
-from services.intake.usecases import worklist
+from services.intake.usecases import drafts, worklist
 from shared.auth import current_principal
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Role
 from shared.service import current_runtime
@@ -107,6 +107,22 @@ def my_work() -> ResponseReturnValue:
     runtime, me, counter = current_runtime(), current_principal(), _counter()
     waiting = worklist.department_tasks(runtime, me, worklist.Filters(), counter=counter)
     cases = worklist.department_cases(runtime, me, filters, counter=counter)
+    from services.intake.pages.case_new import SUBMISSIONS
+
+    saved = [
+        {
+            "title": d.title or SUBMISSIONS[d.form_kind].title,
+            "kind": SUBMISSIONS[d.form_kind].title,
+            "article": SUBMISSIONS[d.form_kind].article,
+            "saved_at": d.saved_at,
+            "saved_by": d.saved_by_name,
+            "href": f"/cases/new/{d.form_kind}?draft={d.id}",
+            "delete": f"/cases/drafts/{d.id}/delete",
+        }
+        for d in drafts.of_department(runtime, me)
+        if d.form_kind in SUBMISSIONS
+    ]
+    done = {"draft-deleted": "草稿已删除。"}.get(request.args.get("done", ""))
     return pages.render_page(
         "intake/my.html",
         tasks=waiting,
@@ -116,4 +132,6 @@ def my_work() -> ResponseReturnValue:
         statuses=CASE_STATUS_OPTIONS,
         filtered=any(request.args.get(k) for k in ("q", "kind")) or filters.status != "open",
         new_applications=NEW_APPLICATIONS,
+        drafts=saved,
+        done=done,
     )

@@ -24,6 +24,7 @@ from services.intake.tables.cases import (
 from services.intake.tables.credentials import ApiCredential
 from services.intake.tables.directory import Department, Jurisdiction, Person
 from services.intake.tables.documents import DocumentCounter, IssuedDocument
+from services.intake.tables.drafts import CaseDraft
 from services.intake.tables.supervision import SupervisionCount
 from services.intake.tables.worklist import WorklistTask
 
@@ -35,6 +36,7 @@ __all__ = [
     "Attachment",
     "Base",
     "CaseClock",
+    "CaseDraft",
     "CaseEvent",
     "CaseMeeting",
     "CaseParty",
