@@ -8,6 +8,7 @@ importing the other's actors.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,12 @@ from shared.metrics import QUEUE_MESSAGES, QUEUE_SECONDS
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 12
+#: A worker not heard from for this long is taken for dead, and the messages it had taken and not
+#: acknowledged go back to their queue (Dramatiq's default is 60 s). Every broker of the suite — workers,
+#: web processes, the scheduler — uses the same value, as each passes it to Redis with its commands.
+HEARTBEAT_TIMEOUT_MS = 15_000
+#: How often each worker proves it is alive and gives back what dead workers of its queues had taken.
+MAINTENANCE_INTERVAL_S = 3.0
 #: ``(envelope, exception, reason, retries)``: what a service does with a message its worker gave up on
 GiveUp = Callable[[Any, BaseException, str, int], None]
 TICK = "tick"
@@ -115,6 +122,62 @@ class DeadLetters(Middleware):
         give_up(envelope, exception, reason, retries)
 
 
+class SuiteRedisBroker(RedisBroker):
+    """Dramatiq's Redis broker, with the dead-worker maintenance runnable on demand (:class:`Heartbeats`).
+
+    Dramatiq runs that maintenance — giving a dead worker's unacknowledged messages back to their queue —
+    on a random one command in a thousand only, so without this their return had no bound."""
+
+    _maintaining = threading.local()
+
+    def _should_do_maintenance(self, command: str) -> int:
+        if getattr(self._maintaining, "now", False):
+            return 1
+        return int(super()._should_do_maintenance(command))
+
+    def maintain(self, queue_name: str) -> None:
+        """Refresh this process's heartbeat and give back what dead workers held of the queue and of its
+        delay queue (retries waiting for their time)."""
+        self._maintaining.now = True
+        try:
+            self.do_qsize(queue_name)
+            self.do_qsize(dq_name(queue_name))
+        finally:
+            self._maintaining.now = False
+
+
+class Heartbeats(Middleware):
+    """In every worker process, a thread that every :data:`MAINTENANCE_INTERVAL_S` refreshes the worker's
+    heartbeat — also while all its threads are busy, so a live worker is never taken for dead — and runs
+    the maintenance on its queues. A worker killed with ``kill -9`` is silent from then on: within
+    :data:`HEARTBEAT_TIMEOUT_MS` plus one interval the next maintenance of any worker of the queue (the
+    one started again in its place included) gives its messages back, and they are handled once (the
+    inbox keeps a message that had in fact been applied from changing anything twice)."""
+
+    def __init__(self, interval_s: float = MAINTENANCE_INTERVAL_S) -> None:
+        self.interval_s = interval_s
+        self.stopping = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if not isinstance(broker, SuiteRedisBroker):
+            return
+        queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
+        thread = threading.Thread(target=self._beat, args=(broker, queues), name="dm-heartbeats", daemon=True)
+        thread.start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self.stopping.set()
+
+    def _beat(self, broker: SuiteRedisBroker, queues: list[str]) -> None:
+        while not self.stopping.is_set():
+            for queue in queues:
+                try:
+                    broker.maintain(queue)
+                except Exception as exc:  # Redis away: the consumers report it; try again next beat
+                    log.warning("heartbeat on %s failed: %s", queue, exc)
+            self.stopping.wait(self.interval_s)
+
+
 def _middleware() -> list[Middleware]:
     # Dramatiq runs the "after" hooks last to first: DeadLetters, before Retries here, sees what it decided.
     return [
@@ -126,6 +189,7 @@ def _middleware() -> list[Middleware]:
         DeadLetters(),
         Retries(min_backoff=1_000, max_backoff=300_000, retry_when=should_retry),
         RequestContext(),
+        Heartbeats(),
     ]
 
 
@@ -136,8 +200,9 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
             "REDIS_URL is not set: start the suite with `make run` (it starts an embedded Redis) "
             "or point REDIS_URL at a Redis server"
         )
-    broker = RedisBroker(url=settings.redis_url, middleware=_middleware())
-    return broker
+    return SuiteRedisBroker(
+        url=settings.redis_url, middleware=_middleware(), heartbeat_timeout=HEARTBEAT_TIMEOUT_MS
+    )
 
 
 def declare_inbound_actor(

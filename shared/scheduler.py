@@ -112,10 +112,11 @@ def recover_dead_workers_messages(broker: Any) -> None:
 
     Dramatiq's Redis broker does this "maintenance" on a random one command in a thousand, so after a
     machine dies its workers' unacknowledged messages could wait many minutes; on the leader's ticks it runs
-    every time, and a message held by a worker silent for the broker's heartbeat timeout (60 s) is back in
+    every time, and a message held by a worker silent for the broker's heartbeat timeout (15 s) is back in
     its queue by the next tick — in the service's queue (the tick names it) and in its delay queue, where
-    retries wait (``DramatiqSender.return_delayed_of_dead_workers``). Consumers are idempotent, so a
-    message that was in fact finished changes nothing twice."""
+    retries wait (``DramatiqSender.return_delayed_of_dead_workers``). Every live worker also runs it every
+    3 s (``shared.broker.Heartbeats``). Consumers are idempotent, so a message that was in fact finished
+    changes nothing twice."""
     from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
     if isinstance(broker, RedisBroker):
