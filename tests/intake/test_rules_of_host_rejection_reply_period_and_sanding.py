@@ -198,11 +198,16 @@ def test_a_rectification_order_names_a_ground_facts_and_a_future_date_第三十�
     assert set(late.value.fields) == {"facts", "due_date"}
 
 
-def test_rectification_for_devolution_is_sent_to_the_devolution_service_第三十七条第四项() -> None:
+def test_rectification_for_devolution_is_intakes_own_with_its_two_grounds_第三十七条第四项() -> None:
     from datetime import date
 
-    with pytest.raises(DomainError) as refused:
+    for ground in ("devolved_without_approval", "support_not_delivered"):
+        parsed = rectification.check_rectification_order(
+            ground, "擅自下放", date(2027, 1, 31), date(2026, 11, 28)
+        )
+        assert parsed in rectification.DEVOLUTION_GROUNDS
+        assert rectification.RECTIFICATION_GROUND_NAMES[parsed].startswith("（四）")
+    with pytest.raises(ValueError):  # the catch-all "devolution", refused to the devolution service, is gone
         rectification.check_rectification_order(
             "devolution", "擅自下放", date(2027, 1, 31), date(2026, 11, 28)
         )
-    assert refused.value.code == "use_devolution_rectification"

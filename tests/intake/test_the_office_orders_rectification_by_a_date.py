@@ -75,11 +75,20 @@ def test_an_uncorrected_failing_goes_to_the_supervision_rules_第三十七条第
     assert desk.sent("clock.stop")[-1]["outcome"] == "terminated"
 
 
-def test_an_order_is_tied_to_the_coordination_it_enforces_and_refuses_devolution_grounds(desk) -> None:
+def test_an_order_is_tied_to_the_coordination_it_enforces_and_a_date_ahead_第三十七条(desk) -> None:
     coordination = accepted_application(desk)
     assert _order(desk, coordination_case_id=coordination).status_code == 201
     assert _order(desk, coordination_case_id="c-nowhere").status_code == 404
-    devolution = _order(desk, ground="devolution")
-    assert devolution.status_code == 422 and devolution.json["code"] == "use_devolution_rectification"
     past = _order(desk, due_date="2020-01-01")
     assert past.status_code == 422 and past.json["errors"][0]["field"] == "due_date"
+
+
+def test_devolving_without_approval_is_ordered_here_too_第三十七条第四项(desk) -> None:
+    """The devolution grounds are intake's like the others (once refused: use_devolution_rectification)."""
+    facts = "以局长办公会议纪要将农机登记下放至乡镇"
+    unapproved = _order(desk, ground="devolved_without_approval", facts=facts)
+    assert unapproved.status_code == 201, unapproved.json
+    assert unapproved.json["content"]["ground_name"] == "（四）未经审批擅自下放职责"
+    unsupported = _order(desk, ground="support_not_delivered")  # names no approved devolution
+    assert unsupported.status_code == 422 and unsupported.json["errors"][0]["field"] == "ground"
+    assert _order(desk, ground="devolution").status_code == 422  # the old catch-all code is gone

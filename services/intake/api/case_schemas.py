@@ -422,6 +422,7 @@ class RectificationSchema(CommandSchema):
     facts = _text("发现的问题")
     basis = _text("依据（如“三定”规定条款、协调意见文号）", required=False)
     coordination_case_id = _text("未执行的协调事项编号", required=False, max_length=40)
+    devolution_id = _text("所涉职责下放事项编号（第三十七条第四项）", required=False, max_length=40)
     due_date = fields.Date(required=True, metadata={"label": "纠正期限"})
     attachment_ids = codes("附件", required=False)
 

@@ -20,7 +20,6 @@ from services.intake.domain.procedure import (
     office_decider,
 )
 from services.intake.domain.rules import fail_if_any
-from shared.errors import DomainError
 
 # --- commands ---
 
@@ -36,6 +35,7 @@ class OrderRectification(c.CaseCommand):
     due_date: date
     basis: str | None = None
     coordination_case_id: str | None = None
+    devolution_id: str | None = None  # 第三十七条第四项: the devolution it is about, when there is one
     attachment_ids: list[str] = field(default_factory=list)
 
 
@@ -69,7 +69,8 @@ class RectificationGround(StrEnum):
     NOT_AS_DEFINED = "not_as_defined"  # (一) 未按已经明确的职责分工履职
     NOT_AS_COORDINATED = "not_as_coordinated"  # (二) 未按协调后确定的职责分工履职
     POOR_PERFORMANCE = "poor_performance"  # (三) 经职责履行评估发现存在履职不到位
-    DEVOLUTION = "devolution"  # (四) 擅自下放职责或未落实保障措施 — the devolution service handles it
+    DEVOLVED_WITHOUT_APPROVAL = "devolved_without_approval"  # (四) 未经审批擅自下放职责
+    SUPPORT_NOT_DELIVERED = "support_not_delivered"  # (四) 经批准下放职责后未落实相应保障措施
     OTHER = "other"  # (五) 其他需要限期纠正的情形
 
 
@@ -79,20 +80,31 @@ RECTIFICATION_GROUND_NAMES = {
     ),
     RectificationGround.NOT_AS_COORDINATED: "（二）未按协调后确定的职责分工履职",
     RectificationGround.POOR_PERFORMANCE: "（三）经职责履行评估发现存在履职不到位情况",
-    RectificationGround.DEVOLUTION: "（四）未经审批擅自下放职责，或经批准下放职责后未落实相应保障措施",
+    RectificationGround.DEVOLVED_WITHOUT_APPROVAL: "（四）未经审批擅自下放职责",
+    RectificationGround.SUPPORT_NOT_DELIVERED: "（四）经批准下放职责后未落实相应保障措施",
     RectificationGround.OTHER: "（五）存在其他需要限期纠正情形",
 }
+
+DEVOLUTION_GROUNDS = frozenset(
+    {RectificationGround.DEVOLVED_WITHOUT_APPROVAL, RectificationGround.SUPPORT_NOT_DELIVERED}
+)
+
+
+@dataclass(frozen=True)
+class KnownDevolution:
+    """What intake knows of a devolution (第三十三至三十五条) without asking the devolution service: its title
+    and devolving department from the tasks it publishes (the worklist), and whether the leaders approved it
+    (第三十四条 报批) from intake's own approval inbox, where that approval is decided."""
+
+    id: str
+    title: str
+    department: str | None
+    approved: bool
 
 
 def check_rectification_order(ground: str, facts: str, due_date: date, today: date) -> RectificationGround:
     """An order names a ground of 第37条, the facts found, and a correction date after today."""
     parsed = RectificationGround(ground)
-    if parsed is RectificationGround.DEVOLUTION:
-        raise DomainError(
-            "第三十七条第（四）项情形（擅自下放职责、未落实保障措施）在职责下放模块办理",
-            code="use_devolution_rectification",
-            fields={"ground": ["请在职责下放模块责令纠正"]},
-        )
     fields: dict[str, list[str]] = {}
     if not facts.strip():
         fields["facts"] = ["应写明发现的问题"]
@@ -100,6 +112,28 @@ def check_rectification_order(ground: str, facts: str, due_date: date, today: da
         fields["due_date"] = ["纠正期限应晚于今天"]
     fail_if_any(fields, "限期纠正决定不完整（第三十七条）", "rectification_incomplete")
     return parsed
+
+
+def check_devolution_ground(
+    ground: RectificationGround, department: str, devolution: KnownDevolution | None
+) -> None:
+    """第三十七条第四项: the ground fits the devolution the order names. Devolving without approval needs no
+    application at all (a meeting's minutes, 第三十二条第二款), but not an approved one; undelivered support
+    needs an approved devolution, and the order goes to the department that devolved it."""
+    fields: dict[str, list[str]] = {}
+    if ground not in DEVOLUTION_GROUNDS:
+        if devolution is not None:
+            fields["devolution_id"] = ["只有第三十七条第四项情形涉及职责下放事项"]
+        fail_if_any(fields, "限期纠正决定与所涉职责下放事项不符", "rectification_ground_mismatch")
+        return
+    if ground is RectificationGround.SUPPORT_NOT_DELIVERED and not (devolution and devolution.approved):
+        fields["ground"] = ["“未落实保障措施”须针对经批准下放的职责事项"]
+    if ground is RectificationGround.DEVOLVED_WITHOUT_APPROVAL and devolution and devolution.approved:
+        fields["ground"] = ["该职责下放已经批准，不属于未经审批擅自下放"]
+    if devolution is not None and devolution.department and department != devolution.department:
+        fields["department"] = [f"该职责下放事项的下放部门是 {devolution.department}，限期纠正应向其提出"]
+    detail = "限期纠正决定与所涉职责下放事项不符（第三十七条第四项）"
+    fail_if_any(fields, detail, "rectification_ground_mismatch")
 
 
 # --- the procedure ---

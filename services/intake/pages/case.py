@@ -156,6 +156,9 @@ def _content_rows(
         if value in (None, "", [], {}):
             continue
         label = str(f.metadata.get("label") or key)
+        if key == "devolution_id" and content.get("devolution_title"):  # 第三十七条第四项: name it
+            rows.append((label, f"{content['devolution_title']}（{value}）"))
+            continue
         rows.append((label, _shown(key, value, f, name_of, attachments_by_id)))
     return rows
 

@@ -151,8 +151,8 @@ SUBMISSIONS = {
             "第三十七条",
             s.RectificationSchema,
             casework.order_rectification,
-            "部门未按已明确的职责分工履职、未执行协调意见或认定意见等，由编办责令限期纠正（第三十七条）；"
-            "部门按期报告纠正情况。",
+            "部门未按已明确的职责分工履职、未执行协调意见或认定意见，未经审批擅自下放职责或经批准下放后"
+            "未落实保障措施等，由编办责令限期纠正（第三十七条）；部门按期报告纠正情况。",
             "责令限期纠正",
             ("office_division_head", "office_leader"),
         ),
@@ -214,7 +214,8 @@ def new_submission(slug: str) -> ResponseReturnValue:
             "department": me.department,
             "lead_department": me.department,
         }
-    start |= {k: v for k, v in request.args.items() if k in ("department", "coordination_case_id", "basis")}
+    prefilled = ("department", "coordination_case_id", "devolution_id", "ground", "title", "basis")
+    start |= {k: v for k, v in request.args.items() if k in prefilled}
     values = {k: v for k, v in start.items() if k in kind.schema().fields}
     values[KEY_FIELD] = f"web-{uuid.uuid4().hex}"  # a second tap on the button submits nothing twice
     return _page(kind, Form.of(values, case_forms.labels(specs)))

@@ -3,22 +3,28 @@ the office confirms or sends it back, and what is not corrected goes to the supe
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from services.intake import queries
 from services.intake.domain import rectification as rules
 from services.intake.domain.actors import Actor
+from services.intake.domain.approvals.model import Status as ApprovalStatus
 from services.intake.domain.cases import Kind, Source, Status
 from services.intake.domain.rectification import (
     ConfirmCorrection,
+    KnownDevolution,
     OrderRectification,
     ReferToSupervision,
     RejectCorrection,
     ReportCorrection,
 )
+from services.intake.tables import ApprovalRow, WorklistTask
 from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import case_action
 from services.intake.usecases.case_opening import NewCase, open_new_case
 from services.intake.usecases.case_step import Step, check_departments, clock_id
-from shared.errors import ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.localtime import today
 from shared.runtime import ServiceRuntime
@@ -35,8 +41,13 @@ def order_rectification(
             linked = queries.load_visible(session, actor, command.coordination_case_id)
             if linked.kind != Kind.COORDINATION:
                 raise ValidationFailed.for_field("coordination_case_id", "应为一件职责分工协调事项")
+        devolution = known_devolution(session, actor.jurisdiction, command.devolution_id)
     ground = rules.check_rectification_order(command.ground, command.facts, command.due_date, today())
+    rules.check_devolution_ground(ground, department, devolution)
     ground_name = rules.RECTIFICATION_GROUND_NAMES[ground]
+    extra: dict[str, str] = {"ground_name": ground_name}
+    if devolution is not None:
+        extra["devolution_title"] = devolution.title
     new = NewCase(
         kind=Kind.RECTIFICATION,
         source=Source.SUPERVISION,
@@ -47,7 +58,7 @@ def order_rectification(
         attachment_ids=command.attachment_ids,
         action="order_rectification",
         status=Status.ORDERED,
-        extra_content={"ground_name": ground_name},
+        extra_content=extra,
     )
 
     def effects(step: Step) -> None:
@@ -95,3 +106,39 @@ def refer_to_supervision(step: Step, command: ReferToSupervision) -> None:
     step.move(reason=command.reason)
     step.stop_clock("rectification", "terminated")
     step.out.notify("referred_to_supervision", step.applicant(), dedupe="referred", reason=command.reason)
+
+
+def known_devolution(
+    session: Session, jurisdiction: str, devolution_id: str | None
+) -> KnownDevolution | None:
+    """The devolution an order names, as intake knows it without asking the devolution service: the tasks
+    devolution publishes for it (worklist) name its title and devolving department, intake's approval inbox
+    says whether the leaders approved it (第三十四条). One intake never heard of is a 404: it was never
+    submitted, or belongs to another jurisdiction."""
+    if not devolution_id:
+        return None
+    task = session.scalars(
+        select(WorklistTask)
+        .where(
+            WorklistTask.service == "devolution",
+            WorklistTask.case_kind == "devolution",
+            WorklistTask.case_id == devolution_id,
+            WorklistTask.case_jurisdiction == jurisdiction,
+            WorklistTask.case_title != "",
+        )
+        .order_by(WorklistTask.changed_at.desc())
+        .limit(1)
+    ).first()
+    mine = session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.requester_service == "devolution",
+            ApprovalRow.decision_kind == "devolution_decision",
+            ApprovalRow.jurisdiction == jurisdiction,
+            ApprovalRow.case_ref["id"].as_string() == devolution_id,
+        )
+    ).all()
+    if task is None and not mine:
+        raise NotFound("未找到该职责下放事项（须为已提交编办的申请）", code="devolution_not_found")
+    approved = any(a.status == ApprovalStatus.APPROVED.value for a in mine)
+    title = task.case_title if task is not None else str((mine[0].case_ref or {}).get("title", ""))
+    return KnownDevolution(devolution_id, title, task.department if task else None, approved)
