@@ -11,7 +11,9 @@ written whole or not at all and read as streams (a scanned 50 MB PDF never sits 
 
 from __future__ import annotations
 
+import errno
 import io
+import logging
 import shutil
 import uuid
 from collections.abc import Mapping
@@ -19,8 +21,13 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from shared.config import Settings
+from shared.errors import ServiceUnavailable, StorageFull
 
 CHUNK = 1024 * 1024
+#: the errors of a store that has no room left: a full disk, an exhausted quota
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+log = logging.getLogger(__name__)
 
 
 class AttachmentStore(Protocol):
@@ -138,6 +145,31 @@ def s3_client(settings: Settings) -> Any:
             read_timeout=60,
         ),
     )
+
+
+def store_once(store: AttachmentStore, key: str, source: IO[bytes]) -> None:
+    """Put the bytes under their key unless they are there already (the same content is stored once).
+
+    A store with no room left answers :class:`~shared.errors.StorageFull` (507, logged at ERROR for the
+    operator), any other failure :class:`~shared.errors.ServiceUnavailable`; either way nothing was
+    stored — :class:`DirectoryStore` removes its partial file — and the caller records no row."""
+    try:
+        if not store.exists(key):
+            store.put(key, source)
+    except OSError as exc:
+        if exc.errno not in NO_ROOM:
+            raise _unavailable(store, key) from exc
+        log.error("attachment store %r is full: %s not stored (%s)", store, key, exc)
+        raise StorageFull(
+            "附件存储空间已满，文件未保存。请联系系统管理员扩容或清理后再上传", code="storage_full"
+        ) from exc
+    except Exception as exc:
+        raise _unavailable(store, key) from exc
+
+
+def _unavailable(store: AttachmentStore, key: str) -> ServiceUnavailable:
+    log.exception("attachment store %r refused %s", store, key)
+    return ServiceUnavailable("附件存储暂时不可用，文件未保存，请稍后再试", code="storage_unavailable")
 
 
 def store_for(settings: Settings, folder: str = "attachments") -> AttachmentStore:

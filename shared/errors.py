@@ -119,6 +119,14 @@ class PayloadTooLarge(AppError):
     default_title = "提交的内容过大"
 
 
+class StorageFull(AppError):
+    """Raised when the attachment store has no room left (a full disk or quota): nothing was stored."""
+
+    status = 507
+    default_code = "storage_full"
+    default_title = "存储空间不足"
+
+
 class ServiceUnavailable(AppError):
     """Raised when a dependency (database, broker, another service) cannot be reached right now."""
 

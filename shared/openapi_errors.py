@@ -3,9 +3,9 @@
 
 An apispec plugin (:class:`ProblemResponses`) adds to each operation the statuses the suite's conventions
 give any endpoint — 400 (a body that is not JSON, or nested too deep), 401 and 403 when it needs a caller,
-404 when its path names something, 413 and 415 when it takes a body, 422 (any field out of bounds, see
-:mod:`shared.input_guard`), 500 and 503 — and moves every error response the operation declared itself onto
-the problem media type, so that generated clients and the contract test
+404 when its path names something, 409, 413, 415 and 507 (the attachment store full) when it takes a body,
+422 (any field out of bounds, see :mod:`shared.input_guard`), 500 and 503 — and moves every error response
+the operation declared itself onto the problem media type, so that generated clients and the contract test
 (``tests/foundation/test_every_service_keeps_its_api_contract.py``) can rely on it.
 """
 
@@ -31,6 +31,7 @@ _TITLES = {
     422: "提交的内容有误（errors 列出每个字段及其中文说明）",
     500: "服务器内部错误",
     503: "服务暂时不可用",
+    507: "存储空间不足（附件未保存）",
 }
 
 
@@ -79,7 +80,7 @@ class ProblemResponses(BasePlugin):
             if path and ("{" in path or "<" in path):
                 wanted.append(404)
             if method in {"post", "put", "patch"}:
-                wanted += [409, 413, 415]
+                wanted += [409, 413, 415, 507]
             for code in sorted(wanted):
                 responses.setdefault(str(code), problem_response(code))
             if path and path.startswith("/m/"):  # the phone pages: a redirect to log-in or to the result

@@ -46,7 +46,7 @@ from services.devolution.tables import (
     Rectification,
 )
 from shared import idempotency, localtime
-from shared.attachment_store import AttachmentStore
+from shared.attachment_store import AttachmentStore, store_once
 from shared.contracts import (
     APPROVAL_REQUEST,
     CLOCK_PAUSE,
@@ -333,8 +333,7 @@ def attach_feedback(
         )
         document.filename, document.content_type, document.size = filename, content_type, len(data)
         document.sha256 = hashlib.sha256(data).hexdigest()
-        if not store.exists(document.sha256):
-            store.put(document.sha256, io.BytesIO(data))
+        store_once(store, document.sha256, io.BytesIO(data))
         document.uploaded_by, document.uploaded_at = actor.user_id, utcnow()
         uow.session.add(document)
         uow.commit()

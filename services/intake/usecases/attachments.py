@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from services.intake.domain.actors import Actor
 from services.intake.tables import Attachment
-from shared.attachment_store import CHUNK, AttachmentStore
+from shared.attachment_store import CHUNK, AttachmentStore, store_once
 from shared.config import Settings
-from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
+from shared.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from shared.runtime import ServiceRuntime
 from shared.uploads import checked_type, clean_filename, type_names
 
@@ -87,17 +87,6 @@ def attachment_payload(row: Attachment) -> dict[str, Any]:
     }
 
 
-def _store_once(store: AttachmentStore, digest: str, stream: IO[bytes]) -> None:
-    try:
-        if not store.exists(digest):
-            store.put(digest, stream)
-    except Exception as exc:
-        log.exception("attachment store %r refused %s", store, digest)
-        raise ServiceUnavailable(
-            "附件存储暂时不可用，文件未保存，请稍后再试", code="storage_unavailable"
-        ) from exc
-
-
 def upload(runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, item: Upload) -> dict[str, Any]:
     """Store the bytes (once per content) and record this upload; the row only after the bytes are stored."""
     if not (actor.is_department_user or actor.is_office):
@@ -105,7 +94,7 @@ def upload(runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, item: 
     item = Upload(filename=clean_filename(item.filename, field="file"), stream=item.stream)
     content_type = _check_type(item)
     digest, size = _measure(item, max_bytes(runtime.settings), runtime.settings)
-    _store_once(store, digest, item.stream)
+    store_once(store, digest, item.stream)
     with runtime.db.transaction() as session:
         row = Attachment(
             id=f"a-{uuid.uuid4().hex[:16]}",

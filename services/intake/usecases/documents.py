@@ -34,6 +34,7 @@ from services.intake.tables import (
     IssuedDocument,
 )
 from services.intake.usecases.case_step import start_step
+from shared.attachment_store import store_once
 from shared.contracts import Party
 from shared.documents.docx_render import render_docx
 from shared.documents.model import DocumentNumber, OfficialDocument, issuer_for, series_for
@@ -130,8 +131,7 @@ def _attach(
     kind: str,
 ) -> str:
     digest = hashlib.sha256(data).hexdigest()
-    if not store.exists(digest):
-        store.put(digest, io.BytesIO(data))
+    store_once(store, digest, io.BytesIO(data))
     row = Attachment(
         id=f"a-{uuid.uuid4().hex[:16]}",
         sha256=digest,
