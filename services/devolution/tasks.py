@@ -15,6 +15,10 @@ step itself (outbox).
 | ``half_year_report:<dept>`` 运行情况专项报告 | a receiving dept. | 第三十五条 | issued | submitted |
 | ``acknowledge_report:<dept>`` 确认专项报告 | the applicant | 第三十五条 | report submitted | acknowledged |
 | ``rectification`` 限期纠正 | the ordered department | 第三十七条 | ordered | correction confirmed |
+| ``draft`` 草稿 | the applicant | 第三十三条 | created, saved again | submitted |
+
+A draft (``draft``) is told to intake only — its 我的办件 lists it as 草稿 with the time it was last saved
+(the event's instant) — not to the 浙政钉 to-do centre: nothing waits for anyone, no clock runs.
 
 The approval itself (the leaders' 审批) is the approval inbox's task, published by intake.
 """
@@ -41,6 +45,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "half_year_report": ("运行情况专项报告", "第三十五条"),
     "acknowledge_report": ("确认运行情况专项报告", "第三十五条"),
     "rectification": ("限期纠正", "第三十七条"),
+    "draft": ("草稿", "第三十三条"),
 }
 
 
@@ -89,6 +94,34 @@ def close_step(
 ) -> None:
     body = {"task_id": task_id(case_id, step, subject), "outcome": outcome, "at": utcnow().isoformat()}
     _publish(uow, TASK_CLOSED, body)
+
+
+def draft_saved(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution) -> None:
+    """The applicant saved its draft (first or again): 我的办件 lists it, as last saved now."""
+    name, article = STEPS["draft"]
+    case = messages.case_of(runtime, row)
+    if not row.duty_name:
+        case["title"] = "职责下放申请（尚未填写职责名称）"
+    body = payload(
+        task_id=task_id(row.id, "draft"),
+        case=case,
+        step="draft",
+        step_name=name,
+        article=article,
+        assignee=applicant(row),
+        due_date=None,
+        provisional=False,
+        opened_at=utcnow().isoformat(),
+        url=f"{messages.page_path(row.id)}/edit",
+        department=row.applicant_department,
+        document_number=None,
+    )
+    uow.publish(INTAKE, TASK_OPENED, body)
+
+
+def draft_submitted(uow: UnitOfWork, row: Devolution) -> None:
+    body = {"task_id": task_id(row.id, "draft"), "outcome": "done", "at": utcnow().isoformat()}
+    uow.publish(INTAKE, TASK_CLOSED, body)
 
 
 def office(row: Devolution) -> Party:

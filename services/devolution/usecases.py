@@ -187,6 +187,7 @@ def create_draft(
             utcnow(), actor.user_id, actor.name, "create", State.DRAFT, State.DRAFT
         )
         append(uow.session, row, created)
+        tasks.draft_saved(uow, runtime, row)
         idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
         return row.id
@@ -199,6 +200,8 @@ def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Map
         move(uow.session, row, actor, Action.EDIT)
         uow.session.flush()
         _store_content(uow.session, row, content)
+        if row.state == State.DRAFT:
+            tasks.draft_saved(uow, runtime, row)
         uow.commit()
 
 
@@ -217,6 +220,7 @@ def submit(
             tasks.close_step(uow, row.id, "supplement")
         else:
             row.submitted_at = now
+            tasks.draft_submitted(uow, row)
             row.review_clock_id = f"devolution:{row.id}:review"
             start_review_clock(uow, runtime, row, now)
         clock = uow.session.get(Clock, row.review_clock_id) if resubmission and row.review_clock_id else None

@@ -124,9 +124,14 @@ def test_every_step_waits_for_the_right_party_on_its_worklist_第三十四条_�
     _post(client, auth, APPLICANT, f"{dv}/reports/hs-scjg/acknowledgement", {"note": "收悉"})
     assert ("确认运行情况专项报告", "") not in lists.waiting(APPLICANT)
 
-    # every task event went to both queues, each with the page where the step is done
+    # every task event went to both queues, each with the page where the step is done — but the draft's,
+    # which only 我的办件 lists (nothing waits for anyone, no to-do)
+    drafts = [e for d, e in devolution.sender.sent if e["payload"].get("task_id") == f"devolution:{dv}:draft"]
+    assert [e["type"] for e in drafts] == [TASK_OPENED, TASK_CLOSED]
     to_intake = [
-        e for d, e in devolution.sender.sent if d == INTAKE and e["type"] in (TASK_OPENED, TASK_CLOSED)
+        e
+        for d, e in devolution.sender.sent
+        if d == INTAKE and e["type"] in (TASK_OPENED, TASK_CLOSED) and e not in drafts
     ]
     to_notify = [
         e for d, e in devolution.sender.sent if d == NOTIFY and e["type"] in (TASK_OPENED, TASK_CLOSED)

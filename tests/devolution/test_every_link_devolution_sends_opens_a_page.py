@@ -38,10 +38,12 @@ def test_notices_tasks_and_approval_materials_link_to_the_devolution_page(client
     links = [n["link"] for n in sent(devolution, NOTIFY_SEND) if n.get("link")]
     links += [t["url"] for t in sent(devolution, TASK_OPENED)]
     links += [m["url"] for m in sent(devolution, APPROVAL_REQUEST)[0]["materials"]]
-    assert links and {_path(link) for link in links} == {f"/devolution/{dv}"}
+    # the draft's entry in 我的办件 opens its form; everything else the devolution's page
+    assert links and {_path(link) for link in links} == {f"/devolution/{dv}", f"/devolution/{dv}/edit"}
     assert all(
         not link.startswith("http") or link.startswith(devolution.settings.public_base_url) for link in links
     )
+    assert _browser(devolution, "scjg.clerk").get(f"/devolution/{dv}/edit").mimetype == "text/html"
     office = _browser(devolution, "bb.clerk").get(f"/devolution/{dv}")
     assert office.status_code == 200 and office.mimetype == "text/html"
     assert "宁波市市场监督管理局申请下放" in sent(devolution, APPROVAL_REQUEST)[0]["drafted_decision"]["text"]

@@ -224,3 +224,27 @@ def test_a_list_of_rows_grows_by_one_without_javascript_and_nothing_is_submitted
     assert _cases(desk) == 0
     with desk.runtime.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(CaseDraft)) == 0
+
+
+def test_a_devolution_draft_told_by_its_task_event_is_listed_in_my_work_as_a_draft_第三十三条(desk) -> None:
+    from shared.contracts import TASK_CLOSED, TASK_OPENED
+
+    opened = {
+        "task_id": "devolution:dv-1:draft",
+        "case": {"service": "devolution", "kind": "devolution", "id": "dv-1", "jurisdiction": "330200",
+                 "title": "关于下放“食品小作坊登记”职责的申请"},
+        "step": "draft", "step_name": "草稿", "article": "第三十三条",
+        "assignee": {"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"},
+        "due_date": None, "opened_at": "2026-12-03T10:00:00+08:00", "url": "/devolution/dv-1/edit",
+        "department": "nb-scjg",
+    }  # fmt: skip
+    assert desk.deliver(TASK_OPENED, opened, source="devolution")
+    mine = _browser(desk, "scjg.leader").get("/my").get_data(as_text=True)
+    assert "草稿（1）" in mine and "关于下放“食品小作坊登记”职责的申请" in mine
+    assert "最后保存 2026年12月3日（星期四）10:00" in mine and 'href="/devolution/dv-1/edit"' in mine
+    assert "职责下放申请（第三十三条）" in mine
+    assert "目前没有等待本部门办理的事项" in mine and "本部门目前没有事项" in mine  # not work, not a case
+    assert "草稿（" not in _browser(desk, "sthj.clerk").get("/my").get_data(as_text=True)
+    closed = {"task_id": "devolution:dv-1:draft", "outcome": "done", "at": "2026-12-03T11:00:00+08:00"}
+    assert desk.deliver(TASK_CLOSED, closed, source="devolution")
+    assert "草稿（" not in _browser(desk, "scjg.leader").get("/my").get_data(as_text=True)

@@ -8,6 +8,8 @@ where to start a new application.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
@@ -86,6 +88,9 @@ OFFICE_OPENINGS = [
 ]
 
 
+#: how a draft of another service names its kind (the read model's kind names are the cases')
+NEW_KIND_NAMES = {"职责下放": "职责下放申请"}
+
 NEW_APPLICATIONS = [
     ("/cases/new/filing", "协商纪要备案", "第十五条：加盖各方党组（党委）印章的协商纪要、协办部门"),
     ("/cases/new/coordination", "职责分工协调申请", "第十六条：分歧事项、协商情况、党组集体研究、依据"),
@@ -109,7 +114,7 @@ def my_work() -> ResponseReturnValue:
     cases = worklist.department_cases(runtime, me, filters, counter=counter)
     from services.intake.pages.case_new import SUBMISSIONS
 
-    saved = [
+    saved: list[dict[str, Any]] = [
         {
             "title": d.title or SUBMISSIONS[d.form_kind].title,
             "kind": SUBMISSIONS[d.form_kind].title,
@@ -121,7 +126,19 @@ def my_work() -> ResponseReturnValue:
         }
         for d in drafts.of_department(runtime, me)
         if d.form_kind in SUBMISSIONS
+    ] + [  # other services' drafts (devolution's, 第三十三条), as their task events described them
+        {
+            "title": d.title,
+            "kind": NEW_KIND_NAMES.get(d.kind_name, d.kind_name),
+            "article": d.article or "",
+            "saved_at": d.saved_at,
+            "saved_by": "",
+            "href": d.url,
+            "delete": None,
+        }
+        for d in worklist.department_drafts(runtime, me)
     ]
+    saved.sort(key=lambda d: d["saved_at"], reverse=True)
     done = {"draft-deleted": "草稿已删除。"}.get(request.args.get("done", ""))
     return pages.render_page(
         "intake/my.html",

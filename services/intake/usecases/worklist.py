@@ -221,8 +221,13 @@ def _department_assignee(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+#: the step a service opens for an application still a draft: listed in 我的办件 as 草稿, never as work
+DRAFT_STEP = "draft"
+
+
 def _apply(query: Any, filters: Filters, today: date) -> Any:
     query = query.where(WorklistTask.case_id != "")  # not a closing remembered for a task never opened
+    query = query.where(WorklistTask.step != DRAFT_STEP)
     if filters.status in (OPEN, CLOSED):
         query = query.where(WorklistTask.state == filters.status)
     if filters.kind:
@@ -337,7 +342,7 @@ def department_cases(
                 WorklistTask.case_jurisdiction == principal.jurisdiction,
             ),
         )
-        query = select(WorklistTask).where(ours, WorklistTask.case_id != "")
+        query = select(WorklistTask).where(ours, WorklistTask.case_id != "", WorklistTask.step != DRAFT_STEP)
         if filters.kind:
             query = query.where(WorklistTask.case_kind == filters.kind)
         if filters.search.strip():
@@ -358,6 +363,43 @@ def department_cases(
             undated = date.max
             chosen.append(min(waiting, key=lambda t: t.due_date or undated) if waiting else tasks[0])
         return _views(session, chosen[:LIST_LIMIT], day, counter)
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """An application another service keeps as a draft (devolution's, 第三十三条), as 我的办件 lists it."""
+
+    title: str
+    kind_name: str
+    article: str | None
+    saved_at: datetime
+    url: str
+
+
+def department_drafts(runtime: Any, principal: Principal) -> list[DraftView]:
+    """The department's applications other services keep as drafts, the last saved first."""
+    with runtime.db.transaction() as session:
+        rows = session.scalars(
+            select(WorklistTask)
+            .where(
+                _department_assignee(principal),
+                WorklistTask.step == DRAFT_STEP,
+                WorklistTask.state == OPEN,
+                WorklistTask.case_id != "",
+            )
+            .order_by(WorklistTask.changed_at.desc())
+            .limit(LIST_LIMIT)
+        ).all()
+        return [
+            DraftView(
+                title=r.case_title,
+                kind_name=KIND_NAMES.get(r.case_kind, "事项"),
+                article=r.article,
+                saved_at=r.changed_at,
+                url=r.url,
+            )
+            for r in rows
+        ]
 
 
 def case_kinds(runtime: Any, principal: Principal) -> list[tuple[str, str]]:
