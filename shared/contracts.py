@@ -49,11 +49,30 @@ CLOCK_STOP = "clock.stop"  # {clock_id, at, outcome: "done" | "withdrawn" | "ter
 
 # --- deadlines: events (to the clock's ``owner_service`` queue) ---
 CLOCK_SCHEDULED = "clock.scheduled"
-"""{clock_id, case, rule, state, due_date, due_at, provisional, remaining_working_days, reason} — sent after
-every start, pause, resume, extension, stop and calendar recomputation, so owners can show the deadline.
-``state``: running | overdue | expired (第20条) | paused | stopped; ``due_date``/``due_at`` are null while
-paused; ``remaining_working_days`` is negative when overdue, null when stopped; ``reason``: started | paused |
-resumed | extended | stopped | calendar_changed. A repeated command changes nothing and sends nothing."""
+"""{clock_id, case, rule, state, due_date, due_at, provisional, remaining_working_days, reason, calendar} —
+sent after every start, pause, resume, extension, stop and calendar recomputation, so owners can show the
+deadline. ``state``: running | overdue | expired (第20条) | paused | stopped; ``due_date``/``due_at`` are null
+while paused; ``remaining_working_days`` (as of the day it is sent) is negative when overdue, null when
+stopped; ``reason``: started | paused | resumed | extended | stopped | calendar_changed (the due date or its
+provisional flag moved) | refreshed (nothing moved: the same schedule with its calendar window, sent again
+after a calendar change near it or by ``services.deadlines.cli announce-clocks``). ``calendar``
+(:class:`CalendarWindow`, null while paused or stopped) lets the owner count the working days left as of any
+later day without asking the deadlines service; a calendar change sends it again to every open clock whose
+window it touches. A repeated command changes nothing and sends nothing."""
+
+
+class CalendarWindow(TypedDict):
+    """The working calendar around a clock's period, as deadlines knows it: ``off_days`` are all the
+    non-working days ``d`` with ``after < d <= through`` (weekends and holidays, not the 调休 working weekend
+    days; ``after`` is the start date, ``through`` reaches past the due date for overdue counts). A count that
+    reaches ``provisional_from`` or later may still change (a year whose notice is not loaded: 暂定/约)."""
+
+    after: str
+    through: str
+    off_days: list[str]
+    provisional_from: str | None
+
+
 CLOCK_DUE_SOON = "clock.due_soon"  # {clock_id, case, rule, due_date, remaining_working_days}
 CLOCK_DUE = "clock.due"  # {clock_id, case, rule, due_date}
 CLOCK_OVERDUE = "clock.overdue"  # {clock_id, case, rule, due_date, overdue_working_days, escalated: bool}
@@ -87,7 +106,8 @@ APPROVAL_REQUEST = "approval.request"
 """{request_id, requester_service, case: CaseRef, decision_kind, drafted_decision: {summary, text, ...},
 materials: [{name, url}], requested_by: {user_id, name}, statutory_clock_id?, statutory_due_date?,
 statutory_basis? (how the due date was counted, shown to the approver), statutory_provisional?: bool,
-case_history?: [{at, actor, text}]}
+statutory_calendar?: CalendarWindow (the clock's, as its last ``clock.scheduled`` carried it: the inbox counts
+the working days left with it), case_history?: [{at, actor, text}]}
 decision_kind: acceptance | rejection | filing_opinion | coordination_opinion | determination | extension |
 devolution_decision. Sent to the ``intake`` queue."""
 APPROVAL_RECALL = "approval.recall"  # {request_id, by: {user_id, name}, reason}

@@ -4,6 +4,10 @@
     python -m services.deadlines.cli add-override --jurisdiction 330200 --date 2027-09-10 \\
         --kind closure --reason "台风停止办公"
     python -m services.deadlines.cli years
+    python -m services.deadlines.cli announce-clocks
+
+``announce-clocks`` sends every open clock's schedule and calendar window to its owner again (run it once
+after the upgrade that added the window to ``clock.scheduled``: the owners count days left with it).
 
 ``notice.json`` is the body of ``PUT /api/v1/calendar/years/{year}``:
 ``{"source": "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕N号）",
@@ -44,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     override.add_argument("--reason", required=True)
     override.add_argument("--by", default="命令行")
     sub.add_parser("years", help="list the loaded years and their sources")
+    sub.add_parser("announce-clocks", help="send every open clock's schedule and calendar window again")
     return parser
 
 
@@ -56,6 +61,10 @@ def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
             ]
             uow.commit()
             return "\n".join(lines)
+        if args.command == "announce-clocks":
+            count = calendar_admin.announce_open_clocks(uow, cache, now=utcnow())
+            uow.commit()
+            return f"已重新发送 {count} 项计时的到期日与工作日历"
         if args.command == "load-year":
             data = calendar_admin.year_from_json(args.year, _notice_file(args.file))
             result = calendar_admin.load_year(uow, cache, data, by=args.by, now=utcnow())

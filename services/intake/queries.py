@@ -147,6 +147,7 @@ def clock_payload(clock: CaseClock) -> dict[str, Any]:
         "remaining_working_days": clock.remaining_working_days,
         "overdue": clock.overdue,
         "responsible": clock.responsible,
+        "calendar": clock.calendar,  # counted with, then dropped, by usecases.cases.as_of_today
     }
 
 

@@ -106,3 +106,36 @@ def test_the_client_agrees_with_the_real_deadlines_calendar_over_national_day(ma
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def test_a_clock_window_counts_exactly_inside_and_by_its_fallback_outside_marked_约() -> None:
+    from services.intake.domain.approvals.workdays import ClockCalendar
+
+    off = [(date(2026, 9, 27) + timedelta(days=i)).isoformat() for i in range(40)]
+    window = {"after": "2026-09-27", "through": "2026-10-31", "provisional_from": None,
+              "off_days": [d for d in off if not working(date.fromisoformat(d))]}  # fmt: skip
+    calendar = ClockCalendar.from_json(window, WeekendOnlyCounter())
+    assert calendar.count(date(2026, 9, 28), date(2026, 10, 14)) == (
+        exact(date(2026, 9, 28), date(2026, 10, 14)),
+        False,
+    )
+    inside, _ = calendar.count(date(2026, 10, 14), date(2026, 10, 31))
+    assert calendar.count(date(2026, 10, 14), date(2026, 11, 6)) == (
+        inside + 5,
+        True,
+    )  # 11月2–6日 by weekdays
+    assert ClockCalendar.from_json(None, WeekendOnlyCounter()).count(date(2026, 9, 28), date(2026, 10, 14))[1]
+
+
+def test_a_count_reaching_the_windows_provisional_day_is_marked_约() -> None:
+    from services.intake.domain.approvals.workdays import ClockCalendar
+
+    window = {
+        "after": "2026-12-10",
+        "through": "2027-04-30",
+        "off_days": [],
+        "provisional_from": "2026-12-20",
+    }
+    calendar = ClockCalendar.from_json(window, WeekendOnlyCounter())
+    assert calendar.count(date(2026, 12, 10), date(2026, 12, 18))[1] is False
+    assert calendar.count(date(2026, 12, 10), date(2026, 12, 21))[1] is True

@@ -407,6 +407,17 @@ class WorkingCalendar:
         may still move it (the calendar's year-end blind spot)."""
         return day >= year_end_from(day.year) and day.year + 1 not in self._years
 
+    def provisional_from(self, start: dt.date, end: dt.date) -> dt.date | None:
+        """The first day of [start, end] from which a period ending there is provisional (from which
+        :meth:`provisional_reason` of ``(start, day)`` is not None), or None if none is: the first day of a
+        year not loaded, or 20 December of a year whose next notice is not loaded."""
+        for year in range(start.year, end.year + 1):
+            if year not in self._years:
+                return max(start, dt.date(year, 1, 1))
+            if year + 1 not in self._years and year_end_from(year) <= end:
+                return max(start, year_end_from(year))
+        return None
+
     def provisional_reason(self, start: dt.date, end: dt.date) -> str | None:
         """Why a period over [start, end] may still change (可能调整), or None when it is final: it reaches
         a year without statutory data, or it ends in late December before next year's notice is loaded."""

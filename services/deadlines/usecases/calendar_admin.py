@@ -24,6 +24,7 @@ from services.deadlines.adapters.calendar_store import CalendarCache
 from services.deadlines.domain.calendar import (
     LocalOverride,
     OverrideKind,
+    WorkingCalendar,
     YearData,
     split_year_end,
     validate_override,
@@ -79,13 +80,16 @@ def load_year(uow: UnitOfWork, cache: CalendarCache, data: YearData, *, by: str,
     own, year_end = validate_notice(data)
     session = uow.session
     calendar_store.ensure_seeded(session)
+    before = _calendars_before(uow, cache)
     if year_end is not None:
         _store_year(session, with_year_end(_loaded_year(session, year_end.year), year_end), by=by)
     _store_year(session, own, by=by)
     calendar_store.bump_revision(session)
     why = f"载入{data.year}年节假日安排（{data.source}）"
     first = year_end_from(data.year - 1)
-    return recompute_affected(uow, cache, first, date(data.year, 12, 31), why=why, now=now)
+    return recompute_affected(
+        uow, cache, first, date(data.year, 12, 31), why=why, now=now, calendars_before=before
+    )
 
 
 def validate_notice(data: YearData) -> tuple[YearData, YearData | None]:
@@ -134,6 +138,7 @@ def set_override(
     validate_override(override)
     session = uow.session
     calendar_store.ensure_seeded(session)
+    before = _calendars_before(uow, cache, jurisdiction)
     row = _override_row(uow, jurisdiction, override.date)
     if row is None:
         row = CalendarOverride(jurisdiction=jurisdiction, date=override.date)
@@ -144,7 +149,14 @@ def set_override(
     where, when = jurisdiction_name(jurisdiction), chinese_date(override.date)
     why = f"{where}本地调整：{when}{label}（{override.reason}）"
     return recompute_affected(
-        uow, cache, override.date, override.date, why=why, now=now, jurisdiction=jurisdiction
+        uow,
+        cache,
+        override.date,
+        override.date,
+        why=why,
+        now=now,
+        jurisdiction=jurisdiction,
+        calendars_before=before,
     )
 
 
@@ -155,10 +167,13 @@ def remove_override(
     row = _override_row(uow, jurisdiction, day)
     if row is None:
         raise NotFound(f"{day} 没有本地调整", code="override_not_found")
+    before = _calendars_before(uow, cache, jurisdiction)
     uow.session.delete(row)
     calendar_store.bump_revision(uow.session)
     why = f"{jurisdiction_name(jurisdiction)}撤销本地调整：{chinese_date(day)}"
-    return recompute_affected(uow, cache, day, day, why=why, now=now, jurisdiction=jurisdiction)
+    return recompute_affected(
+        uow, cache, day, day, why=why, now=now, jurisdiction=jurisdiction, calendars_before=before
+    )
 
 
 def list_overrides(uow: UnitOfWork, jurisdiction: str) -> list[dict[str, Any]]:
@@ -203,22 +218,33 @@ def recompute_affected(
     why: str,
     now: datetime,
     jurisdiction: str | None = None,
+    calendars_before: Mapping[str, WorkingCalendar] | None = None,
 ) -> Recomputed:
-    """Recompute the open clocks whose span (start, due] may touch [first, last]; paused ones always."""
+    """Recompute the open clocks whose span (start, due] may touch [first, last]; paused ones always.
+
+    A clock whose schedule stays is told its calendar window again (``refreshed``) when the change moved a
+    day off in it (compared with ``calendars_before``, the calendars before the change; without them,
+    always): its owner counts the days left with it. That includes the clocks whose window (past the due
+    date, for overdue days) touches [first, last] but their span does not: they are not recomputed, nothing
+    they count changed."""
     session = uow.session
     session.flush()
     query = select(ClockRecord).where(
         ClockRecord.state != ClockState.STOPPED.value,
         ClockRecord.start_date <= last,
-        or_(ClockRecord.due_date.is_(None), ClockRecord.due_date >= first),
+        or_(ClockRecord.due_date.is_(None), ClockRecord.due_date >= first - clocks.CALENDAR_WINDOW_AFTER_DUE),
     )
     if jurisdiction is not None:
         query = query.where(ClockRecord.jurisdiction == jurisdiction)
     recomputed = moved = 0
     changes: list[DueDateChange] = []
     for row in session.scalars(query.with_for_update()):
+        if row.due_date is not None and row.due_date < first:
+            clock = clock_store.to_domain(row)
+            _refresh_window(uow, row, clock, cache.get(session, row.jurisdiction), calendars_before, now=now)
+            continue
         recomputed += 1
-        change = _recompute_one(uow, cache, row, why=why, now=now)
+        change = _recompute_one(uow, cache, row, why=why, now=now, calendars_before=calendars_before)
         if change is not None:
             changes.append(change)
             moved += change.before is not None and change.after is not None and change.before != change.after
@@ -226,7 +252,13 @@ def recompute_affected(
 
 
 def _recompute_one(
-    uow: UnitOfWork, cache: CalendarCache, row: ClockRecord, *, why: str, now: datetime
+    uow: UnitOfWork,
+    cache: CalendarCache,
+    row: ClockRecord,
+    *,
+    why: str,
+    now: datetime,
+    calendars_before: Mapping[str, WorkingCalendar] | None,
 ) -> DueDateChange | None:
     clock = clock_store.to_domain(row)
     calendar = cache.get(uow.session, row.jurisdiction)
@@ -234,7 +266,10 @@ def _recompute_one(
     events_before = len(clock.events)
     clock.recompute(calendar, at=now, reason=why)
     if len(clock.events) == events_before:
-        return None  # nothing this clock counts changed
+        # nothing this clock counts changed, but the days off in its window may have (a closure inside a
+        # span counted in months, or past the due date), and its owner counts with them
+        _refresh_window(uow, row, clock, calendar, calendars_before, now=now)
+        return None
     change = DueDateChange(
         row.id, dict(row.case), row.rule, before, clock.due_date, provisional_before, clock.provisional
     )
@@ -246,6 +281,42 @@ def _recompute_one(
     remaining = clock.remaining_working_days(local_date(now), calendar) or 0
     uow.publish(NOTIFY, NOTIFY_SEND, _due_date_changed(row, clock, before, why, remaining))
     return change
+
+
+def _calendars_before(
+    uow: UnitOfWork, cache: CalendarCache, jurisdiction: str | None = None
+) -> dict[str, WorkingCalendar]:
+    """The calendars of the open clocks' jurisdictions (or of one), as they are before a change."""
+    if jurisdiction is not None:
+        return {jurisdiction: cache.get(uow.session, jurisdiction)}
+    query = select(ClockRecord.jurisdiction).where(ClockRecord.state != ClockState.STOPPED.value).distinct()
+    return {code: cache.get(uow.session, code) for code in uow.session.scalars(query)}
+
+
+def _refresh_window(
+    uow: UnitOfWork,
+    row: ClockRecord,
+    clock: Clock,
+    calendar: WorkingCalendar,
+    calendars_before: Mapping[str, WorkingCalendar] | None,
+    *,
+    now: datetime,
+) -> None:
+    """Tell the owner the clock's unchanged schedule with its calendar window, if the window changed."""
+    old = calendars_before.get(row.jurisdiction) if calendars_before is not None else None
+    window = clocks.calendar_window(clock, calendar)
+    if old is None or clocks.calendar_window(clock, old) != window:
+        clocks.publish_scheduled(uow, row, clock, calendar, now=now, reason="refreshed")
+
+
+def announce_open_clocks(uow: UnitOfWork, cache: CalendarCache, *, now: datetime) -> int:
+    """Send every open clock's schedule and calendar window to its owner again (``refreshed``), e.g. once
+    after an upgrade, for the clocks their owners stored before events carried a window. Returns how many."""
+    rows = uow.session.scalars(select(ClockRecord).where(ClockRecord.state != ClockState.STOPPED.value)).all()
+    for row in rows:
+        calendar = cache.get(uow.session, row.jurisdiction)
+        clocks.publish_scheduled(uow, row, clock_store.to_domain(row), calendar, now=now, reason="refreshed")
+    return len(rows)
 
 
 def _due_date_changed(

@@ -8,7 +8,7 @@ through the domain aggregate, stores its event log, sets ``next_reminder_at`` fo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,16 +17,19 @@ from sqlalchemy.orm import Session
 from services.deadlines import mapping as clock_store
 from services.deadlines.adapters.calendar_store import CalendarCache
 from services.deadlines.domain.calendar import WorkingCalendar
-from services.deadlines.domain.clock import Clock, StartClock, start_or_confirm
+from services.deadlines.domain.clock import Clock, ClockState, StartClock, start_or_confirm
 from services.deadlines.domain.reminders import reminders_due
 from services.deadlines.tables import ClockRecord, SentReminder
 from services.deadlines.usecases import local_periods
-from shared.contracts import CLOCK_SCHEDULED, CaseRef, Party
+from shared.contracts import CLOCK_SCHEDULED, CalendarWindow, CaseRef, Party
 from shared.errors import NotFound, ValidationFailed
 from shared.localtime import local_date, require_aware
 from shared.messaging import UnitOfWork
 
 ClockPayload = Mapping[str, Any]
+
+CALENDAR_WINDOW_AFTER_DUE = timedelta(days=92)
+"""How far past the due date a clock's calendar window reaches, so that its owner counts overdue days too."""
 
 
 def start(uow: UnitOfWork, calendars: CalendarCache, command: ClockPayload, *, now: datetime) -> bool:
@@ -133,8 +136,25 @@ def publish_scheduled(
             "provisional": clock.provisional,
             "remaining_working_days": clock.remaining_working_days(local_date(now), calendar),
             "reason": reason,
+            "calendar": calendar_window(clock, calendar),
         },
     )
+
+
+def calendar_window(clock: Clock, calendar: WorkingCalendar) -> CalendarWindow | None:
+    """The calendar around the clock's period, for the owner to count working days left by itself: the
+    non-working days in (start, due + CALENDAR_WINDOW_AFTER_DUE] (overdue days too) and from which day a count
+    is provisional. None without a due date (paused) and for a stopped clock."""
+    if clock.due_date is None or clock.state is ClockState.STOPPED:
+        return None
+    after, through = clock.start_date, clock.due_date + CALENDAR_WINDOW_AFTER_DUE
+    provisional_from = calendar.provisional_from(after + timedelta(days=1), through)
+    return {
+        "after": after.isoformat(),
+        "through": through.isoformat(),
+        "off_days": [day.date.isoformat() for day in calendar.skipped_between(after, through)],
+        "provisional_from": _iso(provisional_from),
+    }
 
 
 def refresh_next_reminder(

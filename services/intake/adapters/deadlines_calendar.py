@@ -1,10 +1,15 @@
 """Counting working days through the deadlines service's public calendar API (it owns the calendar).
 
+The days left to a clock's due date are not counted here: intake counts them from the calendar window the
+clock's events carry (``domain.approvals.workdays.ClockCalendar``). This client is what remains for the
+rest: a clock or approval stored without a window, an approval without a clock (the days it has waited), the
+supervision figures' durations (:meth:`DeadlinesCalendar.off_days`) and the solicitation form's live preview
+of a reply's due date (``pages/case.py``).
+
 Only ``GET /api/v1/calendar/due-date?start=…&working_days=N`` is needed: its answer lists the non-working days
 inside the period (``skipped``), so the working days in ``(after, through]`` are the calendar days minus the
 skipped ones up to ``through``. When the service cannot answer, or answers ``provisional`` (a year it does not
-know), the count is weekends-only and marked approximate (约). Answers are cached for a few minutes: the inbox
-list asks once per task.
+know), the count is weekends-only and marked approximate (约). Answers are cached for a few minutes.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -21,6 +27,8 @@ from services.intake.domain.approvals.workdays import WeekendOnlyCounter, weekda
 from shared.config import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DUE_DATE_PATH = "/api/v1/calendar/due-date"
 
@@ -46,45 +54,44 @@ class DeadlinesCalendar:
         self.session = session or requests.Session()
         self.timeout = timeout
         self.cache_seconds = cache_seconds
-        self._cache: dict[tuple[date, date], tuple[float, tuple[int, bool]]] = {}
-        self._off_cache: dict[tuple[date, date], tuple[float, tuple[set[date], bool]]] = {}
+        self._cache: dict[tuple[str, date, date], tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._fallback = WeekendOnlyCounter()
 
     def count(self, after: date, through: date) -> tuple[int, bool]:
         if through <= after:
             return 0, False
-        key = (after, through)
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached and time.monotonic() - cached[0] < self.cache_seconds:
-            return cached[1]
-        try:
-            answer = self._count(after, through)
-        except (CalendarUnavailable, requests.RequestException, ValueError, KeyError) as exc:
-            log.warning("deadlines calendar unavailable, counting weekends only: %s", exc)
-            return self._fallback.count(after, through)
-        with self._lock:
-            self._cache[key] = (time.monotonic(), answer)
-        return answer
+        return self._cached(
+            ("count", after, through),
+            lambda: self._count(after, through),
+            lambda: self._fallback.count(after, through),
+        )
 
     def off_days(self, first: date, last: date) -> tuple[set[date], bool]:
         """The non-working days in ``first..last`` (holidays; weekends unless 调休 makes them working days)
         and whether the answer is approximate: weekends only when the calendar does not answer, or
         provisional for a year it does not know. One cached answer serves a whole dashboard."""
-        key = (first, last)
+        return self._cached(
+            ("off_days", first, last),
+            lambda: self._off_days(first, last),
+            lambda: self._fallback.off_days(first, last),
+        )
+
+    def _cached(self, key: tuple[str, date, date], ask: Callable[[], T], fallback: Callable[[], T]) -> T:
+        """A cached answer of the calendar (for ``cache_seconds``), or ``fallback``'s (weekends only, not
+        cached) when it does not answer."""
         with self._lock:
-            cached = self._off_cache.get(key)
+            cached = self._cache.get(key)
         if cached and time.monotonic() - cached[0] < self.cache_seconds:
-            return cached[1]
+            answer: T = cached[1]
+            return answer
         try:
-            answer = self._off_days(first, last)
+            answer = ask()
         except (CalendarUnavailable, requests.RequestException, ValueError, KeyError) as exc:
             log.warning("deadlines calendar unavailable, counting weekends only: %s", exc)
-            weekends = {first + timedelta(days=i) for i in range((last - first).days + 1)}
-            return {d for d in weekends if d.weekday() >= 5}, True
+            return fallback()
         with self._lock:
-            self._off_cache[key] = (time.monotonic(), answer)
+            self._cache[key] = (time.monotonic(), answer)
         return answer
 
     def _off_days(self, first: date, last: date) -> tuple[set[date], bool]:

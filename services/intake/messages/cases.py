@@ -260,5 +260,6 @@ class Outgoing:
                 statutory_due_date=clock.due_date.isoformat() if clock and clock.due_date else None,
                 statutory_basis=RULE_NAMES.get(clock.rule) if clock else None,
                 statutory_provisional=clock.provisional if clock else None,
+                statutory_calendar=clock.calendar if clock and clock.due_date else None,
             ),
         )

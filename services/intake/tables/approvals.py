@@ -34,6 +34,8 @@ class ApprovalRow(Base):
     statutory_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     statutory_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
     statutory_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    statutory_calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The clock's calendar window (``shared.contracts.CalendarWindow``): days left are counted with it."""
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     current_step: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), index=True)

@@ -104,6 +104,10 @@ class CaseClock(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     remaining_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """As of when deadlines sent it; what a reader sees is counted as of today with ``calendar``."""
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The calendar window the last event carried (``shared.contracts.CalendarWindow``); null while paused,
+    and for a clock scheduled before events carried one (counted then through the deadlines API)."""
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     last_event: Mapped[str | None] = mapped_column(String(40), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

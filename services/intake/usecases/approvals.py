@@ -39,7 +39,7 @@ from services.intake.domain.approvals.model import (
     check_delegation_period,
     describe_clock,
 )
-from services.intake.domain.approvals.workdays import TimeLeft, WorkingDayCounter, time_left
+from services.intake.domain.approvals.workdays import ClockCalendar, TimeLeft, WorkingDayCounter, time_left
 from services.intake.messages import approvals as notices
 from services.intake.tables import (
     ApprovalDecisionRow,
@@ -166,6 +166,7 @@ def receive_request(
         statutory_due_date=_date_or_none(data.get("statutory_due_date")),
         statutory_basis=data.get("statutory_basis"),
         statutory_provisional=bool(data.get("statutory_provisional", False)),
+        statutory_calendar=data.get("statutory_calendar"),
         steps=[{"label": s.label, "role": s.role, "assignees": list(s.assignees)} for s in steps],
         current_step=0,
         status=(Status.UNROUTABLE if missing else Status.PENDING).value,
@@ -197,7 +198,7 @@ def _date_or_none(value: Any) -> date | None:
 def _ask_current(uow: UnitOfWork, row: ApprovalRow, settings: Settings, counter: WorkingDayCounter) -> None:
     assignees = list(row.steps[row.current_step]["assignees"])
     deputies = deputies_of(uow.session, assignees, beijing_today())
-    left = time_left(row.statutory_due_date, beijing_today(), counter) if row.statutory_due_date else None
+    left = _time_left(row, beijing_today(), counter)
     notices.ask_approvers(uow, row, sorted({*assignees, *deputies}), settings, left)
     names = _names(uow.session, [*assignees, *deputies])
     who = "、".join(names.get(p, UNKNOWN_PERSON) for p in assignees)
@@ -246,6 +247,9 @@ def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
     for row in rows:
         row.statutory_due_date = None if stopped else _date_or_none(data.get("due_date"))
         row.statutory_provisional = bool(data.get("provisional")) and not stopped
+        row.statutory_calendar = None if stopped else data.get("calendar")
+        if data.get("reason") == "refreshed":
+            continue  # the same schedule sent again with its calendar: how it was counted has not changed
         fallback = STATUTORY_BASIS.get(row.decision_kind)
         row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback)
 
@@ -415,7 +419,7 @@ def _item(
     counter: WorkingDayCounter,
 ) -> InboxItem:
     started = beijing_today(row.step_started_at)
-    waited, approximate = counter.count(started, day)
+    waited, approximate = _counter(row, counter).count(started, day)
     return InboxItem(
         id=row.id,
         case_title=row.case_ref.get("title", ""),
@@ -426,11 +430,25 @@ def _item(
         step_no=row.current_step,
         step_label=row.steps[row.current_step]["label"],
         on_behalf_of=names.get(for_whom or "") if for_whom != principal.user_id else None,
-        time_left=time_left(row.statutory_due_date, day, counter) if row.statutory_due_date else None,
+        time_left=_time_left(row, day, counter),
         waiting_days=waited,
         waiting_approximate=approximate,
         provisional=row.statutory_provisional,
     )
+
+
+def _counter(row: ApprovalRow, fallback: WorkingDayCounter) -> WorkingDayCounter:
+    """The working days of the approval's statutory clock, counted with the calendar its events carried;
+    ``fallback`` (the deadlines calendar API) only for an approval without one (no clock, or stored before
+    events carried it)."""
+    return ClockCalendar.from_json(row.statutory_calendar, fallback)
+
+
+def _time_left(row: ApprovalRow, day: date, fallback: WorkingDayCounter) -> TimeLeft | None:
+    """Working days left to the statutory due date as of ``day`` (today), or None without one."""
+    if row.statutory_due_date is None:
+        return None
+    return time_left(row.statutory_due_date, day, _counter(row, fallback))
 
 
 @dataclass(frozen=True)
@@ -710,7 +728,7 @@ def _tell_deputy(
     for row in pending:
         if delegator.id not in row.steps[row.current_step]["assignees"]:
             continue
-        left = time_left(row.statutory_due_date, today, counter) if row.statutory_due_date else None
+        left = _time_left(row, today, counter)
         suffix = f":deputy:{delegation.id}"
         notices.ask_approvers(uow, row, [delegate.id], settings, left, dedupe_suffix=suffix)
         _event(uow.session, row, "notified", f"通知代批人{delegate.name}（代{delegator.name}）审批")

@@ -65,6 +65,7 @@ def clock_scheduled(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) -> 
     clock.due_at = datetime.fromisoformat(due_at) if due_at else None
     clock.provisional = bool(payload.get("provisional"))
     clock.remaining_working_days = payload.get("remaining_working_days")
+    clock.calendar = payload.get("calendar")  # what the days left are counted with, as of any day
     clock.last_event = str(payload.get("reason") or "scheduled")
     if _notice_solicitation_with_its_date(uow, base_url, record, clock):
         service.refresh_deadline(uow.session, record)

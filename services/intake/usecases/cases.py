@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from services.intake import queries
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import SYSTEM_ACTOR_ID, Actor
-from services.intake.domain.approvals.workdays import time_left
+from services.intake.domain.approvals.workdays import ClockCalendar, time_left
 from services.intake.domain.commands import CaseCommand
 from services.intake.tables import CaseEvent, CaseRecord
 from services.intake.usecases import attachments
@@ -143,11 +143,13 @@ def get_case(runtime: ServiceRuntime, actor: Actor, case_id: str) -> dict[str, A
 
 
 def as_of_today(runtime: ServiceRuntime, view: dict[str, Any]) -> dict[str, Any]:
-    """The working days left on each running clock counted from today with the deadlines calendar, not as
-    they were when the clock was scheduled; a stopped clock has none left to show."""
-    counter = calendar_for(runtime.settings, view["jurisdiction"])
+    """The working days left on each running clock counted from today, with the calendar window its last
+    event carried (the deadlines API only for a clock stored without one), not as they were when the clock
+    was scheduled; a stopped clock has none left to show."""
+    fallback = calendar_for(runtime.settings, view["jurisdiction"])
     today = local_today()
     for clock in view["clocks"]:
+        counter = ClockCalendar.from_json(clock.pop("calendar", None), fallback)
         if clock["state"] == "stopped":
             clock["remaining_working_days"] = None
         elif clock["state"] in LIVE_CLOCK_STATES and clock["due_date"] is not None:

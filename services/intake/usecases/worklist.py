@@ -19,8 +19,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.intake.domain.approvals.workdays import TimeLeft, WorkingDayCounter, time_left
-from services.intake.tables import Department, Person, WorklistTask
+from services.intake.domain.approvals.workdays import ClockCalendar, TimeLeft, WorkingDayCounter, time_left
+from services.intake.tables import CaseClock, Department, Person, WorklistTask
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Principal
 from shared.localtime import today as local_today
 from shared.localtime import zone
@@ -440,9 +440,13 @@ def _views(session: Session, rows: Any, today: date, counter: WorkingDayCounter)
     rows = list(rows)
     departments = _department_names(session, [r.department for r in rows if r.department])
     assignees = _assignee_names(session, rows)
+    calendars = _clock_calendars(session, rows, counter)
     views = []
     for r in rows:
-        left = time_left(r.due_date, today, counter) if r.due_date and r.state == OPEN else None
+        left = None
+        if r.due_date and r.state == OPEN:
+            case_counter = _counter_for(calendars.get(r.case_id, []), r.due_date, counter)
+            left = time_left(r.due_date, today, case_counter)
         assignee = assignees.get((r.assignee_kind, r.assignee_id)) or (
             _role_name(r.assignee_id) if r.assignee_kind == "role" else "相关部门"
         )
@@ -468,3 +472,36 @@ def _views(session: Session, rows: Any, today: date, counter: WorkingDayCounter)
             )
         )
     return views
+
+
+def _clock_calendars(
+    session: Session, rows: list[WorklistTask], fallback: WorkingDayCounter
+) -> dict[str, list[tuple[date | None, ClockCalendar]]]:
+    """The calendar windows intake's clocks of these tasks' cases carried (``clock.scheduled``), by case id:
+    a task's days left are counted with its clock's window, as of today, without asking deadlines."""
+    case_ids = sorted({r.case_id for r in rows if r.service == "intake" and r.due_date and r.state == OPEN})
+    found: dict[str, list[tuple[date | None, ClockCalendar]]] = {}
+    if not case_ids:
+        return found
+    clocks = session.scalars(
+        select(CaseClock).where(CaseClock.case_id.in_(case_ids), CaseClock.calendar.is_not(None))
+    )
+    for clock in clocks:
+        calendar = ClockCalendar.from_json(clock.calendar, fallback)
+        if isinstance(calendar, ClockCalendar):
+            found.setdefault(clock.case_id, []).append((clock.due_date, calendar))
+    return found
+
+
+def _counter_for(
+    calendars: list[tuple[date | None, ClockCalendar]], due_date: date, fallback: WorkingDayCounter
+) -> WorkingDayCounter:
+    """The window of the clock the task's due date is from, else any window of its case reaching that date
+    (one jurisdiction, one calendar), else ``fallback`` (a task of another service, or an old clock)."""
+    for clock_due, calendar in calendars:
+        if clock_due == due_date:
+            return calendar
+    for _clock_due, calendar in calendars:
+        if calendar.after < due_date <= calendar.through:
+            return calendar
+    return fallback
