@@ -6,8 +6,8 @@ calendar). A clock stored before this revision has none until deadlines sends it
 or at once with ``python -m services.deadlines.cli announce-clocks``; until then its days left are counted
 through the deadlines calendar API as before (``ClockCalendar.from_json`` falls back).
 
-Revision ID: intake_0014
-Revises: intake_0013
+Revision ID: intake_0015
+Revises: intake_0014
 Create Date: 2026-12-03 10:18:43.305605
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = 'intake_0014'
-down_revision: str | None = 'intake_0013'
+revision: str = 'intake_0015'
+down_revision: str | None = 'intake_0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
