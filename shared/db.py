@@ -91,7 +91,17 @@ class Database:
             event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
             event.listen(engine, "begin", _sqlite_begin)
             return engine
-        return create_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True, future=True)
+        # A restarted PostgreSQL: pre-ping replaces the pool's dead connections; a server that does not answer
+        # fails a connect in 5 s and a wait for a pooled connection in 10 s, so no request hangs on it.
+        return create_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            pool_pre_ping=True,
+            pool_timeout=10,
+            connect_args={"connect_timeout": 5},
+            future=True,
+        )
 
     def session(self) -> Session:
         return self.session_factory()

@@ -17,12 +17,13 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from shared.auth import authorise_before_parsing
 from shared.config import Settings
-from shared.errors import AppError, PayloadTooLarge, ValidationFailed
+from shared.errors import AppError, PayloadTooLarge, ServiceUnavailable, ValidationFailed
 from shared.input_guard import check_request
 from shared.logging import new_request_id, reset_request_id, set_request_id
 from shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, render_metrics
@@ -173,6 +174,19 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException) -> BaseResponse:
         return error_response(_from_http_exception(exc))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_away(exc: Exception) -> BaseResponse:
+        # The database restarting, unreachable or refusing connections (or a deadlock it broke): nothing of
+        # this request was committed; the caller may try again. An operator sees it as a warning per request.
+        log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        unavailable = ServiceUnavailable(
+            "数据库暂时不可用，本次操作未保存，请稍后重试", code="database_unavailable"
+        )
+        response = error_response(unavailable)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> BaseResponse:
