@@ -144,6 +144,14 @@ TASK_CLOSED = "task.closed"
 """{task_id, outcome: "done" | "cancelled", at} — the step ended (done by its assignee) or no longer waits
 (the case moved on, was withdrawn or terminated). Closing an unknown or closed task changes nothing."""
 
+# --- rectification's move to intake (devolution → intake, once per legacy row) ---
+RECTIFICATION_HANDED_OVER = "rectification.handed_over"
+"""{id, jurisdiction, devolution_id?, devolution_title?, department, ground: "devolved_without_approval" |
+"support_not_delivered", facts, correct_by (YYYY-MM-DD), raised_by: {user_id}, raised_at, corrected_on?,
+correction_note?, confirmed_by?} — a 第三十七条第四项 finding devolution raised before 限期纠正 became
+intake's alone. Intake opens the case under the same ``id`` (ordered, or corrected when ``corrected_on`` is
+set) and, for an open one, starts the clock again from ``raised_at``; a second delivery changes nothing."""
+
 
 def case_ref(
     *, service: str, kind: str, id: str, title: str, jurisdiction: str, url: str | None = None

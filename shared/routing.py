@@ -33,7 +33,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/calendar", "deadlines", "工作日历"),
     Route("/api/v1/clocks", "deadlines", "法定期限"),
     Route("/api/v1/devolutions", "devolution", "职责下放"),
-    Route("/api/v1/rectifications", "devolution", "职责下放的限期纠正（第三十七条第四项）"),
+    Route("/api/v1/rectifications", "devolution", "旧地址：限期纠正已移交编办案件（410，指明新地址）"),
     Route("/api/v1/power-list", "devolution", "权责清单变更"),
     Route("/api/v1/channels", "notify", "通知渠道"),
     Route("/api/v1/deliveries", "notify", "通知投递记录"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+import flask
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -12,12 +14,11 @@ from services.devolution import queries, usecases
 from services.devolution.domain import aftercare, review
 from services.devolution.domain.application import BasisKind, FeedbackPosition, FeedbackRole, SupportKind
 from services.devolution.domain.lifecycle import Actor, State
-from services.devolution.domain.rectification import Finding, Ground
 from services.devolution.tables import IdempotentRequest
 from shared import idempotency
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
-from shared.errors import NotFound
-from shared.http import BEARER, translate_message
+from shared.errors import AppError, NotFound
+from shared.http import BEARER, problem_response, translate_message
 from shared.http import ProblemSchema as BaseProblemSchema
 from shared.idempotency import IdempotencyClaim
 from shared.schemas import MAX_ID
@@ -101,12 +102,6 @@ FIELD_LABELS = {
     "efficiency_effects": "提高工作效率方面的实效",
     "problems_found": "发现的问题",
     "suggestions": "意见建议",
-    # rectification (第三十七条)
-    "ground": "限期纠正情形",
-    "facts": "发现的事实",
-    "correct_by": "纠正期限",
-    "devolution_id": "职责下放事项",
-    "corrected_on": "纠正日期",
 }
 
 
@@ -384,46 +379,6 @@ class AcknowledgementSchema(Labelled):
     note = fields.String(load_default="")
 
 
-class RectificationSchema(Labelled):
-    labels: ClassVar[dict[str, str]] = {"department": "被纠正部门"}
-
-    ground = fields.String(
-        required=True,
-        validate=_choice(Ground),
-        metadata={
-            "description": "devolved_without_approval 未经审批擅自下放 / support_not_delivered 未落实保障措施"
-        },
-    )
-    department = fields.String(required=True)
-    facts = fields.String(required=True)
-    correct_by = fields.Date(required=True)
-    devolution_id = fields.String(load_default=None, allow_none=True)
-
-
-class CorrectionSchema(Labelled):
-    labels: ClassVar[dict[str, str]] = {"note": "纠正情况说明"}
-
-    corrected_on = fields.Date(required=True, metadata={"description": "部门完成纠正的日期"})
-    note = fields.String(load_default="", metadata={"example": "经费已拨付到位"})
-
-
-class RectificationViewSchema(Schema):
-    id = fields.String()
-    state = fields.String(metadata={"description": "ordered 限期纠正中 / corrected 已纠正"})
-    state_label = fields.String()
-    devolution_id = fields.String(allow_none=True)
-    department = fields.String()
-    ground = fields.String()
-    ground_label = fields.String()
-    facts = fields.String()
-    correct_by = fields.Date()
-    overdue = fields.Boolean()
-    raised_at = fields.DateTime()
-    corrected_on = fields.Date(allow_none=True)
-    corrected_in_time = fields.Boolean(allow_none=True, metadata={"description": "是否在期限内纠正"})
-    correction_note = fields.String(allow_none=True)
-
-
 class PowerListQuerySchema(Labelled):
     after = fields.Integer(
         load_default=0,
@@ -675,53 +630,7 @@ def acknowledge_report(data: dict[str, Any], devolution_id: str, department: str
     return queries.detail(runtime, actor, devolution_id)
 
 
-# --- rectification and the power list ------------------------------------------------------------------
-
-
-@blp.post("/rectifications")
-@require_roles(*OFFICE_ROLES)
-@blp.arguments(RectificationSchema)
-@blp.response(201, RectificationViewSchema, headers={"Location": {"schema": {"type": "string"}}})
-@blp.doc(security=SECURITY)
-@_problems(403, 404, 422)
-def raise_rectification(data: dict[str, Any]) -> Any:
-    """编办提出限期纠正：未经审批擅自下放职责，或批准下放后未落实保障措施（第三十七条第四项）"""
-    finding = Finding(Ground(data["ground"]), data["department"], data["facts"], data["correct_by"])
-    runtime, actor = current_runtime(), _actor()
-    rid = usecases.raise_rectification(runtime, actor, finding, data["devolution_id"])
-    return queries.rectification(runtime, actor, rid), 201, {"Location": f"/api/v1/rectifications/{rid}"}
-
-
-@blp.get("/rectifications")
-@require_roles()
-@blp.response(200, RectificationViewSchema(many=True))
-@blp.doc(security=SECURITY)
-def list_rectifications() -> list[dict[str, Any]]:
-    """限期纠正事项：编办看本辖区全部，部门看本部门的"""
-    return queries.rectifications(current_runtime(), _actor())
-
-
-@blp.get("/rectifications/<rectification_id>")
-@require_roles()
-@blp.response(200, RectificationViewSchema)
-@blp.doc(security=SECURITY)
-@_problems(404)
-def get_rectification(rectification_id: str) -> dict[str, Any]:
-    """一项限期纠正：编办看本辖区的，部门看向本部门提出的"""
-    return queries.rectification(current_runtime(), _actor(), rectification_id)
-
-
-@blp.post("/rectifications/<rectification_id>/correction")
-@require_roles(*OFFICE_ROLES)
-@blp.arguments(CorrectionSchema)
-@blp.response(200, RectificationViewSchema)
-@blp.doc(security=SECURITY)
-@_problems(403, 404, 409, 422)
-def confirm_correction(data: dict[str, Any], rectification_id: str) -> dict[str, Any]:
-    """编办确认部门已纠正：期限停止计算，并记明是否按期纠正（第三十七条）"""
-    runtime, actor = current_runtime(), _actor()
-    usecases.confirm_correction(runtime, actor, rectification_id, data["corrected_on"], data["note"])
-    return queries.rectification(runtime, actor, rectification_id)
+# --- the power list ------------------------------------------------------------------------------------
 
 
 @blp.get("/power-list/changes")
@@ -737,3 +646,50 @@ def power_list_changes(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 def blueprints() -> Iterable[Blueprint]:
     return [blp]
+
+
+# --- rectification's old address: 限期纠正 (第三十七条第四项 too) is intake's casework -----------------
+
+#: plain Flask routes, outside the OpenAPI document (they describe no operation any more): every call to the
+#: old ``/api/v1/rectifications`` address is answered 410 Gone, as problem+json naming where it went.
+moved = flask.Blueprint("rectification_moved", __name__)
+
+NEW_PLACE = "/api/v1/cases/rectifications"
+
+
+def _gone(detail: str, moved_to: str) -> Response:
+    problem = AppError(
+        detail,
+        code="rectification_moved",
+        title="限期纠正已移至编办案件办理",
+        status=410,
+        extra={"moved_to": moved_to},
+    )
+    response = problem_response(problem)
+    response.headers["Link"] = f'<{moved_to}>; rel="alternate"'
+    return response
+
+
+@moved.route("/api/v1/rectifications", methods=["GET", "POST"])
+def rectifications_moved() -> Response:
+    if flask.request.method == "POST":
+        return _gone(f"编办责令限期纠正（含第三十七条第四项情形）请使用 POST {NEW_PLACE}", NEW_PLACE)
+    return _gone(
+        "限期纠正事项请在编办案件中查看：GET /api/v1/cases?kind=rectification",
+        "/api/v1/cases?kind=rectification",
+    )
+
+
+@moved.route("/api/v1/rectifications/<rectification_id>", methods=["GET"])
+def rectification_moved(rectification_id: str) -> Response:
+    """A finding raised here was handed over to intake under the same id."""
+    return _gone(
+        f"该限期纠正事项已移交编办案件办理：GET /api/v1/cases/{rectification_id}",
+        f"/api/v1/cases/{rectification_id}",
+    )
+
+
+@moved.route("/api/v1/rectifications/<rectification_id>/correction", methods=["POST"])
+def correction_moved(rectification_id: str) -> Response:
+    to = f"/api/v1/cases/{rectification_id}/confirm-correction"
+    return _gone(f"部门报告纠正情况、编办确认纠正请在编办案件中办理：POST {to}", to)

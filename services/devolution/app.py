@@ -27,7 +27,7 @@ SERVICE = ServiceDefinition(
     dead_letter_model=DeadLetter,
     blueprints=api.blueprints,
     register_handlers=register_handlers,
-    pages=lambda: [pages.devolution_pages],
+    pages=lambda: [pages.devolution_pages, api.moved],
     init_app=lambda app, runtime: init_app(app, runtime),
 )
 

@@ -15,14 +15,12 @@ from sqlalchemy.orm import object_session
 
 from services.devolution.domain.aftercare import HANDOVER_NAMES, HandoverKind
 from services.devolution.domain.lifecycle import STATE_NAMES, State
-from services.devolution.domain.rectification import GROUND_NAMES, Ground
 from services.devolution.domain.review import LEVEL_NAMES, ReceivingLevel
 from services.devolution.tables import (
     Devolution,
     DevolutionEvent,
     HandoverItem,
     PowerListChange,
-    Rectification,
 )
 from shared.contracts import NOTIFY, NOTIFY_SEND, CaseRef, Party, case_ref, party
 from shared.runtime import ServiceRuntime
@@ -43,7 +41,6 @@ TEMPLATES = {
     "submission_received": "回执：编办已收到职责下放申请（或补正后的申请）→ 申请部门",
     "supplement_requested": "编办退回补正，param reasons / items → 申请部门",
     "approval_returned": "报批事项被退回或不同意，param comment → 编办经办人",
-    "rectification_ordered": "编办责令限期纠正，params ground / facts / correct_by（第三十七条）→ 被纠正部门",
     # codes only devolution uses
     "power_list_changed": "权责清单变更（已批准未生效 / 已正式下放）→ 编办处室负责人（清单维护）",
     "half_year_report_submitted": "承接部门报送了运行半年专项报告，请确认（第三十五条）→ 下放部门",
@@ -60,8 +57,8 @@ def page_path(devolution_id: str) -> str:
     return f"/devolution/{devolution_id}"
 
 
-def rectification_page_path(rectification_id: str) -> str:
-    return f"/devolution/rectifications/{rectification_id}"
+def title_of(row: Devolution) -> str:
+    return f"关于下放“{row.duty_name}”职责的申请"
 
 
 def case_of(runtime: ServiceRuntime, row: Devolution) -> CaseRef:
@@ -69,20 +66,9 @@ def case_of(runtime: ServiceRuntime, row: Devolution) -> CaseRef:
         service="devolution",
         kind="devolution",
         id=row.id,
-        title=f"关于下放“{row.duty_name}”职责的申请",
+        title=title_of(row),
         jurisdiction=row.jurisdiction,
         url=_url(runtime, page_path(row.id)),
-    )
-
-
-def rectification_case(runtime: ServiceRuntime, rectification: Rectification) -> CaseRef:
-    return case_ref(
-        service="devolution",
-        kind="rectification",
-        id=rectification.id,
-        title=f"限期纠正：{GROUND_NAMES[Ground(rectification.ground)]}",
-        jurisdiction=rectification.jurisdiction,
-        url=_url(runtime, rectification_page_path(rectification.id)),
     )
 
 
@@ -195,19 +181,6 @@ def handover_overdue(runtime: ServiceRuntime, row: Devolution, item: HandoverIte
     recipients = [department_party(row.applicant_department, row.jurisdiction)]
     key = f"devolution:{row.id}:handover_overdue:{item.kind}:{due}"
     return _send(runtime, "deadline_overdue", recipients, case_of(runtime, row), params, key)
-
-
-def rectification_notice(
-    runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str, case: CaseRef
-) -> Message:
-    params = {
-        "ground": GROUND_NAMES[Ground(rectification.ground)],
-        "facts": rectification.facts,
-        "correct_by": rectification.correct_by.isoformat(),
-    }
-    recipients = [department_party(rectification.department, jurisdiction)]
-    key = f"devolution:{rectification.id}:rectification_ordered"
-    return _send(runtime, "rectification_ordered", recipients, case, params, key)
 
 
 def drafted_decision(row: Devolution, applicant_name: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@
   it may do now: the office's review within 10 working days and its written "not ready" notice (第三十四条),
   returning it for supplements, issuance; the devolving department's handover checklist and its
   acknowledgement of the reports; a receiving department's half-year operation report (第三十五条).
-- ``/devolution/rectifications/<id>`` — a rectification order (第三十七条) for the ordered department.
+- ``/devolution/rectifications/<id>`` — the old address of a rectification order: 限期纠正 (第三十七条, 第四项
+  too) is intake's casework, so it sends the browser to ``/cases/<id>`` (the finding kept its id there).
 
 Every link devolution sends (notices, tasks) opens one of these.
 """
@@ -17,8 +18,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, request, send_file
+from flask import Blueprint, current_app, redirect, request, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -32,7 +34,6 @@ from services.devolution.domain.application import (
     SupportKind,
 )
 from services.devolution.domain.lifecycle import Party, State, plays
-from services.devolution.domain.rectification import GROUND_NAMES, Ground
 from services.devolution.tables import DepartmentReplica
 from shared import attachment_store, uploads
 from shared.attachment_store import AttachmentStore
@@ -345,6 +346,9 @@ def _case_page(
         can_issue=office and state == State.APPROVED,
         can_handover=applicant and state in (State.ISSUED, State.OPERATION_REPORTED),
         can_acknowledge=applicant and state == State.ISSUED,
+        rectification_link=rectification_order_link(shown, state)
+        if office and state != State.DRAFT and me.has_any(("office_division_head", "office_leader"))
+        else None,
         my_report=my_report if state == State.ISSUED else None,
         review_form=forms.get("review") or _review_defaults(shown),
         return_form=forms.get("return") or Form(labels=RETURN_LABELS),
@@ -561,17 +565,26 @@ def acknowledge(devolution_id: str, department: str) -> ResponseReturnValue:
                 "acknowledged")  # fmt: skip
 
 
-# --- rectification (第三十七条) ----------------------------------------------------------------------------
+# --- rectification (第三十七条): intake's casework; the old page's address leads there ------------------
 
 
 @devolution_pages.get("/rectifications/<rectification_id>")
-@anyone
 def rectification_page(rectification_id: str) -> ResponseReturnValue:
-    try:
-        shown = queries.rectification(current_runtime(), current_principal(), rectification_id)
-    except NotFound:
-        return pages.error_page(404, "未找到", "未找到该限期纠正事项，或您无权查看。", back="/devolution/")
-    departments = _departments()
-    shown["department_name"] = _name(departments, shown["department"])
-    shown["ground_label"] = GROUND_NAMES.get(Ground(shown["ground"]), shown["ground_label"])
-    return pages.render_page("devolution/rectification.html", r=shown)
+    """Notices sent before the move link here: the finding is an intake case under the same id now."""
+    return redirect(f"/cases/{rectification_id}", code=301)
+
+
+def rectification_order_link(shown: dict[str, Any], state: State) -> str:
+    """Intake's 责令限期纠正 form, filled in for this devolution (第三十七条第四项): undelivered support
+    for an approved one, devolving without approval otherwise."""
+    approved = state in (State.APPROVED, State.ISSUED, State.OPERATION_REPORTED)
+    ground = "support_not_delivered" if approved else "devolved_without_approval"
+    query = urlencode(
+        {
+            "devolution_id": shown["id"],
+            "department": shown["applicant_department"],
+            "ground": ground,
+            "title": f"关于“{shown['duty_name']}”职责下放的限期纠正",
+        }
+    )
+    return f"/cases/new/rectification?{query}"

@@ -24,7 +24,6 @@ from services.devolution.domain.lifecycle import (
     in_force,
     responsible_departments,
 )
-from services.devolution.domain.rectification import GROUND_NAMES, RECTIFICATION_STATE_NAMES, Ground
 from services.devolution.tables import (
     Clock,
     Devolution,
@@ -34,12 +33,10 @@ from services.devolution.tables import (
     OperationReport,
     PowerListChange,
     Receiver,
-    Rectification,
 )
 from services.devolution.usecases import load_visible, parties_of
 from shared import localtime
 from shared.db import utcnow
-from shared.errors import NotFound
 from shared.runtime import ServiceRuntime
 
 # CLOCK_SCHEDULED states (shared/contracts.py) of a clock that still asks someone to act.
@@ -298,48 +295,3 @@ def power_list_changes(runtime: ServiceRuntime, actor: Actor, after: int, limit:
             }
             for c in session.scalars(query).all()
         ]
-
-
-def _visible_rectifications(actor: Actor) -> Any:
-    """The office sees its jurisdiction's findings; a department the ones ordered to it."""
-    query = select(Rectification).where(Rectification.jurisdiction == actor.jurisdiction)
-    if not actor.is_office:
-        query = query.where(Rectification.department == actor.department)
-    return query
-
-
-def _rectification_view(session: Session, r: Rectification) -> dict[str, Any]:
-    clock = session.get(Clock, r.clock_id)
-    state = "corrected" if r.corrected_on is not None else "ordered"
-    return {
-        "id": r.id,
-        "state": state,
-        "state_label": RECTIFICATION_STATE_NAMES[state],
-        "devolution_id": r.devolution_id,
-        "department": r.department,
-        "ground": r.ground,
-        "ground_label": GROUND_NAMES[Ground(r.ground)],
-        "facts": r.facts,
-        "correct_by": r.correct_by,
-        "overdue": r.corrected_on is None and bool(clock and _clock_view(clock)["overdue"]),
-        "raised_at": r.raised_at,
-        "corrected_on": r.corrected_on,
-        "corrected_in_time": None if r.corrected_on is None else r.corrected_on <= r.correct_by,
-        "correction_note": r.correction_note,
-    }
-
-
-def rectifications(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
-    query = _visible_rectifications(actor).order_by(Rectification.raised_at.desc())
-    with runtime.db.transaction() as session:
-        return [_rectification_view(session, r) for r in session.scalars(query).all()]
-
-
-def rectification(runtime: ServiceRuntime, actor: Actor, rectification_id: str) -> dict[str, Any]:
-    """One finding, if the caller may see it; NotFound otherwise."""
-    query = _visible_rectifications(actor).where(Rectification.id == rectification_id)
-    with runtime.db.transaction() as session:
-        row = session.scalars(query).first()
-        if row is None:
-            raise NotFound("未找到该限期纠正事项", code="rectification_not_found")
-        return _rectification_view(session, row)

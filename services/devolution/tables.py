@@ -1,5 +1,6 @@
 """Devolution's tables: the department replica, the devolutions with their history, clocks, handover,
-operation reports, the 权责清单 change log, rectification findings, and the ``Idempotency-Key`` table."""
+operation reports, the 权责清单 change log, the legacy rectification findings (read-only: rectification is
+intake's), and the ``Idempotency-Key`` table."""
 
 from __future__ import annotations
 
@@ -161,7 +162,10 @@ class PowerListChange(Base):
 
 
 class Rectification(Base):
-    """第三十七条第四项 限期纠正 finding raised by the office from the devolution service."""
+    """A 第三十七条第四项 限期纠正 finding raised here before rectification moved to intake (one owner: the
+    office's casework). Read-only legacy: nothing writes it any more but ``hand_over_rectifications``, which
+    sends each row to intake (``rectification.handed_over``; intake keeps the id) and stamps
+    ``handed_over_at``. The rows stay, so nothing is lost and the hand-over can be checked against them."""
 
     __tablename__ = "rectification"
 
@@ -179,6 +183,8 @@ class Rectification(Base):
     corrected_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     correction_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     corrected_confirmed_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # when the row was handed over to intake (devolution_0009); null: not yet
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class FeedbackDocument(Base):

@@ -14,13 +14,14 @@ step itself (outbox).
 | ``handover`` 工作衔接 | the applicant | 第三十五条 | issued | every item done |
 | ``half_year_report:<dept>`` 运行情况专项报告 | a receiving dept. | 第三十五条 | issued | submitted |
 | ``acknowledge_report:<dept>`` 确认专项报告 | the applicant | 第三十五条 | report submitted | acknowledged |
-| ``rectification`` 限期纠正 | the ordered department | 第三十七条 | ordered | correction confirmed |
 | ``draft`` 草稿 | the applicant | 第三十三条 | created, saved again | submitted |
 
 A draft (``draft``) is told to intake only — its 我的办件 lists it as 草稿 with the time it was last saved
 (the event's instant) — not to the 浙政钉 to-do centre: nothing waits for anyone, no clock runs.
 
-The approval itself (the leaders' 审批) is the approval inbox's task, published by intake.
+The approval itself (the leaders' 审批) is the approval inbox's task, published by intake. 限期纠正
+(第三十七条) is intake's casework, and so are its tasks; the ``rectification`` tasks devolution opened before
+are closed when their findings are handed over (``usecases.hand_over_rectifications``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from services.devolution import messages
-from services.devolution.tables import Devolution, Rectification
+from services.devolution.tables import Devolution
 from shared.contracts import INTAKE, NOTIFY, TASK_CLOSED, TASK_OPENED, Party, payload
 from shared.db import utcnow
 from shared.messaging import UnitOfWork
@@ -44,7 +45,6 @@ STEPS: dict[str, tuple[str, str]] = {
     "handover": ("工作衔接", "第三十五条"),
     "half_year_report": ("运行情况专项报告", "第三十五条"),
     "acknowledge_report": ("确认运行情况专项报告", "第三十五条"),
-    "rectification": ("限期纠正", "第三十七条"),
     "draft": ("草稿", "第三十三条"),
 }
 
@@ -130,23 +130,3 @@ def office(row: Devolution) -> Party:
 
 def applicant(row: Devolution) -> Party:
     return messages.department_party(row.applicant_department, row.jurisdiction)
-
-
-def open_rectification(
-    uow: UnitOfWork, runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str
-) -> None:
-    """第三十七条: the ordered department must correct by the date in the order."""
-    name, article = STEPS["rectification"]
-    body = payload(
-        task_id=task_id(rectification.id, "rectification"),
-        case=messages.rectification_case(runtime, rectification),
-        step="rectification",
-        step_name=name,
-        article=article,
-        assignee=messages.department_party(rectification.department, jurisdiction),
-        due_date=rectification.correct_by.isoformat(),
-        opened_at=utcnow().isoformat(),
-        url=messages.rectification_page_path(rectification.id),
-        department=rectification.department,
-    )
-    _publish(uow, TASK_OPENED, body)

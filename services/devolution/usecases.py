@@ -31,7 +31,6 @@ from services.devolution.domain.lifecycle import (
     State,
     can_see,
 )
-from services.devolution.domain.rectification import Finding, validate_correction, validate_finding
 from services.devolution.tables import (
     Clock,
     DepartmentReplica,
@@ -55,7 +54,9 @@ from shared.contracts import (
     CLOCK_STOP,
     DEADLINES,
     INTAKE,
+    RECTIFICATION_HANDED_OVER,
     CaseRef,
+    payload,
 )
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound, ValidationFailed
@@ -64,7 +65,7 @@ from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.uploads import clean_filename, content_type_of
 
-REVIEW_RULE, REPORT_RULE, RECTIFICATION_RULE = "devolution_review", "operation_report", "rectification"
+REVIEW_RULE, REPORT_RULE = "devolution_review", "operation_report"
 
 
 # --- loading and recording -------------------------------------------------------------------------------
@@ -699,93 +700,51 @@ def remind_overdue_handover(runtime: ServiceRuntime) -> None:
         uow.commit()
 
 
-# --- rectification (第三十七条第四项) ----------------------------------------------------------------------
+# --- the legacy rectification findings (第三十七条第四项): handed over to intake, their owner -------------
 
 
-def raise_rectification(
-    runtime: ServiceRuntime, actor: Actor, finding: Finding, devolution_id: str | None
-) -> str:
-    """The office orders a department to correct a devolution made without approval or without support."""
-    if not actor.is_office:
-        raise Forbidden("限期纠正须由编办提出（第三十七条）", code="not_your_step")
+def hand_over_rectifications(runtime: ServiceRuntime) -> int:
+    """Send every finding raised here before 限期纠正 became intake's alone to intake, once.
+
+    Each row goes as ``rectification.handed_over`` (intake opens the case under the same id); an open one's
+    clock is stopped here (intake starts it again from the day of the order) and its task is closed (intake
+    opens its own); the devolution it was about notes it in its history. ``handed_over_at`` is stamped in
+    the same transaction, so a second run sends nothing again. Returns how many rows were handed over.
+    """
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor) if devolution_id else None
-        department = _department(uow.session, finding.department, "department")
-        actor_jurisdiction_only(actor, department.jurisdiction)
-        if row is not None and finding.department != row.applicant_department:
-            message = f"该职责下放事项的下放部门是 {row.applicant_department}，限期纠正应向其提出"
-            raise ValidationFailed.for_field("department", message, code="not_the_devolving_department")
-        validate_finding(finding, localtime.today(), State(row.state) if row else None)
-        rectification = Rectification(
-            id=f"rf-{uuid.uuid4().hex[:12]}",
-            jurisdiction=actor.jurisdiction,
-            devolution_id=row.id if row else None,
-            department=finding.department,
-            ground=str(finding.ground),
-            facts=finding.facts,
-            correct_by=finding.correct_by,
-            clock_id="",
-            raised_by=actor.user_id,
-        )
-        rectification.clock_id = f"devolution:{rectification.id}:rectification"
-        uow.session.add(rectification)
-        if row is not None:
-            note(uow.session, row, "rectification_raised", {"rectification_id": rectification.id})
-        start_rectification_clock(uow, runtime, rectification, department.jurisdiction)
-        tasks.open_rectification(uow, runtime, rectification, department.jurisdiction)
+        rows = uow.session.scalars(
+            select(Rectification)
+            .where(Rectification.handed_over_at.is_(None))
+            .order_by(Rectification.raised_at)
+        ).all()
+        for r in rows:
+            uow.publish(INTAKE, RECTIFICATION_HANDED_OVER, _handed_over(uow.session, r))
+            if r.corrected_on is None:
+                stop = {"at": utcnow().isoformat(), "outcome": "withdrawn"}
+                clock_command(uow, r.clock_id, CLOCK_STOP, stop)
+                tasks.close_step(uow, r.id, "rectification", outcome="cancelled")
+            row = uow.session.get(Devolution, r.devolution_id) if r.devolution_id else None
+            if row is not None:
+                note(uow.session, row, "rectification_handed_over", {"rectification_id": r.id})
+            r.handed_over_at = utcnow()
         uow.commit()
-        return rectification.id
+        return len(rows)
 
 
-def confirm_correction(
-    runtime: ServiceRuntime, actor: Actor, rectification_id: str, corrected_on: date, note_text: str
-) -> None:
-    """The office confirms the department has corrected; the rectification clock stops (第三十七条)."""
-    if not actor.is_office:
-        raise Forbidden("纠正情况须由编办确认（第三十七条）", code="not_your_step")
-    with runtime.unit_of_work() as uow:
-        rectification = uow.session.get(Rectification, rectification_id)
-        if rectification is None or rectification.jurisdiction != actor.jurisdiction:
-            raise NotFound("未找到该限期纠正事项", code="rectification_not_found")
-        validate_correction(rectification.corrected_on, corrected_on, localtime.today())
-        rectification.corrected_on = corrected_on
-        rectification.correction_note = note_text
-        rectification.corrected_confirmed_by = actor.user_id
-        at = utcnow().isoformat()
-        clock_command(uow, rectification.clock_id, CLOCK_STOP, {"at": at, "outcome": "done"})
-        tasks.close_step(uow, rectification.id, "rectification")
-        row = uow.session.get(Devolution, rectification.devolution_id or "")
-        if row is not None:
-            detail = {"rectification_id": rectification.id, "corrected_on": corrected_on}
-            note(uow.session, row, "rectification_corrected", detail)
-        uow.commit()
-
-
-def actor_jurisdiction_only(actor: Actor, jurisdiction: str) -> None:
-    if jurisdiction != actor.jurisdiction:
-        raise ValidationFailed.for_field(
-            "department", "只能对本辖区的部门提出限期纠正", code="other_jurisdiction"
-        )
-
-
-def start_rectification_clock(
-    uow: UnitOfWork, runtime: ServiceRuntime, rectification: Rectification, jurisdiction: str
-) -> None:
-    """第三十七条: the date written in the order."""
-    case = messages.rectification_case(runtime, rectification)
-    clock = Clock(
-        clock_id=rectification.clock_id,
-        rectification_id=rectification.id,
-        rule=RECTIFICATION_RULE,
-        department=rectification.department,
+def _handed_over(session: Session, r: Rectification) -> dict[str, Any]:
+    row = session.get(Devolution, r.devolution_id) if r.devolution_id else None
+    return payload(
+        id=r.id,
+        jurisdiction=r.jurisdiction,
+        devolution_id=r.devolution_id,
+        devolution_title=messages.title_of(row) if row is not None else None,
+        department=r.department,
+        ground=r.ground,
+        facts=r.facts,
+        correct_by=r.correct_by.isoformat(),
+        raised_by={"user_id": r.raised_by},
+        raised_at=r.raised_at.isoformat(),
+        corrected_on=r.corrected_on.isoformat() if r.corrected_on else None,
+        correction_note=r.correction_note,
+        confirmed_by=r.corrected_confirmed_by,
     )
-    start_clock(
-        uow,
-        clock,
-        case,
-        utcnow(),
-        due_date=rectification.correct_by.isoformat(),
-        responsible=[messages.department_party(rectification.department, jurisdiction)],
-        escalate_to=[messages.office_leaders(rectification.jurisdiction)],
-    )
-    uow.publish(*messages.rectification_notice(runtime, rectification, jurisdiction, case))

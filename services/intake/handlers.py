@@ -8,7 +8,7 @@ same ``clock.scheduled`` events casework reads.
 from __future__ import annotations
 
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.usecases import approvals, case_events, tasks, worklist
+from services.intake.usecases import approvals, case_events, rectification, tasks, worklist
 from shared.contracts import (
     APPROVAL_DECIDED,
     APPROVAL_RECALL,
@@ -19,6 +19,7 @@ from shared.contracts import (
     CLOCK_OVERDUE,
     CLOCK_SCHEDULED,
     NOTIFY_OUTCOME,
+    RECTIFICATION_HANDED_OVER,
     TASK_CLOSED,
     TASK_OPENED,
     TASK_REASSIGNED,
@@ -58,6 +59,10 @@ def register_casework(runtime: ServiceRuntime) -> None:
     @bus.on(NOTIFY_OUTCOME)
     def on_notice_outcome(uow: UnitOfWork, envelope: Envelope) -> None:
         case_events.notice_outcome(uow, base_url, envelope.payload)
+
+    @bus.on(RECTIFICATION_HANDED_OVER)
+    def on_rectification_handed_over(uow: UnitOfWork, envelope: Envelope) -> None:
+        rectification.adopt_handed_over(uow, base_url, envelope.payload)
 
 
 def register_approvals(runtime: ServiceRuntime) -> None:

@@ -1,6 +1,7 @@
 """nginx (deploy/nginx/dm.conf) sends every path of every service's OpenAPI document to the service that
-owns it — ``/api/v1/rectifications`` (第三十七条) to devolution, ``/api/v1/recipients`` to notify — passes
-``nginx -t`` with Debian 12's nginx 1.22, and allows the upload limit the services state."""
+owns it — ``/api/v1/rectifications`` (the old address of 第三十七条第四项, answering 410) to devolution,
+``/api/v1/recipients`` to notify — passes ``nginx -t`` with Debian 12's nginx 1.22, and allows the upload
+limit the services state."""
 
 from __future__ import annotations
 

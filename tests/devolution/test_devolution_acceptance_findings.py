@@ -1,6 +1,7 @@
 """What an acceptance review on the running suite found: the order of refusals (404, 403, 409 before
-422), coherent applications (第三十三条), handover dates (第三十五条) and rectification findings
-(第三十七条第四项)."""
+422), coherent applications (第三十三条) and handover dates (第三十五条). Its rectification findings
+(第三十七条第四项) moved with rectification to intake:
+``test_a_devolution_failing_is_ordered_rectified_in_intake_第三十七条第四项.py``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from devolution_factories import READY_REVIEW, approval_decision, complete_application, deliver, sent
 
-from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST, CLOCK_STOP
+from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST
 
 APPLICANT, RECEIVER, OFFICE = "scjg.clerk", "hs.scjg.clerk", "bb.clerk"
 
@@ -132,52 +133,12 @@ def test_an_overdue_handover_item_makes_the_devolution_overdue_in_lists_第三�
     assert client.get("/api/v1/devolutions?overdue=false", headers=auth(OFFICE)).get_json() == []
 
 
-# --- rectification (第三十七条第四项) ----------------------------------------------------------------------
-
-
-def test_a_rectification_about_a_devolution_is_ordered_to_the_devolving_department_第三十七条第四项(
-    client, auth, devolution
-) -> None:
-    devolution_id = _issued(client, auth, devolution)
-    body = {
-        "ground": "support_not_delivered",
-        "department": "nb-nyj",
-        "facts": "承诺的专项经费逾期未拨付",
-        "correct_by": (date.today() + timedelta(days=30)).isoformat(),
-        "devolution_id": devolution_id,
-    }
-    response = client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE))
-    assert response.status_code == 422
-    assert response.get_json()["errors"][0]["field"] == "department"
-
-
-def test_a_rectification_can_be_read_back_by_its_id_第三十七条(client, auth, devolution) -> None:
-    devolution_id = _issued(client, auth, devolution)
-    body = {
-        "ground": "support_not_delivered",
-        "department": "nb-scjg",
-        "facts": "承诺的专项经费逾期未拨付",
-        "correct_by": (date.today() + timedelta(days=30)).isoformat(),
-        "devolution_id": devolution_id,
-    }
-    created = client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE))
-    assert created.status_code == 201
-    rid = created.get_json()["id"]
-    assert created.headers["Location"].endswith(f"/api/v1/rectifications/{rid}")
-    view = client.get(f"/api/v1/rectifications/{rid}", headers=auth(APPLICANT))
-    assert view.status_code == 200
-    assert view.get_json()["ground_label"].startswith("经批准下放职责后未落实相应保障措施")
-    assert client.get(f"/api/v1/rectifications/{rid}", headers=auth("nyj.clerk")).status_code == 404
-    assert client.get(f"/api/v1/rectifications/{rid}", headers=auth("hs.bb.clerk")).status_code == 404
-
-
 def test_who_may_apply_is_checked_before_what_they_wrote_第三十三条(client, auth) -> None:
     assert client.post("/api/v1/devolutions", json={}).status_code == 401
     assert client.post("/api/v1/devolutions", json={}, headers=auth(OFFICE)).status_code == 403
     assert client.post("/api/v1/devolutions", json={}, headers=auth(APPLICANT)).status_code == 422
     returned = client.post("/api/v1/devolutions/dv-x/return", json={"reasons": ""}, headers=auth(APPLICANT))
     assert returned.status_code == 403
-    assert client.post("/api/v1/rectifications", json={}, headers=auth(APPLICANT)).status_code == 403
 
 
 def test_an_over_long_idempotency_key_or_document_number_is_a_422_not_a_database_error_第三十四条(
@@ -192,39 +153,6 @@ def test_an_over_long_idempotency_key_or_document_number_is_a_422_not_a_database
     response = _post(client, auth, OFFICE, f"{devolution_id}/issuance", body)
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "document_number"
-
-
-def test_the_office_records_that_a_finding_was_corrected_and_its_clock_stops_第三十七条(
-    client, auth, devolution
-) -> None:
-    devolution_id = _issued(client, auth, devolution)
-    body = {
-        "ground": "support_not_delivered",
-        "department": "nb-scjg",
-        "facts": "承诺的专项经费逾期未拨付",
-        "correct_by": (date.today() + timedelta(days=30)).isoformat(),
-        "devolution_id": devolution_id,
-    }
-    rid = client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE)).get_json()["id"]
-    assert client.get(f"/api/v1/rectifications/{rid}", headers=auth(OFFICE)).get_json()["state"] == "ordered"
-    path = f"/api/v1/rectifications/{rid}/correction"
-    today = date.today().isoformat()
-    correction = {"corrected_on": today, "note": "经费已于当日拨付到位"}
-    assert client.post(path, json=correction, headers=auth(APPLICANT)).status_code == 403
-    assert client.post(path, json=correction, headers=auth("hs.bb.clerk")).status_code == 404
-    future = {"corrected_on": (date.today() + timedelta(days=400)).isoformat()}
-    assert client.post(path, json=future, headers=auth(OFFICE)).status_code == 422
-    response = client.post(path, json=correction, headers=auth(OFFICE))
-    assert response.status_code == 200, response.get_json()
-    view = response.get_json()
-    assert view["state"] == "corrected" and view["corrected_on"] == today
-    assert view["corrected_in_time"] is True
-    assert view["overdue"] is False
-    stop = [p for p in sent(devolution, CLOCK_STOP) if p["clock_id"] == f"devolution:{rid}:rectification"]
-    assert len(stop) == 1
-    assert client.post(path, json=correction, headers=auth(OFFICE)).status_code == 409
-    history = client.get(f"/api/v1/devolutions/{devolution_id}", headers=auth(OFFICE)).get_json()["history"]
-    assert history[-1]["action"] == "rectification_corrected"
 
 
 def test_a_malformed_application_names_each_field_in_chinese_第三十三条(client, auth) -> None:

@@ -30,7 +30,6 @@ from services.devolution.domain.lifecycle import (
     can_see,
     responsible_departments,
 )
-from services.devolution.domain.rectification import Finding, Ground, validate_finding
 from shared.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 PARTIES = Parties("330200", "nb-scjg", (("hs-scjg", "330203"),))
@@ -242,20 +241,6 @@ def test_the_operation_report_records_effects_for_the_public_and_enterprises_and
     )
     with pytest.raises(Conflict):
         aftercare.next_report_state(aftercare.ReportState.AWAITING, aftercare.ReportState.ACKNOWLEDGED)
-
-
-def test_a_rectification_ground_must_fit_the_devolution_under_article_37_item_4() -> None:
-    today = date(2026, 11, 28)
-    unsupported = Finding(Ground.SUPPORT_NOT_DELIVERED, "nb-scjg", "经费未拨付", date(2026, 12, 31))
-    validate_finding(unsupported, today, State.ISSUED)
-    with pytest.raises(ValidationFailed):
-        validate_finding(unsupported, today, State.UNDER_REVIEW)
-    unapproved = Finding(Ground.WITHOUT_APPROVAL, "nb-scjg", "以会议纪要下放", date(2026, 12, 31))
-    validate_finding(unapproved, today, None)
-    with pytest.raises(ValidationFailed):
-        validate_finding(unapproved, today, State.ISSUED)
-    with pytest.raises(ValidationFailed):
-        validate_finding(Finding(Ground.WITHOUT_APPROVAL, "nb-scjg", "x", today), today, None)
 
 
 def test_the_domain_imports_no_framework() -> None:

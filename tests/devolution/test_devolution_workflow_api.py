@@ -507,48 +507,6 @@ def test_lists_show_the_due_date_and_filter_by_state_and_overdue(client, auth, d
     assert client.get("/api/v1/devolutions?state=nonsense", headers=auth(OFFICE)).status_code == 422
 
 
-# --- rectification (第三十七条第四项) ----------------------------------------------------------------------
-
-
-def test_the_office_orders_rectification_when_promised_support_is_not_delivered(
-    client, auth, devolution
-) -> None:
-    devolution_id = _issued(client, auth, devolution)
-    correct_by = (date.today() + timedelta(days=30)).isoformat()
-    body = {
-        "ground": "support_not_delivered",
-        "department": "nb-scjg",
-        "facts": "承诺的30万元专项经费逾期未拨付",
-        "correct_by": correct_by,
-        "devolution_id": devolution_id,
-    }
-    assert client.post("/api/v1/rectifications", json=body, headers=auth(APPLICANT)).status_code == 403
-    response = client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE))
-    assert response.status_code == 201
-    clock = sent(devolution, CLOCK_START)[-1]
-    assert clock["rule"] == "rectification" and clock["due_date"] == correct_by
-    notice = sent(devolution, NOTIFY_SEND)[-1]
-    assert notice["template"] == "rectification_ordered"
-    assert "第三十七条第四项" in notice["params"]["ground"]
-    listed = client.get("/api/v1/rectifications", headers=auth(APPLICANT)).get_json()
-    assert [r["id"] for r in listed] == [response.get_json()["id"]]
-    assert client.get("/api/v1/rectifications", headers=auth("nyj.clerk")).get_json() == []
-
-
-def test_devolving_without_approval_is_a_rectification_finding_even_without_an_application(
-    client, auth
-) -> None:
-    body = {
-        "ground": "devolved_without_approval",
-        "department": "nb-nyj",
-        "facts": "以局长办公会议纪要将农机登记下放至乡镇",
-        "correct_by": (date.today() + timedelta(days=15)).isoformat(),
-    }
-    assert client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE)).status_code == 201
-    body["department"] = "hs-scjg"  # a county department is its own office's business
-    assert client.post("/api/v1/rectifications", json=body, headers=auth(OFFICE)).status_code == 422
-
-
 def test_the_api_is_documented_in_openapi(client) -> None:
     spec = client.get("/openapi.json").get_json()
     for path in (
@@ -558,9 +516,9 @@ def test_the_api_is_documented_in_openapi(client) -> None:
         "/api/v1/devolutions/{devolution_id}/issuance",
         "/api/v1/devolutions/{devolution_id}/reports/{department}",
         "/api/v1/power-list/changes",
-        "/api/v1/rectifications",
     ):
         assert path in spec["paths"], path
+    assert not [p for p in spec["paths"] if "rectification" in p]  # 第三十七条 is intake's casework now
     submission = spec["paths"]["/api/v1/devolutions/{devolution_id}/submission"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in submission["parameters"])
     assert {"200", "403", "404", "409", "422"} <= set(submission["responses"])

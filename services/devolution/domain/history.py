@@ -24,6 +24,7 @@ NOTE_NAMES = {
     "handover_overdue": "衔接事项逾期，已提醒下放部门",
     "rectification_raised": "提出限期纠正（第三十七条第四项）",
     "rectification_corrected": "限期纠正事项已纠正（编办确认）",
+    "rectification_handed_over": "限期纠正事项已移交编办案件办理（第三十七条）",
 }
 
 

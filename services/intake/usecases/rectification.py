@@ -3,10 +3,14 @@ the office confirms or sends it back, and what is not corrected goes to the supe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.intake import queries
+from services.intake import mapping, queries
 from services.intake.domain import rectification as rules
 from services.intake.domain.actors import Actor
 from services.intake.domain.approvals.model import Status as ApprovalStatus
@@ -19,14 +23,16 @@ from services.intake.domain.rectification import (
     RejectCorrection,
     ReportCorrection,
 )
-from services.intake.tables import ApprovalRow, WorklistTask
+from services.intake.messages.cases import Outgoing, department_party
+from services.intake.tables import ApprovalRow, CaseEvent, CaseParty, CaseRecord, Person, WorklistTask
 from services.intake.usecases import attachments
 from services.intake.usecases.case_actions import case_action
 from services.intake.usecases.case_opening import NewCase, open_new_case
-from services.intake.usecases.case_step import Step, check_departments, clock_id
+from services.intake.usecases.case_step import Step, check_departments, clock_id, refresh_deadline
 from shared.errors import NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
-from shared.localtime import today
+from shared.localtime import today, zone
+from shared.messaging import MalformedMessage, UnitOfWork
 from shared.runtime import ServiceRuntime
 
 
@@ -142,3 +148,97 @@ def known_devolution(
     approved = any(a.status == ApprovalStatus.APPROVED.value for a in mine)
     title = task.case_title if task is not None else str((mine[0].case_ref or {}).get("title", ""))
     return KnownDevolution(devolution_id, title, task.department if task else None, approved)
+
+
+# --- the findings devolution raised before rectification was intake's alone -----------------------------
+
+
+def adopt_handed_over(uow: UnitOfWork, base_url: str, body: Mapping[str, Any]) -> None:
+    """``rectification.handed_over``: a 第三十七条第四项 finding devolution raised (its legacy table) becomes
+    an intake case under the same id — ordered, or corrected when devolution had confirmed it — with the order
+    (and the confirmation) in its history. An open one's clock starts again here from the day of the order;
+    devolution stopped its own. The department was told when it was ordered: no new notice."""
+    try:
+        case_id, jurisdiction = str(body["id"]), str(body["jurisdiction"])
+        ground = rules.RectificationGround(str(body["ground"]))
+        department, correct_by = str(body["department"]), date.fromisoformat(str(body["correct_by"]))
+        raised_at = datetime.fromisoformat(str(body["raised_at"]))
+    except (KeyError, ValueError) as exc:
+        raise MalformedMessage(f"rectification.handed_over without a usable finding: {exc}") from exc
+    if uow.session.get(CaseRecord, case_id) is not None:
+        return  # handed over before
+    corrected_on = body.get("corrected_on")
+    ground_name = rules.RECTIFICATION_GROUND_NAMES[ground]
+    devolution_title = body.get("devolution_title")
+    raised_by = str((body.get("raised_by") or {}).get("user_id") or "devolution")
+    content: dict[str, Any] = {
+        "title": f"限期纠正：{ground_name.removeprefix('（四）')}（第三十七条第四项）",
+        "department": department,
+        "ground": str(ground),
+        "facts": str(body.get("facts") or ""),
+        "due_date": correct_by.isoformat(),
+        "devolution_id": body.get("devolution_id"),
+        "devolution_title": devolution_title,
+        "ground_name": ground_name,
+        "handed_over_from": "devolution",
+    }
+    record = CaseRecord(
+        id=case_id,
+        jurisdiction_code=jurisdiction,
+        kind=str(Kind.RECTIFICATION),
+        source=str(Source.SUPERVISION),
+        title=content["title"],
+        status=str(Status.CORRECTED if corrected_on else Status.ORDERED),
+        applicant_department=department,
+        content={k: v for k, v in content.items() if v is not None},
+        progress={},
+        submitted_by=raised_by,
+        created_at=raised_at,
+    )
+    uow.session.add(record)
+    uow.session.flush()
+    uow.session.add(CaseParty(case_id=case_id, department_code=department, role="ordered"))
+    note = "由职责下放模块移交（限期纠正统一由编办案件办理）"
+    _event(uow, case_id, raised_at, raised_by, "order_rectification", None, Status.ORDERED, note)
+    if corrected_on:
+        confirmed_by = str(body.get("confirmed_by") or raised_by)
+        at = datetime.combine(date.fromisoformat(str(corrected_on)), time(12), tzinfo=zone())
+        reason = body.get("correction_note") or None
+        _event(uow, case_id, at, confirmed_by, "confirm_correction", Status.ORDERED, Status.CORRECTED, reason)
+    else:
+        out = Outgoing(uow, record, base_url)
+        responsible = [department_party(department, jurisdiction)]
+        cid = clock_id(case_id, "rectification")
+        out.start_clock(
+            cid, "rectification", responsible, due_date=correct_by.isoformat(), start_at=raised_at
+        )
+    uow.session.flush()
+    case = mapping.case_of(uow.session, record)
+    record.next_actor = queries.next_actor_of(uow.session, record, case)
+    refresh_deadline(uow.session, record)
+
+
+def _event(
+    uow: UnitOfWork,
+    case_id: str,
+    at: datetime,
+    actor_id: str,
+    action: str,
+    from_status: Status | None,
+    to_status: Status,
+    reason: str | None,
+) -> None:
+    person = uow.session.get(Person, actor_id)
+    uow.session.add(
+        CaseEvent(
+            case_id=case_id,
+            at=at,
+            actor_id=actor_id,
+            actor_name=person.name if person is not None else "编办",
+            action=action,
+            from_status=str(from_status) if from_status else None,
+            to_status=str(to_status),
+            reason=reason,
+            data={"handed_over_from": "devolution"},
+        )
+    )
