@@ -93,3 +93,31 @@ def test_the_department_reports_the_office_confirms_the_correction_and_its_clock
     assert suite.post(HEAD, f"/cases/{case_id}/confirm-correction").status_code == 409
     history = suite.get(HEAD, f"/cases/{case_id}/history").get_json()
     assert (history[-1]["action"], history[-1]["reason"]) == ("confirm_correction", "已核实拨付凭证")
+
+
+def test_an_overdue_devolution_rectification_is_on_the_dashboard_and_referred_第三十七条第二款(
+    suite,
+) -> None:
+    from datetime import date
+
+    from services.intake.pages.login import session_user
+    from services.intake.usecases import directory
+    from shared.localtime import today
+    from shared.messaging import Envelope
+    from shared.web import session
+
+    devolution_id = suite.issued()
+    case_id = suite.order(devolution_id=devolution_id).get_json()["id"]
+    overdue = {"clock_id": f"{case_id}:rectification", "rule": "rectification", "due_date": IN_30_DAYS}
+    overdue |= {"overdue_working_days": 3, "escalated": True}
+    suite.intake.bus.handle(Envelope(type="clock.overdue", payload=overdue, source="deadlines").to_dict())
+    person = session_user(suite.intake, directory.find_person(suite.intake, "bb.leader"))
+    cookie = session.dump(session.new_session(suite.intake.settings, person), suite.intake.settings)
+    suite.client.set_cookie(session.COOKIE_NAME, cookie, path=session.COOKIE_PATH)
+    period = f"from={date(today().year, 1, 1).isoformat()}&to={today().isoformat()}"
+    late = f"/supervision/cases?{period}&kind=rectification&status=ordered,correction_reported&overdue=1"
+    assert f"/cases/{case_id}" in suite.client.get(late).get_data(as_text=True)  # 逾期未纠正
+    referred = suite.post(HEAD, f"/cases/{case_id}/refer-to-supervision", {"reason": "逾期未落实保障措施"})
+    assert referred.status_code == 200 and referred.get_json()["status"] == "referred_to_supervision"
+    gone = f"/supervision/cases?{period}&kind=rectification&status=referred_to_supervision"
+    assert f"/cases/{case_id}" in suite.client.get(gone).get_data(as_text=True)
