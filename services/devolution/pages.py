@@ -201,8 +201,42 @@ def edit_application(devolution_id: str) -> ResponseReturnValue:
     form = page_forms.content_to_form(shown["application"])
     notice = "草稿已保存。可以继续填写，完成后提交审核。" if request.args.get("saved") else None
     return _application_page(
-        form, devolution_id=devolution_id, notice=notice, state_label=shown["state_label"]
+        form,
+        devolution_id=devolution_id,
+        notice=notice,
+        state_label=shown["state_label"],
+        is_draft=shown["state"] == State.DRAFT,
     )
+
+
+@devolution_pages.get("/<devolution_id>/delete")
+@department_only
+def confirm_delete_draft(devolution_id: str) -> ResponseReturnValue:
+    try:
+        shown = queries.detail(current_runtime(), current_principal(), devolution_id)
+    except NotFound:
+        return _not_found()
+    if shown["state"] != State.DRAFT:
+        back = f"/devolution/{devolution_id}"
+        return pages.error_page(409, "不能删除", "申请已提交，不能删除。", back=back)
+    return pages.render_page(
+        "devolution/draft_delete.html",
+        devolution_id=devolution_id,
+        duty_name=shown["duty_name"],
+    )
+
+
+@devolution_pages.post("/<devolution_id>/delete")
+@department_only
+def delete_draft(devolution_id: str) -> ResponseReturnValue:
+    try:
+        usecases.delete_draft(current_runtime(), current_principal(), devolution_id)
+    except NotFound:
+        return _not_found()
+    except AppError as refused:
+        back = f"/devolution/{devolution_id}"
+        return pages.error_page(refused.status, refused.title, refused.detail or "", back=back)
+    return pages.redirect_to("/my?done=draft-deleted")
 
 
 def _documents(devolution_id: str | None) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ step itself (outbox).
 | ``handover`` 工作衔接 | the applicant | 第三十五条 | issued | every item done |
 | ``half_year_report:<dept>`` 运行情况专项报告 | a receiving dept. | 第三十五条 | issued | submitted |
 | ``acknowledge_report:<dept>`` 确认专项报告 | the applicant | 第三十五条 | report submitted | acknowledged |
-| ``draft`` 草稿 | the applicant | 第三十三条 | created, saved again | submitted |
+| ``draft`` 草稿 | the applicant | 第三十三条 | created, saved again | submitted, deleted |
 
 A draft (``draft``) is told to intake only — its 我的办件 lists it as 草稿 with the time it was last saved
 (the event's instant) — not to the 浙政钉 to-do centre: nothing waits for anyone, no clock runs.
@@ -119,9 +119,13 @@ def draft_saved(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution) -> No
     uow.publish(INTAKE, TASK_OPENED, body)
 
 
-def draft_submitted(uow: UnitOfWork, row: Devolution) -> None:
-    body = {"task_id": task_id(row.id, "draft"), "outcome": "done", "at": utcnow().isoformat()}
+def draft_submitted(uow: UnitOfWork, row: Devolution, outcome: str = "done") -> None:
+    body = {"task_id": task_id(row.id, "draft"), "outcome": outcome, "at": utcnow().isoformat()}
     uow.publish(INTAKE, TASK_CLOSED, body)
+
+
+def draft_deleted(uow: UnitOfWork, row: Devolution) -> None:
+    draft_submitted(uow, row, outcome="cancelled")
 
 
 def office(row: Devolution) -> Party:

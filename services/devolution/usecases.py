@@ -28,8 +28,10 @@ from services.devolution.domain.lifecycle import (
     Action,
     Actor,
     Parties,
+    Party,
     State,
     can_see,
+    plays,
 )
 from services.devolution.tables import (
     Clock,
@@ -59,7 +61,7 @@ from shared.contracts import (
     payload,
 )
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
@@ -203,6 +205,23 @@ def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Map
         _store_content(uow.session, row, content)
         if row.state == State.DRAFT:
             tasks.draft_saved(uow, runtime, row)
+        uow.commit()
+
+
+def delete_draft(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> None:
+    """The applying department deletes its draft (删除草稿). A draft was never submitted — no clock ran, no
+    one else was asked — so it goes with everything it held (its history of edits, its receivers, the
+    uploaded feedback rows; the scans' bytes stay in the store, shared by content); 我的办件 drops it."""
+    with runtime.unit_of_work() as uow:
+        row = load_visible(uow.session, devolution_id, actor)
+        if not plays(actor, Party.APPLICANT, parties_of(uow.session, row)):
+            raise Forbidden("只有申请（下放）部门可以删除自己的草稿（第三十三条）", code="not_your_step")
+        if row.state != State.DRAFT:
+            raise Conflict("申请已提交，不能删除；可以在审核中按要求补正（第三十三条）", code="not_a_draft")
+        for table in (FeedbackDocument, Receiver, DevolutionEvent):
+            uow.session.query(table).filter(table.devolution_id == row.id).delete()
+        uow.session.delete(row)
+        tasks.draft_deleted(uow, row)
         uow.commit()
 
 

@@ -79,3 +79,65 @@ class _Weekdays:
         from services.intake.domain.approvals.workdays import weekdays_between
 
         return weekdays_between(after, through), False
+
+
+def _browser(devolution: Any, user: str) -> Any:
+    from devolution_factories import USERS
+
+    from services.devolution.app import create_app
+    from shared.web import session as web_session
+
+    client = create_app(runtime=devolution).test_client()
+    jurisdiction, department, roles = USERS[user]
+    person = web_session.SessionUser(user, user, jurisdiction, department, frozenset(roles))
+    started = web_session.new_session(devolution.settings, person)
+    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, devolution.settings), path="/")
+    client.csrf = started.csrf_token
+    return client
+
+
+def test_the_applying_department_deletes_its_draft_after_confirming_and_nobody_else_may_第三十三条(
+    client, auth, devolution, make_runtime
+) -> None:  # type: ignore[no-untyped-def]
+    intake = make_runtime("intake")
+    directory.load_directory(intake, demo.demo_directory())
+    dv = client.post(
+        "/api/v1/devolutions", json={"duty_name": "食品小作坊登记"}, headers=auth(APPLICANT)
+    ).get_json()["id"]
+    _sync(intake, devolution)
+    applicant = _browser(devolution, APPLICANT)
+    assert f'href="/devolution/{dv}/delete"' in applicant.get(f"/devolution/{dv}/edit").get_data(as_text=True)
+    asked = applicant.get(f"/devolution/{dv}/delete").get_data(as_text=True)
+    assert (
+        "<h1>删除草稿</h1>" in asked
+        and "确认删除草稿" in asked
+        and "关于下放“食品小作坊登记”职责的申请" in asked
+    )
+
+    stranger = _browser(devolution, "nyj.clerk")
+    refused = stranger.post(f"/devolution/{dv}/delete", data={"csrf_token": stranger.csrf})
+    assert refused.status_code == 404 and "未找到该职责下放事项" in refused.get_data(as_text=True)
+    office = _browser(devolution, "bb.clerk")
+    assert office.post(f"/devolution/{dv}/delete", data={"csrf_token": office.csrf}).status_code == 403
+    assert _drafts(intake, APPLICANT) != []
+
+    done = applicant.post(f"/devolution/{dv}/delete", data={"csrf_token": applicant.csrf})
+    assert done.status_code == 303 and done.headers["Location"] == "/my?done=draft-deleted"
+    closed = [e["payload"] for d, e in devolution.sender.sent if e["type"] == "task.closed"]
+    assert closed and closed[-1]["outcome"] == "cancelled"
+    _sync(intake, devolution)
+    assert _drafts(intake, APPLICANT) == []
+    assert client.get(f"/api/v1/devolutions/{dv}", headers=auth(APPLICANT)).status_code == 404
+
+
+def test_a_submitted_devolution_application_cannot_be_deleted_as_a_draft_第三十三条(
+    client, auth, devolution
+) -> None:  # type: ignore[no-untyped-def]
+    dv = client.post("/api/v1/devolutions", json=complete_application(), headers=auth(APPLICANT)).get_json()[
+        "id"
+    ]
+    assert client.post(f"/api/v1/devolutions/{dv}/submission", headers=auth(APPLICANT)).status_code == 200
+    applicant = _browser(devolution, APPLICANT)
+    assert "删除草稿" not in applicant.get(f"/devolution/{dv}/edit").get_data(as_text=True)
+    refused = applicant.post(f"/devolution/{dv}/delete", data={"csrf_token": applicant.csrf})
+    assert refused.status_code == 409 and "申请已提交，不能删除" in refused.get_data(as_text=True)

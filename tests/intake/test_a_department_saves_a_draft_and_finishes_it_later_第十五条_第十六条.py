@@ -248,3 +248,14 @@ def test_a_devolution_draft_told_by_its_task_event_is_listed_in_my_work_as_a_dra
     closed = {"task_id": "devolution:dv-1:draft", "outcome": "done", "at": "2026-12-03T11:00:00+08:00"}
     assert desk.deliver(TASK_CLOSED, closed, source="devolution")
     assert "草稿（" not in _browser(desk, "scjg.leader").get("/my").get_data(as_text=True)
+
+
+def test_the_offices_own_drafts_wait_in_its_worklist_第二十六条(desk) -> None:
+    handler = _browser(desk, "bb.clerk")
+    draft_id = _save(handler, "office-coordination", title="关于新业态监管职责的协调")
+    listed = _browser(desk, "bb.head").get("/worklist").get_data(as_text=True)  # the office's people
+    assert "草稿（1）" in listed and "关于新业态监管职责的协调" in listed and "第二十六条" in listed
+    assert "草稿（" not in _browser(desk, "zhzf.clerk").get("/my").get_data(as_text=True)
+    done = _post(handler, f"/cases/drafts/{draft_id}/delete", {})
+    assert done.headers["Location"] == "/worklist?done=draft-deleted"
+    assert "草稿已删除。" in handler.get(done.headers["Location"]).get_data(as_text=True)

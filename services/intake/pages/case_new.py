@@ -335,4 +335,5 @@ def delete_draft(draft_id: str) -> ResponseReturnValue:
         drafts.delete(current_runtime(), current_principal(), draft_id)
     except NotFound:
         return _draft_not_found()
-    return pages.redirect_to("/my?done=draft-deleted")
+    back = "/worklist" if current_principal().is_office else "/my"
+    return pages.redirect_to(f"{back}?done=draft-deleted")

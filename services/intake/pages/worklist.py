@@ -68,12 +68,46 @@ def office_worklist() -> ResponseReturnValue:
     return pages.render_page(
         "intake/worklist.html",
         tasks=tasks,
+        drafts=_drafts(runtime, me),
+        done={"draft-deleted": "草稿已删除。"}.get(request.args.get("done", "")),
         form=form,
         options=worklist.filter_options(runtime, me),
         statuses=STATUS_OPTIONS,
         filtered=any(request.args.get(k) for k in LABELS if k != "status") or filters.status != "open",
         office_openings=OFFICE_OPENINGS,
     )
+
+
+def _drafts(runtime: Any, me: Any) -> list[dict[str, Any]]:
+    """The department's drafts (草稿), intake's and other services', the last saved first."""
+    from services.intake.pages.case_new import SUBMISSIONS
+
+    saved: list[dict[str, Any]] = [
+        {
+            "title": d.title or SUBMISSIONS[d.form_kind].title,
+            "kind": SUBMISSIONS[d.form_kind].title,
+            "article": SUBMISSIONS[d.form_kind].article,
+            "saved_at": d.saved_at,
+            "saved_by": d.saved_by_name,
+            "href": f"/cases/new/{d.form_kind}?draft={d.id}",
+            "delete": f"/cases/drafts/{d.id}/delete",
+        }
+        for d in drafts.of_department(runtime, me)
+        if d.form_kind in SUBMISSIONS
+    ] + [  # other services' drafts (devolution's, 第三十三条), as their task events described them
+        {
+            "title": d.title,
+            "kind": NEW_KIND_NAMES.get(d.kind_name, d.kind_name),
+            "article": d.article or "",
+            "saved_at": d.saved_at,
+            "saved_by": "",
+            "href": d.url,
+            "delete": None,
+        }
+        for d in worklist.department_drafts(runtime, me)
+    ]
+    saved.sort(key=lambda d: d["saved_at"], reverse=True)
+    return saved
 
 
 #: what the office starts itself (第二十六条) — linked from its 待办
@@ -112,33 +146,7 @@ def my_work() -> ResponseReturnValue:
     runtime, me, counter = current_runtime(), current_principal(), _counter()
     waiting = worklist.department_tasks(runtime, me, worklist.Filters(), counter=counter)
     cases = worklist.department_cases(runtime, me, filters, counter=counter)
-    from services.intake.pages.case_new import SUBMISSIONS
-
-    saved: list[dict[str, Any]] = [
-        {
-            "title": d.title or SUBMISSIONS[d.form_kind].title,
-            "kind": SUBMISSIONS[d.form_kind].title,
-            "article": SUBMISSIONS[d.form_kind].article,
-            "saved_at": d.saved_at,
-            "saved_by": d.saved_by_name,
-            "href": f"/cases/new/{d.form_kind}?draft={d.id}",
-            "delete": f"/cases/drafts/{d.id}/delete",
-        }
-        for d in drafts.of_department(runtime, me)
-        if d.form_kind in SUBMISSIONS
-    ] + [  # other services' drafts (devolution's, 第三十三条), as their task events described them
-        {
-            "title": d.title,
-            "kind": NEW_KIND_NAMES.get(d.kind_name, d.kind_name),
-            "article": d.article or "",
-            "saved_at": d.saved_at,
-            "saved_by": "",
-            "href": d.url,
-            "delete": None,
-        }
-        for d in worklist.department_drafts(runtime, me)
-    ]
-    saved.sort(key=lambda d: d["saved_at"], reverse=True)
+    saved = _drafts(runtime, me)
     done = {"draft-deleted": "草稿已删除。"}.get(request.args.get("done", ""))
     return pages.render_page(
         "intake/my.html",
