@@ -137,6 +137,9 @@ def test_a_coordination_draft_with_a_filtered_picker_and_an_added_row_is_saved_r
     added = rows.nth(before)
     assert f"（第{before + 1}项）" in added.locator("legend").first.inner_text()
     added.get_by_label("依据名称").fill("宁波市综合行政执法局三定规定")
+    added.get_by_label("依据名称").press("Enter")  # neither submits nor adds a row
+    expect(rows).to_have_count(before + 1)
+    expect(page.get_by_role("heading", name="申请职责分工协调")).to_be_visible()
     clerk.check("row-added")
 
     page.get_by_role("button", name="保存草稿").click()

@@ -71,6 +71,15 @@
     if (first) { first.focus(); }
   });
 
+  // Enter in a text box of a form with rows would "press" its first button, a 添加一行: it does nothing there
+  // (the form is sent by its own button, never by a stray Enter or the phone keyboard's 前往).
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input || input.tagName !== "INPUT" || !input.form) { return; }
+    if (["submit", "button", "image", "reset", "file"].indexOf(input.type) !== -1) { return; }
+    if (input.form.querySelector("button[data-add-row]")) { event.preventDefault(); }
+  });
+
   // 筛选部门: a long department picker (checkboxes or a select) gets a box above it that keeps only the
   // departments whose name contains what is typed; chosen ones always stay in sight. Chinese typed through
   // an input method filters once the characters are composed.
