@@ -259,3 +259,18 @@ def test_the_offices_own_drafts_wait_in_its_worklist_第二十六条(desk) -> No
     done = _post(handler, f"/cases/drafts/{draft_id}/delete", {})
     assert done.headers["Location"] == "/worklist?done=draft-deleted"
     assert "草稿已删除。" in handler.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_saving_a_new_form_twice_before_it_knows_its_draft_keeps_one_draft_第十六条(desk) -> None:
+    clerk = _browser(desk, "zhzf.clerk")
+    key = re.search(
+        r'name="submission_key" value="([^"]+)"', clerk.get("/cases/new/coordination").get_data(as_text=True)
+    )
+    assert key
+    first = _save(clerk, **HALF_FILLED, submission_key=key.group(1))
+    second = _save(clerk, **HALF_FILLED, reasons="第二次点保存", submission_key=key.group(1))  # a double tap
+    assert first == second
+    with desk.runtime.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CaseDraft)) == 1
+    other_form = _save(clerk, **HALF_FILLED)  # another form (no key, or another one) is another draft
+    assert other_form != first

@@ -58,6 +58,11 @@ def test_a_clerk_saves_a_devolution_draft_finds_it_after_logging_in_again_and_su
     page.get_by_role("link", name="职责下放申请").click()
     page.get_by_label("职责名称").fill("食品小作坊登记")
     page.get_by_role("group", name="承接部门（海曙区）").get_by_label("海曙区市场监督管理局").check()
+    related = page.locator("details", has_text="关联部门（如有）")
+    related.locator("summary").click()
+    related.get_by_label("筛选部门").fill("综合行政执法")  # every jurisdiction's departments
+    assert _visible(related) == ["宁波市综合行政执法局"]
+    related.get_by_label("筛选部门").fill("")
     page.get_by_role("button", name="保存草稿").click()
     assert page.get_by_role("status").inner_text().startswith("草稿已保存")
     clerk.check("devolution-draft-saved")

@@ -304,6 +304,7 @@ def _save_draft(kind: NewSubmission, specs: list[case_forms.FieldSpec], form: Fo
             values=values,
             attachment_ids=_kept_files(form),
             draft_id=form.value(DRAFT_FIELD) or None,
+            form_key=form.value(KEY_FIELD) or None,
         )
     except NotFound:
         return _draft_not_found()

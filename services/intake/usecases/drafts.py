@@ -25,6 +25,8 @@ from shared.runtime import ServiceRuntime
 
 #: how many values one draft keeps (far beyond any form, far below what would burden a page)
 MAX_VALUES = 2000
+#: the form's own key among its values (the submission's ``Idempotency-Key``)
+KEY_FIELD = "submission_key"
 #: how many drafts a department keeps at once
 MAX_DRAFTS = 200
 
@@ -95,8 +97,11 @@ def save(
     values: list[tuple[str, str]],
     attachment_ids: Iterable[str] = (),
     draft_id: str | None = None,
+    form_key: str | None = None,
 ) -> Draft:
-    """Create the draft, or replace the values of the department's draft ``draft_id``."""
+    """Create the draft, or replace the values of the department's draft ``draft_id``. A form saved again
+    before it knew its draft (保存草稿 tapped twice) finds it by the form's own key (``form_key``, the
+    submission's idempotency key): one draft, not two."""
     department = _require_department(actor)
     if len(values) > MAX_VALUES:
         raise ValidationFailed(f"草稿内容过多（不超过 {MAX_VALUES} 项）", code="draft_too_large")
@@ -106,6 +111,8 @@ def save(
             row = _own(session, actor, draft_id)
             if row.form_kind != form_kind:
                 raise NotFound("未找到该草稿：它是另一类申请的草稿", code="draft_not_found")
+        elif form_key and (same := _by_form_key(session, actor, form_kind, form_key)) is not None:
+            row = same
         else:
             count = len(
                 session.scalars(
@@ -134,6 +141,17 @@ def save(
         row.saved_by, row.saved_by_name, row.saved_at = actor.user_id, actor.name[:100], utcnow()
         session.flush()
         return _view(row)
+
+
+def _by_form_key(session: Session, actor: Actor, form_kind: str, form_key: str) -> CaseDraft | None:
+    rows = session.scalars(
+        select(CaseDraft).where(
+            CaseDraft.jurisdiction_code == actor.jurisdiction,
+            CaseDraft.department_code == actor.department,
+            CaseDraft.form_kind == form_kind,
+        )
+    ).all()
+    return next((r for r in rows if [KEY_FIELD, form_key] in (r.form_values or [])), None)
 
 
 def get(runtime: ServiceRuntime, actor: Actor, draft_id: str) -> Draft:
