@@ -102,6 +102,9 @@ class NotifySettings:
     base_delay_s: float = 5.0
     max_delay_s: float = 1800.0
     lease_s: float = 60.0
+    # how long a work notification or webhook keeps being retried past max_attempts while the platform is
+    # down (their bizMsgId / id makes a retry safe): a day, so an outage of hours drains by itself
+    outage_patience_s: float = 86_400.0
     robot_rate: int = 20  # messages per window
     robot_window_ms: int = 61_000  # a minute and a second of margin for clock and network skew
     robot_spacing_ms: int | None = None  # window / rate unless set
@@ -120,6 +123,7 @@ class NotifySettings:
             base_delay_s=_float(env, "DM_NOTIFY_BASE_DELAY_S", 5.0),
             max_delay_s=_float(env, "DM_NOTIFY_MAX_DELAY_S", 1800.0),
             lease_s=_float(env, "DM_NOTIFY_LEASE_S", 60.0),
+            outage_patience_s=_float(env, "DM_NOTIFY_OUTAGE_PATIENCE_S", 86_400.0),
             robot_rate=_int(env, "DM_NOTIFY_ROBOT_RATE", 20),
             robot_window_ms=_int(env, "DM_NOTIFY_ROBOT_WINDOW_MS", 61_000),
             robot_spacing_ms=spacing if spacing >= 0 else None,

@@ -83,9 +83,11 @@ silence as 视为没有不同意见 unless a reason was filed."""
 # --- notify: requests (to the ``notify`` queue) ---
 NOTIFY_SEND = "notify.send"
 """{dedupe_key, template, params: {...}, recipients: [Party], case?: CaseRef, link?: str, urgency: "normal" |
-"urgent", kind?: "text" | "markdown" | "oa" | "action_card", report_to?: queue} — at most one delivery per
-dedupe key and recipient. ``params`` always carry what the template needs (case title, due date, days left or
-overdue). With ``report_to``, notify tells that queue what the request achieved (``notify.outcome``)."""
+"urgent", due_date?: ISO date, kind?: "text" | "markdown" | "oa" | "action_card", report_to?: queue} — at most
+one delivery per dedupe key and recipient. ``due_date`` (else ``params.due_date`` / ``new_due_date``) is the
+statutory date the notice is about: a backlog drains the urgent and the soonest first. ``params`` always
+carry what the template needs (case title, due date, days left or overdue). With ``report_to``, notify
+tells that queue what the request achieved (``notify.outcome``)."""
 NOTIFY_REVOKE = "notify.revoke"
 """{case: CaseRef, reason, at} — the case was withdrawn: every work notification about it sent before ``at``
 is revoked on the platform (``/message/revoke``), and those not sent yet never go out. Notices requested

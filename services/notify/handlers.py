@@ -46,7 +46,10 @@ def install(runtime: ServiceRuntime) -> None:
 
     def on_deliver(payload: dict[str, Any]) -> None:
         ids, robots = payload.get("delivery_ids") or [], payload.get("robots") or []
-        delivery.deliver(delivery.context_of(runtime), [str(i) for i in ids], robots=[str(r) for r in robots])
+        ctx = delivery.context_of(runtime)
+        if payload.get("backlog"):
+            delivery.drain_backlog(ctx)
+        delivery.deliver(ctx, [str(i) for i in ids], robots=[str(r) for r in robots])
 
     def on_revoke(uow: UnitOfWork, envelope: Envelope) -> None:
         revocation.request_revocation(uow, envelope)

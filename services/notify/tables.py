@@ -3,10 +3,10 @@ their attempts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
@@ -119,6 +119,9 @@ class Delivery(Base):
     link_text: Mapped[str] = mapped_column(String(20), default="查看详情")
     form: Mapped[list[Any]] = mapped_column(JSON, default=list)
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The statutory date the notice is about (a reply due, a clock overdue): a backlog drains the urgent and
+    the soonest first."""
     state: Mapped[str] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -29,6 +29,7 @@ FAST_POLICY = {
     "DM_NOTIFY_BASE_DELAY_S": "0.2",
     "DM_NOTIFY_MAX_DELAY_S": "1",
     "DM_NOTIFY_MAX_ATTEMPTS": "4",
+    "DM_NOTIFY_OUTAGE_PATIENCE_S": "0",  # park after the attempts, as the tests of parking expect
     "DM_NOTIFY_ROBOT_THROTTLE_S": "1",
     "DM_NOTIFY_LEASE_S": "1",
 }

@@ -191,8 +191,24 @@ def test_transient_failures_back_off_exponentially_with_jitter_then_park() -> No
         answer("transient"), channel_kind=rules.ZWD, attempts=3, now=NOW, policy=POLICY, rand=lambda: 0.0
     )
     assert low.next_attempt_at - NOW == timedelta(seconds=20)
-    last = rules.decide(answer("transient"), channel_kind=rules.ZWD, attempts=4, now=NOW, policy=POLICY)
+    day = POLICY.outage_patience_s
+    last = rules.decide(
+        answer("transient"), channel_kind=rules.ZWD, attempts=4, now=NOW, policy=POLICY, waited_s=day
+    )
     assert last.state == "parked"
+
+
+def test_a_work_notification_keeps_being_retried_past_its_attempts_while_the_platform_is_down_for_hours() -> (
+    None
+):
+    hours = rules.decide(
+        answer("transient"), channel_kind=rules.ZWD, attempts=9, now=NOW, policy=POLICY, waited_s=3 * 3600
+    )
+    assert hours.state == "queued" and hours.next_attempt_at - NOW <= timedelta(seconds=POLICY.max_delay_s)
+    robot = rules.decide(
+        answer("transient"), channel_kind=rules.ROBOT, attempts=9, now=NOW, policy=POLICY, waited_s=60
+    )
+    assert robot.state == "parked"  # a robot has no idempotency key: no resending on and on
 
 
 def test_a_platform_retry_hint_is_honoured() -> None:

@@ -56,6 +56,9 @@ class RetryPolicy:
     max_delay_s: float = 1800.0
     lease_s: float = 60.0
     """A delivery in ``sending`` longer than this is considered abandoned by a dead worker."""
+    outage_patience_s: float = 86_400.0
+    """How long after its request a work notification or webhook (safe to resend: the platform knows its
+    id) is retried past ``max_attempts``: a platform down for hours must not park the whole backlog."""
 
     def backoff_s(self, attempts: int, rand: Callable[[], float] = random.random) -> float:
         """Exponential backoff with equal jitter: between half and all of ``base · 2^(attempts-1)``."""
@@ -97,15 +100,17 @@ def decide(
     now: datetime,
     policy: RetryPolicy,
     rand: Callable[[], float] = random.random,
+    waited_s: float = 0.0,
 ) -> Decision:
-    """The state after ``attempts`` attempts ended with ``answer``."""
+    """The state after ``attempts`` attempts ended with ``answer``, ``waited_s`` after the request."""
     if answer.outcome == "delivered":
         return Decision(DELIVERED)
     if answer.outcome == "permanent":
         return Decision(FAILED, reason=f"平台拒绝（{answer.code}）：{answer.message or ''}")
     if channel_kind not in IDEMPOTENT_KINDS and not certainly_not_taken(answer):
         return Decision(PARKED, reason="群机器人可能已收到该消息但未确认，为避免重复发送，请人工核实后重放")
-    if attempts >= policy.max_attempts:
+    patient = channel_kind in IDEMPOTENT_KINDS and waited_s < policy.outage_patience_s
+    if attempts >= policy.max_attempts and not patient:
         return Decision(PARKED, reason=f"已重试{attempts}次仍未成功（{answer.code}），请人工处理")
     delay = max(policy.backoff_s(attempts, rand), answer.retry_after_s or 0.0)
     return Decision(QUEUED, next_attempt_at=now + timedelta(seconds=delay), reason=answer.message)

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import dramatiq
@@ -123,6 +124,7 @@ def build_context(runtime: ServiceRuntime, environ: Mapping[str, str] | None = N
         base_delay_s=notify.base_delay_s,
         max_delay_s=notify.max_delay_s,
         lease_s=notify.lease_s,
+        outage_patience_s=notify.outage_patience_s,
     )
     client = getattr(runtime.broker, "client", None)
     if client is None and settings.redis_url:
@@ -404,6 +406,23 @@ def fits_work_notification(message: RenderedMessage) -> bool:
     )
 
 
+def statutory_date(payload: Mapping[str, Any]) -> date | None:
+    """The statutory date a notice is about: the request's ``due_date``, else its parameters'
+    ``due_date`` or ``new_due_date`` (ISO dates); None when it names none (or not as a date)."""
+    params = payload.get("params") or {}
+    for value in (payload.get("due_date"), params.get("due_date"), params.get("new_due_date")):
+        if isinstance(value, str) and value:
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
+
+
+#: the order a backlog drains in: urgent notices first, then the soonest statutory date, then the oldest
+URGENCY_ORDER = (Delivery.urgency.desc(), Delivery.due_date.is_(None), Delivery.due_date)
+
+
 def _new_delivery(
     payload: Mapping[str, Any],
     target: Target,
@@ -435,6 +454,7 @@ def _new_delivery(
         link_text=message.link_text if message else "查看详情",
         form=[list(pair) for pair in message.form] if message else [],
         urgency=str(payload.get("urgency") or "normal"),
+        due_date=statutory_date(payload),
         state=rules.FAILED if problem else rules.QUEUED,
         attempts=0,
         next_attempt_at=None if problem else now,
@@ -468,6 +488,7 @@ class Claimed:
     token: str
     batch_key: str | None = None
     dedupe_key: str = ""
+    requested_at: datetime | None = None
 
     def outbound(self, receivers: Sequence[str] | None = None) -> OutboundMessage:
         """The message under the batch's ``bizMsgId``, to ``receivers`` (by default this person alone)."""
@@ -501,6 +522,7 @@ def _claimed(row: Delivery) -> Claimed:
         token=row.claim_token or "",
         batch_key=row.batch_key,
         dedupe_key=row.dedupe_key,
+        requested_at=row.requested_at,
     )
 
 
@@ -526,7 +548,7 @@ def claim(
             chosen = chosen.where(_whole_batches(list(ids)))
         else:
             chosen = chosen.where(Delivery.channel_id == channel_id)
-            chosen = chosen.order_by(Delivery.created_at).limit(limit)
+            chosen = chosen.order_by(*URGENCY_ORDER, Delivery.created_at).limit(limit)
         wanted = list(session.scalars(chosen).all())
         return _claim_rows(session, wanted, now)
 
@@ -582,7 +604,7 @@ def claim_direct(
             more = (
                 select(Delivery.batch_key)
                 .where(*ready, Delivery.batch_key.is_not(None))
-                .order_by(Delivery.next_attempt_at)
+                .order_by(*URGENCY_ORDER, Delivery.next_attempt_at)
                 .limit(drain)
             )
             _mark_claimed(session, [Delivery.batch_key.in_(more.scalar_subquery()), *ready], token, now)
@@ -621,7 +643,7 @@ def _claimed_by(session: Session, token: str) -> list[Claimed]:
     rows = session.scalars(
         select(Delivery)
         .where(Delivery.claim_token == token, Delivery.state == rules.SENDING)
-        .order_by(Delivery.created_at, Delivery.recipient)
+        .order_by(*URGENCY_ORDER, Delivery.created_at, Delivery.recipient)
     ).all()
     return [_claimed(row) for row in rows]
 
@@ -768,6 +790,107 @@ def record_outcomes(
         uow.commit()
     for at, ids in retry.items():
         schedule(ctx, ids, delay_ms=max(int((at - now).total_seconds() * 1000), 0))
+    if any(result.delivered and items[0].channel_kind == rules.ZWD for items, result in outcomes):
+        release_backlog(ctx)
+
+
+#: what a work notification answers while the platform is away (network errors, 5xx, its system errors)
+OUTAGE_CODES = frozenset(
+    {
+        "connect_timeout",
+        "read_timeout",
+        "connection_error",
+        PlatformCodes.SYSTEM_BUSY,
+        PlatformCodes.SYSTEM_ERROR,
+    }
+)
+
+
+def _waiting_out_an_outage(now: datetime) -> list[Any]:
+    return [
+        Delivery.state == rules.QUEUED,
+        Delivery.channel_kind == rules.ZWD,
+        Delivery.attempts > 0,
+        Delivery.next_attempt_at > now,
+        Delivery.revoke_state.is_(None),
+        or_(Delivery.last_code.in_(OUTAGE_CODES), Delivery.last_code.like("http_5%")),
+    ]
+
+
+def release_backlog(ctx: NotifyContext, *, limit: int = 5000) -> int:
+    """The platform answers again: the work notifications that were waiting out its outage (each on its
+    own backoff, up to ``DM_NOTIFY_MAX_DELAY_S``) are due now and dispatched most urgent first — urgent
+    notices, then the soonest statutory date (:data:`URGENCY_ORDER`) — within the day's budget as always.
+    Cheap when there is no backlog: one indexed query."""
+    now = utcnow()
+    with ctx.db.transaction() as session:
+        ids = list(
+            session.scalars(
+                select(Delivery.id)
+                .where(*_waiting_out_an_outage(now))
+                .order_by(*URGENCY_ORDER, Delivery.created_at)
+                .limit(limit)
+            ).all()
+        )
+        if ids:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids), Delivery.state == rules.QUEUED)
+                .values(next_attempt_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    if ids:
+        ctx.runtime.sender.send(NOTIFY, deliver_envelope([], backlog=True))
+        log.info(
+            "the platform answers again: %d waiting work notification(s) released, most urgent first",
+            len(ids),
+        )
+    return len(ids)
+
+
+def drain_backlog(ctx: NotifyContext, *, budget_s: float = 30.0) -> int:
+    """Send the due work notifications and webhooks, most urgent first, claim after claim in this one
+    thread (so the order holds); after ``budget_s`` the rest is handed on to another command."""
+    started, sent = time.monotonic(), 0
+    while True:
+        claimed, _robots = claim_direct(ctx, [], drain=ctx.drain or 20)
+        if not claimed:
+            return sent
+        send_claimed(ctx, claimed)
+        sent += len(claimed)
+        if time.monotonic() - started > budget_s:
+            ctx.runtime.sender.send(NOTIFY, deliver_envelope([], backlog=True))
+            return sent
+
+
+#: a backlog waiting longer than this for its next try is probed on the sweep (the scheduler's tick)
+PROBE_AFTER_S = 60.0
+
+
+def probe_outage(ctx: NotifyContext) -> int:
+    """Periodic, while work notifications wait out an outage: the most urgent batch is tried now (one
+    call a tick), so the backlog is released within a tick of the platform's return rather than after
+    the longest backoff."""
+    now = utcnow()
+    with ctx.db.transaction() as session:
+        # only a backlog whose next try is more than a tick away: shorter backoffs need no probe
+        later = now + timedelta(seconds=PROBE_AFTER_S)
+        first = session.scalars(
+            select(Delivery.id)
+            .where(*_waiting_out_an_outage(now), Delivery.next_attempt_at > later)
+            .order_by(*URGENCY_ORDER)
+            .limit(1)
+        ).first()
+        if first is None:
+            return 0
+        session.execute(
+            update(Delivery)
+            .where(_whole_batches([first]), Delivery.state == rules.QUEUED)
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    ctx.runtime.sender.send(NOTIFY, deliver_envelope([first]))
+    return 1
 
 
 def _record_one(
@@ -786,6 +909,7 @@ def _record_one(
         return _retry_one_by_one(session, items, result, now)
     answer = _answer(result, robot_throttle_s)
     retry: dict[datetime, list[str]] = {}
+    requested = min((item.requested_at for item in items if item.requested_at), default=now)
     for (token, attempts), ids in _by_claim(items).items():
         decision = rules.decide(
             answer,
@@ -794,6 +918,7 @@ def _record_one(
             now=now,
             policy=ctx.policy,
             rand=ctx.rand,
+            waited_s=(now - requested).total_seconds(),
         )
         _apply(session, ids, token, decision, result, now=now, digest_id=digest_id)
         if decision.state == rules.QUEUED and decision.next_attempt_at is not None:
@@ -943,10 +1068,14 @@ def _apply(
 # --------------------------------------------------------------------------- 4. dispatch and recovery
 
 
-def deliver_envelope(ids: Sequence[str], *, robots: Sequence[str] = ()) -> dict[str, Any]:
+def deliver_envelope(
+    ids: Sequence[str], *, robots: Sequence[str] = (), backlog: bool = False
+) -> dict[str, Any]:
     payload: dict[str, Any] = {"delivery_ids": list(ids)}
     if robots:
         payload["robots"] = list(robots)
+    if backlog:
+        payload["backlog"] = True  # drain what is due, most urgent first (see drain_backlog)
     return Envelope(type=DELIVER, payload=payload, source=NOTIFY).to_dict()
 
 
@@ -984,7 +1113,7 @@ def sweep(runtime: ServiceRuntime) -> None:
     resolve the parties that wait for the directory replica, show the day's budget."""
     ctx = context_of(runtime)
     recovered = recover_abandoned(ctx)
-    dispatched = redispatch_due(ctx)
+    dispatched = redispatch_due(ctx) + probe_outage(ctx)
     resolved = resolve_waiting(ctx)
     if ctx.budget is not None:
         record_budget(ctx.budget, ctx.budget.used_today())
@@ -1031,7 +1160,7 @@ def redispatch_due(ctx: NotifyContext, *, grace_s: float = LOST_DISPATCH_GRACE_S
             session.scalars(
                 select(Delivery.id)
                 .where(Delivery.state == rules.QUEUED, Delivery.next_attempt_at <= cutoff)
-                .order_by(Delivery.next_attempt_at)
+                .order_by(*URGENCY_ORDER, Delivery.next_attempt_at)
                 .limit(1000)
             ).all()
         )
