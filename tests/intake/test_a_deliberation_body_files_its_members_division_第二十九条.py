@@ -70,6 +70,8 @@ def test_the_lead_unit_copies_the_members_division_to_the_office_and_it_is_regis
     assert case["status_name"] == "成员单位职责分工已抄送编办，待登记"
     assert case["content"]["flags"] == []
     assert "division_filed" in desk.templates()
+    [receipt] = [n for n in desk.sent("notify.send") if n["template"] == "submission_received"]
+    assert receipt["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     actions = {a["action"] for a in desk.get("bb.clerk", f"/cases/{case['id']}").json["allowed_actions"]}
     assert {"register_division", "flag_division"} <= actions
 

@@ -80,6 +80,9 @@ def file_division(
             changed=bool(earlier),
             flag_count=len(flags),
         )
+        step.out.notify(
+            "submission_received", step.applicant(), dedupe="received", kind_name="成员单位职责分工（抄送）"
+        )
 
     return open_new_case(runtime, actor, new, claim, effects)
 
