@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from services.intake.domain import commands as c
 from services.intake.domain.duty_plan import Flag
 from services.intake.domain.procedure import Kind, Opening, Procedure, Status, Transition, applicant, office
-from services.intake.domain.rules import fail_if_any
+from services.intake.domain.rules import fail_if_any, named
 
 ARTICLE = "第二十九条"
 
@@ -147,20 +147,20 @@ def division_flags(command: FileDivision, department_names: Mapping[str, str]) -
     flags: list[Flag] = []
     holders: dict[str, list[str]] = {}
     for i, member in enumerate(command.members):
-        name = department_names.get(member.department, member.department)
+        name = named(department_names, member.department)
         for j, task in enumerate(member.tasks):
             where = f"members[{i}].tasks[{j}]"
             if not (task.sanding_provision and task.sanding_provision.strip()):
                 flags.append(Flag(ARTICLE, where, f"{name}的任务“{task.task}”未注明与其“三定”规定的衔接"))
             if task.shared_with and not task.host_department:
-                others = "、".join(department_names.get(d, d) for d in task.shared_with)
+                others = "、".join(named(department_names, d) for d in task.shared_with)
                 flags.append(
                     Flag("第七条", where, f"“{task.task}”由{name}与{others}共同承担，未明确主办单位")
                 )
             holders.setdefault(task.task.strip(), []).append(member.department)
     for task_text, departments in holders.items():
         if len(set(departments)) > 1:
-            names = "、".join(department_names.get(d, d) for d in dict.fromkeys(departments))
+            names = "、".join(named(department_names, d) for d in dict.fromkeys(departments))
             flags.append(
                 Flag("第七条", "members", f"“{task_text}”同时分给{names}，一件事情原则上由一个部门负责")
             )

@@ -42,7 +42,7 @@ from services.intake.domain.procedure import (
     office,
     office_decider,
 )
-from services.intake.domain.rules import fail_if_any
+from services.intake.domain.rules import fail_if_any, named
 from shared.errors import DomainError, ValidationFailed
 
 # --- 第6条: the basis of a duty ---
@@ -379,7 +379,7 @@ def seventh_article_flags(matters: Sequence[SharedMatter], department_names: Map
     seen: dict[str, int] = {}
     for i, matter in enumerate(matters):
         where = f"shared_matters[{i}]"
-        names = "、".join(department_names.get(d, d) for d in matter.departments)
+        names = "、".join(named(department_names, d) for d in matter.departments)
         missing = []
         if not matter.lead_department:
             missing.append("牵头部门")
@@ -467,7 +467,7 @@ def check_solicitation_scope(
         )
     missing = [code for code in required if code not in asked]
     if missing:
-        listed = "、".join(f"{names.get(code, code)}（{SCOPE_NAMES[required[code]]}）" for code in missing)
+        listed = "、".join(f"{named(names, code)}（{SCOPE_NAMES[required[code]]}）" for code in missing)
         raise DomainError(
             f"尚未书面征求以下部门的意见：{listed}（第十一条第二项）",
             code="solicitation_scope_incomplete",

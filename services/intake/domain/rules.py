@@ -7,9 +7,17 @@ Each check raises :class:`~shared.errors.ValidationFailed` (naming the field, in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from shared.errors import DomainError, ValidationFailed
+
+#: what a person reads for a department the directory does not (or no longer) know: never its code
+UNKNOWN_DEPARTMENT = "有关部门"
+
+
+def named(names: Mapping[str, str], code: str) -> str:
+    """A department by its name in ``names``, :data:`UNKNOWN_DEPARTMENT` when it has none there."""
+    return names.get(code) or UNKNOWN_DEPARTMENT
 
 
 def fail_if_any(fields: dict[str, list[str]], detail: str, code: str) -> None:

@@ -738,9 +738,9 @@ def _delegation_view(row: DelegationRow, names: Mapping[str, str]) -> dict[str, 
     return {
         "id": row.id,
         "delegator_id": row.delegator_id,
-        "delegator_name": names.get(row.delegator_id, row.delegator_id),
+        "delegator_name": names.get(row.delegator_id) or "有关人员",
         "delegate_id": row.delegate_id,
-        "delegate_name": names.get(row.delegate_id, row.delegate_id),
+        "delegate_name": names.get(row.delegate_id) or "有关人员",
         "starts_on": row.starts_on,
         "ends_on": row.ends_on,
         "reason": row.reason,
@@ -845,7 +845,7 @@ def hand_over(
         steps = list(row.steps)
         steps[row.current_step] = {**step, "assignees": others}
         row.steps, row.step_started_at = steps, utcnow()
-        left_name = _names(session, [person_id]).get(person_id, person_id)
+        left_name = _names(session, [person_id]).get(person_id) or "有关人员"
         handed.append(row.id)
         if not others:
             row.status = Status.UNROUTABLE.value

@@ -24,6 +24,7 @@ from services.intake import queries
 from services.intake.adapters.attachment_store import AttachmentStore
 from services.intake.domain import documents as rules
 from services.intake.domain.actors import Actor
+from services.intake.domain.rules import named
 from services.intake.messages.cases import department_party, office_party
 from services.intake.tables import (
     Attachment,
@@ -82,13 +83,13 @@ def _facts(session: Session, record: CaseRecord, event: CaseEvent) -> rules.Fact
     parties = [p.department_code for p in queries.parties_of(session, record.id)]
     applicant = record.applicant_department or ""
     names = _names(session, [applicant, *parties])
-    others = tuple(dict.fromkeys(names.get(c, c) for c in parties if c != applicant))
+    others = tuple(dict.fromkeys(named(names, c) for c in parties if c != applicant))
     return rules.Facts(
         case_id=record.id,
         kind=record.kind,
         source=record.source,
         title=record.title,
-        applicant=names.get(applicant, applicant),
+        applicant=named(names, applicant),
         parties=others,
         reason=event.reason or "",
         data=dict(event.data or {}),

@@ -22,6 +22,7 @@ from sqlalchemy import and_, select, text
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import STATUS_NAMES, Status
+from services.intake.domain.rules import named
 from services.intake.messages.cases import KIND_NAMES, RULE_NAMES
 from services.intake.tables import CaseClock, CaseRecord, Department
 from services.intake.tables.supervision import summed
@@ -269,7 +270,7 @@ def dashboard(
         (
             {
                 "department": code,
-                "name": names.get(code, code),
+                "name": named(names, code),
                 "asked": total,
                 "deemed": deemed,
                 "share": round(deemed / total, 3) if total else 0.0,
