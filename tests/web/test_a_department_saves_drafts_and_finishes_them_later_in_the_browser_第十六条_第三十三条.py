@@ -21,7 +21,7 @@ def _visible(group: Any) -> list[str]:
 
 def _complete_devolution(page: Any) -> None:
     """The rest of the five items of 第三十三条 and the receiving department's written feedback."""
-    first = page.get_by_role("group", name="依据 1")
+    first = page.get_by_role("group", name="依据 2", exact=True)
     first.get_by_label("依据类型").select_option(label="法律法规")
     first.get_by_label("依据名称").fill("浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定")
     first.get_by_label("条款").fill("第十条")
@@ -57,6 +57,10 @@ def test_a_clerk_saves_a_devolution_draft_finds_it_after_logging_in_again_and_su
     expect(page.get_by_role("heading", name="我的办件")).to_be_visible()
     page.get_by_role("link", name="职责下放申请").click()
     page.get_by_label("职责名称").fill("食品小作坊登记")
+    page.get_by_role("button", name="职责依据：添加一行").click()  # a fourth 依据, in place
+    fourth = page.get_by_role("group", name="依据 4", exact=True)
+    fourth.get_by_label("依据类型").select_option(label="上级文件")
+    fourth.get_by_label("依据名称").fill("浙江省市场监督管理局关于食品小作坊登记的规定")
     page.get_by_role("group", name="承接部门（海曙区）").get_by_label("海曙区市场监督管理局").check()
     related = page.locator("details", has_text="关联部门（如有）")
     related.locator("summary").click()
@@ -84,6 +88,9 @@ def test_a_clerk_saves_a_devolution_draft_finds_it_after_logging_in_again_and_su
 
     card.get_by_role("link", name="继续填写").click()
     assert page.get_by_label("职责名称").input_value() == "食品小作坊登记"  # refilled
+    # the blank rows are not kept: the basis typed in the fourth row is now the first
+    kept = page.get_by_role("group", name="依据 1", exact=True).get_by_label("依据名称").input_value()
+    assert kept == "浙江省市场监督管理局关于食品小作坊登记的规定"
     _complete_devolution(page)
     page.get_by_role("button", name="保存草稿").click()  # the feedback rows appear for the chosen department
     page.get_by_label("海曙区市场监督管理局反馈文件名称").fill("关于承接食品小作坊登记的反馈意见")

@@ -29,7 +29,10 @@
     attrs.forEach(function (attr) {
       var value = el.getAttribute(attr);
       if (value === null) { return; }
-      el.setAttribute(attr, value.split(oldName).join(newName).split(oldId).join(newId));
+      value = value.split(oldName).join(newName).split(oldId).join(newId);
+      var end = "-" + idOf(name) + "-" + from;  // the row's own id: "f-legal_bases-2"
+      if (attr === "id" && value.slice(-end.length) === end) { value = value.slice(0, -end.length) + "-" + idOf(name) + "-" + to; }
+      el.setAttribute(attr, value);
     });
   }
 
@@ -63,7 +66,9 @@
       renumber(el, name, from, to);
     });
     var legend = children(row, "legend")[0];
-    if (legend) { legend.textContent = legend.textContent.replace("第" + (from + 1) + "项", "第" + (to + 1) + "项"); }
+    if (legend) {  // "（第3项）", "依据 3": the row's number is the last one in its legend
+      legend.textContent = legend.textContent.replace(new RegExp("(^|\\D)" + (from + 1) + "(\\D*)$"), "$1" + (to + 1) + "$2");
+    }
     emptied(row);
     list.insertBefore(row, button);
     count.value = String(rows.length + 1);
