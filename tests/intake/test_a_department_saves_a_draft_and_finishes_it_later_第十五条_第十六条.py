@@ -274,3 +274,14 @@ def test_saving_a_new_form_twice_before_it_knows_its_draft_keeps_one_draft_第�
         assert session.scalar(select(func.count()).select_from(CaseDraft)) == 1
     other_form = _save(clerk, **HALF_FILLED)  # another form (no key, or another one) is another draft
     assert other_form != first
+
+
+def test_the_office_is_told_its_drafts_are_in_its_worklist_第二十六条(desk) -> None:
+    handler = _browser(desk, "bb.clerk")
+    assert "草稿列在“待办”中" in handler.get("/cases/new/office-coordination").get_data(as_text=True)
+    draft_id = _save(handler, "office-coordination", title="关于新业态监管职责的协调")
+    page = handler.get(f"/cases/new/office-coordination?draft={draft_id}&saved=1").get_data(as_text=True)
+    assert "草稿在“待办”中" in page
+    assert "草稿列在“我的办件”中" in _browser(desk, "zhzf.clerk").get("/cases/new/coordination").get_data(
+        as_text=True
+    )

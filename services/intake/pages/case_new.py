@@ -179,6 +179,7 @@ def _page(
         specs=specs,
         draft_id=form.value(DRAFT_FIELD),
         notice=notice,
+        drafts_page=_drafts_page(),
         ctx=SimpleNamespace(
             picker=choices,
             departments=choices,
@@ -252,6 +253,11 @@ def create_submission(slug: str) -> ResponseReturnValue:
 # --- drafts (草稿) ------------------------------------------------------------------------------------------
 
 
+def _drafts_page() -> str:
+    """Where the caller finds the drafts: the office in its 待办, a department in 我的办件."""
+    return "待办" if current_principal().is_office else "我的办件"
+
+
 def _draft_not_found() -> ResponseReturnValue:
     return pages.error_page(404, "未找到草稿", "未找到该草稿：它已提交或已删除，或不属于本部门。", back="/my")
 
@@ -272,7 +278,7 @@ def _draft_page(kind: NewSubmission, specs: list[case_forms.FieldSpec], draft_id
     if request.args.get("saved"):
         notice = (
             f"草稿已保存（{chinese_datetime(draft.saved_at)}）。"
-            "可以继续填写，完成后再提交；草稿在“我的办件”中。"
+            f"可以继续填写，完成后再提交；草稿在“{_drafts_page()}”中。"
         )
     return _page(kind, form, notice=notice)
 
