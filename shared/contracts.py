@@ -128,10 +128,12 @@ POWER_LIST_CHANGED = "power_list.changed"
 # --- tasks: who must act on what, by when (any service → the ``intake`` worklist and the ``notify`` to-do
 # centre; the publisher sends each event to both queues) ---
 TASK_OPENED = "task.opened"
-"""{task_id, case: CaseRef, step, step_name, assignee: Party, due_date?, provisional?: bool, article?,
-opened_at, url, department?, document_number?} — a step now waits for ``assignee`` (a person, a
-department's staff, or a role such as the office's handlers) until ``due_date`` (the statutory date,
-``YYYY-MM-DD`` Asia/Shanghai, null if none).
+"""{task_id, case: CaseRef, step, step_name, assignee: Party, due_date?, provisional?: bool, calendar?:
+CalendarWindow, article?, opened_at, url, department?, document_number?} — a step now waits for ``assignee``
+(a person, a department's staff, or a role such as the office's handlers) until ``due_date`` (the statutory
+date, ``YYYY-MM-DD`` Asia/Shanghai, null if none). ``calendar`` is the window of the clock the date is from
+(as its ``clock.scheduled`` carried it), sent to the ``intake`` worklist only, which counts the days left
+with it.
 ``task_id`` is chosen by the publisher and stable (``<service>:<case id>:<step>[:<subject>]``): opening it
 again updates it (a moved due date, a new title) and never makes a second task. ``step`` is a stable code
 (``acceptance_decision``, ``written_reply``, ``approval``, ``half_year_report``…), ``step_name`` its Chinese

@@ -66,6 +66,7 @@ def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope, runtime: ServiceRunt
     clock.due_at = _instant(payload.get("due_at"))
     clock.provisional = bool(payload.get("provisional"))
     clock.remaining_working_days = payload.get("remaining_working_days")
+    clock.calendar = payload.get("calendar")
     clock.overdue = clock.state in ("overdue", "expired")
     clock.due_soon = False
     if runtime is not None:

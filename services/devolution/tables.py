@@ -103,6 +103,9 @@ class Clock(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     remaining_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The calendar window the last clock.scheduled carried (``shared.contracts.CalendarWindow``): passed on
+    with the step's task and the approval request, whose readers count the working days left with it."""
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     due_soon: Mapped[bool] = mapped_column(Boolean, default=False)

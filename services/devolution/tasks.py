@@ -54,8 +54,12 @@ def task_id(case_id: str, step: str, subject: str | None = None) -> str:
 
 
 def _publish(uow: UnitOfWork, message_type: str, body: dict[str, Any]) -> None:
-    for queue in TASK_QUEUES:
-        uow.publish(queue, message_type, body)
+    for queue in TASK_QUEUES:  # the to-do centre shows no count of days: the calendar is the worklist's
+        uow.publish(queue, message_type, body if queue == INTAKE else _without_calendar(body))
+
+
+def _without_calendar(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "calendar"}
 
 
 def open_step(
@@ -68,8 +72,10 @@ def open_step(
     subject: str | None = None,
     due_date: date | None = None,
     provisional: bool = False,
+    calendar: dict[str, Any] | None = None,
 ) -> None:
-    """The step now waits for ``assignee`` (until ``due_date``, when there is a statutory one)."""
+    """The step now waits for ``assignee`` (until ``due_date``, when there is a statutory one; ``calendar``
+    is its clock's window, for the worklist to count the days left with)."""
     name, article = STEPS[step]
     case = messages.case_of(runtime, row)
     body = payload(
@@ -81,6 +87,7 @@ def open_step(
         assignee=assignee,
         due_date=due_date.isoformat() if due_date else None,
         provisional=provisional,
+        calendar=calendar if due_date else None,
         opened_at=utcnow().isoformat(),
         url=messages.page_path(row.id),
         department=row.applicant_department,

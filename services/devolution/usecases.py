@@ -620,7 +620,7 @@ def _due_of(clock: Clock | None) -> dict[str, Any]:
     """A task's statutory date from our record of its clock (none while it is unknown or stopped)."""
     if clock is None or clock.state in ("stopped", "paused", "requested") or clock.due_date is None:
         return {}
-    return {"due_date": clock.due_date, "provisional": clock.provisional}
+    return {"due_date": clock.due_date, "provisional": clock.provisional, "calendar": clock.calendar}
 
 
 def refresh_task_dates(uow: UnitOfWork, runtime: ServiceRuntime, clock: Clock) -> None:

@@ -142,3 +142,34 @@ def test_the_opinion_sent_for_approval_takes_its_clocks_window_to_the_leaders_in
         item.time_left is not None and item.time_left.label == "剩余 24 个工作日"
     )  # and the working Saturday
     assert calls == []
+
+
+def test_a_closure_after_the_due_date_reaches_the_worklists_overdue_count_but_not_the_to_do_centre_第二十二条(
+    case, deadlines, calls
+) -> None:
+    desk, case_id = case
+    me = directory.principal_of(directory.find_person(desk.runtime, "bb.clerk"))
+    unreachable = deadlines_calendar.DeadlinesCalendar("http://deadlines.invalid")
+
+    def badge() -> str:
+        rows = worklist.office_worklist(
+            desk.runtime, me, worklist.Filters(), counter=unreachable, today=date(2025, 11, 21)
+        )
+        [task] = [t for t in rows if case_id in t.task_id and t.due_date]
+        assert task.time_left is not None
+        return task.time_left.label
+
+    assert badge() == "已超期 6 个工作日"  # 14, 17, 18, 19, 20, 21日
+    closure = LocalOverride(date(2025, 11, 20), OverrideKind.CLOSURE, "台风“示例”停止办公")
+    with deadlines.unit_of_work() as uow:
+        calendar_admin.set_override(
+            uow, calendars(deadlines.db), "330200", closure, by="测试", now=beijing(11, 19)
+        )
+        uow.commit()
+    [event] = [env["payload"] for env in deadlines.sender.of_type(CLOCK_SCHEDULED)]
+    assert event["reason"] == "refreshed" and event["due_date"] == "2025-11-13"
+    desk.sender.sent.clear()
+    relay(deadlines, desk.runtime, "intake", beijing(11, 19))
+    assert badge() == "已超期 5 个工作日"
+    assert desk.sent("task.opened") == [] and desk.sent("notify.send") == []  # nothing anyone sees moved
+    assert calls == []

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, String
+from sqlalchemy import JSON, Boolean, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.intake.tables.base import Base
@@ -41,6 +42,9 @@ class WorklistTask(Base):
     assignee_jurisdiction: Mapped[str] = mapped_column(String(12), default="")
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The calendar window of the clock ``due_date`` is from (``shared.contracts.CalendarWindow``), if the
+    event carried one: the days left are counted with it as of today."""
     url: Mapped[str] = mapped_column(String(500), default="")
     state: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # done | cancelled

@@ -162,7 +162,7 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
                 else "书面答复征求意见",
                 article=reply_article,
                 assignee=department_party(solicitation.department_code, record.jurisdiction_code),
-                **_due(clock.due_date if clock else None, bool(clock and clock.provisional)),
+                **_due_of(clock),
                 **common,
             )
     elif actor in ACTORS:
@@ -186,7 +186,7 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
             step_name=name,
             article=article,
             assignee=assignee,
-            **_due(nearest.due_date if nearest else None, bool(nearest and nearest.provisional)),
+            **_due_of(nearest),
             **common,
         )
     return tasks
@@ -218,13 +218,24 @@ def approval_tasks(session: Session, row: ApprovalRow) -> dict[str, dict[str, An
             assignee=party("person", person, row.jurisdiction),
             url=f"/m/approvals/{row.id}",
             department=case.get("department"),
-            **_due(row.statutory_due_date, row.statutory_provisional),
+            **_due(row.statutory_due_date, row.statutory_provisional, row.statutory_calendar),
         )
     return tasks
 
 
-def _due(due_date: date | None, provisional: bool) -> dict[str, Any]:
-    return {"due_date": due_date.isoformat() if due_date else None, "provisional": provisional or None}
+def _due(due_date: date | None, provisional: bool, calendar: dict[str, Any] | None) -> dict[str, Any]:
+    """A task's statutory date, and the calendar window of its clock (the worklist counts with it)."""
+    return {
+        "due_date": due_date.isoformat() if due_date else None,
+        "provisional": provisional or None,
+        "calendar": calendar if due_date else None,
+    }
+
+
+def _due_of(clock: CaseClock | None) -> dict[str, Any]:
+    if clock is None:
+        return _due(None, False, None)
+    return _due(clock.due_date, clock.provisional, clock.calendar)
 
 
 def _sync(uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outcome: str) -> None:
@@ -243,11 +254,17 @@ def _sync(uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outco
         if row is None or _differs(row, body):
             body = {**body, "opened_at": at}
             worklist.task_opened(uow, body)
-            uow.publish(NOTIFY, TASK_OPENED, body)
+            uow.publish(NOTIFY, TASK_OPENED, _without_calendar(body))
+        elif row.calendar != body.get("calendar"):  # the worklist's alone: the to-do centre counts no days
+            worklist.task_opened(uow, {**body, "opened_at": at})
     for task_id in sorted(set(open_now) - set(wanted)):
         body = {"task_id": task_id, "outcome": outcome, "at": at}
         worklist.task_closed(uow, body)
         uow.publish(NOTIFY, TASK_CLOSED, body)
+
+
+def _without_calendar(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "calendar"}
 
 
 def _differs(row: WorklistTask, body: dict[str, Any]) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.intake.domain.approvals.workdays import ClockCalendar, TimeLeft, WorkingDayCounter, time_left
-from services.intake.tables import CaseClock, Department, Person, WorklistTask
+from services.intake.tables import Department, Person, WorklistTask
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Principal
 from shared.localtime import today as local_today
 from shared.localtime import zone
@@ -86,6 +86,7 @@ def task_opened(uow: UnitOfWork, payload: Mapping[str, Any]) -> None:
     _assign(task, assignee)
     task.due_date = date.fromisoformat(due) if due else None
     task.provisional = bool(payload.get("provisional"))
+    task.calendar = payload.get("calendar") if due else None
     task.url = str(payload.get("url") or case.get("url") or "")[:500]
     if task.state != OPEN or task.opened_at is None:  # new or reopened; an update keeps its first opening
         task.opened_at = at
@@ -440,13 +441,11 @@ def _views(session: Session, rows: Any, today: date, counter: WorkingDayCounter)
     rows = list(rows)
     departments = _department_names(session, [r.department for r in rows if r.department])
     assignees = _assignee_names(session, rows)
-    calendars = _clock_calendars(session, rows, counter)
     views = []
     for r in rows:
         left = None
-        if r.due_date and r.state == OPEN:
-            case_counter = _counter_for(calendars.get(r.case_id, []), r.due_date, counter)
-            left = time_left(r.due_date, today, case_counter)
+        if r.due_date and r.state == OPEN:  # counted with the window the task's clock carried, if any
+            left = time_left(r.due_date, today, ClockCalendar.from_json(r.calendar, counter))
         assignee = assignees.get((r.assignee_kind, r.assignee_id)) or (
             _role_name(r.assignee_id) if r.assignee_kind == "role" else "相关部门"
         )
@@ -472,36 +471,3 @@ def _views(session: Session, rows: Any, today: date, counter: WorkingDayCounter)
             )
         )
     return views
-
-
-def _clock_calendars(
-    session: Session, rows: list[WorklistTask], fallback: WorkingDayCounter
-) -> dict[str, list[tuple[date | None, ClockCalendar]]]:
-    """The calendar windows intake's clocks of these tasks' cases carried (``clock.scheduled``), by case id:
-    a task's days left are counted with its clock's window, as of today, without asking deadlines."""
-    case_ids = sorted({r.case_id for r in rows if r.service == "intake" and r.due_date and r.state == OPEN})
-    found: dict[str, list[tuple[date | None, ClockCalendar]]] = {}
-    if not case_ids:
-        return found
-    clocks = session.scalars(
-        select(CaseClock).where(CaseClock.case_id.in_(case_ids), CaseClock.calendar.is_not(None))
-    )
-    for clock in clocks:
-        calendar = ClockCalendar.from_json(clock.calendar, fallback)
-        if isinstance(calendar, ClockCalendar):
-            found.setdefault(clock.case_id, []).append((clock.due_date, calendar))
-    return found
-
-
-def _counter_for(
-    calendars: list[tuple[date | None, ClockCalendar]], due_date: date, fallback: WorkingDayCounter
-) -> WorkingDayCounter:
-    """The window of the clock the task's due date is from, else any window of its case reaching that date
-    (one jurisdiction, one calendar), else ``fallback`` (a task of another service, or an old clock)."""
-    for clock_due, calendar in calendars:
-        if clock_due == due_date:
-            return calendar
-    for _clock_due, calendar in calendars:
-        if calendar.after < due_date <= calendar.through:
-            return calendar
-    return fallback
