@@ -6,8 +6,8 @@ One nullable JSON column; no data to move (deadlines owns the calendar). A clock
 has none until deadlines sends it again (its next change, or ``python -m services.deadlines.cli
 announce-clocks``); until then intake counts its days left through the deadlines calendar API.
 
-Revision ID: devolution_0009
-Revises: devolution_0008
+Revision ID: devolution_0010
+Revises: devolution_0009
 Create Date: 2026-12-03 10:45:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "devolution_0009"
-down_revision: str | None = "devolution_0008"
+revision: str = "devolution_0010"
+down_revision: str | None = "devolution_0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
