@@ -48,7 +48,8 @@ COUNTER_KEY = "approvals.counter"
 
 
 def counter() -> WorkingDayCounter:
-    """The deadlines calendar, for the caller's jurisdiction (tests put a fixed one in the app)."""
+    """The fallback counter for approvals without a clock's calendar window: the deadlines calendar API, for
+    the caller's jurisdiction (tests put a fixed one in the app). Windows are counted without it."""
     fixed = current_app.extensions.get(COUNTER_KEY)
     if fixed is not None:
         return fixed

@@ -38,6 +38,7 @@ LABELS = {
 
 
 def _counter() -> WorkingDayCounter:
+    """The fallback for tasks without their clock's calendar window (the deadlines calendar API)."""
     from flask import current_app
 
     fixed = current_app.extensions.get(COUNTER_KEY)
