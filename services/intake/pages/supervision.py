@@ -7,12 +7,10 @@ figure, and both as an Excel ledger (台账).
 
 from __future__ import annotations
 
-import io
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from services.intake.pages import charts
@@ -25,6 +23,7 @@ from shared.identity import OFFICE_ROLES
 from shared.jurisdictions import jurisdiction_name
 from shared.service import current_runtime
 from shared.web import pages
+from shared.web.ledger import dated, sheet_header, workbook_response
 
 supervision_pages = Blueprint("intake_supervision", __name__, template_folder="templates")
 FILTER_NAMES = {
@@ -35,7 +34,6 @@ FILTER_NAMES = {
     "late": "只看逾期",
     "overdue": "已逾期",
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period() -> supervision.Period:
@@ -131,6 +129,11 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
+#: cases per page of a figure's list; the ledger (.xlsx) holds them all
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
 def _wanted() -> dict[str, str]:
     return {k: request.args[k] for k in FILTER_NAMES if k in request.args}
 
@@ -143,46 +146,37 @@ def case_list() -> ResponseReturnValue:
     except ValidationFailed as exc:
         return pages.error_page(422, "日期有误", exc.detail or "日期格式应为 YYYY-MM-DD")
     wanted = _wanted()
-    rows = supervision.case_list(current_runtime(), current_principal(), period, wanted)
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        return pages.error_page(422, "页码有误", f"页码应为 1 至 {MAX_PAGE} 之间的整数")
+    runtime, me, number = current_runtime(), current_principal(), int(page)
+    total = supervision.case_count(runtime, me, period, wanted)
+    rows = supervision.case_list(
+        runtime, me, period, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
+    pages_total = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    here = {k: v for k, v in request.args.items() if k != "page"}
+
+    def page_link(n: int) -> str:
+        return "/supervision/cases?" + urlencode({**here, "page": n})
+
     return pages.render_page(
         "intake/supervision_cases.html",
         rows=rows,
+        total=total,
+        page=number,
+        pages_total=pages_total,
+        previous=page_link(number - 1) if number > 1 else None,
+        next=page_link(number + 1) if number < pages_total else None,
         period=period,
         filters=_filter_text(wanted),
-        export="/supervision/cases.xlsx?" + request.query_string.decode(),
+        export="/supervision/cases.xlsx?" + urlencode(here),
         back="/supervision?" + urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()}),
     )
 
 
 def _filter_text(wanted: dict[str, str]) -> list[str]:
     return [f"{FILTER_NAMES[k]}：{v or '（编办发起）'}" for k, v in wanted.items()]
-
-
-def _workbook_response(book: Any, name: str) -> ResponseReturnValue:
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return send_file(out, mimetype=XLSX, as_attachment=True, download_name=name)
-
-
-def _sheet_header(sheet: Any, title: str, filters: list[str], headers: list[str]) -> None:
-    from openpyxl.styles import Font
-
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["筛选条件：" + ("；".join(filters) if filters else "无")])
-    sheet.append(["导出时间：" + localtime.today().isoformat()])
-    sheet.append(headers)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A5"
-
-
-def _dated(sheet: Any) -> None:
-    for row in sheet.iter_rows(min_row=5):
-        for cell in row:
-            if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
 
 
 @supervision_pages.get("/supervision/cases.xlsx")
@@ -202,7 +196,7 @@ def case_list_xlsx() -> ResponseReturnValue:
         f"期间：{period.text}",
         *_filter_text(wanted),
     ]
-    _sheet_header(
+    sheet_header(
         sheet,
         "职责管理事项台账",
         filters,
@@ -221,8 +215,8 @@ def case_list_xlsx() -> ResponseReturnValue:
                 "是" if r["overdue"] else "否",
             ]
         )
-    _dated(sheet)
-    return _workbook_response(book, f"事项台账-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
+    dated(sheet)
+    return workbook_response(book, f"事项台账-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
 
 @supervision_pages.get("/supervision.xlsx")
@@ -237,19 +231,19 @@ def dashboard_xlsx() -> ResponseReturnValue:
     book = Workbook()
     sheet = book.active
     sheet.title = "事项"
-    _sheet_header(sheet, "各类事项及办理阶段", filters, ["类别", "办理状态", "件数"])
+    sheet_header(sheet, "各类事项及办理阶段", filters, ["类别", "办理状态", "件数"])
     for r in data["by_kind_and_status"]:
         sheet.append([r["kind_name"], r["status_name"], r["count"]])
     steps = book.create_sheet("法定期限")
-    _sheet_header(steps, "法定步骤按期与逾期", filters, ["条款", "步骤", "按期", "逾期"])
+    sheet_header(steps, "法定步骤按期与逾期", filters, ["条款", "步骤", "按期", "逾期"])
     for r in data["steps_per_rule"]:
         steps.append([r["article"], r["name"], r["on_time"], r["late"]])
     departments = book.create_sheet("部门")
-    _sheet_header(departments, "各部门法定步骤按期与逾期", filters, ["部门", "按期", "逾期"])
+    sheet_header(departments, "各部门法定步骤按期与逾期", filters, ["部门", "按期", "逾期"])
     for r in data["steps_per_department"]:
         departments.append([r["name"], r["on_time"], r["late"]])
     overdue = book.create_sheet("当前逾期")
-    _sheet_header(
+    sheet_header(
         overdue,
         "当前逾期事项（最早到期在前）",
         filters,
@@ -259,9 +253,9 @@ def dashboard_xlsx() -> ResponseReturnValue:
         overdue.append(
             [r["case_id"], r["title"], r["rule_name"], r["due_date"], r["days_late"], r["department"]]
         )
-    _dated(overdue)
+    dated(overdue)
     silence = book.create_sheet("视为无不同意见")
-    _sheet_header(
+    sheet_header(
         silence,
         "书面征求意见视为没有不同意见（第二十条）",
         filters,
@@ -271,11 +265,11 @@ def dashboard_xlsx() -> ResponseReturnValue:
         silence.append([r["name"], r["asked"], r["deemed"], r["share"]])
         silence.cell(row=silence.max_row, column=4).number_format = "0.0%"
     timing = book.create_sheet("办理时长")
-    _sheet_header(timing, "办理时长（工作日）", filters, ["环节", "件数", "中位数", "第90百分位"])
+    sheet_header(timing, "办理时长（工作日）", filters, ["环节", "件数", "中位数", "第90百分位"])
     for r in data["durations"].values():
         timing.append([r["label"], r["count"], r["median"], r["p90"]])
     rect = book.create_sheet("限期纠正")
-    _sheet_header(rect, "限期纠正（第三十七条）", filters, ["情况", "件数"])
+    sheet_header(rect, "限期纠正（第三十七条）", filters, ["情况", "件数"])
     for r in data["rectifications"]:
         rect.append([r["name"], r["count"]])
-    return _workbook_response(book, f"监督统计-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
+    return workbook_response(book, f"监督统计-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")

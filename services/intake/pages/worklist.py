@@ -18,8 +18,9 @@ from services.intake.domain.approvals.workdays import WorkingDayCounter
 from services.intake.usecases import drafts, worklist
 from shared.auth import current_principal
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Role
+from shared.jurisdictions import jurisdiction_name
 from shared.service import current_runtime
-from shared.web import pages
+from shared.web import ledger, pages
 from shared.web.forms import Form
 
 worklist_pages = Blueprint("intake_worklist", __name__, template_folder="templates")
@@ -76,6 +77,59 @@ def office_worklist() -> ResponseReturnValue:
         statuses=STATUS_OPTIONS,
         filtered=any(request.args.get(k) for k in LABELS if k != "status") or filters.status != "open",
         office_openings=OFFICE_OPENINGS,
+        export="/worklist.xlsx?" + request.query_string.decode(),
+    )
+
+
+def _chosen(value: str, options: list[tuple[str, str]], label: str) -> list[str]:
+    names = dict(options)
+    return [f"{label}：{names.get(value, '全部')}"] if value else []
+
+
+def _filter_lines(filters: worklist.Filters, options: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """The filters as the ledger's head writes them, by name."""
+    lines = [f"办理状态：{dict(STATUS_OPTIONS)[filters.status]}"]
+    lines += _chosen(filters.kind, options.get("kinds", []), LABELS["kind"])
+    lines += _chosen(filters.department, options.get("departments", []), LABELS["department"])
+    lines += _chosen(filters.jurisdiction, options.get("jurisdictions", []), LABELS["jurisdiction"])
+    if filters.overdue_only:
+        lines.append("只看已逾期")
+    if filters.search.strip():
+        lines.append(f"搜索：{filters.search.strip()}")
+    return lines
+
+
+def _due(task: worklist.TaskView) -> str:
+    return "（暂定）" if task.provisional and task.due_date else ""
+
+
+@worklist_pages.get("/worklist.xlsx")
+@pages.login_required(*OFFICE_ROLES)
+def office_worklist_xlsx() -> ResponseReturnValue:
+    """待办 as a ledger (台账), with the filters of the page it was exported from."""
+    filters, _form = _filters()
+    runtime, me = current_runtime(), current_principal()
+    tasks = worklist.office_worklist(runtime, me, filters, counter=_counter())
+    options = worklist.filter_options(runtime, me)
+    return ledger.ledger(
+        "待办",
+        f"{jurisdiction_name(me.jurisdiction)}编办待办事项台账",
+        _filter_lines(filters, options),
+        ["事项", "类别", "办理环节", "条款", "部门", "文号", "法定期限", "剩余时间", "办理状态"],
+        (
+            [
+                t.case_title,
+                t.kind_name,
+                t.step_name,
+                t.article or "",
+                t.department_name,
+                t.document_number or "",
+                t.due_date,
+                t.badge + _due(t),
+                "未办结" if t.state == "open" else "已办结",
+            ]
+            for t in tasks
+        ),
     )
 
 
@@ -160,4 +214,38 @@ def my_work() -> ResponseReturnValue:
         new_applications=NEW_APPLICATIONS,
         drafts=saved,
         done=done,
+        export="/my.xlsx?" + request.query_string.decode(),
+    )
+
+
+@worklist_pages.get("/my.xlsx")
+@pages.login_required(*DEPARTMENT_ROLES, Role.ORG_REVIEWER)
+def my_work_xlsx() -> ResponseReturnValue:
+    """我的办件 as a ledger (台账), with the filters of the page it was exported from."""
+    filters, _form = _filters()
+    runtime, me, counter = current_runtime(), current_principal(), _counter()
+    cases = worklist.department_cases(runtime, me, filters, counter=counter)
+    kinds = worklist.case_kinds(runtime, me)
+    lines = [f"办理状态：{dict(CASE_STATUS_OPTIONS)[filters.status]}"]
+    lines += _chosen(filters.kind, kinds, LABELS["kind"])
+    lines += [f"搜索：{filters.search.strip()}"] if filters.search.strip() else []
+    department = worklist.department_name(runtime, me.department)
+    return ledger.ledger(
+        "我的办件",
+        f"{department}办件台账",
+        lines,
+        ["事项", "类别", "当前环节", "由谁办理", "条款", "法定期限", "剩余时间", "办理状态"],
+        (
+            [
+                t.case_title,
+                t.kind_name,
+                t.step_name,
+                t.assignee_name if t.state == "open" else "",
+                t.article or "",
+                t.due_date,
+                t.badge + _due(t),
+                "办理中" if t.state == "open" else "已办结",
+            ]
+            for t in cases
+        ),
     )

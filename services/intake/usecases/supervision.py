@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import and_, func, select, text
 
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
@@ -321,9 +321,7 @@ def dashboard(
     }
 
 
-def case_list(
-    runtime: ServiceRuntime, actor: Actor, period: Period, wanted: dict[str, str], limit: int = 500
-) -> list[dict[str, Any]]:
+def _case_query(actor: Actor, period: Period, wanted: dict[str, str]) -> Any:
     """The cases behind a figure: kind, status (comma-separated), department, rule (with late=1)."""
     if not actor.is_office:
         raise Forbidden("只有编办可以查看监督统计", code="role_required")
@@ -341,16 +339,37 @@ def case_list(
         if wanted.get("late") == "1":
             clock = clock.where((CaseClock.overdue.is_(True)) | (CaseClock.state == "overdue"))
         query = query.where(CaseRecord.id.in_(clock))
+    return query
+
+
+def case_count(runtime: ServiceRuntime, actor: Actor, period: Period, wanted: dict[str, str]) -> int:
+    """How many cases are behind a figure (for the pages of its list)."""
+    query = _case_query(actor, period, wanted)
+    with runtime.db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def case_list(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    period: Period,
+    wanted: dict[str, str],
+    limit: int = 500,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The cases behind a figure, newest first: ``limit`` of them from ``offset`` (a page of the list)."""
+    query = _case_query(actor, period, wanted)
     with runtime.db.transaction() as session:
         names = dict(session.execute(select(Department.code, Department.name)).all())
-        rows = session.scalars(query.order_by(CaseRecord.created_at.desc()).limit(limit)).all()
+        ordered = query.order_by(CaseRecord.created_at.desc(), CaseRecord.id.desc())
+        rows = session.scalars(ordered.offset(offset).limit(limit)).all()
         return [
             {
                 "id": r.id,
                 "title": r.title,
                 "kind_name": KIND_NAMES.get(r.kind, r.kind),
                 "status_name": STATUS_NAMES.get(Status(r.status), r.status),
-                "department": names.get(r.applicant_department or "", r.applicant_department or ""),
+                "department": named(names, r.applicant_department) if r.applicant_department else "",
                 "received_on": local_date(r.created_at),
                 "due_date": r.due_date,
                 "overdue": r.overdue,

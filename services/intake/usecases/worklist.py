@@ -316,6 +316,12 @@ def filter_options(runtime: Any, principal: Principal) -> dict[str, list[tuple[s
     }
 
 
+def department_name(runtime: Any, code: str | None) -> str:
+    """A department by its name (本部门 when the directory has none)."""
+    with runtime.db.transaction() as session:
+        return _department_names(session, [code] if code else []).get(code or "") or "本部门"
+
+
 def _department_names(session: Session, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
