@@ -7,8 +7,10 @@ Source: 宁波市级党政部门职责管理办法 (articles 15, 17, 20, 22, 25,
 
 from __future__ import annotations
 
+import calendar as gregorian
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -206,6 +208,15 @@ _RULES = (
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType({rule.code: rule for rule in _RULES})
+
+
+def months_after(start: date, months: int) -> date:
+    """The same day-number ``months`` calendar months after ``start``, or that month's last day where it has
+    none (31 August + 6 months = 28 February, or 29 in a leap year). Not moved to a working day: that is the
+    deadlines calendar's business when the date ends a period."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, gregorian.monthrange(year, month)[1]))
 
 
 def rule_by_code(code: str) -> Rule:

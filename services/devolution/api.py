@@ -102,6 +102,7 @@ FIELD_LABELS = {
     "efficiency_effects": "提高工作效率方面的实效",
     "problems_found": "发现的问题",
     "suggestions": "意见建议",
+    "interim": "中期报告",
 }
 
 
@@ -278,17 +279,35 @@ class HandoverItemSchema(Schema):
     overdue = fields.Boolean()
 
 
+class InterimReportViewSchema(Schema):
+    interim = fields.Boolean(metadata={"description": "恒为 true：中期报告，不作为第三十五条的专项报告"})
+    kind = fields.String(metadata={"enum": [str(k) for k in aftercare.ReportKind]})
+    kind_label = fields.String(metadata={"example": "中期报告"})
+    content = fields.Dict()
+    submitted_at = fields.DateTime()
+    submitted_by = fields.String()
+
+
 class ReportViewSchema(Schema):
     department = fields.String()
     department_jurisdiction = fields.String()
+    interim = fields.Boolean(metadata={"description": "恒为 false：第三十五条的半年运行情况报告"})
+    kind = fields.String(metadata={"enum": [str(k) for k in aftercare.ReportKind]})
+    kind_label = fields.String(metadata={"example": "半年运行情况报告"})
     state = fields.String()
     state_label = fields.String()
+    acceptable_from = fields.Date(
+        allow_none=True, metadata={"description": "自该日起可报送半年运行情况报告（正式下放满半年）"}
+    )
     due_date = fields.Date(allow_none=True)
     provisional = fields.Boolean()
     content = fields.Dict(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
     acknowledged_at = fields.DateTime(allow_none=True)
     acknowledgement_note = fields.String(allow_none=True)
+    interim_reports = fields.List(
+        fields.Nested(InterimReportViewSchema), metadata={"description": "此前报送的中期报告，按时间先后"}
+    )
 
 
 class EventSchema(Schema):
@@ -373,6 +392,13 @@ class ReportSchema(Labelled):
     efficiency_effects = fields.String(load_default="", metadata={"description": "提高工作效率方面的实效"})
     problems_found = fields.String(required=True, metadata={"description": "发现的问题"})
     suggestions = fields.String(load_default="")
+    interim = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "中期报告：运行未满半年时报送的须标明 true，不作为第三十五条的半年运行情况报告，"
+            "半年报告仍须按期报送；运行满半年后报送的为半年运行情况报告（false）"
+        },
+    )
 
 
 class AcknowledgementSchema(Labelled):
@@ -607,11 +633,14 @@ def update_handover(data: dict[str, Any], devolution_id: str, kind: str) -> dict
 @blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @_problems(403, 404, 409, 422)
 def submit_report(data: dict[str, Any], devolution_id: str, department: str) -> Any:
-    """承接部门提交运行半年专项报告（第三十五条）"""
+    """承接部门提交运行半年专项报告（第三十五条）：运行满半年后报送，此前只能作为中期报告（interim）报送"""
+    interim = data.pop("interim")
     report = aftercare.OperationReport(**data)
 
     def submission(claim: IdempotencyClaim | None) -> str:
-        usecases.submit_report(current_runtime(), _actor(), devolution_id, department, report, claim)
+        usecases.submit_report(
+            current_runtime(), _actor(), devolution_id, department, report, claim, interim=interim
+        )
         return devolution_id
 
     return _idempotent(200, submission)

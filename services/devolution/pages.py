@@ -35,7 +35,7 @@ from services.devolution.domain.application import (
 )
 from services.devolution.domain.lifecycle import Party, State, plays
 from services.devolution.tables import DepartmentReplica
-from shared import attachment_store, uploads
+from shared import attachment_store, localtime, uploads
 from shared.attachment_store import AttachmentStore
 from shared.auth import current_principal
 from shared.errors import AppError, NotFound, ValidationFailed
@@ -72,6 +72,7 @@ REPORT_LABELS = {
     "efficiency_effects": "提高工作效率方面的实效",
     "problems_found": "运行中发现的问题",
     "suggestions": "意见建议",
+    "interim": "中期报告",
 }
 HANDOVER_LABELS = {"due_date": "计划完成日期", "done_on": "完成日期", "description": "衔接情况"}
 CONCLUSIONS = [(review.Conclusion.READY.value, "具备下放条件，报编办领导审批"),
@@ -338,6 +339,7 @@ DONE = {
     "issued": "已登记正式发文：自此由承接部门负责，运行半年专项报告期限开始计算（第三十五条）。",
     "handover": "工作衔接清单已更新。",
     "reported": "运行情况专项报告已提交，下放部门将确认（第三十五条）。",
+    "interim_reported": "中期报告已提交。运行满半年后仍须报送半年运行情况报告（第三十五条）。",
     "acknowledged": "已确认收到专项报告。",
 }
 
@@ -384,6 +386,9 @@ def _case_page(
         if office and state != State.DRAFT and me.has_any(("office_division_head", "office_leader"))
         else None,
         my_report=my_report if state == State.ISSUED else None,
+        report_early=bool(
+            my_report and my_report["acceptable_from"] and localtime.today() < my_report["acceptable_from"]
+        ),
         review_form=forms.get("review") or _review_defaults(shown),
         return_form=forms.get("return") or Form(labels=RETURN_LABELS),
         issue_form=forms.get("issue") or Form.of({"document_date": date.today().isoformat()}, ISSUE_LABELS),
@@ -581,10 +586,13 @@ def update_handover(devolution_id: str, kind: str) -> ResponseReturnValue:
 def submit_report(devolution_id: str) -> ResponseReturnValue:
     form = Form.posted(REPORT_LABELS)
     runtime, me = current_runtime(), current_principal()
-    report = aftercare.OperationReport(**{name: form.value(name).strip() for name in REPORT_LABELS})
+    texts = {name: form.value(name).strip() for name in REPORT_LABELS if name != "interim"}
+    report, interim = aftercare.OperationReport(**texts), form.checked("interim")
     return _act(devolution_id, "report", form,
-                lambda: usecases.submit_report(runtime, me, devolution_id, me.department or "", report),
-                "reported")  # fmt: skip
+                lambda: usecases.submit_report(
+                    runtime, me, devolution_id, me.department or "", report, interim=interim
+                ),
+                "interim_reported" if interim else "reported")  # fmt: skip
 
 
 @devolution_pages.post("/<devolution_id>/reports/<department>/acknowledgement")

@@ -13,7 +13,15 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.devolution.domain.aftercare import HANDOVER_NAMES, REPORT_STATE_NAMES, HandoverKind, ReportState
+from services.devolution.domain.aftercare import (
+    HANDOVER_NAMES,
+    REPORT_KIND_NAMES,
+    REPORT_STATE_NAMES,
+    HandoverKind,
+    ReportKind,
+    ReportState,
+    half_year_date,
+)
 from services.devolution.domain.application import ApplicationContent, missing_items
 from services.devolution.domain.history import entry_label
 from services.devolution.domain.lifecycle import (
@@ -30,6 +38,7 @@ from services.devolution.tables import (
     DevolutionEvent,
     FeedbackDocument,
     HandoverItem,
+    InterimReport,
     OperationReport,
     PowerListChange,
     Receiver,
@@ -192,7 +201,7 @@ def detail(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> dict[st
             power_list_entries=row.power_list_entries,
             approval=row.approval,
             handover=_handover(session, row.id),
-            reports=_reports(session, row.id, actor),
+            reports=_reports(session, row),
             history=[_event(e) for e in _events(session, row.id)],
             feedback_documents=_feedback_documents(session, row.id),
         )
@@ -245,12 +254,18 @@ def _handover(session: Session, devolution_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _reports(session: Session, devolution_id: str, actor: Actor) -> list[dict[str, Any]]:
+def _reports(session: Session, row: Devolution) -> list[dict[str, Any]]:
+    """Each receiving department's half-year report (第三十五条), with the interim reports it sent before."""
     reports = session.scalars(
         select(OperationReport)
-        .where(OperationReport.devolution_id == devolution_id)
+        .where(OperationReport.devolution_id == row.id)
         .order_by(OperationReport.department)
     )
+    interim_query = (
+        select(InterimReport).where(InterimReport.devolution_id == row.id).order_by(InterimReport.id)
+    )
+    interim = _by_department(session.scalars(interim_query).all())
+    acceptable_from = half_year_date(row.document_date) if row.document_date else None
     views = []
     for r in reports.all():
         clock = session.get(Clock, r.clock_id)
@@ -258,17 +273,40 @@ def _reports(session: Session, devolution_id: str, actor: Actor) -> list[dict[st
             {
                 "department": r.department,
                 "department_jurisdiction": r.department_jurisdiction,
+                "interim": False,
+                "kind": str(ReportKind.HALF_YEAR),
+                "kind_label": REPORT_KIND_NAMES[ReportKind.HALF_YEAR],
                 "state": r.state,
                 "state_label": REPORT_STATE_NAMES[ReportState(r.state)],
+                "acceptable_from": acceptable_from,
                 "due_date": clock.due_date if clock else None,
                 "provisional": clock.provisional if clock else False,
                 "content": r.content,
                 "submitted_at": r.submitted_at,
                 "acknowledged_at": r.acknowledged_at,
                 "acknowledgement_note": r.acknowledgement_note,
+                "interim_reports": [_interim_view(i) for i in interim.get(r.department, [])],
             }
         )
     return views
+
+
+def _by_department(records: Iterable[InterimReport]) -> dict[str, list[InterimReport]]:
+    grouped: dict[str, list[InterimReport]] = {}
+    for record in records:
+        grouped.setdefault(record.department, []).append(record)
+    return grouped
+
+
+def _interim_view(i: InterimReport) -> dict[str, Any]:
+    return {
+        "interim": True,
+        "kind": str(ReportKind.INTERIM),
+        "kind_label": REPORT_KIND_NAMES[ReportKind.INTERIM],
+        "content": i.content,
+        "submitted_at": i.submitted_at,
+        "submitted_by": i.submitted_by,
+    }
 
 
 def power_list_changes(runtime: ServiceRuntime, actor: Actor, after: int, limit: int) -> list[dict[str, Any]]:

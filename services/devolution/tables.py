@@ -147,6 +147,20 @@ class OperationReport(Base):
     acknowledgement_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class InterimReport(Base):
+    """第三十五条 中期报告: what a receiving department sends before half a year of operation, marked so
+    by it; any number per department. It does not count as the half-year report, which stays due."""
+
+    __tablename__ = "interim_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by: Mapped[str] = mapped_column(String(60))
+
+
 class PowerListChange(Base):
     """权责清单 change log that the list's maintainers poll (``GET /api/v1/power-list/changes``)."""
 

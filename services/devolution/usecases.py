@@ -41,6 +41,7 @@ from services.devolution.tables import (
     FeedbackDocument,
     HandoverItem,
     IdempotentRequest,
+    InterimReport,
     OperationReport,
     PowerListChange,
     Receiver,
@@ -656,26 +657,68 @@ def submit_report(
     department: str,
     content: aftercare.OperationReport,
     claim: IdempotencyClaim | None = None,
+    *,
+    interim: bool = False,
 ) -> None:
-    """A receiving department reports on the first half year of operation (第三十五条)."""
+    """A receiving department reports on the first half year of operation (第三十五条); before half a year
+    has passed only as an interim report (``interim``), which leaves the half-year report due."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         if actor.department != department:
             raise Forbidden("专项报告须由该承接部门提交", code="not_your_step")
-        move(uow.session, row, actor, Action.SUBMIT_REPORT, department=department)
-        aftercare.validate_report(content)
+        action = Action.SUBMIT_INTERIM_REPORT if interim else Action.SUBMIT_REPORT
+        move(uow.session, row, actor, action, department=department, interim=interim)
         report = _report(uow.session, row, department)
-        report.state = aftercare.next_report_state(
-            aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED
-        )
-        report.content = dict(content.__dict__)
-        report.submitted_at, report.submitted_by = utcnow(), actor.user_id
-        clock_command(uow, report.clock_id, CLOCK_STOP, {"at": utcnow().isoformat(), "outcome": "done"})
-        tasks.close_step(uow, row.id, "half_year_report", subject=department)
-        tasks.open_step(uow, runtime, row, "acknowledge_report", tasks.applicant(row), subject=department)
-        uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=department))
+        if report.state != aftercare.ReportState.AWAITING:
+            aftercare.next_report_state(aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED)
+        issued_on, today = row.document_date or localtime.today(), localtime.today()
+        aftercare.validate_submission(content, issued_on, today, interim=interim)
+        if interim:
+            _record_interim(uow, row, department, content, actor)
+        else:
+            _record_half_year(uow, runtime, row, report, content, actor)
         idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
+
+
+def _record_half_year(
+    uow: UnitOfWork,
+    runtime: ServiceRuntime,
+    row: Devolution,
+    report: OperationReport,
+    content: aftercare.OperationReport,
+    actor: Actor,
+) -> None:
+    """The report of 第三十五条: its clock stops, the devolving department acknowledges it."""
+    department = report.department
+    report.state = aftercare.next_report_state(
+        aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED
+    )
+    report.content = dict(content.__dict__)
+    report.submitted_at, report.submitted_by = utcnow(), actor.user_id
+    clock_command(uow, report.clock_id, CLOCK_STOP, {"at": utcnow().isoformat(), "outcome": "done"})
+    tasks.close_step(uow, row.id, "half_year_report", subject=department)
+    tasks.open_step(uow, runtime, row, "acknowledge_report", tasks.applicant(row), subject=department)
+    uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=department))
+
+
+def _record_interim(
+    uow: UnitOfWork,
+    row: Devolution,
+    department: str,
+    content: aftercare.OperationReport,
+    actor: Actor,
+) -> None:
+    """An interim report is kept; the half-year report's clock, reminders and worklist entry stay open."""
+    uow.session.add(
+        InterimReport(
+            devolution_id=row.id,
+            department=department,
+            content=dict(content.__dict__),
+            submitted_at=utcnow(),
+            submitted_by=actor.user_id,
+        )
+    )
 
 
 def acknowledge_report(

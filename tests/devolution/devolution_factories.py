@@ -11,6 +11,11 @@ from shared.runtime import ServiceRuntime
 
 NINGBO, HAISHU, YINZHOU = "330200", "330203", "330212"
 
+#: A formal issuance more than half a year back: its half-year report (第三十五条) is accepted from
+#: 2026-10-30 (a Friday, so also its due date). Tests that send the half-year report issue on it; the
+#: rule refuses one sent earlier unless it is marked as an interim report (中期报告).
+ISSUED_OVER_HALF_A_YEAR_AGO, HALF_YEAR_REACHED = "2026-04-30", "2026-10-30"
+
 DEPARTMENTS = [
     ("nb-bb", NINGBO, "中共宁波市委机构编制委员会办公室"),
     ("nb-scjg", NINGBO, "宁波市市场监督管理局"),

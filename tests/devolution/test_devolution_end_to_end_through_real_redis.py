@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 import redis
-from devolution_factories import DEPARTMENTS, READY_REVIEW, USERS, approval_decision, complete_application
+from devolution_factories import (
+    DEPARTMENTS,
+    HALF_YEAR_REACHED,
+    ISSUED_OVER_HALF_A_YEAR_AGO,
+    READY_REVIEW,
+    USERS,
+    approval_decision,
+    complete_application,
+)
 from dramatiq import Worker
 
 from services.devolution.app import create_app
@@ -68,7 +76,7 @@ def devolution_worker(make_runtime, settings_for, redis_url) -> Iterator[Any]:  
 
 def _scheduled(start: dict[str, Any], due: str, provisional: bool) -> dict[str, Any]:
     """CLOCK_SCHEDULED as deadlines answers a CLOCK_START (due_at = 24:00 Shanghai of the due date)."""
-    due_at = {"2026-12-14": "2026-12-14T16:00:00+00:00", "2027-03-01": "2027-03-01T16:00:00+00:00"}[due]
+    due_at = {"2026-12-14": "2026-12-14T16:00:00+00:00", HALF_YEAR_REACHED: "2026-10-30T16:00:00+00:00"}[due]
     return {
         "clock_id": start["clock_id"],
         "case": start["case"],
@@ -128,20 +136,21 @@ def test_a_devolution_from_application_to_the_acknowledged_half_year_report_thro
     approved = client.get(base, headers=auth("bb.clerk")).get_json()
     assert approved["state"] == "approved" and approved["responsible_departments"] == ["nb-scjg"]
 
-    # Formal issuance: half-year clocks per receiving department; deadlines answers with the dates.
+    # Formal issuance, registered for a document issued over half a year ago (the half-year report of
+    # 第三十五条 is accepted only then): half-year clocks per receiving department; deadlines answers.
     issued = client.post(
-        f"{base}/issuance", json={"document_number": "甬编办〔2026〕12号", "document_date": "2026-08-31"},
+        f"{base}/issuance",
+        json={"document_number": "甬编办〔2026〕12号", "document_date": ISSUED_OVER_HALF_A_YEAR_AGO},
         headers=auth("bb.clerk"),
-    )  # fmt: skip
+    )
     assert issued.get_json()["responsible_departments"] == ["hs-scjg", "yz-scjg"]
     report_starts = [e["payload"] for e in _queued(redis_url, "deadlines")
                      if e["type"] == CLOCK_START and e["payload"]["rule"] == "operation_report"]  # fmt: skip
     assert len(report_starts) == 2
-    _deliver(
-        runtime, CLOCK_SCHEDULED, [_scheduled(p, "2027-03-01", True) for p in report_starts], "deadlines"
-    )
+    answers = [_scheduled(p, HALF_YEAR_REACHED, False) for p in report_starts]
+    _deliver(runtime, CLOCK_SCHEDULED, answers, "deadlines")
     assert [r["due_date"] for r in client.get(base, headers=auth("bb.clerk")).get_json()["reports"]] == [
-        "2027-03-01", "2027-03-01"
+        HALF_YEAR_REACHED, HALF_YEAR_REACHED
     ]  # fmt: skip
 
     # Each receiving department reports; the devolving department acknowledges both.

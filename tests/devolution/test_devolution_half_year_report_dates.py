@@ -117,8 +117,9 @@ def test_reminders_before_and_after_the_half_year_date_are_recorded_and_the_list
         "enterprise_service_effects": "减少跑腿",
         "problems_found": "未发现问题",
     }
-    client.put(
+    sent_report = client.put(
         f"/api/v1/devolutions/{devolution_id}/reports/hs-scjg", json=report, headers=auth("hs.scjg.clerk")
     )
+    assert sent_report.status_code == 200, sent_report.get_json()  # issued 2026-04-01: half a year has run
     deliver(devolution, CLOCK_SCHEDULED, _scheduled(start, "2026-10-08", False, state="stopped"), "deadlines")
     assert client.get("/api/v1/devolutions?overdue=true", headers=auth("bb.clerk")).get_json() == []

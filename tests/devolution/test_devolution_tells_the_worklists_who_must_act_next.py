@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from devolution_factories import READY_REVIEW, approval_decision, complete_application, deliver, sent
+from devolution_factories import (
+    HALF_YEAR_REACHED,
+    ISSUED_OVER_HALF_A_YEAR_AGO,
+    READY_REVIEW,
+    approval_decision,
+    complete_application,
+    deliver,
+    sent,
+)
 
 from services.intake.usecases import directory, worklist
 from shared import demo
@@ -103,14 +111,14 @@ def test_every_step_waits_for_the_right_party_on_its_worklist_第三十四条_�
         auth,
         OFFICE,
         f"{dv}/issuance",
-        {"document_number": "甬编办〔2026〕12号", "document_date": "2026-08-31"},
-    )
+        {"document_number": "甬编办〔2026〕12号", "document_date": ISSUED_OVER_HALF_A_YEAR_AGO},
+    )  # a document issued over half a year ago: its half-year report is accepted (第三十五条)
     assert lists.waiting(OFFICE) == []
     assert lists.waiting(APPLICANT) == [("工作衔接", "2026-12-31")]  # the earliest promised support
     report_clock = {"clock_id": f"devolution:{dv}:report:hs-scjg", "rule": "operation_report",
-                    "state": "running", "due_date": "2027-02-28", "provisional": False}  # fmt: skip
+                    "state": "running", "due_date": HALF_YEAR_REACHED, "provisional": False}  # fmt: skip
     deliver(devolution, CLOCK_SCHEDULED, report_clock, "deadlines")
-    assert lists.waiting(RECEIVER) == [("运行情况专项报告", "2027-02-28")]
+    assert lists.waiting(RECEIVER) == [("运行情况专项报告", HALF_YEAR_REACHED)]
 
     report = {
         "public_service_effects": "就近办理",

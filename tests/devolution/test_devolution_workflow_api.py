@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from devolution_factories import (
+    ISSUED_OVER_HALF_A_YEAR_AGO,
     READY_REVIEW,
     approval_decision,
     complete_application,
@@ -420,10 +421,10 @@ REPORT = {
 }
 
 
-def test_each_receiving_department_reports_and_the_devolving_department_acknowledges(
+def test_each_receiving_department_reports_and_the_devolving_department_acknowledges_第三十五条(
     client, auth, devolution
 ) -> None:
-    devolution_id = _issued(client, auth, devolution)
+    devolution_id = _issued(client, auth, devolution, on=ISSUED_OVER_HALF_A_YEAR_AGO)  # half a year run
     path = f"/api/v1/devolutions/{devolution_id}/reports"
     incomplete = client.put(f"{path}/hs-scjg", json={**REPORT, "problems_found": ""}, headers=auth(RECEIVER))
     assert incomplete.status_code == 422
@@ -435,7 +436,7 @@ def test_each_receiving_department_reports_and_the_devolving_department_acknowle
     ack = client.post(f"{path}/hs-scjg/acknowledgement", json={"note": "已阅"}, headers=auth(APPLICANT))
     assert ack.get_json()["state"] == "issued"  # the other receiving department has not reported yet
     assert client.post(f"{path}/yz-scjg/acknowledgement", json={}, headers=auth(APPLICANT)).status_code == 409
-    client.put(f"{path}/yz-scjg", json=REPORT, headers=auth(OTHER_RECEIVER))
+    assert client.put(f"{path}/yz-scjg", json=REPORT, headers=auth(OTHER_RECEIVER)).status_code == 200
     done = client.post(f"{path}/yz-scjg/acknowledgement", json={}, headers=auth(APPLICANT)).get_json()
     assert done["state"] == "operation_reported"
     assert [r["state"] for r in done["reports"]] == ["acknowledged", "acknowledged"]

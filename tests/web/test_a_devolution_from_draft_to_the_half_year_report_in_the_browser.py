@@ -18,6 +18,9 @@ from services.intake.pages.worklist import COUNTER_KEY as WORKLIST_COUNTER
 
 pytestmark = pytest.mark.browser
 
+#: the formal document's date: more than half a year back, its half-year report is accepted from 2026-10-30
+ISSUED_OVER_HALF_A_YEAR_AGO = "2026-04-30"
+
 
 class Weekdays:
     def count(self, after: date, through: date) -> tuple[int, bool]:
@@ -123,13 +126,15 @@ def test_a_devolution_goes_from_draft_to_the_half_year_report_with_every_party_i
         signer.check(f"approved-by-{leader}")
         suite.pump()
 
-    # 张敏 registers the formal issuance
+    # 张敏 registers the formal issuance of a document issued over half a year ago, so that its half-year
+    # report (第三十五条: only after half a year of operation) is due now
     page = office.page
     page.goto(address + "/worklist")
     card = page.locator("li.task", has_text="正式发文")
     assert card.count() == 1
     card.get_by_role("link").click()
     page.get_by_label("发文文号").fill("甬编办〔2026〕12号")
+    page.get_by_label("发文日期").fill(ISSUED_OVER_HALF_A_YEAR_AGO)
     page.get_by_role("button", name="登记正式发文").click()
     assert page.get_by_role("status").inner_text().startswith("已登记正式发文")
     office.check("issued")

@@ -18,7 +18,6 @@ non-working days, and a due date is found with ``bisect``.
 
 from __future__ import annotations
 
-import calendar as gregorian
 import datetime as dt
 import hashlib
 from bisect import bisect_left, bisect_right
@@ -28,7 +27,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from shared.errors import ValidationFailed
-from shared.measures import MAX_WORKING_DAYS
+from shared.measures import MAX_WORKING_DAYS, months_after
 
 __all__ = ["MAX_WORKING_DAYS"]  # the bound of every period (shared.measures), re-exported for the API
 
@@ -371,7 +370,7 @@ class WorkingCalendar:
         """
         _require_count(n, "months", MAX_MONTHS)
         _require_supported(start.year, "start")  # before the arithmetic: year 9999 + 1 month is no date
-        nominal = _same_day_months_later(start, n)
+        nominal = months_after(start, n)
         _require_supported(nominal.year, "months")
         due = self.roll_forward(nominal)
         skipped = self.skipped_between(nominal - dt.timedelta(days=1), due)
@@ -439,12 +438,6 @@ class WorkingCalendar:
     def _build(self, year: int) -> _YearIndex:
         overrides = [o for day, o in self._overrides.items() if day.year == year]
         return _build_year(year, self._years.get(year), overrides)
-
-
-def _same_day_months_later(start: dt.date, n: int) -> dt.date:
-    month_index = start.month - 1 + n
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(start.day, gregorian.monthrange(year, month)[1]))
 
 
 def _years_by_number(years: Iterable[YearData]) -> dict[int, YearData]:

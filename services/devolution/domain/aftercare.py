@@ -1,4 +1,11 @@
-"""After formal issuance (第三十五条): the handover checklist and the half-year operation reports."""
+"""After formal issuance (第三十五条): the handover checklist and the half-year operation reports.
+
+"下放职责事项运行半年后，职责承接部门要向职责下放部门专项报告": the half-year operation report
+(半年运行情况报告) is accepted once half a year of operation has passed since formal issuance, i.e. on or
+after the same day-number six calendar months after the document date (:func:`half_year_date`). Before that a
+receiving department may still report, but only as an interim report (中期报告) it marks as such; an interim
+report is kept beside the half-year one and does not count for 第三十五条: that report stays due.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,13 @@ from enum import StrEnum
 
 from services.devolution.domain.application import SupportKind, SupportMeasure
 from shared.errors import Conflict, ValidationFailed
+from shared.measures import RULES, months_after
+
+#: the rule of 第三十五条 (shared.measures): how many months the devolved duty runs before the report
+HALF_YEAR_RULE = RULES["operation_report"]
+if HALF_YEAR_RULE.length is None:  # pragma: no cover - the table is data; a month count is required
+    raise RuntimeError("shared.measures: operation_report needs its length in months")
+HALF_YEAR_MONTHS: int = HALF_YEAR_RULE.length
 
 
 class HandoverKind(StrEnum):
@@ -103,6 +117,72 @@ def validate_report(report: OperationReport) -> None:
             code="report_incomplete",
             fields={k: list(v) for k, v in fields.items()},
         )
+
+
+class ReportKind(StrEnum):
+    """What a receiving department sends: the report of 第三十五条, or an earlier one marked interim."""
+
+    HALF_YEAR = "half_year"
+    INTERIM = "interim"
+
+
+REPORT_KIND_NAMES = {
+    ReportKind.HALF_YEAR: "半年运行情况报告",
+    ReportKind.INTERIM: "中期报告",
+}
+
+
+def half_year_date(issued_on: date) -> date:
+    """The first day the half-year report is accepted: half a year (the rule's months) after issuance, the
+    month's last day where it has no such day (31 August → 28 or 29 February)."""
+    return months_after(issued_on, HALF_YEAR_MONTHS)
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def check_report_timing(issued_on: date, today: date, *, interim: bool) -> None:
+    """第三十五条: the half-year report only after half a year of operation; an interim one only before.
+
+    Raises ValidationFailed on the field ``interim`` (the sender's mark) naming the date from which the
+    half-year report can be sent.
+    """
+    due = half_year_date(issued_on)
+    if not interim and today < due:
+        message = (
+            f"下放职责事项运行半年后方可报送半年运行情况报告（{HALF_YEAR_RULE.article_label}）："
+            f"本事项于{_cn(issued_on)}正式下放，自{_cn(due)}起可以报送；"
+            f"此前报送的，请勾选“中期报告”，作为中期报告报送"
+        )
+        raise ValidationFailed(
+            f"尚未运行满半年，不能报送半年运行情况报告（自{_cn(due)}起可以报送）",
+            code="report_before_half_year",
+            fields={"interim": [message]},
+        )
+    if interim and today >= due:
+        message = (
+            f"本事项已于{_cn(due)}运行满半年，请直接报送半年运行情况报告（{HALF_YEAR_RULE.article_label}），"
+            "不再作为中期报告报送"
+        )
+        raise ValidationFailed(message, code="interim_after_half_year", fields={"interim": [message]})
+
+
+def validate_submission(report: OperationReport, issued_on: date, today: date, *, interim: bool) -> None:
+    """Everything wrong with a report at once: its timing (:func:`check_report_timing`, whose code wins)
+    and its content (:func:`validate_report`)."""
+    refusals: list[ValidationFailed] = []
+    checks = (lambda: check_report_timing(issued_on, today, interim=interim), lambda: validate_report(report))
+    for check in checks:
+        try:
+            check()
+        except ValidationFailed as refused:
+            refusals.append(refused)
+    if not refusals:
+        return
+    first = refusals[0]
+    fields = {name: messages for refused in refusals for name, messages in refused.fields.items()}
+    raise ValidationFailed(first.detail, code=first.code, fields=fields)
 
 
 def next_report_state(current: ReportState, wanted: ReportState) -> ReportState:

@@ -53,6 +53,7 @@ class Action(StrEnum):
     ISSUE = "issue"
     UPDATE_HANDOVER = "update_handover"
     SUBMIT_REPORT = "submit_report"
+    SUBMIT_INTERIM_REPORT = "submit_interim_report"
     ACKNOWLEDGE_REPORT = "acknowledge_report"
     ALL_REPORTS_ACKNOWLEDGED = "all_reports_acknowledged"
 
@@ -79,7 +80,8 @@ ACTION_NAMES = {
     Action.APPROVAL_SENT_BACK: "领导审批退回",
     Action.ISSUE: "正式发文下放",
     Action.UPDATE_HANDOVER: "更新工作衔接清单",
-    Action.SUBMIT_REPORT: "提交运行情况专项报告",
+    Action.SUBMIT_REPORT: "提交半年运行情况报告（第三十五条）",
+    Action.SUBMIT_INTERIM_REPORT: "提交中期报告（运行未满半年，不作为第三十五条的专项报告）",
     Action.ACKNOWLEDGE_REPORT: "确认运行情况专项报告",
     Action.ALL_REPORTS_ACKNOWLEDGED: "专项报告均已确认",
 }
@@ -105,6 +107,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.ISSUE: _T(frozenset({State.APPROVED}), State.ISSUED, Party.OFFICE),
     Action.UPDATE_HANDOVER: _T(frozenset({State.ISSUED, State.OPERATION_REPORTED}), None, Party.APPLICANT),
     Action.SUBMIT_REPORT: _T(frozenset({State.ISSUED}), None, Party.RECEIVER),
+    Action.SUBMIT_INTERIM_REPORT: _T(frozenset({State.ISSUED}), None, Party.RECEIVER),
     Action.ACKNOWLEDGE_REPORT: _T(frozenset({State.ISSUED}), None, Party.APPLICANT),
     Action.ALL_REPORTS_ACKNOWLEDGED: _T(frozenset({State.ISSUED}), State.OPERATION_REPORTED, Party.APPLICANT),
 }
