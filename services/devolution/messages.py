@@ -44,6 +44,7 @@ TEMPLATES = {
     # codes only devolution uses
     "power_list_changed": "权责清单变更（已批准未生效 / 已正式下放）→ 编办处室负责人（清单维护）",
     "half_year_report_submitted": "承接部门报送了运行半年专项报告，请确认（第三十五条）→ 下放部门",
+    "interim_report_submitted": "承接部门报送了中期报告（不作为第三十五条的专项报告）→ 下放部门",
 }
 
 

@@ -674,7 +674,7 @@ def submit_report(
         issued_on, today = row.document_date or localtime.today(), localtime.today()
         aftercare.validate_submission(content, issued_on, today, interim=interim)
         if interim:
-            _record_interim(uow, row, department, content, actor)
+            _record_interim(uow, runtime, row, department, content, actor)
         else:
             _record_half_year(uow, runtime, row, report, content, actor)
         idempotency.record(uow.session, IdempotentRequest, claim, row.id)
@@ -699,17 +699,20 @@ def _record_half_year(
     clock_command(uow, report.clock_id, CLOCK_STOP, {"at": utcnow().isoformat(), "outcome": "done"})
     tasks.close_step(uow, row.id, "half_year_report", subject=department)
     tasks.open_step(uow, runtime, row, "acknowledge_report", tasks.applicant(row), subject=department)
-    uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=department))
+    name = _receiver_name(uow.session, department)
+    uow.publish(*messages.to_applicant(runtime, row, "half_year_report_submitted", department=name))
 
 
 def _record_interim(
     uow: UnitOfWork,
+    runtime: ServiceRuntime,
     row: Devolution,
     department: str,
     content: aftercare.OperationReport,
     actor: Actor,
 ) -> None:
-    """An interim report is kept; the half-year report's clock, reminders and worklist entry stay open."""
+    """An interim report is kept and the devolving department told; the half-year report's clock, reminders
+    and worklist entry stay open (nothing to acknowledge)."""
     uow.session.add(
         InterimReport(
             devolution_id=row.id,
@@ -719,6 +722,14 @@ def _record_interim(
             submitted_by=actor.user_id,
         )
     )
+    name = _receiver_name(uow.session, department)
+    uow.publish(*messages.to_applicant(runtime, row, "interim_report_submitted", department=name))
+
+
+def _receiver_name(session: Session, code: str) -> str:
+    """What a notice calls a receiving department: its name from the directory, never its code."""
+    department = session.get(DepartmentReplica, code)
+    return department.name if department else "承接部门"
 
 
 def acknowledge_report(

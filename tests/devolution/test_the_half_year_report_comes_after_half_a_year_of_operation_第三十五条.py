@@ -161,6 +161,9 @@ def test_an_interim_report_is_accepted_marked_as_such_and_the_half_year_report_s
     closed = [t["task_id"] for t in sent(devolution, TASK_CLOSED)]
     assert f"devolution:{devolution_id}:half_year_report:hs-scjg" not in closed
     assert not [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "half_year_report_submitted"]
+    [told] = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "interim_report_submitted"]
+    assert told["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
+    assert told["params"]["department"] == "海曙区市场监督管理局"  # a name, never the code
     acknowledgement = client.post(
         f"/api/v1/devolutions/{devolution_id}/reports/hs-scjg/acknowledgement",
         json={},
@@ -187,6 +190,8 @@ def test_a_report_after_half_a_year_of_operation_is_the_half_year_report_and_sto
     assert hs["state"] == "submitted" and hs["interim"] is False and hs["interim_reports"] == []
     assert _report_clock_stopped(devolution, devolution_id)
     assert _view(client, auth, devolution_id)["history"][-1]["action"] == "submit_report"
+    [told] = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "half_year_report_submitted"]
+    assert told["params"]["department"] == "海曙区市场监督管理局"
     late_interim = _report(client, auth, devolution_id, interim=True)
     assert late_interim.status_code == 409  # already reported: nothing more to send for this department
 

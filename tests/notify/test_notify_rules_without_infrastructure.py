@@ -65,6 +65,7 @@ OTHER_SERVICES_CODES = (
     "decision_issued",
     "deadline_scheduled", "rectification_ordered", "correction_reported", "correction_rejected",
     "rectification_closed", "referred_to_supervision", "power_list_changed", "half_year_report_submitted",
+    "interim_report_submitted",
     "due_soon", "due_today", "overdue", "escalation", "due_date_changed", "application_accepted",
     "application_rejected", "filing_opinion_returned", "solicitation_request", "reply_deemed_no_objection",
     "extension_notice", "deadline_recomputed", "approval_requested", "deadline_overdue",

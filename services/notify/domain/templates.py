@@ -684,6 +684,13 @@ OTHER_TEMPLATES: tuple[TemplateSpec, ...] = (
         "请确认（第35条）。",
     ),
     _notice(
+        "interim_report_submitted",
+        "中期报告已报送（第35条）",
+        "中期报告已报送：{{ case_title }}",
+        "{{ department | default('承接部门') }}报送了《{{ case_title }}》的中期报告。下放运行尚未满半年，"
+        "中期报告不作为第35条的专项报告，半年运行情况报告仍须在运行满半年后报送。",
+    ),
+    _notice(
         "due_soon",
         "期限临近（期限服务）",
         "{{ rule_name | default('办理期限') }}即将到期：{{ case_title }}",
