@@ -669,7 +669,7 @@ def submit_report(
         action = Action.SUBMIT_INTERIM_REPORT if interim else Action.SUBMIT_REPORT
         move(uow.session, row, actor, action, department=department, interim=interim)
         report = _report(uow.session, row, department)
-        if report.state != aftercare.ReportState.AWAITING:
+        if report.state != aftercare.ReportState.AWAITING:  # reported already: 409 before any 422
             aftercare.next_report_state(aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED)
         issued_on, today = row.document_date or localtime.today(), localtime.today()
         aftercare.validate_submission(content, issued_on, today, interim=interim)
