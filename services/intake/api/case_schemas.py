@@ -153,6 +153,7 @@ class LegalBasisSchema(CommandSchema):
     type = choice("依据类型", BasisType, names=BASIS_NAMES)
     name = _text("依据名称", max_length=200)
     provision = _text("具体条款", required=False, max_length=500)
+    issued_by = _text("发文部门（部门的“三定”规定或文件时选择）", required=False, max_length=40)
 
 
 class CollectiveDecisionSchema(CommandSchema):

@@ -56,6 +56,9 @@ class LegalBasis:
     type: str
     name: str
     provision: str | None = None
+    #: the department whose document it is (its 三定 规定, its division opinion): of the case's jurisdiction
+    #: only — a city department's documents are never a basis in a district or county (第38条第2款)
+    issued_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,14 @@ class ApplyForCoordination(c.CaseCommand):
             interim_measures=self.interim_measures,
             interim_told=self.interim_told,
         )
+
+    def basis_issuers(self) -> dict[str, str]:
+        """The department whose document each basis is, by the field naming it (第38条第2款)."""
+        return {
+            f"legal_bases[{i}].issued_by": basis.issued_by
+            for i, basis in enumerate(self.legal_bases)
+            if basis.issued_by
+        }
 
 
 class AssignedBy(StrEnum):

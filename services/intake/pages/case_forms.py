@@ -46,7 +46,7 @@ DEPARTMENT_LISTS = frozenset(
     }
 )
 #: one department code (a select of departments)
-ONE_DEPARTMENT = frozenset({"host_department", "department", "lead_department"})
+ONE_DEPARTMENT = frozenset({"host_department", "department", "lead_department", "issued_by"})
 #: fields chosen among the case's own records
 PICKED = frozenset({"solicitation_id", "meeting_id", "member_department"})
 #: rows a list of nested items shows (blank rows are left out of the command)

@@ -43,7 +43,7 @@ from services.intake.domain.coordination import (
 from services.intake.domain.procedure import SOURCE_NAMES
 from services.intake.messages.cases import Outgoing, department_party
 from services.intake.tables import CaseClock, CaseMeeting, CaseParty, Solicitation
-from services.intake.usecases import attachments
+from services.intake.usecases import attachments, jurisdiction
 from services.intake.usecases.case_actions import DraftedDecision, case_action, send_to_approval
 from services.intake.usecases.case_opening import NewCase, open_new_case
 from services.intake.usecases.case_step import Step, check_departments, check_host, clock_id, new_id
@@ -67,6 +67,8 @@ def apply_for_coordination(
     """After failed consultation the host's party group applies; the office decides within 5 working days."""
     host, others = command.host_department, command.other_parties
     check_host(runtime, actor, host, command.lead_departments, {"other_parties": others})
+    with runtime.db.transaction() as session:  # a city department's documents are no basis here (第38条)
+        jurisdiction.check_bases(session, actor.jurisdiction, command.basis_issuers())
     rules.check_application(command.application())
     minutes = command.collective_decision.minutes_attachment_id
     new = NewCase(
