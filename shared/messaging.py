@@ -25,8 +25,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
+from shared import audit as audit_trail
 from shared.db import Database, UTCDateTime, utcnow
 from shared.errors import PermanentFailure
+from shared.identity import Principal
 from shared.logging import current_request_id
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,7 @@ class UnitOfWork:
         self.session: Session = db.session()
         self._pending_ids: list[str] = []
         self._after_commit: list[Callable[[], object]] = []
+        self._audits: list[audit_trail.AuditDraft] = []
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -192,9 +195,45 @@ class UnitOfWork:
         self._pending_ids.append(envelope.event_id)
         return envelope
 
+    def audit(
+        self,
+        action: str,
+        *,
+        actor: Principal | None,
+        summary: str,
+        jurisdiction: str | None = None,
+        object_type: str = "",
+        object_id: str = "",
+        details: dict[str, Any] | None = None,
+        address: str | None = None,
+    ) -> None:
+        """Record an act in the service's audit trail (:mod:`shared.audit`) if, and only if, this transaction
+        commits: ``action`` a stable code (``case.accept``, ``login``), ``actor`` who (``None``: the system),
+        ``summary`` what, in Chinese; the time, the client's address and its place in the jurisdiction's
+        hash chain are added at commit."""
+        if audit_trail.table_of(self.outbox_model) is None:
+            raise RuntimeError(f"{self.source} declares no audit_entry table (shared.audit.audit_table)")
+        self._audits.append(
+            audit_trail.AuditDraft.of(
+                action,
+                actor=actor,
+                summary=summary,
+                jurisdiction=jurisdiction,
+                object_type=object_type,
+                object_id=object_id,
+                details=details,
+                address=address,
+            )
+        )
+
     def commit(self) -> None:
         for hook in self.before_commit:  # in the transaction: what a hook writes commits with the rest
             hook(self)
+        if self._audits:  # last, so that the chain's lock is held for the shortest time
+            table = audit_trail.table_of(self.outbox_model)
+            assert table is not None
+            audit_trail.append(self.session, table, self.source, self._audits)
+            self._audits.clear()
         self.session.commit()
         self._committed = True
 
@@ -202,6 +241,7 @@ class UnitOfWork:
         self.session.rollback()
         self._pending_ids.clear()
         self._after_commit.clear()
+        self._audits.clear()
 
 
 class Relay:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from services.intake.pages import qr_login
 from services.intake.tables import Department, Jurisdiction, Person
+from services.intake.usecases import audit_log
 from services.intake.usecases.mobile_login import AccountNotOpened, build_login, person_for_auth_code
 from shared.errors import AppError
 from shared.identity import ROLE_NAMES, Role
@@ -127,12 +128,14 @@ def login_submit() -> ResponseReturnValue:
         return _form(next_url=next_url, status=400, message="页面已失效，请重新登录。")
     try:
         person = person_for_auth_code(runtime, _login(), request.form.get("authCode", "").strip())
-    except AccountNotOpened as refused:
-        return _form(next_url=next_url, status=refused.status, message=refused.detail, final=True)
     except AppError as refused:
-        return _form(next_url=next_url, status=refused.status, message=refused.detail)
+        audit_log.login_refused(runtime, audit_log.ZWD_APP, code=refused.code, detail=refused.detail)
+        final = isinstance(refused, AccountNotOpened)
+        return _form(next_url=next_url, status=refused.status, message=refused.detail, final=final)
     response = pages.redirect_to(next_url)
-    started = web_session.new_session(runtime.settings, session_user(runtime, person))
+    user = session_user(runtime, person)
+    audit_log.logged_in(runtime, user.principal, audit_log.ZWD_APP)
+    started = web_session.new_session(runtime.settings, user)
     web_session.store(response, started, runtime.settings)
     return response
 
@@ -145,8 +148,10 @@ def logout() -> ResponseReturnValue:
     revocations = revocation.of(current_app)
     if session.user is not None:
         revocations.revoke(session.sid)
-        if request.form.get("everywhere"):
+        everywhere = bool(request.form.get("everywhere"))
+        if everywhere:
             revocations.revoke_person(session.user.user_id)
+        audit_log.logged_out(current_runtime(), session.user.principal, everywhere=everywhere)
     response = pages.redirect_to("/login")
     web_session.clear(response, current_runtime().settings)
     return response

@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.adapters.qr_logins import QrLogin, QrLogins, qr_logins_for
 from services.intake.tables import Person
-from services.intake.usecases import directory
+from services.intake.usecases import audit_log, directory
 from services.intake.usecases.mobile_login import AccountNotOpened, person_for_user
 from shared.errors import AppError
 from shared.service import current_runtime
@@ -71,8 +71,9 @@ def _log_in(login: QrLogin) -> Any:
     from services.intake.pages.login import session_user
 
     person = directory.find_person(runtime, login.person_id or "")
-    started = web_session.new_session(runtime.settings, session_user(runtime, person))
-    return started
+    user = session_user(runtime, person)
+    audit_log.logged_in(runtime, user.principal, audit_log.ZWD_QR)
+    return web_session.new_session(runtime.settings, user)
 
 
 @qr_pages.get("/login/qr/<state>")
@@ -109,11 +110,12 @@ def callback() -> ResponseReturnValue:
         )
     try:
         person = _person_for_code(code)
-    except AccountNotOpened as refused:
+    except AppError as refused:
+        audit_log.login_refused(current_runtime(), audit_log.ZWD_QR, code=refused.code, detail=refused.detail)
+        if not isinstance(refused, AccountNotOpened):
+            return pages.error_page(refused.status, "登录未完成", refused.detail)
         _logins().put(replace(login, status="refused", message=refused.detail))
         return pages.error_page(refused.status, "无法登录", refused.detail)
-    except AppError as refused:
-        return pages.error_page(refused.status, "登录未完成", refused.detail)
     confirmed = replace(login, status="confirmed", person_id=person.id)
     _logins().put(confirmed)
     if pages.current_session().sid == login.sid:  # the platform's page ran in this very browser

@@ -11,7 +11,7 @@ from services.intake.tables.approvals import (
     DelegationRow,
     SavedPhrase,
 )
-from services.intake.tables.base import Base, DeadLetter, IdempotentRequest, Inbox, Outbox
+from services.intake.tables.base import AuditEntry, Base, DeadLetter, IdempotentRequest, Inbox, Outbox
 from services.intake.tables.cases import (
     Attachment,
     CaseClock,
@@ -34,6 +34,7 @@ __all__ = [
     "ApprovalEventRow",
     "ApprovalRow",
     "Attachment",
+    "AuditEntry",
     "Base",
     "CaseClock",
     "CaseDraft",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.audit import audit_table
 from shared.dead_letters import dead_letter_table
 from shared.idempotency import idempotency_table
 from shared.messaging import messaging_tables
@@ -16,4 +17,5 @@ class Base(DeclarativeBase):
 
 Outbox, Inbox = messaging_tables(Base)
 DeadLetter = dead_letter_table(Base)
+AuditEntry = audit_table(Base)
 IdempotentRequest = idempotency_table(Base)

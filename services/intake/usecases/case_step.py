@@ -15,8 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from services.intake import mapping, queries
 from services.intake.domain import rules
 from services.intake.domain.actors import Actor
-from services.intake.domain.cases import PROCEDURES, Case, HistoryEntry, transition
-from services.intake.domain.procedure import Procedure
+from services.intake.domain.cases import ACTION_LABELS, PROCEDURES, Case, HistoryEntry, transition
+from services.intake.domain.procedure import STATUS_NAMES, Procedure
 from services.intake.messages.cases import Outgoing, department_party, office_party
 from services.intake.tables import CaseClock, CaseEvent, CaseRecord, Department
 from services.intake.usecases import jurisdiction as jurisdictions
@@ -134,10 +134,36 @@ def save(step: Step) -> None:
                 data=entry.data,
             )
         )
+        audit_entry(step, entry)
     step.session.flush()
     record.next_actor = queries.next_actor_of(step.session, record, step.case)
     refresh_deadline(step.session, record)
     record.updated_at = utcnow()
+
+
+def audit_entry(step: Step, entry: HistoryEntry) -> None:
+    """Every state change of a case is in the audit trail: who, from where (at commit: when), which case,
+    the action and the states it moved between."""
+    record = step.record
+    label = ACTION_LABELS.get(entry.action, entry.action)
+    before = STATUS_NAMES.get(str(entry.from_status), str(entry.from_status)) if entry.from_status else None
+    after = STATUS_NAMES.get(str(entry.to_status), str(entry.to_status))
+    moved = f"（{before} → {after}）" if before and before != after else f"（{after}）"
+    step.uow.audit(
+        f"case.{entry.action}",
+        actor=step.actor,
+        jurisdiction=record.jurisdiction_code,
+        object_type="case",
+        object_id=record.id,
+        summary=f"{label}：{record.title}{moved}",
+        details={
+            "kind": record.kind,
+            "from_status": str(entry.from_status) if entry.from_status else None,
+            "to_status": str(entry.to_status),
+            "reason": entry.reason,
+            "data": entry.data or None,
+        },
+    )
 
 
 #: clocks someone still has to act on: the deadlines service's phases, and ours before it answers

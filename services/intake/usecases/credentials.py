@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.intake.tables import ApiCredential, Department
+from services.intake.usecases import audit_log
 from shared import api_credentials as policy
 from shared.auth import issue_token
 from shared.db import utcnow
@@ -85,7 +86,8 @@ def issue(
     department = department or None
     _validated(admin, name, scope, role, department)
     key_id, secret = f"ak{secrets.token_hex(8)}", secrets.token_urlsafe(32)
-    with runtime.db.transaction() as session:
+    with runtime.unit_of_work() as uow:
+        session = uow.session
         dept = session.get(Department, department) if department else None
         if department and (dept is None or dept.jurisdiction_code != admin.jurisdiction):
             raise ValidationFailed.for_field("department", "本辖区没有该部门")
@@ -101,7 +103,20 @@ def issue(
         )
         session.add(row)
         session.flush()
-        return Issued(payload(row, dept.name if dept else None), f"{TOKEN_PREFIX}{key_id}_{secret}")
+        issued = Issued(payload(row, dept.name if dept else None), f"{TOKEN_PREFIX}{key_id}_{secret}")
+        shown = issued.credential
+        uow.audit(
+            "credential.issue",
+            actor=admin,
+            object_type="api_credential",
+            object_id=key_id,
+            summary=f"签发接口凭证：{shown['name']}（{shown['scope_name']}，{shown['role_names']}"
+            + (f"，{dept.name}" if dept else "")
+            + "）",
+            details={"name": row.name, "scope": scope, "roles": [role], "department": department},
+        )
+        uow.commit()
+        return issued
 
 
 def list_credentials(runtime: ServiceRuntime, admin: Principal) -> list[dict[str, Any]]:
@@ -119,13 +134,22 @@ def list_credentials(runtime: ServiceRuntime, admin: Principal) -> list[dict[str
 def revoke(runtime: ServiceRuntime, admin: Principal, key_id: str) -> dict[str, Any]:
     """Revoked at once on every service: its tokens are refused from this moment, not when they expire."""
     admin.require(Role.OFFICE_ADMIN)
-    with runtime.db.transaction() as session:
-        row = session.get(ApiCredential, key_id)
+    with runtime.unit_of_work() as uow:
+        row = uow.session.get(ApiCredential, key_id)
         if row is None or row.jurisdiction_code != admin.jurisdiction:
             raise NotFound("未找到该接口凭证", code="not_found")
         if row.revoked_at is None:
             row.revoked_at, row.revoked_by = utcnow(), admin.user_id
+            uow.audit(
+                "credential.revoke",
+                actor=admin,
+                object_type="api_credential",
+                object_id=key_id,
+                summary=f"撤销接口凭证：{row.name}",
+                details={"name": row.name},
+            )
         result = payload(row)
+        uow.commit()
     policy.for_runtime(runtime).revoke(key_id)
     return result
 
@@ -134,16 +158,38 @@ def _refused() -> Unauthorized:
     return Unauthorized("接口凭证无效或已被撤销", code="invalid_client")
 
 
+def _why_refused(runtime: ServiceRuntime, row: ApiCredential | None, secret: str) -> str | None:
+    if row is None:
+        return "凭证编号不存在"
+    if not hmac.compare_digest(row.secret_hash, _hash(secret)):
+        return "凭证密钥不符"
+    if row.revoked_at is not None or policy.for_runtime(runtime).is_revoked(row.id):
+        return "凭证已被撤销"
+    return None
+
+
 def exchange(runtime: ServiceRuntime, credential: str) -> dict[str, Any]:
     """The bearer token (``TOKEN_TTL_S`` seconds) for a valid, unrevoked credential."""
     key_id, _, secret = credential.removeprefix(TOKEN_PREFIX).partition("_")
     if not credential.startswith(TOKEN_PREFIX) or not key_id or not secret:
+        audit_log.login_refused(
+            runtime, audit_log.API_CREDENTIAL, code="invalid_client", detail="凭证格式不符"
+        )
         raise _refused()
-    with runtime.db.transaction() as session:
-        row = session.get(ApiCredential, key_id)
-        if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
-            raise _refused()
-        if row.revoked_at is not None or policy.for_runtime(runtime).is_revoked(key_id):
+    with runtime.unit_of_work() as uow:
+        row = uow.session.get(ApiCredential, key_id)
+        why = _why_refused(runtime, row, secret)
+        if row is None or why is not None:
+            refused_in = row.jurisdiction_code if row is not None else None
+            uow.rollback()
+            audit_log.login_refused(
+                runtime,
+                audit_log.API_CREDENTIAL,
+                code="invalid_client",
+                detail=why or "凭证编号不存在",
+                jurisdiction=refused_in,
+                account=f"{policy.PREFIX}{key_id}"[:120],
+            )
             raise _refused()
         row.last_used_at = utcnow()
         principal = Principal(
@@ -153,5 +199,14 @@ def exchange(runtime: ServiceRuntime, credential: str) -> dict[str, Any]:
             department=row.department_code,
             roles=frozenset([*row.roles, policy.SCOPE_ROLES[row.scope]]),
         )
+        uow.audit(
+            audit_log.LOGIN,
+            actor=principal,
+            object_type="api_credential",
+            object_id=row.id,
+            summary=f"接口凭证换取访问令牌：{row.name}",
+            details={"method": audit_log.API_CREDENTIAL},
+        )
+        uow.commit()
     token = issue_token(principal, secret=runtime.settings.secret_key, ttl_seconds=policy.TOKEN_TTL_S)
     return {"access_token": token, "token_type": "Bearer", "expires_in": policy.TOKEN_TTL_S}
