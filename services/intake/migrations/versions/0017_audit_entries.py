@@ -1,8 +1,8 @@
 """audit entries: the append-only, hash-chained audit trail (shared.audit). A new table only, with triggers
 refusing UPDATE and DELETE on it (PostgreSQL and SQLite; TRUNCATE stays possible). Read by hand.
 
-Revision ID: intake_0016
-Revises: intake_0015
+Revision ID: intake_0017
+Revises: intake_0016
 Create Date: 2026-12-03 10:30:45.881703
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import shared.db
 from shared import audit
 
-revision: str = 'intake_0016'
-down_revision: str | None = 'intake_0015'
+revision: str = 'intake_0017'
+down_revision: str | None = 'intake_0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
