@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -96,3 +96,39 @@ def test_the_rule_state_moves_into_columns_and_the_used_keys_stay_used(scratch_u
     assert [(k["user_id"], k["key"], k["endpoint"], k["resource_id"]) for k in keys] == [
         ("zhzf.clerk", "k-1", "/api/v1/cases/coordination-applications", "c-1")
     ]  # one key per person: the first use wins
+
+
+DIVISION = (
+    "INSERT INTO case_record (id, jurisdiction_code, kind, source, title, status, applicant_department,"
+    " content, progress, overdue, submitted_by, created_at, updated_at, version)"
+    " VALUES (:id, '330200', 'deliberation', 'deliberation_body', '成员单位职责分工', 'division_filed',"
+    " 'nb-scjg', :content, '{}', false, 'scjg.clerk', :at, :at, 1)"
+)
+
+
+def test_the_register_of_deliberation_bodies_is_backfilled_from_the_divisions_filed_第二十九条(
+    scratch_url: str,
+) -> None:
+    upgrade("intake", scratch_url, "intake_0016")
+    engine = create_engine(scratch_url)
+    first = {"body_name": "宁波市食品安全委员会", "members": [{"department": "nb-nyj"}]}
+    later = {
+        "body_name": "宁波市食品安全委员会 ",
+        "members": [{"department": "nb-nyj"}, {"department": "nb-zhzf"}],
+    }
+    with engine.begin() as conn:
+        conn.execute(text(JURISDICTION))
+        conn.execute(text(DIVISION), {"id": "c-a", "content": json.dumps(first), "at": NOW})
+        conn.execute(
+            text(DIVISION), {"id": "c-b", "content": json.dumps(later), "at": NOW + timedelta(days=3)}
+        )
+    upgrade("intake", scratch_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT name, lead_department, member_departments, current_case_id FROM deliberation_body")
+        ).all()
+    engine.dispose()
+    assert len(rows) == 1
+    name, lead, members, current = rows[0]
+    members = json.loads(members) if isinstance(members, str) else members
+    assert (name, lead, members, current) == ("宁波市食品安全委员会", "nb-scjg", ["nb-nyj", "nb-zhzf"], "c-b")

@@ -185,15 +185,42 @@ class HistorySchema(Schema):
     data = fields.Dict()
 
 
+class RegisterBodySchema(Labelled):
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"label": "机构名称"}
+    )
+    lead_department = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"label": "牵头单位"}
+    )
+    member_departments = fields.List(
+        fields.String(validate=validate.Length(min=1, max=40)),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"label": "成员单位"},
+    )
+    established_by = fields.String(
+        required=True, validate=validate.Length(min=1, max=300), metadata={"label": "设立文件"}
+    )
+
+
+class RegisteredBodySchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
 class DeliberationBodySchema(Schema):
+    id = fields.String(metadata={"description": "名册编号"})
+    established_by = fields.String(allow_none=True, metadata={"description": "设立文件"})
+    registered_by = fields.String(metadata={"description": "登记人（或首次抄送的牵头单位）"})
+    registered_at = fields.DateTime()
     body_name = fields.String(metadata={"description": "议事协调机构名称"})
     lead_department = fields.String(metadata={"description": "牵头单位"})
     lead_name = fields.String()
     members = fields.List(fields.Dict(), metadata={"description": "成员单位及现行任务分工"})
     mechanism = fields.String(allow_none=True)
     residual_responsibility = fields.String(allow_none=True)
-    current_case_id = fields.String(metadata={"description": "现行分工所在的事项"})
-    status = fields.String()
+    current_case_id = fields.String(allow_none=True, metadata={"description": "现行分工所在的事项"})
+    status = fields.String(allow_none=True)
     status_name = fields.String()
     flags = fields.List(fields.Dict(), metadata={"description": "与“三定”规定衔接、第七条的提示"})
     conflicts = fields.List(fields.Dict(), metadata={"description": "编办标记的不衔接之处"})
@@ -471,6 +498,18 @@ def record_evaluation(command: Any) -> Any:
 def list_deliberation_bodies() -> list[dict[str, Any]]:
     """议事协调机构名册：牵头单位、成员单位、现行成员单位职责分工及其历次调整、不衔接提示（第二十九条）"""
     return service.deliberation_register(current_runtime(), _actor())
+
+
+@cases_blp.post("/deliberation-bodies")
+@cases_blp.arguments(RegisterBodySchema)
+@cases_blp.response(201, RegisteredBodySchema)
+@cases_blp.doc(security=SECURITY)
+@require_roles("office_clerk", "office_division_head", "office_leader", "office_admin")
+def register_deliberation_body(body: dict[str, Any]) -> dict[str, Any]:
+    """登记议事协调机构：名称、牵头单位、成员单位、设立文件（第二十九条）"""
+    from services.intake.usecases.deliberation import RegisterBody
+
+    return service.register_deliberation_body(current_runtime(), _actor(), RegisterBody(**body))
 
 
 @cases_blp.get("/cases")

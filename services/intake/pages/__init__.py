@@ -11,6 +11,7 @@ from services.intake.pages import login
 from services.intake.pages.case import case_pages
 from services.intake.pages.case_new import new_case_pages
 from services.intake.pages.credentials import credential_pages
+from services.intake.pages.deliberation import deliberation_pages
 from services.intake.pages.directory import directory_pages
 from services.intake.pages.directory_import import import_pages
 from services.intake.pages.documents import document_pages
@@ -31,6 +32,7 @@ def blueprints() -> Iterable[Blueprint]:
         new_case_pages,
         case_pages,
         supervision_pages,
+        deliberation_pages,
         document_pages,
         directory_pages,
         credential_pages,

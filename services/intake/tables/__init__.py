@@ -22,6 +22,7 @@ from services.intake.tables.cases import (
     Solicitation,
 )
 from services.intake.tables.credentials import ApiCredential
+from services.intake.tables.deliberation import DeliberationBody
 from services.intake.tables.directory import Department, Jurisdiction, Person
 from services.intake.tables.documents import DocumentCounter, IssuedDocument
 from services.intake.tables.drafts import CaseDraft
@@ -45,6 +46,7 @@ __all__ = [
     "ChainRow",
     "DeadLetter",
     "DelegationRow",
+    "DeliberationBody",
     "Department",
     "DocumentCounter",
     "IdempotentRequest",

@@ -33,6 +33,7 @@ from services.intake.usecases.case_step import (
 from services.intake.usecases.coordination import apply_for_coordination, open_coordination
 from services.intake.usecases.deliberation import file_division
 from services.intake.usecases.deliberation import register as deliberation_register
+from services.intake.usecases.deliberation import register_body as register_deliberation_body
 from services.intake.usecases.duty_plan import submit_duty_plan
 from services.intake.usecases.evaluation import record_evaluation
 from services.intake.usecases.filing import submit_filing
@@ -60,6 +61,7 @@ __all__ = [
     "record_evaluation",
     "record_reflection",
     "refresh_deadline",
+    "register_deliberation_body",
     "submit_duty_plan",
     "submit_filing",
 ]

@@ -1,10 +1,14 @@
 """议事协调机构成员单位职责分工 (第29条): the lead unit files the member units' division (copied to the
 office) and every change to it; the office registers it, or flags a task that contradicts a member's 三定
-provisions and refers it to coordination. The register of bodies is read from the filings: each body's
-current division is its latest filing, the earlier ones are its history."""
+provisions and refers it to coordination. The register of bodies is a table of its own
+(:class:`~services.intake.tables.DeliberationBody`): the office may register a body with the document that set
+it up before anything is filed; a body's first filing registers it otherwise; each filing becomes its current
+division, the earlier ones its history."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -20,13 +24,15 @@ from services.intake.domain.deliberation import (
     ReferDivisionToCoordination,
     RegisterDivision,
 )
+from services.intake.domain.rules import fail_if_any, named
 from services.intake.messages.cases import department_party
-from services.intake.tables import CaseRecord, Department
+from services.intake.tables import CaseRecord, DeliberationBody, Department
 from services.intake.usecases import jurisdiction
 from services.intake.usecases.case_actions import case_action
 from services.intake.usecases.case_opening import NewCase, open_new_case
 from services.intake.usecases.case_step import Step
-from shared.errors import DomainError, ValidationFailed
+from shared.db import utcnow
+from shared.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.runtime import ServiceRuntime
 
@@ -44,13 +50,14 @@ def file_division(
         )
     with runtime.db.transaction() as session:
         jurisdiction.check_named(session, actor.jurisdiction, rules.named_departments(command))
-        earlier = _filings(session, actor.jurisdiction, command.body_name.strip())
-        if earlier and earlier[-1].applicant_department != command.lead_department:
+        body = _body(session, actor.jurisdiction, command.body_name.strip())
+        if body is not None and body.lead_department != command.lead_department:
             raise ValidationFailed.for_field(
                 "lead_department",
-                f"该议事协调机构的牵头单位为{_name(session, earlier[-1].applicant_department)}，"
+                f"该议事协调机构的牵头单位为{_name(session, body.lead_department)}，"
                 "调整牵头单位应先经机构编制程序明确",
             )
+        earlier = body.current_case_id if body is not None else None
         rules.check_division(command, has_earlier=bool(earlier))
         flags = [f.__dict__ for f in rules.division_flags(command, _names(session, actor.jurisdiction))]
     new = NewCase(
@@ -66,11 +73,12 @@ def file_division(
         extra_content={
             "body_name": command.body_name.strip(),
             "flags": flags,
-            "replaces": earlier[-1].id if earlier else None,
+            "replaces": earlier,
         },
     )
 
     def effects(step: Step) -> None:
+        _on_register(step, command)
         step.out.notify(
             "division_filed",
             step.office(),
@@ -138,6 +146,82 @@ def refer_division_to_coordination(step: Step, command: ReferDivisionToCoordinat
 # --- the register ---
 
 
+@dataclass(frozen=True)
+class RegisterBody:
+    """The office enters a body on the register (第29条): its name, lead unit, member units and the document
+    that set it up (设立文件)."""
+
+    name: str
+    lead_department: str
+    member_departments: list[str] = field(default_factory=list)
+    established_by: str = ""
+
+
+def _body(session: Session, jurisdiction_code: str, name: str) -> DeliberationBody | None:
+    return session.scalars(
+        select(DeliberationBody).where(
+            DeliberationBody.jurisdiction_code == jurisdiction_code, DeliberationBody.name == name
+        )
+    ).first()
+
+
+def _on_register(step: Step, command: FileDivision) -> None:
+    """The filing is the body's current division: the register follows its lead and member units (a body
+    filed for the first time is entered on the register by its filing)."""
+    name = command.body_name.strip()
+    body = _body(step.session, step.record.jurisdiction_code, name)
+    if body is None:
+        body = DeliberationBody(
+            id=f"db-{uuid.uuid4().hex[:12]}",
+            jurisdiction_code=step.record.jurisdiction_code,
+            name=name,
+            registered_by=f"{step.department_name(command.lead_department)}（首次抄送时登记）",
+        )
+        step.session.add(body)
+    body.lead_department = command.lead_department
+    body.member_departments = list(rules.members_of(command))
+    body.current_case_id = step.record.id
+    body.updated_at = utcnow()
+
+
+def register_body(runtime: ServiceRuntime, actor: Actor, command: RegisterBody) -> dict[str, Any]:
+    """The office enters a body on its jurisdiction's register; the name is unique there."""
+    if not actor.is_office:
+        raise Forbidden("只有编办可以登记议事协调机构", code="role_required")
+    fields: dict[str, list[str]] = {}
+    if not command.name.strip():
+        fields["name"] = ["请填写议事协调机构名称"]
+    if not command.established_by.strip():
+        fields["established_by"] = ["请写明设立该机构的文件名称及文号"]
+    if not command.member_departments:
+        fields["member_departments"] = ["请选择成员单位"]
+    fail_if_any(fields, "议事协调机构登记信息不完整（第二十九条）", "body_incomplete")
+    with runtime.db.transaction() as session:
+        named_here = {
+            "lead_department": [command.lead_department],
+            "member_departments": command.member_departments,
+        }
+        jurisdiction.check_named(session, actor.jurisdiction, named_here)
+        if _body(session, actor.jurisdiction, command.name.strip()) is not None:
+            raise Conflict(
+                "名册中已有同名的议事协调机构",
+                code="body_exists",
+                fields={"name": [f"“{command.name.strip()}”已在名册中"]},
+            )
+        body = DeliberationBody(
+            id=f"db-{uuid.uuid4().hex[:12]}",
+            jurisdiction_code=actor.jurisdiction,
+            name=command.name.strip(),
+            lead_department=command.lead_department,
+            member_departments=list(dict.fromkeys(command.member_departments)),
+            established_by=command.established_by.strip(),
+            registered_by=actor.name,
+        )
+        session.add(body)
+        session.flush()
+        return {"id": body.id, "name": body.name}
+
+
 def _filings(session: Session, jurisdiction_code: str, body_name: str | None = None) -> list[CaseRecord]:
     conditions = [CaseRecord.jurisdiction_code == jurisdiction_code, CaseRecord.kind == Kind.DELIBERATION]
     rows = session.scalars(select(CaseRecord).where(*conditions).order_by(CaseRecord.created_at)).all()
@@ -162,46 +246,54 @@ def register(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
     jurisdiction's bodies, a department those it leads or is a member of."""
     with runtime.db.transaction() as session:
         names = _names(session, actor.jurisdiction)
-        visible = {r.id for r in session.scalars(select(CaseRecord).where(queries.visible_to(actor)))}
-        bodies: dict[str, list[CaseRecord]] = {}
-        for record in _filings(session, actor.jurisdiction):
-            bodies.setdefault(record.content.get("body_name", record.title), []).append(record)
-        out = []
-        for body_name, filings in bodies.items():
-            if not any(f.id in visible for f in filings):
-                continue
-            current = filings[-1]
-            content = current.content
-            out.append(
-                {
-                    "body_name": body_name,
-                    "lead_department": current.applicant_department,
-                    "lead_name": names.get(current.applicant_department or "", current.applicant_department),
-                    "members": [
-                        {
-                            "department": m["department"],
-                            "name": names.get(m["department"], m["department"]),
-                            "tasks": m.get("tasks", []),
-                        }
-                        for m in content.get("members", [])
-                    ],
-                    "mechanism": content.get("mechanism"),
-                    "residual_responsibility": content.get("residual_responsibility"),
-                    "current_case_id": current.id,
-                    "status": current.status,
-                    "status_name": STATUS_NAMES[Status(current.status)],
-                    "flags": content.get("flags", []),
-                    "conflicts": (current.progress or {}).get("conflicts", []),
-                    "history": [
-                        {
-                            "case_id": f.id,
-                            "filed_at": f.created_at,
-                            "changes": f.content.get("changes"),
-                            "status": f.status,
-                            "status_name": STATUS_NAMES[Status(f.status)],
-                        }
-                        for f in reversed(filings)
-                    ],
-                }
-            )
-        return sorted(out, key=lambda b: b["body_name"])
+        bodies = session.scalars(
+            select(DeliberationBody)
+            .where(DeliberationBody.jurisdiction_code == actor.jurisdiction)
+            .order_by(DeliberationBody.name)
+        ).all()
+        mine = actor.department or ""
+        shown = [
+            b for b in bodies if actor.is_office or mine == b.lead_department or mine in b.member_departments
+        ]
+        filings: dict[str, list[CaseRecord]] = {}
+        for record in _filings(session, actor.jurisdiction) if shown else []:
+            filings.setdefault(str((record.content or {}).get("body_name", "")).strip(), []).append(record)
+        return [_entry(body, filings.get(body.name, []), names) for body in shown]
+
+
+def _entry(body: DeliberationBody, filings: list[CaseRecord], names: dict[str, str]) -> dict[str, Any]:
+    current = next((f for f in filings if f.id == body.current_case_id), None)
+    content = current.content if current is not None else {}
+    tasks = {m["department"]: m.get("tasks", []) for m in content.get("members", [])}
+    return {
+        "id": body.id,
+        "body_name": body.name,
+        "lead_department": body.lead_department,
+        "lead_name": named(names, body.lead_department),
+        "members": [
+            {"department": code, "name": named(names, code), "tasks": tasks.get(code, [])}
+            for code in body.member_departments
+        ],
+        "established_by": body.established_by,
+        "registered_by": body.registered_by,
+        "registered_at": body.registered_at,
+        "mechanism": content.get("mechanism"),
+        "residual_responsibility": content.get("residual_responsibility"),
+        "current_case_id": body.current_case_id,
+        "status": current.status if current is not None else None,
+        "status_name": STATUS_NAMES[Status(current.status)]
+        if current is not None
+        else "已登记，尚未抄送成员单位分工",
+        "flags": content.get("flags", []),
+        "conflicts": (current.progress or {}).get("conflicts", []) if current is not None else [],
+        "history": [
+            {
+                "case_id": f.id,
+                "filed_at": f.created_at,
+                "changes": f.content.get("changes"),
+                "status": f.status,
+                "status_name": STATUS_NAMES[Status(f.status)],
+            }
+            for f in reversed(filings)
+        ],
+    }
