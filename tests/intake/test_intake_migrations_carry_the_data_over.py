@@ -109,7 +109,7 @@ DIVISION = (
 def test_the_register_of_deliberation_bodies_is_backfilled_from_the_divisions_filed_第二十九条(
     scratch_url: str,
 ) -> None:
-    upgrade("intake", scratch_url, "intake_0016")
+    upgrade("intake", scratch_url, "intake_0017")
     engine = create_engine(scratch_url)
     first = {"body_name": "宁波市食品安全委员会", "members": [{"department": "nb-nyj"}]}
     later = {

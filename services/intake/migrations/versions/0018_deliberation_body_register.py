@@ -2,8 +2,8 @@
 one body per jurisdiction and name, its lead unit and member units as the latest filing states them, that
 filing as the current one. Read and written by hand.
 
-Revision ID: intake_0017
-Revises: intake_0016
+Revision ID: intake_0018
+Revises: intake_0017
 Create Date: 2026-12-03 11:45:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import shared.db
 
-revision: str = "intake_0017"
-down_revision: str | None = "intake_0016"
+revision: str = "intake_0018"
+down_revision: str | None = "intake_0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
