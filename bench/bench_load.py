@@ -32,6 +32,7 @@ import os
 import pstats
 import queue
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,6 +62,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from bench.bench_notify import tree_cpu_seconds
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 DATABASES = {
@@ -87,8 +90,8 @@ class Plan:
 
 
 FULL = Plan(
-    rates=(5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 140, 160, 200, 250),
-    seconds=5.0,
+    rates=(10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 140, 160, 200, 250),
+    seconds=6.0,
     read_cases=200,
     read_rate=20,
     read_seconds=10.0,
@@ -96,7 +99,7 @@ FULL = Plan(
     profiled_pages=100,
 )
 QUICK = Plan(
-    rates=(5, 10, 20, 30, 40, 60, 100, 160, 250),
+    rates=(10, 20, 30, 40, 60, 100, 160, 250),
     seconds=3.0,
     read_cases=60,
     read_rate=10,
@@ -189,7 +192,7 @@ def bare_app() -> Any:
 
     @app.post("/cases")
     def submit() -> Any:
-        body = request.get_json(silent=True)
+        body: Any = request.get_json(silent=True)
         problems = bare_problems(body)
         if problems:
             return jsonify({"invalid": problems}), 422
@@ -384,22 +387,91 @@ def one_at_a_time(send: Request, count: int) -> Step:
     return step
 
 
-def climb(name: str, plan: Plan, send: Request) -> tuple[int, list[Step]]:
-    """Upwards through the plan's rates until p99 reaches 50 ms (or an error); the highest rate that held."""
-    print(f"{name}:")
-    open_loop(10, 2, send)  # warm-up: connections, imports, caches
-    alone = one_at_a_time(send, 40)
-    print(f"  one client, one request at a time: p50 {alone.quantile(0.5):.1f}  p99 {alone.p99:.1f} ms")
-    best, steps = 0, []
+class Waits:
+    """What the database's active backends are doing, sampled every 20 ms (``pg_stat_activity``)."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.counts: dict[str, int] = {}
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        engine = server_engine()
+        query = text(
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') FROM pg_stat_activity "
+            "WHERE datname = :d AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+        with engine.connect() as conn:
+            while not self._stop.wait(0.02):
+                self.samples += 1
+                for (what,) in conn.execute(query, {"d": self.database}):
+                    self.counts[what] = self.counts.get(what, 0) + 1
+        engine.dispose()
+
+    def __enter__(self) -> Waits:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def line(self) -> str:
+        busy = sorted(self.counts.items(), key=lambda kv: -kv[1])[:4]
+        parts = ", ".join(f"{what} {n / max(self.samples, 1):.2f}" for what, n in busy)
+        return f"PostgreSQL backends busy on average: {parts or 'none'}"
+
+
+@dataclass
+class Target:
+    name: str
+    send: Request
+    server: Process
+    database: str
+    best: int = 0
+    done: bool = False
+    retried: int = 0
+    cpu_ms: float = 0.0
+
+
+def warm(target: Target) -> None:
+    open_loop(10, 2, target.send)  # warm-up: connections, imports, caches
+    cpu = tree_cpu_seconds(target.server.popen.pid)
+    alone = one_at_a_time(target.send, 40)
+    cpu = (tree_cpu_seconds(target.server.popen.pid) - cpu) / 40
+    target.cpu_ms = cpu * 1e3
+    print(
+        f"  {target.name:<7} one client, one request at a time: p50 {alone.quantile(0.5):.1f}  p99 "
+        f"{alone.p99:.1f} ms; gunicorn's CPU {cpu * 1e3:.1f} ms a request"
+    )
+
+
+def climb(plan: Plan, targets: list[Target]) -> None:
+    """Upwards through the plan's rates, the targets taking turns at each rate (so that both meet the same
+    machine: it is shared), until p99 reaches 50 ms (or an error) for each; a step that misses is tried once
+    more before the target stops (another process may have taken the CPUs for a moment)."""
+    for target in targets:
+        warm(target)
     for rate in plan.rates:
-        step = open_loop(rate, plan.seconds, send)
-        steps.append(step)
-        print("  " + step.line(), flush=True)
-        if not step.held:
+        for target in targets:
+            if target.done:
+                continue
+            for attempt in (1, 2):
+                with Waits(target.database) as waits:
+                    step = open_loop(rate, plan.seconds, target.send)
+                print(f"  {target.name:<7}" + step.line(), flush=True)
+                print(f"  {'':<7}        {waits.line()}")
+                if step.held:
+                    target.best = rate
+                    break
+                target.retried += attempt == 1
+            else:
+                target.done = True
+            time.sleep(0.3)
+        if all(target.done for target in targets):
             break
-        best = rate
-        time.sleep(0.5)
-    return best, steps
 
 
 # --- where the time goes ----------------------------------------------------------------------------------
@@ -464,6 +536,47 @@ def grouped(stats: pstats.Stats, per: int) -> list[str]:
         calls = max(value[1] for _key, value in matches)
         lines.append(f"    {label:<48} {cumulative / per * 1e3:7.2f} ms  ({calls / per:.1f} calls)")
     return lines
+
+
+PACKAGES = (
+    ("SQLAlchemy (ORM, compiling, flushing, results)", ("sqlalchemy",)),
+    ("psycopg (driver; includes waiting for PostgreSQL)", ("psycopg", "psycopg_pool")),
+    (
+        "marshmallow / webargs / flask-smorest (schemas)",
+        ("marshmallow", "webargs", "flask_smorest", "apispec"),
+    ),
+    ("Flask / Werkzeug", ("flask", "werkzeug")),
+    ("Jinja (templates)", ("jinja2", "markupsafe")),
+    ("Redis / Dramatiq (publishing)", ("redis", "dramatiq")),
+    ("tokens, cookies (PyJWT, itsdangerous, cryptography)", ("jwt", "itsdangerous", "cryptography")),
+)
+
+
+def by_package(stats: pstats.Stats, per: int) -> list[str]:
+    """Self time grouped by where the code lives (the groups add up to the whole)."""
+    table: dict[tuple[str, int, str], Any] = stats.stats  # type: ignore[attr-defined]
+    totals: dict[str, float] = {}
+    for (path, _line, function), value in table.items():
+        label = "other libraries"
+        if "site-packages/" in path:
+            package = path.split("site-packages/")[1].split("/")[0]
+            label = next((name for name, members in PACKAGES if package in members), label)
+        elif str(REPO_ROOT) in path:
+            label = "the suite's own code (services/, shared/)"
+        elif path == "~" and ("socket" in function or "select" in function or "poll" in function):
+            label = "socket I/O (PostgreSQL, Redis)"
+        elif path == "~" or path.startswith("<"):
+            label = "Python built-ins (isinstance, dict, …) called by all of the above"
+        elif "/json/" in path:
+            label = "json (standard library)"
+        else:
+            label = "the rest of the standard library (dataclasses, copy, enum, …)"
+        totals[label] = totals.get(label, 0.0) + value[2]
+    whole = sum(totals.values()) or 1.0
+    return [
+        f"    {label:<66} {seconds / per * 1e3:6.2f} ms {seconds / whole:4.0%}"
+        for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1])
+    ]
 
 
 def top_entries(profile: cProfile.Profile, limit: int) -> str:
@@ -542,8 +655,11 @@ def where_the_time_goes(urls: dict[str, str], env: dict[str, str], plan: Plan, c
         f"    SQL: {counter.statements / n:.1f} statements a submission, {counter.seconds / n * 1e3:.2f} ms "
         f"in execute (round trips), {counter.checkouts / n:.1f} pool checkouts (each pinged first)"
     )
+    print("  self time by where the code lives (per submission, under cProfile):")
+    print("\n".join(by_package(stats, n)))
+    print("  cumulative time of the steps (they overlap: each includes its SQL):")
     print("\n".join(grouped(stats, n)))
-    print("  top cumulative entries in the suite's code:\n" + top_entries(profile, 22))
+    print("  top cumulative entries in the suite's code:\n" + top_entries(profile, 10))
 
     m = plan.profiled_pages
     for label, path in (("case page", None), ("待办 worklist", "/worklist")):
@@ -559,6 +675,7 @@ def where_the_time_goes(urls: dict[str, str], env: dict[str, str], plan: Plan, c
             f"SQL {counter.statements / m:.1f} statements, {counter.seconds / m * 1e3:.2f} ms in execute, "
             f"{counter.checkouts / m:.1f} checkouts"
         )
+        print("\n".join(by_package(pstats.Stats(profile), m)[:6]))
         print("\n".join(grouped(pstats.Stats(profile), m)))
     database.dispose()
 
@@ -715,15 +832,25 @@ def run(plan: Plan) -> int:
                 f"p99 {reads.quantile(0.99, values):6.1f} ms"
             )
 
-        bare_best, _ = climb(
-            "bare Flask + SQLAlchemy insert (case + event row), same gunicorn", plan, bare_submit
+        print(
+            "submissions: intake = POST /api/v1/cases/coordination-applications; bare = Flask + SQLAlchemy "
+            "insert of a case and an event row, same gunicorn; open loop, each rate for "
+            f"{plan.seconds:.0f} s:"
         )
-        suite_best, _ = climb("intake: POST /api/v1/cases/coordination-applications", plan, suite_submit)
+        bare = Target("bare", bare_submit, processes[2], DATABASES["bare"])
+        suite = Target("intake", suite_submit, processes[1], DATABASES["intake"])
+        climb(plan, [bare, suite])
+        bare_best, suite_best = bare.best, suite.best
         ratio = suite_best / bare_best if bare_best else 0.0
         top = " (the highest rate tried)" if bare_best == plan.rates[-1] else ""
         print(
             f"submissions/s at p99 < {P99_TARGET_MS:.0f} ms: intake {suite_best}/s, bare {bare_best}/s{top}; "
-            f"ratio {ratio:.2f} (goal ≥ {GOAL_RATIO})"
+            f"ratio {ratio:.2f} (goal ≥ {GOAL_RATIO}: {'met' if ratio >= GOAL_RATIO else 'NOT MET'})"
+        )
+        print(
+            f"gunicorn CPU a submission: intake {suite.cpu_ms:.1f} ms, bare {bare.cpu_ms:.1f} ms "
+            f"(bare / intake {bare.cpu_ms / max(suite.cpu_ms, 1e-9):.2f}: the ratio the CPUs allow, whatever "
+            f"else runs on the machine); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         for process in processes:
             if process.popen.poll() is not None:
@@ -733,13 +860,14 @@ def run(plan: Plan) -> int:
         processes.clear()
         where_the_time_goes(urls, env, plan, case_ids)
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        return 0 if suite_best > 0 and bare_best > 0 else 1
+        return 0  # a goal not met is printed, not a failure: `make bench` runs the benches after this one
     finally:
         for process in processes:
             process.stop()
         if redis is not None:
             redis.stop()
         drop_databases()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _terminate(signum: int, _frame: Any) -> None:
