@@ -6,58 +6,24 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from foundation_support import OFFSETS, Suite, running_suite, wait_for
 
-from shared.config import REPO_ROOT
 from shared.demo import demo_directory
-from shared.embedded_redis import free_port
 
 pytestmark = pytest.mark.e2e
 
-OFFSETS = {"gateway": 0, "intake": 1, "deadlines": 2, "devolution": 3, "notify": 4, "standin": 9}
 
-
-@dataclass
-class Suite:
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    ports: dict[str, int]
-    log: Path
-    seconds_to_healthy: float | None = None
-
-    def url(self, service: str, path: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}{path}"
-
-    def token(self, user: str) -> dict[str, str]:
-        out = subprocess.run(
-            [sys.executable, "-m", "services.intake.cli", "token", user],
-            env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        return {"Authorization": f"Bearer {out.stdout.strip()}"}
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-        try:
-            self.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            raise
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    with running_suite(tmp_path_factory.mktemp("suite")) as running:
+        yield running
 
 
 def _session_members(sid: int) -> list[int]:
@@ -72,51 +38,6 @@ def _session_members(sid: int) -> list[int]:
     return members
 
 
-def _wait_for(check: Callable[[], Any], timeout_s: float) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (requests.RequestException, KeyError, IndexError, ValueError):
-            pass
-        time.sleep(0.5)
-    return None
-
-
-def _free_port_base() -> int:
-    while True:
-        base = (free_port() // 100) * 100
-        if 10_000 < base < 60_000:
-            return base
-
-
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    folder = tmp_path_factory.mktemp("suite")
-    base = _free_port_base()
-    env = {**os.environ, "DM_VAR_DIR": str(folder / "var"), "DM_PORT_BASE": str(base), "DM_TICK_SECONDS": "2"}
-    log_path = folder / "run.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "shared.devrun"], env=env, cwd=REPO_ROOT, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    running = Suite(process, env, {name: base + offset for name, offset in OFFSETS.items()}, log_path)
-    started = time.monotonic()
-    try:
-        healthy = all(
-            _wait_for(lambda n=name: requests.get(running.url(n, "/healthz"), timeout=2).ok, 90)
-            for name in OFFSETS
-        )
-        running.seconds_to_healthy = time.monotonic() - started if healthy else None
-        yield running
-    finally:
-        if process.poll() is None:
-            running.stop()
-
-
 def test_every_service_answers_healthz_within_a_minute(suite: Suite) -> None:
     assert suite.seconds_to_healthy is not None, f"not every service answered /healthz:\n{suite.tail()}"
     assert suite.seconds_to_healthy < 60, f"healthy only after {suite.seconds_to_healthy:.0f} s"
@@ -129,7 +50,7 @@ def test_the_directory_reaches_notify_through_the_outbox_and_the_broker(suite: S
     headers = suite.token("bb.admin")
     url = suite.url("notify", "/api/v1/recipients")
     people = sum(1 for p in demo_directory().people if p["jurisdiction_code"] == "330200")
-    replicated = _wait_for(lambda: len(requests.get(url, headers=headers, timeout=5).json()) >= people, 45)
+    replicated = wait_for(lambda: len(requests.get(url, headers=headers, timeout=5).json()) >= people, 45)
     assert replicated, suite.tail()
 
 
@@ -172,7 +93,7 @@ def test_an_application_gets_its_statutory_deadline_and_the_decision_reaches_浙
     case_url = suite.url("intake", f"/api/v1/cases/{case_id}")
 
     # clock.start → deadlines → clock.scheduled → intake, through Redis: the 5-working-day acceptance date.
-    clocks = _wait_for(
+    clocks = wait_for(
         lambda: [
             c for c in requests.get(case_url, headers=host, timeout=5).json()["clocks"] if c["due_date"]
         ],
@@ -196,7 +117,7 @@ def test_an_application_gets_its_statutory_deadline_and_the_decision_reaches_浙
     # intake → notify → the stand-in: the host department's clerk (浙政钉 account 100011) is told.
     account = next(p["zwd_account_id"] for p in demo_directory().people if p["id"] == "zhzf.clerk")
     inbox = suite.url("standin", f"/sandbox/messages?kind=work_notification&receiver={account}&accepted=true")
-    told = _wait_for(
+    told = wait_for(
         lambda: [
             m
             for m in requests.get(inbox, timeout=5).json()["messages"]
@@ -239,4 +160,4 @@ def test_one_address_serves_every_service_and_one_login_works_on_all_of_them(sui
 
 def test_stopping_the_suite_leaves_no_process_behind(suite: Suite) -> None:
     suite.stop()
-    assert _wait_for(lambda: not _session_members(suite.process.pid), 15), "processes were left behind"
+    assert wait_for(lambda: not _session_members(suite.process.pid), 15), "processes were left behind"
