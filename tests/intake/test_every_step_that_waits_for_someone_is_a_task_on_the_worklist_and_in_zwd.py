@@ -42,8 +42,8 @@ def test_an_application_waits_for_the_office_to_decide_on_acceptance_by_its_date
     assert (task.step, task.step_name, task.article) == ("submitted", "受理审查", "第十七条")
     assert (task.assignee_kind, task.assignee_id) == ("role", "office_clerk")
     assert task.department == "nb-zhzf" and task.url == f"/cases/{case_id}"
-    [opened] = to_notify(desk, "task.opened")
-    assert opened["task_id"] == task.task_id and opened["assignee"]["id"] == "office_clerk"
+    # the platform cannot change a to-do's due time: the to-do waits for the date the deadlines service counts
+    assert to_notify(desk, "task.opened") == []
 
     desk.deliver(
         "clock.scheduled",
@@ -59,7 +59,9 @@ def test_an_application_waits_for_the_office_to_decide_on_acceptance_by_its_date
     )
     [dated] = open_tasks(desk, case_id).values()
     assert str(dated.due_date) == "2026-12-09"
-    assert to_notify(desk, "task.opened")[-1]["due_date"] == "2026-12-09"  # the to-do gets its due time
+    [opened] = to_notify(desk, "task.opened")  # the to-do is created once, with its due time
+    assert opened["task_id"] == task.task_id and opened["assignee"]["id"] == "office_clerk"
+    assert opened["due_date"] == "2026-12-09"
 
 
 def test_acceptance_ends_the_office_s_review_and_opens_the_coordination_第十七条_第二十条(desk) -> None:
@@ -141,3 +143,32 @@ def test_an_approver_who_leaves_no_longer_has_the_task(desk) -> None:
     after = open_tasks(desk, case_id)
     assert leaver not in {t.assignee_id for t in after.values()}  # others of the step, or held for the admins
     assert all(tasks_of(desk, case_id)[tid].state == "closed" for tid in before if tid.endswith(f":{leaver}"))
+
+
+def test_a_delegated_approval_moves_from_the_approver_to_the_deputy_and_back_when_revoked_第二十一条(
+    desk,
+) -> None:
+    from services.intake.usecases.approvals import beijing_today
+
+    case_id = accepted_application(desk)
+    desk.act("bb.clerk", case_id, "agreement", {"summary": "各方同意由执法局负责收运环节"})
+    desk.act("bb.clerk", case_id, "opinion", OPINION)
+    desk.deliver("approval.request", desk.sent("approval.request")[-1], source="intake")
+    [(task_id, task)] = open_tasks(desk, case_id).items()
+    approver = task.assignee_id
+    deputy = "bb.director" if approver != "bb.director" else "bb.leader"
+    today = beijing_today().isoformat()
+    body = {"delegate_id": deputy, "starts_on": today, "ends_on": today, "reason": "外出"}
+    delegation = desk.post(approver, "/approvals/delegations", body)
+    assert delegation.status_code == 201, delegation.json
+
+    [(moved_id, moved)] = open_tasks(desk, case_id).items()
+    assert (moved_id, moved.assignee_id) == (task_id, deputy)  # one task, now in the deputy's list
+    reassigned = [p for p in to_notify(desk, "task.opened") if p["task_id"] == task_id][-1]
+    assert reassigned["assignee"]["id"] == deputy  # notify cancels the approver's to-do, creates the deputy's
+
+    revoke = f"/api/v1/approvals/delegations/{delegation.json['id']}"
+    assert desk.client.delete(revoke, headers=desk.headers(approver)).status_code == 204
+    [(back_id, back)] = open_tasks(desk, case_id).items()
+    assert (back_id, back.assignee_id) == (task_id, approver)
+    assert to_notify(desk, "task.closed")[-1]["task_id"] != task_id  # moved, never closed as done

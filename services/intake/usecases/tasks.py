@@ -21,6 +21,7 @@ The steps' names and articles are in :data:`STEPS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -74,6 +75,10 @@ KIND_STEPS: dict[tuple[str, str], tuple[str, str | None]] = {
 ACTORS = {"office", "applicant", "org_reviewer", "committee"}
 #: a case that ends so: its open tasks are cancelled, not done
 CANCELLING = {Status.WITHDRAWN, Status.TERMINATED}
+#: a task whose statutory date the deadlines service is still counting (its clock ``requested``): it is on the
+#: worklist at once, but reaches the 浙政钉 to-do centre only with its date, a moment later — the platform
+#: cannot change a to-do's due time, so an undated to-do would be cancelled and created again at once
+AWAITING_DATE = "_awaiting_date"
 
 
 def track(runtime: ServiceRuntime) -> None:
@@ -106,7 +111,8 @@ def reconcile(uow: UnitOfWork, base_url: str) -> None:
         record = session.get(CaseRecord, case_id)
         if record is not None:
             ended = record.status in CANCELLING
-            _sync(uow, f"intake:{case_id}:", case_tasks(session, record), "cancelled" if ended else "done")
+            outcome = _always("cancelled" if ended else "done")
+            _sync(uow, f"intake:{case_id}:", case_tasks(session, record), outcome)
     approvals = set(touched["approvals"])
     if touched["delegations"]:  # a deputy added or revoked: every open approval of that jurisdiction
         approvals |= set(
@@ -119,10 +125,27 @@ def reconcile(uow: UnitOfWork, base_url: str) -> None:
     for approval_id in sorted(approvals):
         row = session.get(ApprovalRow, approval_id)
         if row is not None:
-            outcome = "cancelled" if row.status == "recalled" else "done"
-            _sync(uow, f"intake:approval:{approval_id}:", approval_tasks(session, row), outcome)
+            prefix = f"intake:approval:{approval_id}:"
+            _sync(uow, prefix, approval_tasks(session, row), _approval_outcome(row, prefix))
     session.flush()
     session.info.pop(TOUCHED, None)  # our own writes are not changes to reconcile again
+
+
+def _always(outcome: str) -> Callable[[str], str]:
+    return lambda _task_id: outcome
+
+
+def _approval_outcome(row: ApprovalRow, prefix: str) -> Callable[[str], str]:
+    """How an approval's task that no longer waits ends: cancelled when the approval was recalled or the
+    step still waits for someone else (its approver left, a deputy took it over), done otherwise."""
+    waiting = f"{prefix}{row.current_step}:" if row.status == "pending" else None
+
+    def outcome(task_id: str) -> str:
+        if row.status == "recalled" or (waiting is not None and task_id.startswith(waiting)):
+            return "cancelled"
+        return "done"
+
+    return outcome
 
 
 def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]]:
@@ -165,6 +188,8 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
                 **_due_of(clock),
                 **common,
             )
+            if clock is not None and clock.due_date is None and clock.state == "requested":
+                tasks[tid][AWAITING_DATE] = True
     elif actor in ACTORS:
         fallback: tuple[str, str | None] = (STATUS_NAMES[status], None)
         name, article = KIND_STEPS.get((record.kind, status)) or STEPS.get(status) or fallback
@@ -189,6 +214,8 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
             **_due_of(nearest),
             **common,
         )
+        if nearest is None and any(c.state == "requested" for c in clocks.values()):
+            tasks[tid][AWAITING_DATE] = True
     return tasks
 
 
@@ -197,8 +224,13 @@ def approval_tasks(session: Session, row: ApprovalRow) -> dict[str, dict[str, An
     if row.status != "pending" or row.current_step >= len(row.steps):
         return {}
     step = row.steps[row.current_step]
-    assignees = list(step["assignees"])
-    people = sorted({*assignees, *deputies_of(session, assignees, beijing_today())})
+    today = beijing_today()
+    holders: dict[str, str] = {}  # the task's key (its approver, or approver:deputy:…) → whose list it is in
+    for approver in sorted(step["assignees"]):
+        # 委托代批: the approver's task moves to their deputy (or deputies) while the delegation runs
+        for n, holder in enumerate(deputies_of(session, [approver], today) or [approver]):
+            if holder not in holders.values():
+                holders[approver if n == 0 else f"{approver}:deputy:{holder}"] = holder
     case = dict(row.case_ref or {})
     ref = case_ref(
         service=str(case.get("service") or row.requester_service),
@@ -208,8 +240,8 @@ def approval_tasks(session: Session, row: ApprovalRow) -> dict[str, dict[str, An
         jurisdiction=row.jurisdiction,
     )
     tasks: dict[str, dict[str, Any]] = {}
-    for person in people:
-        tid = f"intake:approval:{row.id}:{row.current_step}:{person}"
+    for key, person in holders.items():
+        tid = f"intake:approval:{row.id}:{row.current_step}:{key}"
         tasks[tid] = payload(
             task_id=tid,
             case=ref,
@@ -238,7 +270,9 @@ def _due_of(clock: CaseClock | None) -> dict[str, Any]:
     return _due(clock.due_date, clock.provisional, clock.calendar)
 
 
-def _sync(uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outcome: str) -> None:
+def _sync(
+    uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outcome: Callable[[str], str]
+) -> None:
     session = uow.session
     open_now = {
         row.task_id: row
@@ -249,16 +283,18 @@ def _sync(uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outco
         )
     }
     at = utcnow().isoformat()
-    for task_id, body in wanted.items():
+    for task_id, wanted_body in wanted.items():
+        awaiting_date = bool(wanted_body.pop(AWAITING_DATE, False))
         row = open_now.get(task_id)
-        if row is None or _differs(row, body):
-            body = {**body, "opened_at": at}
+        if row is None or _differs(row, wanted_body):
+            body = {**wanted_body, "opened_at": at}
             worklist.task_opened(uow, body)
-            uow.publish(NOTIFY, TASK_OPENED, _without_calendar(body))
-        elif row.calendar != body.get("calendar"):  # the worklist's alone: the to-do centre counts no days
-            worklist.task_opened(uow, {**body, "opened_at": at})
+            if not awaiting_date:
+                uow.publish(NOTIFY, TASK_OPENED, _without_calendar(body))
+        elif row.calendar != wanted_body.get("calendar"):  # the worklist counts days, the to-do centre not
+            worklist.task_opened(uow, {**wanted_body, "opened_at": at})
     for task_id in sorted(set(open_now) - set(wanted)):
-        body = {"task_id": task_id, "outcome": outcome, "at": at}
+        body = {"task_id": task_id, "outcome": outcome(task_id), "at": at}
         worklist.task_closed(uow, body)
         uow.publish(NOTIFY, TASK_CLOSED, body)
 
