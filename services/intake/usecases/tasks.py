@@ -14,9 +14,12 @@ list and the to-dos cannot disagree and a task never stays open after its step e
 | ``intake:<case>:<status>``: the office's step (受理审查, 组织协调, 拟订协调意见, 正式发文…) | the office |
 | ``intake:<case>:<status>``: 补正材料, 限期纠正, 修改职责方案 | the applicant / ordered department |
 | ``intake:<case>:written_reply:<solicitation>``: 书面答复征求意见 (第二十条) | the solicited department |
-| ``intake:approval:<id>:<step>:<person>``: 审批 | each approver of the current step, and deputies |
+| ``intake:approval:<id>:<step>:<person>``: 审批 | each approver of the current step (or deputy) |
 
-The steps' names and articles are in :data:`STEPS`.
+The steps' names and articles are in :data:`STEPS`. A delegation moves an approver's task to the deputy
+(the same task, another assignee: notify cancels the approver's to-do and creates the deputy's) and back when
+it is revoked; a task that leaves while its step still waits is cancelled, not done. A task whose statutory
+date is still being counted (:data:`AWAITING_DATE`) reaches notify only with it.
 """
 
 from __future__ import annotations
