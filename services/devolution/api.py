@@ -15,7 +15,7 @@ from services.devolution.domain import aftercare, review
 from services.devolution.domain.application import BasisKind, FeedbackPosition, FeedbackRole, SupportKind
 from services.devolution.domain.lifecycle import Actor, State
 from services.devolution.tables import IdempotentRequest
-from shared import idempotency
+from shared import attachment_store, idempotency
 from shared.auth import OFFICE_ROLES, Role, current_principal, require_roles
 from shared.errors import AppError, NotFound
 from shared.http import BEARER, problem_response, translate_message
@@ -320,6 +320,20 @@ class EventSchema(Schema):
     detail = fields.Dict()
 
 
+class IssuedDocumentSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    name = fields.String(metadata={"description": "文书名称"})
+    number = fields.String(metadata={"example": "甬编办下放函〔2026〕1号"})
+    title = fields.String()
+    main_recipient = fields.String()
+    dated = fields.Date()
+    state = fields.String(metadata={"description": "pending 待生成、issued 已制发、failed 生成失败"})
+    state_name = fields.String()
+    pdf_url = fields.String(allow_none=True, metadata={"description": "PDF（登录后下载）"})
+    docx_url = fields.String(allow_none=True, metadata={"description": "Word（登录后下载）"})
+
+
 class DevolutionDetailSchema(DevolutionSummarySchema):
     application = fields.Dict(metadata={"description": "申请的五项内容（见 ApplicationSchema）"})
     missing_items = fields.Dict(metadata={"description": "尚缺的内容，按字段列出；为空表示申请完整"})
@@ -329,6 +343,10 @@ class DevolutionDetailSchema(DevolutionSummarySchema):
     handover = fields.List(fields.Nested(HandoverItemSchema))
     reports = fields.List(fields.Nested(ReportViewSchema))
     history = fields.List(fields.Nested(EventSchema))
+    documents = fields.List(
+        fields.Nested(IssuedDocumentSchema),
+        metadata={"description": "书面文书（第三十四条暂不具备下放条件的函），GB/T 9704-2012"},
+    )
 
 
 class ListQuerySchema(Labelled):
@@ -591,7 +609,8 @@ def conclude_review(data: dict[str, Any], devolution_id: str) -> dict[str, Any]:
         reasons=data["reasons"],
         power_list_entries=review.entries_from_dicts(data["power_list_entries"]),
     )
-    usecases.conclude_review(runtime, actor, devolution_id, result)
+    store = attachment_store.plugged_or_default(flask.current_app.extensions, runtime.settings)
+    usecases.conclude_review(runtime, actor, devolution_id, result, store)
     return queries.detail(runtime, actor, devolution_id)
 
 

@@ -109,3 +109,4 @@ def register(runtime: ServiceRuntime) -> None:
         lambda uow, envelope: usecases.apply_approval_decision(uow, runtime, envelope.payload),
     )
     runtime.periodic.append(usecases.remind_overdue_handover)
+    runtime.periodic.append(usecases.render_pending_documents)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from services.devolution.domain import notice
 from services.devolution.domain.aftercare import HANDOVER_NAMES, HandoverKind
 from services.devolution.domain.lifecycle import STATE_NAMES, State
 from services.devolution.domain.review import LEVEL_NAMES, ReceivingLevel
@@ -20,6 +21,7 @@ from services.devolution.tables import (
     Devolution,
     DevolutionEvent,
     HandoverItem,
+    IssuedDocument,
     PowerListChange,
 )
 from shared.contracts import NOTIFY, NOTIFY_SEND, CaseRef, Party, case_ref, party
@@ -45,6 +47,8 @@ TEMPLATES = {
     "power_list_changed": "权责清单变更（已批准未生效 / 已正式下放）→ 编办处室负责人（清单维护）",
     "half_year_report_submitted": "承接部门报送了运行半年专项报告，请确认（第三十五条）→ 下放部门",
     "interim_report_submitted": "承接部门报送了中期报告（不作为第三十五条的专项报告）→ 下放部门",
+    # a code intake uses too
+    "document_issued": "书面文书已制发（第三十四条暂不具备下放条件的函），附链接 → 申请部门、抄送的承接部门",
 }
 
 
@@ -154,6 +158,27 @@ def to_receivers(
     recipients = [department_party(code, jurisdiction) for code, jurisdiction in receivers]
     key = step_key(row, template, "receivers:" + ",".join(code for code, _ in receivers))
     return _send(runtime, template, recipients, case_of(runtime, row), _params(row, extra), key)
+
+
+def document_notice(
+    runtime: ServiceRuntime, row: Devolution, document: IssuedDocument, receivers: tuple[tuple[str, str], ...]
+) -> Message:
+    """The addressee (the applying department) and the departments copied are told, with the links."""
+    params = _params(
+        row,
+        {
+            "document_title": document.title,
+            "document_number": document.number,
+            "step_name": notice.NAMES.get(document.kind, "书面文书"),
+            "article": notice.ARTICLE,
+            "pdf_link": _url(runtime, notice.document_path(row.id, document.id, "pdf")),
+            "docx_link": _url(runtime, notice.document_path(row.id, document.id, "docx")),
+        },
+    )
+    recipients = [department_party(row.applicant_department, row.jurisdiction)]
+    recipients += [department_party(code, jurisdiction) for code, jurisdiction in receivers]
+    key = f"devolution:{row.id}:document_issued:{document.id}"
+    return _send(runtime, "document_issued", recipients, case_of(runtime, row), params, key)
 
 
 def power_list_notice(runtime: ServiceRuntime, row: Devolution, change: PowerListChange) -> Message:

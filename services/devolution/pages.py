@@ -319,6 +319,44 @@ def feedback_file(devolution_id: str, document_id: str) -> ResponseReturnValue:
     return response
 
 
+@devolution_pages.get("/<devolution_id>/documents/<document_id>/<fmt>")
+@anyone
+def document_file(devolution_id: str, document_id: str, fmt: str) -> ResponseReturnValue:
+    """A written document (第三十四条) as PDF or .docx, to whoever may see the devolution."""
+    back = f"/devolution/{devolution_id}"
+    if fmt not in usecases.DOCUMENT_TYPES:
+        return pages.error_page(404, "未找到", "未找到该文书，或您无权查看。", back=back)
+    try:
+        document = usecases.issued_document(
+            current_runtime(), current_principal(), devolution_id, document_id
+        )
+    except NotFound:
+        return pages.error_page(404, "未找到", "未找到该文书，或您无权查看。", back=back)
+    try:
+        stream = _store().open((document.pdf_sha256 if fmt == "pdf" else document.docx_sha256) or "")
+    except KeyError:
+        return pages.error_page(404, "未找到", "该文书已不在附件存储中，请联系系统管理员。", back=back)
+    name = base_name(f"{document.number}{document.title}.{fmt}")
+    response = send_file(stream, mimetype=usecases.DOCUMENT_TYPES[fmt], download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@devolution_pages.post("/<devolution_id>/documents/<document_id>/render")
+@pages.login_required(*OFFICE_ROLES)
+def rerender_document(devolution_id: str, document_id: str) -> ResponseReturnValue:
+    """The office's 重新生成 of a document that failed to render."""
+    try:
+        done = usecases.rerender_document(
+            current_runtime(), current_principal(), devolution_id, document_id, _store()
+        )
+    except NotFound:
+        return _not_found()
+    return pages.redirect_to(
+        f"/devolution/{devolution_id}?done={'rendered' if done else 'render_failed'}#documents"
+    )
+
+
 def _submit(devolution_id: str, form: Form) -> ResponseReturnValue:
     try:
         usecases.submit(current_runtime(), current_principal(), devolution_id)
@@ -341,6 +379,8 @@ DONE = {
     "reported": "运行情况专项报告已提交，下放部门将确认（第三十五条）。",
     "interim_reported": "中期报告已提交。运行满半年后仍须报送半年运行情况报告（第三十五条）。",
     "acknowledged": "已确认收到专项报告。",
+    "rendered": "书面文书已生成，并已通知申请部门。",
+    "render_failed": "书面文书仍未能生成，请联系系统管理员（如未安装中文字体）后再试。",
 }
 
 
@@ -525,7 +565,7 @@ def conclude_review(devolution_id: str) -> ResponseReturnValue:
             reasons=form.value("reasons").strip(),
             power_list_entries=_entries(form, runtime, me, devolution_id) if conclusion == "ready" else (),
         )
-        usecases.conclude_review(runtime, me, devolution_id, result)
+        usecases.conclude_review(runtime, me, devolution_id, result, _store())
 
     return _act(devolution_id, "review", form, conclude, "reviewed")
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.devolution.domain import notice
 from services.devolution.domain.aftercare import (
     HANDOVER_NAMES,
     REPORT_KIND_NAMES,
@@ -39,6 +40,7 @@ from services.devolution.tables import (
     FeedbackDocument,
     HandoverItem,
     InterimReport,
+    IssuedDocument,
     OperationReport,
     PowerListChange,
     Receiver,
@@ -204,8 +206,41 @@ def detail(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> dict[st
             reports=_reports(session, row),
             history=[_event(e) for e in _events(session, row.id)],
             feedback_documents=_feedback_documents(session, row.id),
+            documents=_documents(session, row.id),
         )
         return view
+
+
+DOCUMENT_STATE_NAMES = {"pending": "正在生成", "issued": "已制发", "failed": "生成失败，待重新生成"}
+
+
+def _documents(session: Session, devolution_id: str) -> list[dict[str, Any]]:
+    """The written documents (第三十四条), with the links to their files once rendered."""
+    rows = session.scalars(
+        select(IssuedDocument)
+        .where(IssuedDocument.devolution_id == devolution_id)
+        .order_by(IssuedDocument.created_at)
+    ).all()
+    return [
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "name": notice.NAMES.get(d.kind, d.kind),
+            "number": d.number,
+            "title": d.title,
+            "main_recipient": d.main_recipient,
+            "dated": d.dated,
+            "state": d.state,
+            "state_name": DOCUMENT_STATE_NAMES.get(d.state, d.state),
+            "attempts": d.attempts,
+            "last_error": d.last_error,
+            "pdf_url": notice.document_path(devolution_id, d.id, "pdf") if d.state == "issued" else None,
+            "docx_url": notice.document_path(devolution_id, d.id, "docx") if d.state == "issued" else None,
+            "pdf_size": d.pdf_size,
+            "docx_size": d.docx_size,
+        }
+        for d in rows
+    ]
 
 
 def _feedback_documents(session: Session, devolution_id: str) -> list[dict[str, Any]]:

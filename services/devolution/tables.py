@@ -1,6 +1,6 @@
 """Devolution's tables: the department replica, the devolutions with their history, clocks, handover,
 operation reports, the 权责清单 change log, the legacy rectification findings (read-only: rectification is
-intake's), and the ``Idempotency-Key`` table."""
+intake's), the written documents with their number counter, and the ``Idempotency-Key`` table."""
 
 from __future__ import annotations
 
@@ -222,3 +222,53 @@ class FeedbackDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(60))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DocumentCounter(Base):
+    """The last number taken per jurisdiction, series and year (devolution's own series, 甬编办下放函):
+    incremented under its row lock by ``shared.documents.numbering.next_number``."""
+
+    __tablename__ = "document_counter"
+
+    jurisdiction_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IssuedDocument(Base):
+    """A written document of a devolution (第三十四条 暂不具备下放条件书面告知), GB/T 9704-2012.
+
+    Numbered in the step's own transaction (``state`` "pending", the letter's words in ``content``), rendered
+    as .docx and PDF after it committed (the number lock is never held while rendering), then "issued" with
+    the files' SHA-256 in the suite's attachment store. A rendering that fails leaves it "failed" with its
+    error for the office, and the periodic sweep tries again: the step is never lost."""
+
+    __tablename__ = "issued_document"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_code", "series", "year", "sequence", name="uq_issued_document_number"),
+        UniqueConstraint("devolution_id", "kind", name="uq_issued_document_kind"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    series: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    main_recipient: Mapped[str] = mapped_column(String(300))
+    dated: Mapped[date] = mapped_column(Date)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    docx_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    docx_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pdf_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    issued_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

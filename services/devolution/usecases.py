@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.devolution import messages, tasks
-from services.devolution.domain import aftercare, history, review
+from services.devolution.domain import aftercare, history, notice, review
 from services.devolution.domain.application import (
     ApplicationContent,
     refuse_forbidden_basis,
@@ -38,17 +39,19 @@ from services.devolution.tables import (
     DepartmentReplica,
     Devolution,
     DevolutionEvent,
+    DocumentCounter,
     FeedbackDocument,
     HandoverItem,
     IdempotentRequest,
     InterimReport,
+    IssuedDocument,
     OperationReport,
     PowerListChange,
     Receiver,
     Rectification,
 )
 from shared import idempotency, localtime
-from shared.attachment_store import AttachmentStore, store_once
+from shared.attachment_store import AttachmentStore, store_for, store_once
 from shared.contracts import (
     APPROVAL_REQUEST,
     CLOCK_PAUSE,
@@ -62,6 +65,17 @@ from shared.contracts import (
     payload,
 )
 from shared.db import utcnow
+from shared.documents import numbering
+from shared.documents.docx_render import render_docx
+from shared.documents.model import (
+    SERIES_KINDS,
+    Block,
+    DocumentNumber,
+    OfficialDocument,
+    issuer_for,
+    series_for,
+)
+from shared.documents.pdf_render import render_pdf
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.messaging import UnitOfWork
@@ -69,6 +83,7 @@ from shared.runtime import ServiceRuntime
 from shared.uploads import clean_filename, content_type_of
 
 REVIEW_RULE, REPORT_RULE = "devolution_review", "operation_report"
+log = logging.getLogger("services.devolution")
 
 
 # --- loading and recording -------------------------------------------------------------------------------
@@ -380,8 +395,15 @@ def feedback_document(
 # --- review and decision (第三十四条) -------------------------------------------------------------------
 
 
-def conclude_review(runtime: ServiceRuntime, actor: Actor, devolution_id: str, result: review.Review) -> None:
-    """Record checklist and conclusion: "ready" goes to the leaders' inbox, "not ready" is told in writing."""
+def conclude_review(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    devolution_id: str,
+    result: review.Review,
+    store: AttachmentStore | None = None,
+) -> None:
+    """Record checklist and conclusion: "ready" goes to the leaders' inbox, "not ready" is told in writing —
+    the notice numbered in this transaction, rendered and delivered once it has committed."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         ready = result.conclusion is review.Conclusion.READY
@@ -396,7 +418,183 @@ def conclude_review(runtime: ServiceRuntime, actor: Actor, devolution_id: str, r
             request_approval(uow, runtime, row, actor)
         else:
             uow.publish(*messages.to_applicant(runtime, row, "devolution_not_ready", reason=result.reasons))
+            document_id = number_not_ready_notice(uow.session, row, actor, result).id  # last: locks to commit
+            uow.after_commit(lambda: render_document(runtime, document_id, store))
         uow.commit()
+
+
+# --- written documents (第三十四条 暂不具备下放条件书面告知, GB/T 9704-2012) ------------------------------
+
+#: the sweep's tries for a document that failed to render; then it waits for the office's 重新生成
+DOCUMENT_ATTEMPTS = 5
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+DOCUMENT_TYPES = {"docx": DOCX, "pdf": PDF}
+
+
+def _name_of(session: Session, code: str) -> str:
+    department = session.get(DepartmentReplica, code)
+    return department.name if department else code
+
+
+def number_not_ready_notice(
+    session: Session, row: Devolution, actor: Actor, result: review.Review
+) -> IssuedDocument:
+    """The notice's words and number, in the step's transaction (state "pending": not rendered yet). The
+    counter row stays locked to the commit, so take the number last and render after the commit."""
+    facts = notice.NoticeFacts(
+        duty_name=row.duty_name,
+        applicant=_name_of(session, row.applicant_department),
+        receivers=tuple(
+            dict.fromkeys(_name_of(session, code) for code, _ in parties_of(session, row).receivers)
+        ),
+        reasons=result.reasons.strip(),
+        unmet=tuple(review.CHECKLIST_ITEMS.get(e.item, e.item) for e in result.checklist if not e.satisfied),
+        submitted_on=localtime.local_date(row.submitted_at) if row.submitted_at else None,
+    )
+    content = notice.not_ready(facts)
+    on = localtime.today()
+    series = series_for(row.jurisdiction, SERIES_KINDS["devolution"])
+    sequence = numbering.next_number(session, DocumentCounter, row.jurisdiction, series, on.year)
+    number = DocumentNumber(series, on.year, sequence)
+    document = IssuedDocument(
+        id=f"doc-{uuid.uuid4().hex[:16]}",
+        devolution_id=row.id,
+        kind=notice.NOT_READY,
+        jurisdiction_code=row.jurisdiction,
+        series=series,
+        year=on.year,
+        sequence=sequence,
+        number=str(number),
+        title=content.title,
+        main_recipient=content.main_recipient,
+        dated=on,
+        content={
+            "body": [[b.text, b.level] for b in content.body],
+            "copy_to": list(content.copy_to),
+        },
+        state="pending",
+        attempts=0,
+        issued_by=actor.user_id,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _official(document: IssuedDocument) -> OfficialDocument:
+    issuer = issuer_for(document.jurisdiction_code)
+    return OfficialDocument(
+        issuer=issuer,
+        number=DocumentNumber(document.series, document.year, document.sequence),
+        title=document.title,
+        main_recipient=document.main_recipient,
+        body=tuple(Block(text, level) for text, level in document.content["body"]),
+        organ=issuer,
+        dated=document.dated,
+        copy_to=tuple(document.content.get("copy_to") or ()),
+        article=notice.ARTICLE,
+        case_id=document.devolution_id,
+        keywords=(notice.NAMES.get(document.kind, document.kind),),
+    )
+
+
+def render_document(runtime: ServiceRuntime, document_id: str, store: AttachmentStore | None = None) -> bool:
+    """Render a numbered document as .docx and PDF outside any transaction, store both, mark it issued and
+    tell its addressees with the links. A failure (no Chinese font, a store that refuses) marks it "failed"
+    with the error, for the office and the next sweep; the step it records stays as committed."""
+    store = store or store_for(runtime.settings)
+    with runtime.db.transaction() as session:
+        document = session.get(IssuedDocument, document_id)
+        if document is None or document.state == "issued":
+            return document is not None
+        official = _official(document)
+    try:
+        docx, pdf = render_docx(official), render_pdf(official)
+        digests = hashlib.sha256(docx).hexdigest(), hashlib.sha256(pdf).hexdigest()
+        store_once(store, digests[0], io.BytesIO(docx))
+        store_once(store, digests[1], io.BytesIO(pdf))
+    except Exception as exc:
+        log.exception("document %s could not be rendered", document_id)
+        _record_failure(runtime, document_id, f"{type(exc).__name__}: {exc}")
+        return False
+    with runtime.unit_of_work() as uow:
+        document = uow.session.get(IssuedDocument, document_id, with_for_update=True)
+        if document is None or document.state == "issued":  # rendered meanwhile by the sweep
+            return document is not None
+        document.docx_sha256, document.docx_size = digests[0], len(docx)
+        document.pdf_sha256, document.pdf_size = digests[1], len(pdf)
+        document.state, document.last_error = "issued", None
+        document.attempts += 1
+        document.rendered_at = utcnow()
+        row = uow.session.get(Devolution, document.devolution_id)
+        assert row is not None
+        note(uow.session, row, "document_issued", {"number": document.number, "title": document.title})
+        uow.publish(*messages.document_notice(runtime, row, document, parties_of(uow.session, row).receivers))
+        uow.commit()
+    return True
+
+
+def _record_failure(runtime: ServiceRuntime, document_id: str, error: str) -> None:
+    with runtime.unit_of_work() as uow:
+        document = uow.session.get(IssuedDocument, document_id, with_for_update=True)
+        if document is None or document.state == "issued":
+            return
+        first = document.state != "failed"
+        document.state, document.last_error = "failed", error[:1000]
+        document.attempts += 1
+        if first:
+            row = uow.session.get(Devolution, document.devolution_id)
+            assert row is not None
+            note(uow.session, row, "document_failed", {"number": document.number})
+        uow.commit()
+
+
+def render_pending_documents(runtime: ServiceRuntime) -> None:
+    """The periodic sweep: render what is numbered but not yet rendered (the process died after the step's
+    commit, or rendering failed) while it has tries left."""
+    with runtime.db.transaction() as session:
+        waiting = session.scalars(
+            select(IssuedDocument.id)
+            .where(
+                IssuedDocument.state.in_(("pending", "failed")), IssuedDocument.attempts < DOCUMENT_ATTEMPTS
+            )
+            .order_by(IssuedDocument.created_at)
+            .limit(20)
+        ).all()
+    for document_id in waiting:
+        render_document(runtime, document_id)
+
+
+def rerender_document(
+    runtime: ServiceRuntime,
+    actor: Actor,
+    devolution_id: str,
+    document_id: str,
+    store: AttachmentStore | None = None,
+) -> bool:
+    """The office's 重新生成 of a document that failed to render (its number and words stay)."""
+    with runtime.db.transaction() as session:
+        row = load_visible(session, devolution_id, actor)
+        if not plays(actor, Party.OFFICE, parties_of(session, row)):
+            raise Forbidden("只有编办可以重新生成书面文书", code="not_your_step")
+        document = session.get(IssuedDocument, document_id)
+        if document is None or document.devolution_id != row.id:
+            raise NotFound("未找到该文书", code="document_not_found")
+    return render_document(runtime, document_id, store)
+
+
+def issued_document(
+    runtime: ServiceRuntime, actor: Actor, devolution_id: str, document_id: str
+) -> IssuedDocument:
+    """One rendered document, to whoever may see the devolution; NotFound otherwise (or not rendered yet)."""
+    with runtime.db.transaction() as session:
+        load_visible(session, devolution_id, actor)
+        document = session.get(IssuedDocument, document_id)
+        if document is None or document.devolution_id != devolution_id or document.state != "issued":
+            raise NotFound("未找到该文书", code="document_not_found")
+        session.expunge(document)
+        return document
 
 
 def review_as_dict(result: review.Review, actor: Actor) -> dict[str, Any]:

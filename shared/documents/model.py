@@ -30,6 +30,12 @@ def issuer_for(jurisdiction: str) -> str:
     return known[0] if known else f"{jurisdiction_name(jurisdiction)}机构编制委员会办公室"
 
 
+#: the kind of series each service numbers its documents in (series_for(jurisdiction, kind)): each service
+#: keeps its own counter, so no two services number in one series — 甬编办函 is intake's casework,
+#: 甬编办下放函 devolution's 第三十四条 notices
+SERIES_KINDS = {"intake": "函", "devolution": "下放函"}
+
+
 def series_for(jurisdiction: str, kind: str = "函") -> str:
     """The document series (发文机关代字 + type), e.g. 甬编办函; numbers count per series and year."""
     known = ISSUERS.get(jurisdiction)

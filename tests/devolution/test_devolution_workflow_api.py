@@ -278,8 +278,9 @@ def test_not_ready_sends_the_department_a_written_notice_with_the_reasons(client
     body = {**READY_REVIEW, "conclusion": "not_ready", "reasons": "乡镇承接能力不足，暂不具备下放条件"}
     response = _post(client, auth, OFFICE, f"{devolution_id}/review", body)
     assert response.get_json()["state"] == "not_ready"
-    notice = sent(devolution, NOTIFY_SEND)[-1]
-    assert notice["template"] == "devolution_not_ready"
+    notices = sent(devolution, NOTIFY_SEND)
+    [notice] = [n for n in notices if n["template"] == "devolution_not_ready"]
+    assert notices[-1]["template"] == "document_issued"  # then the numbered letter with its links
     assert notice["params"]["reason"] == "乡镇承接能力不足，暂不具备下放条件"
     assert notice["recipients"] == [{"kind": "department", "id": "nb-scjg", "jurisdiction": "330200"}]
     assert sent(devolution, APPROVAL_REQUEST) == []

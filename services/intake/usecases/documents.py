@@ -16,8 +16,7 @@ import io
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.intake import queries
@@ -37,6 +36,7 @@ from services.intake.tables import (
 from services.intake.usecases.case_step import start_step
 from shared.attachment_store import store_once
 from shared.contracts import Party
+from shared.documents import numbering
 from shared.documents.docx_render import render_docx
 from shared.documents.model import DocumentNumber, OfficialDocument, issuer_for, series_for
 from shared.documents.pdf_render import render_pdf
@@ -49,29 +49,8 @@ PDF = "application/pdf"
 
 
 def next_number(session: Session, jurisdiction: str, series: str, year: int) -> int:
-    """The series' next number, taken under the counter row's lock (held to the end of the transaction): a
-    rollback returns it, a commit keeps it; two issuers at once wait for each other, never share one."""
-    key = (
-        DocumentCounter.jurisdiction_code == jurisdiction,
-        DocumentCounter.series == series,
-        DocumentCounter.year == year,
-    )
-    for _ in range(3):
-        taken = session.execute(
-            update(DocumentCounter)
-            .where(*key)
-            .values(last=DocumentCounter.last + 1)
-            .returning(DocumentCounter.last)
-        ).scalar_one_or_none()
-        if taken is not None:
-            return int(taken)
-        try:
-            with session.begin_nested():
-                session.add(DocumentCounter(jurisdiction_code=jurisdiction, series=series, year=year, last=1))
-            return 1
-        except IntegrityError:
-            continue  # another issuer created the year's counter first: take the next from it
-    raise RuntimeError(f"could not take a number in {series}〔{year}〕")
+    """The series' next number from intake's counter (:func:`shared.documents.numbering.next_number`)."""
+    return numbering.next_number(session, DocumentCounter, jurisdiction, series, year)
 
 
 def _names(session: Session, codes: list[str]) -> dict[str, str]:
