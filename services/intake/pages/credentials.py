@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
-from services.intake.tables import Department
-from services.intake.usecases import credentials
+from services.intake.usecases import credentials, directory
 from shared.auth import current_principal
 from shared.errors import AppError
 from shared.identity import ROLE_NAMES, Role
@@ -22,13 +20,7 @@ LABELS = {"name": "使用系统", "scope": "权限", "role": "调用身份", "de
 
 
 def _departments() -> list[tuple[str, str]]:
-    with current_runtime().db.transaction() as session:
-        rows = session.scalars(
-            select(Department)
-            .where(Department.jurisdiction_code == current_principal().jurisdiction, Department.active)
-            .order_by(Department.code)
-        ).all()
-        return [(d.code, d.name) for d in rows]
+    return directory.department_choices(current_runtime(), current_principal().jurisdiction)
 
 
 def _page(

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
-from services.intake.tables import Department
-from services.intake.usecases import deliberation
+from services.intake.usecases import deliberation, directory
 from services.intake.usecases.deliberation import RegisterBody
 from shared.auth import current_principal
 from shared.errors import AppError
@@ -29,13 +27,7 @@ LABELS = {
 
 
 def _departments() -> list[tuple[str, str]]:
-    with current_runtime().db.transaction() as session:
-        rows = session.scalars(
-            select(Department)
-            .where(Department.jurisdiction_code == current_principal().jurisdiction, Department.active)
-            .order_by(Department.code)
-        ).all()
-        return [(d.code, d.name) for d in rows]
+    return directory.department_choices(current_runtime(), current_principal().jurisdiction)
 
 
 def _page(form: Form | None = None, *, status: int = 200, done: str | None = None) -> ResponseReturnValue:

@@ -148,6 +148,17 @@ def list_departments(runtime: ServiceRuntime, jurisdiction: str) -> list[dict[st
         return [department_payload(d) for d in rows]
 
 
+def department_choices(runtime: ServiceRuntime, jurisdiction: str) -> list[tuple[str, str]]:
+    """The active departments of ``jurisdiction`` as a form offers them: (code, name), by code."""
+    with runtime.db.transaction() as session:
+        rows = session.scalars(
+            select(Department)
+            .where(Department.jurisdiction_code == jurisdiction, Department.active)
+            .order_by(Department.code)
+        ).all()
+        return [(d.code, d.name) for d in rows]
+
+
 def list_people(runtime: ServiceRuntime, jurisdiction: str) -> list[dict[str, Any]]:
     with runtime.db.transaction() as session:
         rows = session.scalars(
