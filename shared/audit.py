@@ -394,3 +394,81 @@ def drop_append_only_triggers(dialect: str) -> list[str]:
 def run_in_migration(op: Any, statements: Iterable[str]) -> None:
     for statement in statements:
         op.execute(statement)
+
+
+# --- reading ---
+
+#: the services that keep an audit trail, and what the pages call them
+SERVICE_NAMES = {"intake": "受理服务"}
+#: Chinese names of action codes (services add theirs with :func:`name_actions`)
+ACTION_NAMES: dict[str, str] = {
+    "login": "登录",
+    "login.refused": "登录失败",
+    "logout": "退出登录",
+    "credential.issue": "签发接口凭证",
+    "credential.revoke": "撤销接口凭证",
+    "audit.export": "导出审计日志",
+    "audit.verify": "校验审计日志",
+    "supervision.export": "导出监督统计",
+}
+
+#: what the pages call the objects acted on
+OBJECT_NAMES: dict[str, str] = {
+    "case": "事项",
+    "person": "人员",
+    "login": "登录账号",
+    "api_credential": "接口凭证",
+    "audit_log": "审计日志",
+    "export": "导出",
+}
+
+
+def name_actions(names: Mapping[str, str]) -> None:
+    ACTION_NAMES.update(names)
+
+
+def action_name(code: str) -> str:
+    return ACTION_NAMES.get(code, code)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader asks for: instants in [start, end), an actor (id or part of a name), an action."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    actor: str = ""
+    action: str = ""
+
+
+def _where(table: Table, jurisdiction: str, filters: Filters) -> list[Any]:
+    conditions: list[Any] = [table.c.jurisdiction == jurisdiction]
+    if filters.start is not None:
+        conditions.append(table.c.at >= filters.start)
+    if filters.end is not None:
+        conditions.append(table.c.at < filters.end)
+    if filters.actor:
+        needle = filters.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(
+            (table.c.actor_id == filters.actor) | table.c.actor_name.like(f"%{needle}%", escape="\\")
+        )
+    if filters.action:
+        conditions.append(table.c.action == filters.action)
+    return conditions
+
+
+def search(
+    session: Session, table: Table, jurisdiction: str, filters: Filters, *, offset: int = 0, limit: int = 50
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many entries match, and those of one page, newest first."""
+    conditions = _where(table, jurisdiction, filters)
+    total = int(session.scalar(select(func.count()).select_from(table).where(*conditions)) or 0)
+    rows = session.execute(
+        select(table).where(*conditions).order_by(table.c.seq.desc()).offset(offset).limit(limit)
+    ).all()
+    return total, [dict(row._mapping) for row in rows]
+
+
+def actions_in(session: Session, table: Table, jurisdiction: str) -> list[str]:
+    query = select(table.c.action).where(table.c.jurisdiction == jurisdiction).distinct()
+    return sorted(str(a) for a in session.scalars(query))

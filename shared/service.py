@@ -14,7 +14,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app
 from flask_smorest import Blueprint
 
-from shared import api_credentials, web
+from shared import api_credentials, audit, web
 from shared.broker import build_broker, declare_inbound_actor
 from shared.config import Settings
 from shared.dead_letters import DeadLetterMixin
@@ -22,7 +22,7 @@ from shared.http import create_service_app
 from shared.messaging import InboxMixin, OutboxMixin, RecordingSender
 from shared.process import start_process
 from shared.runtime import ServiceRuntime, build_runtime
-from shared.web import revocation
+from shared.web import audit_pages, revocation
 
 RUNTIME_KEY = "dm_runtime"
 
@@ -89,6 +89,9 @@ def make_app(
     app.extensions[api_credentials.CHECKER_KEY] = api_credentials.for_runtime(runtime)
     for page_blueprint in definition.pages():
         app.register_blueprint(page_blueprint)
+    audit_table = audit.table_of(definition.outbox_model)
+    if audit_table is not None:  # the office admin reads this service's trail at /admin/audit/<service>
+        app.register_blueprint(audit_pages.blueprint(definition.name, audit_table, current_runtime))
     definition.init_app(app, runtime)
     return app
 

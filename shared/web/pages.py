@@ -97,6 +97,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/admin/calendar", "工作日历", frozenset({Role.OFFICE_ADMIN})),
     ("/admin/directory", "组织目录", frozenset({Role.OFFICE_ADMIN})),
     ("/admin/credentials", "接口凭证", frozenset({Role.OFFICE_ADMIN})),
+    ("/admin/audit", "审计日志", frozenset({Role.OFFICE_ADMIN})),
 )
 
 

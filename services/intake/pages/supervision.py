@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.pages import charts
 from services.intake.pages.charts import COLOURS, Row, Segment
-from services.intake.usecases import supervision
+from services.intake.usecases import audit_log, supervision
 from shared import localtime
 from shared.auth import current_principal
 from shared.errors import ValidationFailed
@@ -216,6 +216,7 @@ def case_list_xlsx() -> ResponseReturnValue:
             ]
         )
     dated(sheet)
+    audit_log.exported(current_runtime(), me, "职责管理事项台账", filters, len(rows))
     return workbook_response(book, f"事项台账-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
 
@@ -272,4 +273,5 @@ def dashboard_xlsx() -> ResponseReturnValue:
     sheet_header(rect, "限期纠正（第三十七条）", filters, ["情况", "件数"])
     for r in data["rectifications"]:
         rect.append([r["name"], r["count"]])
+    audit_log.exported(current_runtime(), me, "监督统计", filters, data["total"])
     return workbook_response(book, f"监督统计-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")

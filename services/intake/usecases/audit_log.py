@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.intake.domain.cases import ACTION_LABELS
+from shared import audit
 from shared.identity import Principal
 from shared.runtime import ServiceRuntime
 
@@ -14,6 +16,9 @@ ZWD_APP, ZWD_QR, API_CREDENTIAL = "zwd_app", "zwd_qr", "api_credential"
 METHOD_NAMES = {ZWD_APP: "浙政钉免登", ZWD_QR: "浙政钉扫码", API_CREDENTIAL: "接口凭证"}
 
 LOGIN, LOGIN_REFUSED, LOGOUT = "login", "login.refused", "logout"
+EXPORT = "supervision.export"
+
+audit.name_actions({f"case.{code}": f"办理：{label}" for code, label in ACTION_LABELS.items()})
 
 
 def record(
@@ -74,4 +79,17 @@ def logged_out(runtime: ServiceRuntime, person: Principal, *, everywhere: bool) 
         object_id=person.user_id,
         summary="退出登录（所有设备）" if everywhere else "退出登录",
         details={"everywhere": everywhere},
+    )
+
+
+def exported(runtime: ServiceRuntime, actor: Principal, what: str, filters: list[str], count: int) -> None:
+    """An Excel export: what, with which filters, how many rows."""
+    record(
+        runtime,
+        EXPORT,
+        actor=actor,
+        object_type="export",
+        object_id=what,
+        summary=f"导出{what}（{'；'.join(filters) or '无筛选条件'}）",
+        details={"filters": filters, "rows": count},
     )
