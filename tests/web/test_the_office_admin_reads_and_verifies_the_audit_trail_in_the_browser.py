@@ -5,7 +5,6 @@ with the database owner's rights changes an entry, when it names that entry — 
 
 from __future__ import annotations
 
-
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
