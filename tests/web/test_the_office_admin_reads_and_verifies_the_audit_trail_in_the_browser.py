@@ -5,6 +5,9 @@ with the database owner's rights changes an entry, when it names that entry — 
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -46,7 +49,7 @@ def test_the_admin_reads_filters_exports_and_verifies_the_trail(suite_of, person
 
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
-    sheet = load_workbook(download.value.path()).active
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert sheet["A2"].value == "筛选条件：操作：签发接口凭证"
     assert [r[6] for r in sheet.iter_rows(min_row=6, values_only=True)] == ["签发接口凭证"]
 
