@@ -172,6 +172,6 @@ def test_a_period_without_cases_says_本期无数据_instead_of_empty_tables_第
     cookie = session.dump(session.new_session(desk.runtime.settings, person), desk.runtime.settings)
     desk.client.set_cookie(session.COOKIE_NAME, cookie, path=session.COOKIE_PATH)
     html = desk.client.get("/supervision?from=2020-01-01&to=2020-01-31").get_data(as_text=True)
-    assert html.count("本期无数据") == 5  # the 限期纠正 chart of nothing but zeros included
+    assert html.count("本期无数据") == 6  # the 限期纠正 chart of nothing but zeros and 职责下放 included
     assert "<svg" not in html
     assert "<th>条款</th>" not in html and "<th>环节</th>" not in html

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
+from typing import Any
 
 from casework_support import Desk, accepted_application, filing_body
 from openpyxl import load_workbook
 
 from services.intake.pages.login import session_user
 from services.intake.usecases import directory
+from shared.contracts import case_ref, party
 from shared.localtime import today
 from shared.web import session
 
@@ -144,3 +146,105 @@ def test_departments_do_not_see_the_dashboard_and_a_bad_date_is_named_第三十�
     _log_in(desk, "bb.clerk")
     bad = desk.client.get("/supervision?from=2026-13-01")
     assert bad.status_code == 422 and "起始日期" in bad.get_data(as_text=True)
+
+
+def _devolution_task(
+    task_id: str, due: date | None, jurisdiction: str = "330200", **extra: Any
+) -> dict[str, Any]:
+    _service, case_id, step, *subject = task_id.split(":")
+    return {
+        "task_id": task_id,
+        "case": case_ref(
+            service="devolution",
+            kind="devolution",
+            id=case_id,
+            title=f"关于下放职责的申请（{case_id}）",
+            jurisdiction=jurisdiction,
+        ),
+        "step": step,
+        "step_name": "审核论证" if step == "review" else "运行情况专项报告",
+        "article": "第三十四条" if step == "review" else "第三十五条",
+        "assignee": party("department", subject[0], "330203")
+        if subject
+        else party("role", "office_clerk", jurisdiction),
+        "due_date": due.isoformat() if due else None,
+        "opened_at": f"{(today() - timedelta(days=40)).isoformat()}T09:00:00+08:00",
+        "url": f"/devolution/{case_id}",
+        "department": "nb-scjg",
+        **extra,
+    }
+
+
+def _closed(desk: Desk, task_id: str, on: date) -> None:
+    desk.deliver(
+        "task.closed",
+        {"task_id": task_id, "outcome": "done", "at": f"{on.isoformat()}T12:00:00+08:00"},
+        "devolution",
+    )
+
+
+def test_devolution_reviews_and_half_year_reports_each_open_their_devolutions_第三十四条_第三十五条(
+    make_runtime,
+) -> None:
+    """From devolution's task events kept in intake's worklist (no devolution import): 审核论证 on time or
+    late (第三十四条), half-year reports waiting, late, received (第三十五条), and the devolved duties whose
+    report is due or late — each figure a link to its devolutions, all in the ledger."""
+    desk = Desk(make_runtime("intake"))
+    t = today()
+    sent = {
+        "devolution:dv-a:review": t - timedelta(days=5),  # closed before its date: on time
+        "devolution:dv-b:review": t - timedelta(days=5),  # closed after it: late
+        "devolution:dv-c:review": t - timedelta(days=1),  # still open, its date passed: late
+        "devolution:dv-d:review": t + timedelta(days=3),  # its date after the period
+        "devolution:dv-e:half_year_report:hs-scjg": t + timedelta(days=10),  # waiting, not yet due
+        "devolution:dv-e:half_year_report:hs-zjj": t - timedelta(days=3),  # late
+        "devolution:dv-g:half_year_report:hs-scjg": t - timedelta(days=2),  # late
+        "devolution:dv-f:half_year_report:hs-scjg": t - timedelta(days=20),  # received
+        "devolution:dv-z:review": t - timedelta(days=5),  # another jurisdiction's
+    }
+    for task_id, due in sent.items():
+        where = "330300" if "dv-z" in task_id else "330200"
+        desk.deliver("task.opened", _devolution_task(task_id, due, where), "devolution")
+    _closed(desk, "devolution:dv-a:review", t - timedelta(days=7))
+    _closed(desk, "devolution:dv-b:review", t - timedelta(days=2))
+    _closed(desk, "devolution:dv-f:half_year_report:hs-scjg", t - timedelta(days=21))
+    _closed(desk, "devolution:dv-z:review", t - timedelta(days=1))
+
+    _log_in(desk, "bb.leader")
+    start = (t - timedelta(days=60)).isoformat()
+    html = desk.client.get(f"/supervision?from={start}&to={t.isoformat()}").get_data(as_text=True)
+    assert "职责下放（第三十四条、第三十五条）" in html and "尚未汇入本页" not in html
+    card = html[html.index("职责下放（第三十四条、第三十五条）") :]
+    counts = dict(re.findall(r"<td>([^<]+)</td><td><a href=\"[^\"]+\">(\d+)</a>", card))
+    assert counts == {
+        "审核论证按期办结": "1",
+        "审核论证逾期（逾期办结或已过期限未办结）": "2",
+        "半年运行情况专项报告待报送（未到期）": "1",
+        "半年运行情况专项报告逾期未报送": "2",
+        "本期已报送的半年运行情况专项报告": "1",
+        "半年报告待报送或逾期的下放职责": "2",
+    }
+    links = {unescape(h) for h in re.findall(r'href="(/supervision/cases\?[^"]+devolution=[^"]+)"', card)}
+    late_reviews = desk.client.get(next(h for h in links if "review_late" in h)).get_data(as_text=True)
+    assert 'href="/devolution/dv-b"' in late_reviews and 'href="/devolution/dv-c"' in late_reviews
+    assert (
+        "dv-a" not in late_reviews and "dv-z" not in late_reviews and "审核论证（第三十四条）" in late_reviews
+    )
+    duties = desk.client.get(next(h for h in links if "duties_due_or_late" in h)).get_data(as_text=True)
+    assert "监督统计 · 事项（2）" in duties
+    assert duties.count('href="/devolution/dv-e"') == 1 and 'href="/devolution/dv-g"' in duties
+
+    ledger = desk.client.get(next(h for h in links if "report_late" in h).replace("cases?", "cases.xlsx?"))
+    sheet = load_workbook(io.BytesIO(ledger.data)).active
+    assert "职责下放：半年运行情况专项报告逾期未报送（第三十五条）" in sheet["A2"].value
+    assert {sheet["A5"].value, sheet["A6"].value} == {"dv-e", "dv-g"} and isinstance(sheet["G5"].value, date)
+    stats = load_workbook(io.BytesIO(desk.client.get(f"/supervision.xlsx?from={start}").data))["职责下放"]
+    assert [c.value for c in stats[4]] == ["条款", "情况", "件数"]
+    assert [(r[0].value, r[2].value) for r in stats.iter_rows(min_row=5)] == [
+        ("第三十四条", 1),
+        ("第三十四条", 2),
+        ("第三十五条", 1),
+        ("第三十五条", 2),
+        ("第三十五条", 1),
+        ("第三十五条", 2),
+    ]

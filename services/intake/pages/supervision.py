@@ -33,6 +33,7 @@ FILTER_NAMES = {
     "rule": "法定期限",
     "late": "只看逾期",
     "overdue": "已逾期",
+    "devolution": "职责下放",
 }
 
 
@@ -176,7 +177,13 @@ def case_list() -> ResponseReturnValue:
 
 
 def _filter_text(wanted: dict[str, str]) -> list[str]:
-    return [f"{FILTER_NAMES[k]}：{v or '（编办发起）'}" for k, v in wanted.items()]
+    def shown(key: str, value: str) -> str:
+        if key == "devolution" and value in supervision.DEVOLUTION_FIGURES:
+            article, name = supervision.DEVOLUTION_FIGURES[value]
+            return f"{name}（{article}）"
+        return value or "（编办发起）"
+
+    return [f"{FILTER_NAMES[k]}：{shown(k, v)}" for k, v in wanted.items()]
 
 
 @supervision_pages.get("/supervision/cases.xlsx")
@@ -273,5 +280,11 @@ def dashboard_xlsx() -> ResponseReturnValue:
     sheet_header(rect, "限期纠正（第三十七条）", filters, ["情况", "件数"])
     for r in data["rectifications"]:
         rect.append([r["name"], r["count"]])
+    devolved = book.create_sheet("职责下放")
+    sheet_header(
+        devolved, "职责下放审核论证与半年报告（第三十四条、第三十五条）", filters, ["条款", "情况", "件数"]
+    )
+    for r in data["devolution"]:
+        devolved.append([r["article"], r["name"], r["count"]])
     audit_log.exported(current_runtime(), me, "监督统计", filters, data["total"])
     return workbook_response(book, f"监督统计-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")

@@ -24,6 +24,8 @@ class WorklistTask(Base):
     __table_args__ = (
         Index("ix_worklist_task_open", "state", "case_jurisdiction", "due_date"),
         Index("ix_worklist_task_assignee", "assignee_kind", "assignee_id", "assignee_jurisdiction"),
+        # the supervision dashboard's devolution figures (第三十四条、第三十五条): steps by due date
+        Index("ix_worklist_task_case_step", "case_jurisdiction", "case_kind", "step", "due_date"),
     )
 
     task_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -50,4 +52,6 @@ class WorklistTask(Base):
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # done | cancelled
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: closed after its statutory date (the local day of closing later than ``due_date``); None while open
+    closed_late: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

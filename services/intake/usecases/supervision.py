@@ -24,10 +24,11 @@ from services.intake.domain.actors import Actor
 from services.intake.domain.cases import STATUS_NAMES, Status
 from services.intake.domain.rules import named
 from services.intake.messages.cases import KIND_NAMES, RULE_NAMES
-from services.intake.tables import CaseClock, CaseRecord, Department
+from services.intake.tables import CaseClock, CaseRecord, Department, WorklistTask
 from services.intake.tables.supervision import summed
 from shared.errors import Forbidden, ValidationFailed
 from shared.localtime import end_of_day, local_date, start_of_day
+from shared.localtime import today as local_today
 from shared.runtime import ServiceRuntime
 
 #: the statutory steps the dashboard follows, with their article
@@ -317,8 +318,163 @@ def dashboard(
                 "filter": {"kind": "rectification", "status": "referred_to_supervision"},
             },
         ],
-        "not_covered": "职责下放（第三十四条、第三十五条）的期限和半年报告由职责下放服务统计，尚未汇入本页。",
+        "devolution": devolution_figures(runtime, actor, period, today),
     }
+
+
+# --- devolution (第三十四条、第三十五条), from the worklist read model ---------------------------------
+#
+# Devolution publishes a task for each step that waits (``services/devolution/tasks.py``); intake keeps
+# them in ``worklist_task`` (``usecases/worklist.py``), which records when each was closed and whether
+# after its statutory date (``closed_late``). The figures are counted there through
+# ``ix_worklist_task_case_step`` (jurisdiction, kind, step, due date): 审核论证 (第三十四条) whose
+# date falls in the period, on time or late; the 运行情况专项报告 (第三十五条) waiting now, not yet
+# due or late, and those received in the period.
+
+REVIEW, REPORT = "review", "half_year_report"
+DEVOLUTION_FIGURES: dict[str, tuple[str, str]] = {
+    "review_on_time": ("第三十四条", "审核论证按期办结"),
+    "review_late": ("第三十四条", "审核论证逾期（逾期办结或已过期限未办结）"),
+    "report_due": ("第三十五条", "半年运行情况专项报告待报送（未到期）"),
+    "report_late": ("第三十五条", "半年运行情况专项报告逾期未报送"),
+    "report_received": ("第三十五条", "本期已报送的半年运行情况专项报告"),
+    "duties_due_or_late": ("第三十五条", "半年报告待报送或逾期的下放职责"),
+}
+DONE, CLOSED, OPEN = "done", "closed", "open"
+
+
+def _devolution_tasks(jurisdiction: str) -> Any:
+    return and_(WorklistTask.case_jurisdiction == jurisdiction, WorklistTask.case_kind == "devolution")
+
+
+def _devolution_condition(figure: str, period: Period, today: date) -> Any:
+    """Which worklist tasks a devolution figure counts."""
+    t = WorklistTask
+    review = and_(
+        t.step == REVIEW, t.due_date.is_not(None), t.due_date >= period.start, t.due_date <= period.end
+    )
+    report = t.step == REPORT
+    waiting = and_(report, t.state == OPEN)
+    if figure == "review_on_time":
+        return and_(review, t.state == CLOSED, t.outcome == DONE, t.closed_late.is_(False))
+    if figure == "review_late":
+        closed_late = and_(t.state == CLOSED, t.outcome == DONE, t.closed_late.is_(True))
+        return and_(review, closed_late | and_(t.state == OPEN, t.due_date < today))
+    if figure == "report_due":
+        return and_(waiting, t.due_date.is_(None) | (t.due_date >= today))
+    if figure == "report_late":
+        return and_(waiting, t.due_date < today)
+    if figure == "report_received":
+        return and_(
+            report,
+            t.state == CLOSED,
+            t.outcome == DONE,
+            t.closed_at >= start_of_day(period.start),
+            t.closed_at < end_of_day(period.end),
+        )
+    if figure == "duties_due_or_late":
+        return waiting
+    raise ValidationFailed.for_field("devolution", "没有这项统计")
+
+
+def devolution_figures(
+    runtime: ServiceRuntime, actor: Actor, period: Period, today: date
+) -> list[dict[str, Any]]:
+    """Each devolution figure of the actor's jurisdiction, with its article and the filter of its list."""
+    if not actor.is_office:
+        raise Forbidden("只有编办可以查看监督统计", code="role_required")
+    t = WorklistTask
+    counted = [
+        (func.count(func.distinct(t.case_id)) if figure == "duties_due_or_late" else func.count()).filter(
+            _devolution_condition(figure, period, today)
+        )
+        for figure in DEVOLUTION_FIGURES
+    ]
+    with runtime.db.transaction() as session:
+        totals = session.execute(
+            select(*counted).where(_devolution_tasks(actor.jurisdiction), t.step.in_((REVIEW, REPORT)))
+        ).one()
+    return [
+        {
+            "key": figure,
+            "article": article,
+            "name": name,
+            "count": int(total or 0),
+            "filter": {"devolution": figure},
+        }
+        for (figure, (article, name)), total in zip(DEVOLUTION_FIGURES.items(), totals, strict=True)
+    ]
+
+
+def _devolution_query(actor: Actor, period: Period, figure: str, today: date) -> Any:
+    if not actor.is_office:
+        raise Forbidden("只有编办可以查看监督统计", code="role_required")
+    if figure not in DEVOLUTION_FIGURES:
+        raise ValidationFailed.for_field("devolution", "没有这项统计")
+    return select(WorklistTask).where(
+        _devolution_tasks(actor.jurisdiction), _devolution_condition(figure, period, today)
+    )
+
+
+def _devolution_rows(
+    session: Any, query: Any, figure: str, limit: int, offset: int, today: date
+) -> list[dict[str, Any]]:
+    t = WorklistTask
+    names = dict(session.execute(select(Department.code, Department.name)).all())
+    if figure == "duties_due_or_late":  # one row per devolution: its earliest waiting report
+        tasks = query.subquery()
+        grouped = (
+            select(
+                tasks.c.case_id,
+                func.min(tasks.c.case_title),
+                func.min(tasks.c.department),
+                func.min(tasks.c.due_date),
+                func.min(tasks.c.opened_at),
+            )
+            .group_by(tasks.c.case_id)
+            .order_by(func.min(tasks.c.due_date).asc().nulls_last(), tasks.c.case_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [
+            {
+                "id": case_id,
+                "url": f"/devolution/{case_id}",
+                "title": title,
+                "kind_name": "职责下放",
+                "status_name": "半年运行情况专项报告" + ("逾期未报送" if due and due < today else "待报送"),
+                "department": named(names, department) if department else "",
+                "received_on": local_date(opened) if opened else None,
+                "due_date": due,
+                "overdue": bool(due and due < today),
+            }
+            for case_id, title, department, due, opened in session.execute(grouped).all()
+        ]
+    ordered = query.order_by(t.due_date.asc().nulls_last(), t.task_id).offset(offset).limit(limit)
+    rows = []
+    for task in session.scalars(ordered).all():
+        waiting = task.state == OPEN
+        late = bool(task.closed_late) if not waiting else bool(task.due_date and task.due_date < today)
+        state = ("逾期未办" if late else "待办") if waiting else ("逾期办结" if late else "按期办结")
+        who = (
+            task.assignee_id
+            if task.step == REPORT and task.assignee_kind == "department"
+            else task.department
+        )
+        rows.append(
+            {
+                "id": task.case_id,
+                "url": f"/devolution/{task.case_id}",
+                "title": task.case_title,
+                "kind_name": "职责下放",
+                "status_name": f"{task.step_name}（{task.article or ''}）{state}",
+                "department": named(names, who) if who else "",
+                "received_on": local_date(task.opened_at) if task.opened_at else None,
+                "due_date": task.due_date,
+                "overdue": late,
+            }
+        )
+    return rows
 
 
 def _case_query(actor: Actor, period: Period, wanted: dict[str, str]) -> Any:
@@ -342,8 +498,22 @@ def _case_query(actor: Actor, period: Period, wanted: dict[str, str]) -> Any:
     return query
 
 
-def case_count(runtime: ServiceRuntime, actor: Actor, period: Period, wanted: dict[str, str]) -> int:
+def case_count(
+    runtime: ServiceRuntime, actor: Actor, period: Period, wanted: dict[str, str], today: date | None = None
+) -> int:
     """How many cases are behind a figure (for the pages of its list)."""
+    if wanted.get("devolution"):
+        figure = wanted["devolution"]
+        tasks = _devolution_query(actor, period, figure, today or local_today())
+        counted = (
+            select(func.count(func.distinct(WorklistTask.case_id))).where(
+                WorklistTask.task_id.in_(tasks.with_only_columns(WorklistTask.task_id))
+            )
+            if figure == "duties_due_or_late"
+            else select(func.count()).select_from(tasks.subquery())
+        )
+        with runtime.db.transaction() as session:
+            return int(session.scalar(counted) or 0)
     query = _case_query(actor, period, wanted)
     with runtime.db.transaction() as session:
         return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
@@ -356,8 +526,15 @@ def case_list(
     wanted: dict[str, str],
     limit: int = 500,
     offset: int = 0,
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The cases behind a figure, newest first: ``limit`` of them from ``offset`` (a page of the list)."""
+    """The cases behind a figure, newest first: ``limit`` of them from ``offset`` (a page of the list); for a
+    devolution figure, its devolutions' tasks, earliest date first (``url`` leads to the devolution)."""
+    if wanted.get("devolution"):
+        figure, on = wanted["devolution"], today or local_today()
+        with runtime.db.transaction() as session:
+            query = _devolution_query(actor, period, figure, on)
+            return _devolution_rows(session, query, figure, limit, offset, on)
     query = _case_query(actor, period, wanted)
     with runtime.db.transaction() as session:
         names = dict(session.execute(select(Department.code, Department.name)).all())
@@ -366,6 +543,7 @@ def case_list(
         return [
             {
                 "id": r.id,
+                "url": f"/cases/{r.id}",
                 "title": r.title,
                 "kind_name": KIND_NAMES.get(r.kind, r.kind),
                 "status_name": STATUS_NAMES.get(Status(r.status), r.status),

@@ -22,8 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.intake.domain.approvals.workdays import ClockCalendar, TimeLeft, WorkingDayCounter, time_left
 from services.intake.tables import Department, Person, WorklistTask
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Principal
+from shared.localtime import local_date, zone
 from shared.localtime import today as local_today
-from shared.localtime import zone
 from shared.messaging import MalformedMessage, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def task_opened(uow: UnitOfWork, payload: Mapping[str, Any]) -> None:
     if task.state != OPEN or task.opened_at is None:  # new or reopened; an update keeps its first opening
         task.opened_at = at
     task.state, task.outcome, task.closed_at, task.changed_at = OPEN, None, None, at
+    task.closed_late = None
 
 
 def _assign(task: WorklistTask, assignee: Mapping[str, Any]) -> None:
@@ -122,6 +123,7 @@ def task_closed(uow: UnitOfWork, payload: Mapping[str, Any]) -> None:
         return
     task.state, task.outcome = CLOSED, str(payload.get("outcome") or "done")
     task.closed_at, task.changed_at = at, at
+    task.closed_late = task.due_date is not None and local_date(at) > task.due_date
 
 
 # --- the queries ---------------------------------------------------------------------------------------
