@@ -410,6 +410,7 @@ ACTION_NAMES: dict[str, str] = {
     "audit.export": "导出审计日志",
     "audit.verify": "校验审计日志",
     "supervision.export": "导出监督统计",
+    "directory.load": "组织目录变更",
 }
 
 #: what the pages call the objects acted on
@@ -420,6 +421,7 @@ OBJECT_NAMES: dict[str, str] = {
     "api_credential": "接口凭证",
     "audit_log": "审计日志",
     "export": "导出",
+    "directory": "组织目录",
 }
 
 

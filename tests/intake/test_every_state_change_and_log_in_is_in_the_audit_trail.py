@@ -154,3 +154,14 @@ def test_issuing_revoking_and_using_an_api_credential_are_recorded(make_runtime)
     [refused] = _entries(runtime, action="login.refused")
     assert refused.object_id == key and "凭证密钥不符" in refused.summary
     assert _intact(runtime)
+
+
+def test_loading_the_directory_is_recorded_per_jurisdiction_with_who_and_what(make_runtime) -> None:
+    runtime = make_runtime("intake")
+    directory.load_directory(runtime, demo.demo_directory())
+    loads = _entries(runtime, action="directory.load")
+    assert {e.jurisdiction for e in loads} >= {"330200", "330203"}
+    city = next(e for e in loads if e.jurisdiction == "330200")
+    assert city.actor_id == "system" and city.summary.startswith("载入组织目录：部门 ")
+    assert "nb-bb" in city.details["departments"] and "bb.admin" in city.details["people"]
+    assert _intact(runtime) and _intact(runtime, "330203")

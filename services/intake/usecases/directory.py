@@ -77,22 +77,56 @@ def _upsert(uow: UnitOfWork, model: type[Any], key: str, rows: Iterable[dict[str
     return saved
 
 
-def load_directory(runtime: ServiceRuntime, data: DirectoryData) -> None:
-    """Create or update the directory in one transaction, announcing every department and person."""
+def load_directory(
+    runtime: ServiceRuntime, data: DirectoryData, *, actor: Principal | None = None, how: str = "载入"
+) -> None:
+    """Create or update the directory in one transaction, announcing every department and person; the
+    audit trail of each jurisdiction touched records who (``None``: the system) loaded what, ``how``."""
     with runtime.unit_of_work() as uow:
         _upsert(uow, Jurisdiction, "code", data.jurisdictions)
-        for dept in _upsert(uow, Department, "code", data.departments):
+        departments = _upsert(uow, Department, "code", data.departments)
+        for dept in departments:
             _announce(uow, DEPARTMENT_UPSERTED, department_payload(dept))
         left = []
-        for person in _upsert(uow, Person, "id", data.people):
+        people = _upsert(uow, Person, "id", data.people)
+        for person in people:
             _announce(uow, PERSON_UPSERTED, person_payload(person))
             if not person.active:
                 left.append(person)
         for person in left:
             _hand_over_approvals(uow, runtime, person)
+        _audit_load(uow, actor, how, departments, people)
         uow.commit()
     for person in left:  # a person who left is logged out of every service at once
         revocation.for_runtime(runtime).revoke_person(person.id)
+
+
+AUDITED_IDS = 500  # the ids an entry lists (a whole address book is counted, not listed)
+
+
+def _audit_load(
+    uow: UnitOfWork, actor: Principal | None, how: str, departments: list[Any], people: list[Any]
+) -> None:
+    for jurisdiction in sorted(
+        {d.jurisdiction_code for d in departments} | {p.jurisdiction_code for p in people}
+    ):
+        depts = [d.code for d in departments if d.jurisdiction_code == jurisdiction]
+        here = [p for p in people if p.jurisdiction_code == jurisdiction]
+        gone = [p.id for p in here if not p.active]
+        uow.audit(
+            "directory.load",
+            actor=actor,
+            jurisdiction=jurisdiction,
+            object_type="directory",
+            object_id=jurisdiction,
+            summary=f"{how}组织目录：部门 {len(depts)} 个，人员 {len(here)} 人"
+            + (f"（其中离开 {len(gone)} 人）" if gone else ""),
+            details={
+                "departments": depts[:AUDITED_IDS],
+                "people": [p.id for p in here][:AUDITED_IDS],
+                "left": gone[:AUDITED_IDS],
+            },
+        )
 
 
 def _hand_over_approvals(uow: UnitOfWork, runtime: ServiceRuntime, person: Person) -> None:

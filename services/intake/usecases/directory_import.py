@@ -257,6 +257,6 @@ def import_sheet(runtime: ServiceRuntime, admin: Principal, workbook: IO[bytes])
         )  # fmt: skip
     if not rows.people and not rows.departments:
         raise ValidationFailed.for_field("file", "表中没有可导入的人员或部门", code="directory_import_empty")
-    load_directory(runtime, rows)
+    load_directory(runtime, rows, actor=admin, how="以 Excel 导入")
     return {"departments": len(rows.departments), "people": len(rows.people),
             "left": sum(1 for p in rows.people if not p["active"])}  # fmt: skip

@@ -123,7 +123,7 @@ def sync(
                     rows.people.append({"id": person.id, "active": False})
                     counts["left"] += 1
     counts["departments"], counts["people"] = len(rows.departments), len(rows.people) - counts["left"]
-    load_directory(runtime, rows)
+    load_directory(runtime, rows, how="按浙政钉通讯录同步")
     return counts
 
 
