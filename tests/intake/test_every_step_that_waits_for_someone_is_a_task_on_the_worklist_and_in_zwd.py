@@ -172,3 +172,35 @@ def test_a_delegated_approval_moves_from_the_approver_to_the_deputy_and_back_whe
     [(back_id, back)] = open_tasks(desk, case_id).items()
     assert (back_id, back.assignee_id) == (task_id, approver)
     assert to_notify(desk, "task.closed")[-1]["task_id"] != task_id  # moved, never closed as done
+
+
+def test_a_delegation_set_ahead_moves_the_task_on_its_first_day_and_back_after_its_last_第二十一条(
+    desk, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from services.intake.usecases import tasks
+    from services.intake.usecases.approvals import beijing_today
+
+    case_id = accepted_application(desk)
+    desk.act("bb.clerk", case_id, "agreement", {"summary": "各方同意由执法局负责收运环节"})
+    desk.act("bb.clerk", case_id, "opinion", OPINION)
+    desk.deliver("approval.request", desk.sent("approval.request")[-1], source="intake")
+    [(task_id, task)] = open_tasks(desk, case_id).items()
+    approver = task.assignee_id
+    deputy = "bb.director" if approver != "bb.director" else "bb.leader"
+    first = beijing_today() + timedelta(days=1)
+    body = {"delegate_id": deputy, "starts_on": first.isoformat(), "ends_on": first.isoformat()}
+    assert desk.post(approver, "/approvals/delegations", body).status_code == 201
+    assert open_tasks(desk, case_id)[task_id].assignee_id == approver  # not yet
+
+    monkeypatch.setattr(tasks, "beijing_today", lambda: first)  # the delegation's day: the scheduler ticks
+    desk.runtime.run_periodic()
+    assert open_tasks(desk, case_id)[task_id].assignee_id == deputy
+    opened = len(to_notify(desk, "task.opened"))
+    desk.runtime.run_periodic()  # ticking again that day changes nothing
+    assert len(to_notify(desk, "task.opened")) == opened
+
+    monkeypatch.setattr(tasks, "beijing_today", lambda: first + timedelta(days=1))
+    desk.runtime.run_periodic()
+    assert open_tasks(desk, case_id)[task_id].assignee_id == approver

@@ -25,7 +25,7 @@ date is still being counted (:data:`AWAITING_DATE`) reaches notify only with it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import event, select
@@ -88,6 +88,29 @@ def track(runtime: ServiceRuntime) -> None:
     """Reconcile the tasks of what each of the runtime's transactions changed, before it commits."""
     event.listen(runtime.db.session_factory, "after_flush", _note_touched)
     runtime.bus.add_before_commit(lambda uow: reconcile(uow, runtime.settings.public_base_url))
+    runtime.periodic.append(delegations_turning_today)
+
+
+def delegations_turning_today(runtime: ServiceRuntime) -> None:
+    """A delegation that starts today, or ended yesterday, moves its approver's tasks to the deputy or back,
+    though nothing was written that day: on those two days each tick reconciles the pending approvals of its
+    jurisdiction (a task already where it belongs publishes nothing)."""
+    today = beijing_today()
+    with runtime.unit_of_work() as uow:
+        turning = uow.session.scalars(
+            select(DelegationRow.jurisdiction).where(
+                DelegationRow.revoked_at.is_(None),
+                (DelegationRow.starts_on == today) | (DelegationRow.ends_on == today - timedelta(days=1)),
+            )
+        )
+        jurisdictions = set(turning)
+        if not jurisdictions:
+            return
+        touched = uow.session.info.setdefault(
+            TOUCHED, {"cases": set(), "approvals": set(), "delegations": set()}
+        )
+        touched["delegations"] |= jurisdictions
+        uow.commit()
 
 
 def _note_touched(session: Session, _context: Any) -> None:
