@@ -409,7 +409,7 @@ ACTION_NAMES: dict[str, str] = {
     "credential.revoke": "撤销接口凭证",
     "audit.export": "导出审计日志",
     "audit.verify": "校验审计日志",
-    "supervision.export": "导出监督统计",
+    "ledger.export": "导出台账",
     "directory.load": "组织目录变更",
 }
 

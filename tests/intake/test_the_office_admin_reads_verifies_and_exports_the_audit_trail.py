@@ -146,5 +146,13 @@ def test_exporting_the_supervision_ledger_is_recorded_第三十六条(make_runti
     desk = _desk(make_runtime, "bb.head")
     assert desk.client.get("/supervision/cases.xlsx").status_code == 200
     with desk.runtime.db.transaction() as s:
-        [export] = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "supervision.export")))
+        [export] = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.export")))
     assert export.actor_id == "bb.head" and "职责管理事项台账" in export.summary
+
+
+def test_exporting_the_worklist_ledger_is_recorded_第三十六条(make_runtime) -> None:
+    desk = _desk(make_runtime, "bb.clerk")
+    assert desk.client.get("/worklist.xlsx").status_code == 200
+    with desk.runtime.db.transaction() as s:
+        [export] = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.export")))
+    assert export.actor_id == "bb.clerk" and "编办待办事项台账" in export.summary

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.approvals.workdays import WorkingDayCounter
-from services.intake.usecases import drafts, worklist
+from services.intake.usecases import audit_log, drafts, worklist
 from shared.auth import current_principal
 from shared.identity import DEPARTMENT_ROLES, OFFICE_ROLES, Role
 from shared.jurisdictions import jurisdiction_name
@@ -111,6 +111,7 @@ def office_worklist_xlsx() -> ResponseReturnValue:
     runtime, me = current_runtime(), current_principal()
     tasks = worklist.office_worklist(runtime, me, filters, counter=_counter())
     options = worklist.filter_options(runtime, me)
+    audit_log.exported(runtime, me, "编办待办事项台账", _filter_lines(filters, options), len(tasks))
     return ledger.ledger(
         "待办",
         f"{jurisdiction_name(me.jurisdiction)}编办待办事项台账",
@@ -235,6 +236,7 @@ def my_work_xlsx() -> ResponseReturnValue:
     lines += _chosen(filters.kind, kinds, LABELS["kind"])
     lines += [f"搜索：{filters.search.strip()}"] if filters.search.strip() else []
     department = worklist.department_name(runtime, me.department)
+    audit_log.exported(runtime, me, "办件台账", lines, len(cases))
     return ledger.ledger(
         "我的办件",
         f"{department}办件台账",

@@ -16,7 +16,7 @@ ZWD_APP, ZWD_QR, API_CREDENTIAL = "zwd_app", "zwd_qr", "api_credential"
 METHOD_NAMES = {ZWD_APP: "浙政钉免登", ZWD_QR: "浙政钉扫码", API_CREDENTIAL: "接口凭证"}
 
 LOGIN, LOGIN_REFUSED, LOGOUT = "login", "login.refused", "logout"
-EXPORT = "supervision.export"
+EXPORT = "ledger.export"
 
 audit.name_actions({f"case.{code}": f"办理：{label}" for code, label in ACTION_LABELS.items()})
 
