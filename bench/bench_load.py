@@ -388,7 +388,8 @@ def one_at_a_time(send: Request, count: int) -> Step:
 
 
 class Waits:
-    """What the database's active backends are doing, sampled every 20 ms (``pg_stat_activity``)."""
+    """What the database's active backends are doing, sampled every 20 ms (``pg_stat_activity``); a wait
+    for a lock names the statement that waits."""
 
     def __init__(self, database: str) -> None:
         self.database = database
@@ -400,8 +401,9 @@ class Waits:
     def _run(self) -> None:
         engine = server_engine()
         query = text(
-            "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') FROM pg_stat_activity "
-            "WHERE datname = :d AND state = 'active' AND pid <> pg_backend_pid()"
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') || CASE WHEN wait_event_type = "
+            "'Lock' THEN ' in ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 40) ELSE '' END "
+            "FROM pg_stat_activity WHERE datname = :d AND state = 'active' AND pid <> pg_backend_pid()"
         )
         with engine.connect() as conn:
             while not self._stop.wait(0.02):
@@ -419,7 +421,7 @@ class Waits:
         self._thread.join(timeout=5)
 
     def line(self) -> str:
-        busy = sorted(self.counts.items(), key=lambda kv: -kv[1])[:4]
+        busy = sorted(self.counts.items(), key=lambda kv: -kv[1])[:5]
         parts = ", ".join(f"{what} {n / max(self.samples, 1):.2f}" for what, n in busy)
         return f"PostgreSQL backends busy on average: {parts or 'none'}"
 
