@@ -15,9 +15,10 @@ One row per (jurisdiction, day the case was received, figure, keys) holds a coun
 The last two are per-day histograms: the working days of each pair are counted when the dashboard is read,
 with the deadlines calendar (holidays and 调休) as it is then, and the median and 90th percentile come from
 the summed histogram. A listener on every session (``after_flush``) turns each inserted, changed or deleted
-case, clock, solicitation and first acceptance/opinion event into +1/−1 on its rows, in key order (so two
-transactions never wait on each other crosswise). ``rebuild`` computes the same rows from the tables; the
-migration ``intake_0013`` runs it to backfill, and a test checks that listener and rebuild agree.
+case, clock, solicitation and first acceptance/opinion event into +1/−1 on its rows; they are written just
+before the commit (``before_commit``), in key order (so two transactions never wait on each other crosswise,
+and each holds the rows it moved for no longer than its commit). ``rebuild`` computes the same rows from the
+tables; the migration ``intake_0013`` runs it to backfill, and a test checks that listener and rebuild agree.
 """
 
 from __future__ import annotations
@@ -247,14 +248,45 @@ def _deltas(session: Session) -> Counter[Key]:
     return deltas
 
 
+PENDING_KEY = "intake.supervision_pending"
+WRITTEN_KEY = "intake.supervision_written"
+
+
 @event.listens_for(Session, "after_flush")
 def _keep_counts(session: Session, _context: Any) -> None:
+    """Each flush's deltas, computed while the flush's history is at hand, wait in the session for its commit
+    (:func:`_write_counts`). In a savepoint, or once the commit has written them, they are written at once."""
     touched = (*session.new, *session.dirty, *session.deleted)
     if not any(isinstance(o, (*WATCHED, CaseEvent)) for o in touched):
         return
     deltas = _deltas(session)
-    if any(deltas.values()):
+    if not any(deltas.values()):
+        return
+    if session.in_nested_transaction() or session.info.get(WRITTEN_KEY):
         apply(session.connection(), deltas)
+        return
+    session.info.setdefault(PENDING_KEY, Counter()).update(deltas)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_counts(session: Session) -> None:
+    """The transaction's counter deltas, written just before it commits, in one pass in key order: every
+    submission of a jurisdiction and day moves the same rows, and a row written is locked until the commit,
+    so writing them last keeps the other submissions' wait to the commit itself (written at the first flush,
+    they were held for the whole of the use case; under load the submissions queued on them)."""
+    session.flush()  # what the commit is about to flush, counted now
+    pending = session.info.pop(PENDING_KEY, None)
+    if not session.in_nested_transaction():
+        session.info[WRITTEN_KEY] = True  # a flush after this point (another listener's) writes its own
+    if pending and any(pending.values()):
+        apply(session.connection(), pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_counts(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # committed or rolled back: nothing of it waits any more
+        session.info.pop(PENDING_KEY, None)
+        session.info.pop(WRITTEN_KEY, None)
 
 
 # --- rebuilding from the tables (the migration's backfill, and the check of the listener) ---
