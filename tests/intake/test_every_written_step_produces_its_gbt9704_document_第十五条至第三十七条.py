@@ -302,3 +302,49 @@ def test_the_office_issues_a_steps_document_from_the_case_page_once_第十七条
         f"/cases/{case_id}/documents", data={"step": "termination", "csrf_token": web.csrf_token}
     )
     assert refused.status_code == 422 and "尚未办理此步骤" in refused.get_data(as_text=True)
+
+
+def test_a_rectification_names_the_evaluation_behind_it_on_its_page_and_in_its_order_第二十六条_第三十七条(
+    make_runtime,
+) -> None:
+    desk = Desk(make_runtime("intake"))
+    evaluation = desk.post(
+        "bb.clerk",
+        "/cases/evaluations",
+        {
+            "department": "nb-scjg",
+            "period": "2026年度",
+            "findings": "网络餐饮服务监管职责未落实到位。",
+            "conclusion": "needs_sorting_out",
+            "departments_concerned": ["nb-scjg", "nb-zhzf"],
+        },
+    ).json
+    other = accepted_application(desk)
+    order = {
+        "title": "关于宁波市市场监督管理局履职不到位的限期纠正",
+        "department": "nb-scjg",
+        "ground": "poor_performance",
+        "facts": "经“三定”规定执行情况评估，网络餐饮服务监管履职不到位",
+        "due_date": date(today().year + 1, 1, 29).isoformat(),
+    }
+    for wrong, department in (("e-nowhere", "nb-scjg"), (other, "nb-scjg"), (evaluation["id"], "nb-jtj")):
+        refused = desk.post(
+            "bb.head",
+            "/cases/rectifications",
+            {**order, "department": department, "evaluation_case_id": wrong},
+        )
+        assert refused.status_code == 422, (wrong, refused.json)
+        assert [e["field"] for e in refused.json["errors"]] == ["evaluation_case_id"]
+    ordered = desk.post("bb.head", "/cases/rectifications", {**order, "evaluation_case_id": evaluation["id"]})
+    assert ordered.status_code == 201, ordered.json
+    shown = f"{evaluation['title']}（{evaluation['id']}）"
+
+    person = session_user(desk.runtime, directory.find_person(desk.runtime, "bb.head"))
+    cookie = session.dump(session.new_session(desk.runtime.settings, person), desk.runtime.settings)
+    desk.client.set_cookie(session.COOKIE_NAME, cookie, path=session.COOKIE_PATH)
+    page = desk.client.get(f"/cases/{ordered.json['id']}").get_data(as_text=True)
+    assert "所依据的“三定”执行情况评估编号（第二十六条）" in page and shown in page
+
+    issued = _issue(desk, ordered.json["id"], "rectification_order")
+    body = "".join(_docx_facts(_download(desk, "scjg.clerk", issued["docx_attachment_id"]).data)["texts"])
+    assert f"证据：“三定”规定执行情况评估：{shown}" in body and "第三十七条" in body

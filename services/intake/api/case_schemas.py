@@ -424,6 +424,7 @@ class RectificationSchema(CommandSchema):
     basis = _text("依据（如“三定”规定条款、协调意见文号）", required=False)
     coordination_case_id = _text("未执行的协调事项编号", required=False, max_length=40)
     devolution_id = _text("所涉职责下放事项编号（第三十七条第四项）", required=False, max_length=40)
+    evaluation_case_id = _text("所依据的“三定”执行情况评估编号（第二十六条）", required=False, max_length=40)
     due_date = fields.Date(required=True, metadata={"label": "纠正期限"})
     attachment_ids = codes("附件", required=False)
 

@@ -224,10 +224,20 @@ def rectification_order(f: Facts) -> Content:
     due = f.content.get("due_date")
     due_text = _cn(date.fromisoformat(due)) if isinstance(due, str) and due else _text(due)
     basis = _text(f.content.get("basis"))
+    evidence = [
+        f"“三定”规定执行情况评估：{_text(f.content.get('evaluation_title'))}（{_text(f.content.get('evaluation_case_id'))}）"
+        if f.content.get("evaluation_case_id")
+        else "",
+        f"职责下放事项：{_text(f.content.get('devolution_title'))}（{_text(f.content.get('devolution_id'))}）"
+        if f.content.get("devolution_id")
+        else "",
+    ]
+    shown = "；".join(e for e in evidence if e)
     body = [
         f"经监督检查，发现你单位存在{ground or '履行职责不到位'}的问题。",
         _sentence(f"主要事实：{_text(f.content.get('facts'))}"),
         *([_sentence(f"依据：{basis}")] if basis else []),
+        *([_sentence(f"证据：{shown}")] if shown else []),
         f"根据{MEASURES}第三十七条规定，责令你单位限期纠正，请于{due_text}前纠正完毕，并将纠正情况书面报送我办。"
         "逾期未纠正或者纠正不到位的，将按照机构编制监督检查有关规定处理。",
         "特此通知。",

@@ -36,6 +36,7 @@ class OrderRectification(c.CaseCommand):
     basis: str | None = None
     coordination_case_id: str | None = None
     devolution_id: str | None = None  # 第三十七条第四项: the devolution it is about, when there is one
+    evaluation_case_id: str | None = None  # 第三十七条第三项: the 三定执行情况评估 (第二十六条) that found it
     attachment_ids: list[str] = field(default_factory=list)
 
 

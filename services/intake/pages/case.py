@@ -159,6 +159,9 @@ def _content_rows(
         if key == "devolution_id" and content.get("devolution_title"):  # 第三十七条第四项: name it
             rows.append((label, f"{content['devolution_title']}（{value}）"))
             continue
+        if key == "evaluation_case_id" and content.get("evaluation_title"):  # the evaluation behind it
+            rows.append((label, f"{content['evaluation_title']}（{value}）"))
+            continue
         rows.append((label, _shown(key, value, f, name_of, attachments_by_id)))
     return rows
 

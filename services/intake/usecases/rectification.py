@@ -48,10 +48,13 @@ def order_rectification(
             if linked.kind != Kind.COORDINATION:
                 raise ValidationFailed.for_field("coordination_case_id", "应为一件职责分工协调事项")
         devolution = known_devolution(session, actor.jurisdiction, command.devolution_id)
+        evaluation_title = _evaluation_evidence(session, actor, command.evaluation_case_id, department)
     ground = rules.check_rectification_order(command.ground, command.facts, command.due_date, today())
     rules.check_devolution_ground(ground, department, devolution)
     ground_name = rules.RECTIFICATION_GROUND_NAMES[ground]
     extra: dict[str, str] = {"ground_name": ground_name}
+    if evaluation_title is not None:
+        extra["evaluation_title"] = evaluation_title
     if devolution is not None:
         extra["devolution_title"] = devolution.title
     new = NewCase(
@@ -112,6 +115,31 @@ def refer_to_supervision(step: Step, command: ReferToSupervision) -> None:
     step.move(reason=command.reason)
     step.stop_clock("rectification", "terminated")
     step.out.notify("referred_to_supervision", step.applicant(), dedupe="referred", reason=command.reason)
+
+
+def _evaluation_evidence(
+    session: Session, actor: Actor, evaluation_id: str | None, department: str
+) -> str | None:
+    """The 三定执行情况评估 (第二十六条) an order names as its evidence: an evaluation of the same
+    jurisdiction (one the office sees), of the department ordered or naming it among the departments
+    concerned; its title."""
+    if not evaluation_id:
+        return None
+    try:
+        evaluation = queries.load_visible(session, actor, evaluation_id)
+    except NotFound as exc:
+        raise ValidationFailed.for_field("evaluation_case_id", "未找到该“三定”执行情况评估") from exc
+    if evaluation.kind != Kind.EVALUATION or evaluation.jurisdiction_code != actor.jurisdiction:
+        raise ValidationFailed.for_field("evaluation_case_id", "应为本地区的一件“三定”执行情况评估")
+    content = evaluation.content or {}
+    evaluated = {
+        content.get("department"),
+        evaluation.applicant_department,
+        *content.get("departments_concerned", []),
+    }
+    if department not in evaluated:
+        raise ValidationFailed.for_field("evaluation_case_id", "该评估未涉及被责令纠正的部门")
+    return evaluation.title
 
 
 def known_devolution(
