@@ -215,7 +215,15 @@ def new_submission(slug: str) -> ResponseReturnValue:
             "department": me.department,
             "lead_department": me.department,
         }
-    prefilled = ("department", "coordination_case_id", "devolution_id", "ground", "title", "basis")
+    prefilled = (
+        "department",
+        "coordination_case_id",
+        "devolution_id",
+        "evaluation_case_id",
+        "ground",
+        "title",
+        "basis",
+    )
     start |= {k: v for k, v in request.args.items() if k in prefilled}
     values = {k: v for k, v in start.items() if k in kind.schema().fields}
     values[KEY_FIELD] = f"web-{uuid.uuid4().hex}"  # a second tap on the button submits nothing twice
