@@ -72,8 +72,8 @@ def test_a_rejection_on_ground_two_must_name_the_mechanism_and_the_applicant_is_
     rejected = desk.act("bb.head", case_id, "reject", body)
     assert rejected.json["status"] == "rejected"
     assert rejected.json["progress"]["rejection"]["mechanism_name"] == "部门联席会议"
-    notice = desk.sent("notify.send")[-1]
-    assert notice["template"] == "application_rejected"
+    *_, notice, letter = desk.sent("notify.send")  # the notice, then the letter produced with the step
+    assert notice["template"] == "application_rejected" and letter["template"] == "document_issued"
     assert notice["params"]["ground"].startswith("（二）") and notice["params"]["mechanism"] == "部门联席会议"
     assert notice["recipients"] == [{"kind": "department", "id": "nb-zhzf", "jurisdiction": "330200"}]
 
@@ -236,8 +236,9 @@ def test_the_opinion_period_is_extended_once_with_the_reason_told_to_the_applica
     assert desk.sent("clock.extend") == [
         {"clock_id": f"{case_id}:coordination_opinion", "reason": "涉及部门多，情况复杂"}
     ]
-    notice = desk.sent("notify.send")[-1]
+    *_, notice, letter = desk.sent("notify.send")  # the notice, then the letter produced with the step
     assert notice["template"] == "extension_notice" and notice["recipients"][0]["id"] == "nb-zhzf"
+    assert letter["template"] == "document_issued"
     again = desk.act("bb.head", case_id, "extension", {"reason": "还要延"})
     assert again.status_code == 422 and again.json["code"] == "already_extended"
 
@@ -253,7 +254,7 @@ def test_suspension_pauses_every_running_clock_and_resumption_restarts_them_第�
         f"{case_id}:coordination_opinion",
         s["clock_id"],
     }
-    assert desk.templates()[-1] == "case_suspended"
+    assert desk.templates()[-2:] == ["case_suspended", "document_issued"]  # and the letter (第二十五条)
     assert (
         desk.act(
             "bb.clerk",
@@ -383,8 +384,8 @@ def test_a_step_taken_while_the_broker_is_down_keeps_its_messages_for_the_sweep(
     accepted = desk.act("bb.head", case_id, "accept", {})
     assert accepted.status_code == 200 and accepted.json["status"] == "coordinating"
     # stop one clock, start another, tell the parties; the to-do centre: acceptance done (the coordination's
-    # to-do goes once the new clock has its date)
-    assert desk.runtime.relay.pending_count() == 4
+    # to-do goes once the new clock has its date); and the acceptance letter's notice (第十七条)
+    assert desk.runtime.relay.pending_count() == 5
     desk.sender.fail = False
     desk.runtime.run_periodic()
     assert desk.runtime.relay.pending_count() == 0

@@ -47,8 +47,9 @@ def test_the_office_gives_its_filing_opinion_and_the_clock_stops_第十五条(de
     filed = desk.act("bb.head", case_id, "file", {"opinion": "同意备案"})
     assert filed.status_code == 200 and filed.json["status"] == "filed"
     assert [p["clock_id"] for p in desk.sent("clock.stop")] == [f"{case_id}:filing_opinion"]
-    notice = desk.sent("notify.send")[-1]
+    *_, notice, letter = desk.sent("notify.send")  # the notice, then the filing opinion letter (第十五条)
     assert notice["template"] == "filing_opinion_returned" and notice["params"]["outcome"] == "同意备案"
+    assert letter["template"] == "document_issued"
     assert {r["id"] for r in notice["recipients"]} == {"nb-scjg", "nb-nyj"}
     history = desk.get("scjg.clerk", f"/cases/{case_id}/history").json
     assert [(h["action"], h["actor_id"]) for h in history] == [("submit", "scjg.clerk"), ("file", "bb.head")]

@@ -68,13 +68,13 @@ def _issue(desk: Desk, case_id: str, step: str, user: str = "bb.clerk") -> dict[
     return response.json
 
 
-def test_acceptance_is_a_numbered_letter_in_the_standards_layout_and_reaches_the_applicant_第十七条(
+def test_acceptance_comes_with_its_step_as_a_numbered_letter_in_the_standards_layout_to_the_party_第十七条(
     make_runtime,
 ) -> None:
     desk = Desk(make_runtime("intake"))
-    case_id = accepted_application(desk)
-    desk.sender.sent.clear()
-    issued = _issue(desk, case_id, "acceptance")
+    case_id = accepted_application(desk)  # the office records the acceptance: its letter is produced with it
+    [issued] = desk.get("bb.clerk", f"/cases/{case_id}/documents").json
+    assert issued["step"] == "acceptance" and issued["issued_by"] == "bb.head"
     year = today().year
     assert issued["number"] == f"甬编办函〔{year}〕1号"
     assert issued["title"] == "关于餐厨垃圾收运监管职责分工的协调申请予以受理的函"
@@ -162,8 +162,10 @@ def test_extension_suspension_resumption_and_termination_each_get_the_next_numbe
             "第二十五条",
         ),
     }
-    for sequence, (step, (title, reason, article)) in enumerate(expected.items(), 1):
-        issued = _issue(desk, case_id, step)
+    listed = [d["step"] for d in desk.get("bb.clerk", f"/cases/{case_id}/documents").json]
+    assert listed == ["acceptance", *expected]  # each letter was produced with its step
+    for sequence, (step, (title, reason, article)) in enumerate(expected.items(), 2):  # 1: the acceptance
+        issued = _issue(desk, case_id, step)  # asking again gives back the letter produced with the step
         assert issued["number"] == f"甬编办函〔{year}〕{sequence}号" and issued["title"] == title
         texts = _docx_facts(_download(desk, "zhzf.clerk", issued["docx_attachment_id"]).data)["texts"]
         assert texts[2] == title and reason in "".join(texts) and article in "".join(texts)
@@ -281,9 +283,24 @@ def test_opinion_determination_proposal_and_interpretation_say_what_was_decided_
     ]
 
 
-def test_the_office_issues_a_steps_document_from_the_case_page_once_第十七条(make_runtime) -> None:
+def test_a_letter_that_fails_to_render_never_loses_the_step_and_the_office_issues_it_from_the_page_第十七条(
+    make_runtime, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from services.intake.usecases import documents as written
+    from shared.documents.pdf_render import FontMissing
+
+    real = written.render_pdf
+
+    def no_font(document: Any) -> bytes:
+        raise FontMissing("未找到中文字体")
+
+    monkeypatch.setattr(written, "render_pdf", no_font)
     desk = Desk(make_runtime("intake"))
-    case_id = accepted_application(desk)
+    case_id = accepted_application(desk)  # the acceptance commits though its letter could not be rendered
+    assert desk.get("bb.clerk", f"/cases/{case_id}").json["status"] == "coordinating"
+    assert desk.get("bb.clerk", f"/cases/{case_id}/documents").json == []
+    assert "document_issued" not in [p["template"] for p in desk.sent("notify.send")]
+    monkeypatch.setattr(written, "render_pdf", real)  # the font installed: the office issues it from the page
     person = session_user(desk.runtime, directory.find_person(desk.runtime, "bb.clerk"))
     web = session.new_session(desk.runtime.settings, person)
     desk.client.set_cookie(

@@ -34,8 +34,9 @@ def test_the_office_orders_a_correction_and_the_date_becomes_a_clock_第三十�
     [clock] = desk.sent("clock.start")
     assert (clock["rule"], clock["due_date"]) == ("rectification", "2099-01-31")
     assert clock["responsible"] == [{"kind": "department", "id": "nb-sthj", "jurisdiction": "330200"}]
-    notice = desk.sent("notify.send")[-1]
+    *_, notice, letter = desk.sent("notify.send")  # the notice, then the order itself (第三十七条)
     assert notice["template"] == "rectification_ordered" and notice["params"]["ground"].startswith("（二）")
+    assert letter["template"] == "document_issued"
     assert desk.get("zjj.clerk", f"/cases/{case['id']}").status_code == 404
 
 

@@ -286,6 +286,33 @@ STEPS: dict[str, DocumentStep] = {
 }
 STEP_NAMES = {code: step.name for code, step in STEPS.items()}
 
+#: the office's habit: the document of a written step is produced in the step itself — the letters when
+#: the office records the step, the opinions that go through the leaders' approval when they are issued
+#: (第二十四条 发文). The determination proposal goes on to the committee, never issued by the office: it is
+#: made when the office asks for it.
+APPROVED_OPINIONS = ("coordination_opinion", "determination", "interpretation")
+PRODUCED_BY: dict[str, tuple[str, ...]] = {
+    **{
+        action: (code,)
+        for code, step in STEPS.items()
+        if code not in APPROVED_OPINIONS
+        for action in step.actions
+    },
+    "issue": ("coordination_opinion", "interpretation"),
+}
+
+
+def produced_by(action: str, kind: str, source: str) -> tuple[str, ...]:
+    """The documents that recording ``action`` produces at once on a case of this kind and source."""
+    codes = PRODUCED_BY.get(action, ())
+    if action == "issue":  # a written interpretation's case issues the interpretation, others the opinion
+        codes = ("interpretation",) if source == "interpretation" else ("coordination_opinion",)
+    return tuple(code for code in codes if _applies(STEPS[code], kind, source))
+
+
+def _applies(step: DocumentStep, kind: str, source: str) -> bool:
+    return kind in step.kinds and (step.sources is None or source in step.sources)
+
 
 def step_for(code: str, kind: str, source: str) -> DocumentStep:
     """The step asked for, if the case's kind (and source) has it; a 422 naming ``step`` otherwise."""

@@ -12,6 +12,7 @@ from services.intake.domain.cases import Kind, Source, Status, open_case
 from services.intake.tables import CaseParty, CaseRecord, IdempotentRequest
 from services.intake.usecases import attachments
 from services.intake.usecases.case_step import Step, commit, new_id, save, start_step
+from services.intake.usecases.documents import produce_after_commit
 from shared import idempotency
 from shared.idempotency import IdempotencyClaim
 from shared.jsonable import jsonable
@@ -54,6 +55,7 @@ def open_new_case(
         effects(step)
         save(step)
         idempotency.record(uow.session, IdempotentRequest, claim, record.id)
+        produce_after_commit(uow, runtime, step)  # a written step's document (限期纠正通知), once committed
         commit(uow)
         return record.id
 

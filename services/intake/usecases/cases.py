@@ -34,6 +34,7 @@ from services.intake.usecases.coordination import apply_for_coordination, open_c
 from services.intake.usecases.deliberation import file_division
 from services.intake.usecases.deliberation import register as deliberation_register
 from services.intake.usecases.deliberation import register_body as register_deliberation_body
+from services.intake.usecases.documents import produce_after_commit
 from services.intake.usecases.duty_plan import submit_duty_plan
 from services.intake.usecases.evaluation import record_evaluation
 from services.intake.usecases.filing import submit_filing
@@ -108,6 +109,7 @@ def _perform_once(
         try:
             carry_out(step, command)
             save(step)
+            produce_after_commit(uow, runtime, step)  # the step's written documents, once it has committed
             uow.commit()
         except StaleDataError as exc:  # another transaction changed the same case meanwhile
             raise _ChangedMeanwhile(seen) from exc

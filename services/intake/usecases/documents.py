@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
 from typing import Any
 
@@ -33,8 +34,8 @@ from services.intake.tables import (
     DocumentCounter,
     IssuedDocument,
 )
-from services.intake.usecases.case_step import start_step
-from shared.attachment_store import store_once
+from services.intake.usecases.case_step import Step, start_step
+from shared.attachment_store import store_for, store_once
 from shared.contracts import Party
 from shared.documents import numbering
 from shared.documents.docx_render import render_docx
@@ -42,8 +43,10 @@ from shared.documents.model import DocumentNumber, OfficialDocument, issuer_for,
 from shared.documents.pdf_render import render_pdf
 from shared.errors import Forbidden, ValidationFailed
 from shared.localtime import local_date, today
+from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
 
+log = logging.getLogger("services.intake")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 
@@ -265,3 +268,27 @@ def available_steps(runtime: ServiceRuntime, actor: Actor, case_id: str) -> list
             if events and (step.code, max(events)) not in issued:
                 out.append({"code": step.code, "name": f"{step.name}（{step.article}）"})
         return out
+
+
+def produce_after_commit(uow: UnitOfWork, runtime: ServiceRuntime, step: Step) -> None:
+    """Have the written documents of the step produced once its transaction has committed (the office's
+    habit: the letter comes with the step, see :data:`rules.PRODUCED_BY`)."""
+    record, actor = step.record, step.actor
+    codes = [c for e in step.entries for c in rules.produced_by(e.action, record.kind, record.source)]
+    if codes and actor.is_office:
+        case_id = record.id
+        uow.after_commit(lambda: produce_documents(runtime, actor, case_id, codes))
+
+
+def produce_documents(runtime: ServiceRuntime, actor: Actor, case_id: str, steps: list[str]) -> None:
+    """The written documents of a step just committed (numbered, attached, the addressee told). One that
+    fails (no Chinese font, a store that refuses) is logged and stays on the case page's list of documents
+    to issue, where the office issues it again; the step itself stands."""
+    store = store_for(runtime.settings)
+    for code in dict.fromkeys(steps):
+        try:
+            issue_document(runtime, store, actor, case_id, code)
+        except Exception:
+            log.exception(
+                "the %s document of case %s was not produced; the office may issue it", code, case_id
+            )
