@@ -24,8 +24,8 @@ def test_the_office_orders_rectification_when_promised_support_is_not_delivered_
     assert case["content"]["devolution_title"] == "关于下放“食品小作坊登记”职责的申请"
     clock = [c for c in suite.sent(CLOCK_START) if c["rule"] == "rectification"][-1]
     assert clock["due_date"] == IN_30_DAYS and clock["owner_service"] == "intake"
-    notice = suite.sent(NOTIFY_SEND)[-1]
-    assert notice["template"] == "rectification_ordered"
+    *_, notice, letter = suite.sent(NOTIFY_SEND)  # the notice, then the order itself (第三十七条)
+    assert notice["template"] == "rectification_ordered" and letter["template"] == "document_issued"
     assert notice["params"]["ground"] == "（四）经批准下放职责后未落实相应保障措施"
     listed = suite.get(APPLICANT, "/cases?kind=rectification").get_json()["items"]
     assert [c["id"] for c in listed] == [case["id"]]
