@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 import requests
 from notify_support import NINGBO, account_of, add_robot, party, records, send_request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.notify.domain.delivery import DELIVERED, FAILED, PARKED, QUEUED, SENDING
 from services.notify.tables import Attempt, Delivery
 from services.notify.usecases import delivery
+from shared.db import utcnow
 from shared.messaging import Envelope
 
 pytestmark = pytest.mark.integration
@@ -277,14 +279,16 @@ def test_a_signed_webhook_keeps_its_id_across_retries_and_is_accepted_once(pipel
 def test_a_worker_killed_between_recording_a_request_and_sending_it_delivers_after_the_lease(
     pipeline, standin
 ) -> None:
-    line = pipeline()
+    # a lease long enough for the resend on a loaded machine; the dead worker's claim is made older than it
+    line = pipeline(DM_NOTIFY_LEASE_S="30")
     with line.runtime.unit_of_work() as uow:  # claimed with the request, then the worker dies
         recorded = delivery.record_and_claim(
             uow, Envelope(**send_request("died-1", [party("person", "bb.leader")]))
         )
         uow.commit()
     assert len(recorded.claimed) == 1 and {r.state for r in line.deliveries()} == {SENDING}
-    time.sleep(1.1)
+    with line.runtime.db.transaction() as session:
+        session.execute(update(Delivery).values(claimed_at=utcnow() - timedelta(seconds=31)))
     line.start()
     [row] = line.wait_settled(1)
     assert row.state == DELIVERED
