@@ -109,6 +109,18 @@ def named_departments(command: FileDivision) -> dict[str, list[str]]:
     return named
 
 
+def check_body(name: str, established_by: str, members: Sequence[str]) -> None:
+    """A body entered on the register (第29条): its name, the document that set it up, its member units."""
+    fields: dict[str, list[str]] = {}
+    if not name.strip():
+        fields["name"] = ["请填写议事协调机构名称"]
+    if not established_by.strip():
+        fields["established_by"] = ["请写明设立该机构的文件名称及文号"]
+    if not members:
+        fields["member_departments"] = ["请选择成员单位"]
+    fail_if_any(fields, "议事协调机构登记信息不完整（第二十九条）", "body_incomplete")
+
+
 def check_division(command: FileDivision, *, has_earlier: bool) -> None:
     """What 第29条 asks of the lead unit: a working mechanism, its residual responsibility, and every member
     with its tasks; a change to a division on record says what changed."""

@@ -24,7 +24,7 @@ from services.intake.domain.deliberation import (
     ReferDivisionToCoordination,
     RegisterDivision,
 )
-from services.intake.domain.rules import fail_if_any, named
+from services.intake.domain.rules import named
 from services.intake.messages.cases import department_party
 from services.intake.tables import CaseRecord, DeliberationBody, Department
 from services.intake.usecases import jurisdiction
@@ -52,10 +52,10 @@ def file_division(
         jurisdiction.check_named(session, actor.jurisdiction, rules.named_departments(command))
         body = _body(session, actor.jurisdiction, command.body_name.strip())
         if body is not None and body.lead_department != command.lead_department:
+            lead = named(_names(session, actor.jurisdiction), body.lead_department)
             raise ValidationFailed.for_field(
                 "lead_department",
-                f"该议事协调机构的牵头单位为{_name(session, body.lead_department)}，"
-                "调整牵头单位应先经机构编制程序明确",
+                f"该议事协调机构的牵头单位为{lead}，调整牵头单位应先经机构编制程序明确",
             )
         earlier = body.current_case_id if body is not None else None
         rules.check_division(command, has_earlier=bool(earlier))
@@ -188,14 +188,7 @@ def register_body(runtime: ServiceRuntime, actor: Actor, command: RegisterBody) 
     """The office enters a body on its jurisdiction's register; the name is unique there."""
     if not actor.is_office:
         raise Forbidden("只有编办可以登记议事协调机构", code="role_required")
-    fields: dict[str, list[str]] = {}
-    if not command.name.strip():
-        fields["name"] = ["请填写议事协调机构名称"]
-    if not command.established_by.strip():
-        fields["established_by"] = ["请写明设立该机构的文件名称及文号"]
-    if not command.member_departments:
-        fields["member_departments"] = ["请选择成员单位"]
-    fail_if_any(fields, "议事协调机构登记信息不完整（第二十九条）", "body_incomplete")
+    rules.check_body(command.name, command.established_by, command.member_departments)
     with runtime.db.transaction() as session:
         named_here = {
             "lead_department": [command.lead_department],
@@ -233,11 +226,6 @@ def _names(session: Session, jurisdiction_code: str) -> dict[str, str]:
         select(Department.code, Department.name).where(Department.jurisdiction_code == jurisdiction_code)
     ).all()
     return {code: name for code, name in rows}
-
-
-def _name(session: Session, code: str | None) -> str:
-    department = session.get(Department, code) if code else None
-    return department.name if department is not None else (code or "")
 
 
 def register(runtime: ServiceRuntime, actor: Actor) -> list[dict[str, Any]]:
