@@ -31,6 +31,7 @@ from shared.runtime import ServiceRuntime
 def register_casework(runtime: ServiceRuntime) -> None:
     base_url = runtime.settings.public_base_url
     bus = runtime.bus
+    runtime.periodic.append(rectification.refer_the_uncorrected)  # 第三十七条第二款, each tick
 
     @bus.on(CLOCK_SCHEDULED)
     def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:

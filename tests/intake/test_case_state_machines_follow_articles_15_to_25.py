@@ -91,6 +91,7 @@ PATHS = [
     (Kind.RECTIFICATION, Status.CORRECTION_REPORTED, "confirm_correction", HEAD, Status.CORRECTED),
     (Kind.RECTIFICATION, Status.CORRECTION_REPORTED, "reject_correction", CLERK, Status.ORDERED),
     (Kind.RECTIFICATION, Status.ORDERED, "refer_to_supervision", HEAD, Status.REFERRED_TO_SUPERVISION),
+    (Kind.RECTIFICATION, Status.ORDERED, "refer_uncorrected", SYSTEM, Status.REFERRED_TO_SUPERVISION),
     (Kind.RECTIFICATION, Status.ORDERED, "deadline_overdue", SYSTEM, Status.ORDERED),
     (Kind.REFLECTION, Status.RECEIVED, "study", APPLICANT, Status.STUDYING),
     (Kind.REFLECTION, Status.STUDYING, "refer_to_coordination", APPLICANT, Status.AWAITING_COORDINATION),

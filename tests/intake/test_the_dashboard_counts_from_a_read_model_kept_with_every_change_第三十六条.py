@@ -175,3 +175,5 @@ def test_a_period_without_cases_says_本期无数据_instead_of_empty_tables_第
     assert html.count("本期无数据") == 6  # the 限期纠正 chart of nothing but zeros and 职责下放 included
     assert "<svg" not in html
     assert "<th>条款</th>" not in html and "<th>环节</th>" not in html
+    rectifications = html[html.index("<h2>限期纠正（第三十七条）</h2>") :]
+    assert "未整改完成" not in rectifications.split("</div>")[0]  # no list of zeros (第三十七条)

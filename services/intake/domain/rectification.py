@@ -18,6 +18,7 @@ from services.intake.domain.procedure import (
     applicant,
     office,
     office_decider,
+    system,
 )
 from services.intake.domain.rules import fail_if_any
 
@@ -61,6 +62,13 @@ class ReferToSupervision(c.CaseCommand):
     """第37条第2款: not corrected as required → the provincial and city supervision rules apply."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class ReferUncorrected(c.CaseCommand):
+    """第37条第2款, by the sweep: the correction date passed with the order still open (未按要求及时纠正)."""
+
+    due_date: date
 
 
 # --- the grounds of 第37条 and the order ---
@@ -137,6 +145,19 @@ def check_devolution_ground(
     fail_if_any(fields, detail, "rectification_ground_mismatch")
 
 
+def not_corrected_in_time(status: str, due_date: date | None, today: date) -> bool:
+    """第37条第2款: an order still waiting for the department's correction the day after its date was not
+    corrected in time. A report the office has yet to check is not (the department reported); one the
+    office sent back (纠正不到位) waits for the department again, so after the date it is not either."""
+    return status == Status.ORDERED and due_date is not None and due_date < today
+
+
+def uncorrected_reason(due_date: date) -> str:
+    """What the history says of a referral the sweep made."""
+    on = f"{due_date.year}年{due_date.month}月{due_date.day}日"
+    return f"纠正期限（{on}）已过，仍未纠正，系统自动移交监督检查（第三十七条第二款：未按要求及时纠正）"
+
+
 # --- the procedure ---
 
 S = Status
@@ -177,6 +198,14 @@ PROCEDURE = Procedure(
             _UNDER_ORDER,
             S.REFERRED_TO_SUPERVISION,
             office_decider,
+        ),
+        Transition(
+            ReferUncorrected,
+            "refer_uncorrected",
+            "逾期未纠正，自动移交监督检查",
+            frozenset({S.ORDERED}),
+            S.REFERRED_TO_SUPERVISION,
+            system,
         ),
         OVERDUE,
     ),

@@ -3,16 +3,18 @@ the office confirms or sends it back, and what is not corrected goes to the supe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.intake import mapping, queries
 from services.intake.domain import rectification as rules
-from services.intake.domain.actors import Actor
+from services.intake.domain.actors import Actor, system_actor
 from services.intake.domain.approvals.model import Status as ApprovalStatus
 from services.intake.domain.cases import Kind, Source, Status
 from services.intake.domain.rectification import (
@@ -20,20 +22,38 @@ from services.intake.domain.rectification import (
     KnownDevolution,
     OrderRectification,
     ReferToSupervision,
+    ReferUncorrected,
     RejectCorrection,
     ReportCorrection,
 )
 from services.intake.messages.cases import Outgoing, department_party
-from services.intake.tables import ApprovalRow, CaseEvent, CaseParty, CaseRecord, Person, WorklistTask
+from services.intake.tables import (
+    ApprovalRow,
+    CaseEvent,
+    CaseParty,
+    CaseRecord,
+    Jurisdiction,
+    Person,
+    WorklistTask,
+)
 from services.intake.usecases import attachments
-from services.intake.usecases.case_actions import case_action
+from services.intake.usecases.case_actions import carry_out, case_action
 from services.intake.usecases.case_opening import NewCase, open_new_case
-from services.intake.usecases.case_step import Step, check_departments, clock_id, refresh_deadline
+from services.intake.usecases.case_step import (
+    Step,
+    check_departments,
+    clock_id,
+    refresh_deadline,
+    save,
+    start_step,
+)
 from shared.errors import NotFound, ValidationFailed
 from shared.idempotency import IdempotencyClaim
 from shared.localtime import today, zone
 from shared.messaging import MalformedMessage, UnitOfWork
 from shared.runtime import ServiceRuntime
+
+log = logging.getLogger(__name__)
 
 
 def order_rectification(
@@ -115,6 +135,61 @@ def refer_to_supervision(step: Step, command: ReferToSupervision) -> None:
     step.move(reason=command.reason)
     step.stop_clock("rectification", "terminated")
     step.out.notify("referred_to_supervision", step.applicant(), dedupe="referred", reason=command.reason)
+
+
+@case_action(ReferUncorrected, summary="逾期未纠正，自动移交监督检查（第三十七条第二款）")
+def refer_uncorrected(step: Step, command: ReferUncorrected) -> None:
+    """第37条第2款 by the sweep: as the office's referral, with the date that passed as the reason."""
+    reason = rules.uncorrected_reason(command.due_date)
+    step.move(reason=reason)
+    step.stop_clock("rectification", "terminated")
+    step.out.notify("referred_to_supervision", step.applicant(), dedupe="referred", reason=reason)
+
+
+def refer_the_uncorrected(runtime: ServiceRuntime, on: date | None = None) -> None:
+    """The sweep (each intake tick): every order of every jurisdiction whose correction date passed with
+    the order still waiting for the department is referred to supervision (第三十七条第二款), each in its
+    own transaction; the case's version makes a second sweep at the same moment change nothing (once)."""
+    day = on or today()
+    with runtime.db.transaction() as session:
+        jurisdictions = session.scalars(select(Jurisdiction.code)).all()
+        waiting = session.execute(  # through ix_case_record_scope (jurisdiction, status, kind)
+            select(CaseRecord.id, CaseRecord.content).where(
+                CaseRecord.jurisdiction_code.in_(jurisdictions),
+                CaseRecord.status == Status.ORDERED,
+                CaseRecord.kind == Kind.RECTIFICATION,
+            )
+        ).all()
+    late = [
+        case_id
+        for case_id, content in waiting
+        if rules.not_corrected_in_time(Status.ORDERED, _order_date(content), day)
+    ]
+    referred = [case_id for case_id in late if _refer(runtime, case_id, day)]
+    if referred:
+        log.info("referred to supervision, not corrected by their date: %s", ", ".join(referred))
+
+
+def _order_date(content: Mapping[str, Any] | None) -> date | None:
+    value = (content or {}).get("due_date")
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _refer(runtime: ServiceRuntime, case_id: str, day: date) -> bool:
+    base_url = runtime.settings.public_base_url
+    try:
+        with runtime.unit_of_work() as uow:
+            record = uow.session.get(CaseRecord, case_id)
+            due = _order_date(record.content) if record is not None else None
+            if record is None or due is None or not rules.not_corrected_in_time(record.status, due, day):
+                return False  # reported or closed since it was read
+            step = start_step(uow, record, system_actor(record.jurisdiction_code), base_url)
+            carry_out(step, ReferUncorrected(due_date=due))
+            save(step)
+            uow.commit()
+    except StaleDataError:
+        return False  # another sweep (or a person) changed it first
+    return True
 
 
 def _evaluation_evidence(
