@@ -148,6 +148,15 @@ TASK_CLOSED = "task.closed"
 """{task_id, outcome: "done" | "cancelled", at} — the step ended (done by its assignee) or no longer waits
 (the case moved on, was withdrawn or terminated). Closing an unknown or closed task changes nothing."""
 
+# --- local rules (第三十九条: deadlines → intake) ---
+LOCAL_RULES_CHANGED = "local_rules.changed"
+"""{jurisdiction, rules: {reply_range?: {min_working_days, max_working_days, source}, extension?:
+{working_days, source}, reminders?: {due_soon_working_days_before, overdue_every_working_days,
+escalate_after_overdue_working_days, source}}, changed_at} — a district's or county's whole set of local
+rules after any change (``shared.local_rules.LocalRules``); a setting left out is the measures' own. The
+receiver keeps the latest by ``changed_at``: an older set arriving late, or the same one twice, changes
+nothing."""
+
 # --- rectification's move to intake (devolution → intake, once per legacy row) ---
 RECTIFICATION_HANDED_OVER = "rectification.handed_over"
 """{id, jurisdiction, devolution_id?, devolution_title?, department, ground: "devolved_without_approval" |

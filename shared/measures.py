@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar as gregorian
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
@@ -51,6 +51,8 @@ class Rule:
     extension_working_days: int | None = None
     silence_means_no_objection: bool = False
     suspendable: bool = False
+    #: the local document a district or county set this rule's figures by (第三十九条); None: the measures'
+    local_source: str | None = None
 
     @property
     def extendable(self) -> bool:
@@ -66,6 +68,32 @@ class Rule:
     def citation(self) -> str:
         """E.g. '第二十二条（协调意见）'."""
         return f"{self.article_label}（{self.name}）"
+
+    @property
+    def where(self) -> str:
+        """Where the figures come from: ``第二十条``, or ``第二十条；本地规定：<document>`` (第三十九条)."""
+        if self.local_source:
+            return f"{self.article_label}；本地规定：{self.local_source}"
+        return self.article_label
+
+    def within(self, low: int, high: int, *, source: str) -> Rule:
+        """This per-case rule with a jurisdiction's own usual range (第三十九条 adopting 第二十条)."""
+        return replace(
+            self,
+            min_length=low,
+            max_length=high,
+            local_source=source,
+            basis=f"{self.basis}（本地规定：{source}，{low}至{high}{self.unit}）",
+        )
+
+    def extended_by(self, working_days: int, *, source: str) -> Rule:
+        """This extendable rule with a jurisdiction's own extension (第三十九条 adopting 第二十二条)."""
+        return replace(
+            self,
+            extension_working_days=working_days,
+            local_source=source,
+            basis=f"{self.basis}（本地规定：{source}，可延长{working_days}{self.unit}）",
+        )
 
     @property
     def unit(self) -> str:
@@ -110,10 +138,10 @@ class Rule:
             or not isinstance(requested, int)
             or not 1 <= requested <= MAX_WORKING_DAYS
         ):
-            message = f"须写明{self.name}的期限（一般为{bounds}，{self.article_label}）"
+            message = f"须写明{self.name}的期限（一般为{bounds}，{self.where}）"
             raise ValidationFailed.for_field(field, message, code="period_length_required")
         if not low <= requested <= high and not (reason or "").strip():
-            message = f"{self.name}期限一般为{bounds}（{self.article_label}），超出范围须说明理由"
+            message = f"{self.name}期限一般为{bounds}（{self.where}），超出范围须说明理由"
             raise ValidationFailed.for_field(field, message, code=code)
         return requested
 

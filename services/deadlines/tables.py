@@ -1,4 +1,5 @@
-"""Deadlines' tables: the working-day calendar, clocks and the reminders already sent."""
+"""Deadlines' tables: the working-day calendar, clocks, the reminders already sent, and the local rules of
+districts and counties (第三十九条)."""
 
 from __future__ import annotations
 
@@ -139,6 +140,35 @@ class LocalPeriodChange(Base):
     rule_code: Mapped[str] = mapped_column(String(40))
     old_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
     new_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(120))
+
+
+class LocalSetting(Base):
+    """A district's or county's own reply range (第二十条), extension (第二十二条) or reminder plan, adopted
+    under 第三十九条 with its source (``shared.local_rules``): the figures as JSON, one row per setting."""
+
+    __tablename__ = "local_setting"
+
+    jurisdiction: Mapped[str] = mapped_column(String(40), primary_key=True)
+    setting: Mapped[str] = mapped_column(String(40), primary_key=True)
+    figures: Mapped[dict[str, int]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(120))
+
+
+class LocalSettingChange(Base):
+    """Who set, changed or withdrew a local setting, when, from what to what (append-only)."""
+
+    __tablename__ = "local_setting_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40), index=True)
+    setting: Mapped[str] = mapped_column(String(40))
+    old_figures: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
+    new_figures: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
     source: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by: Mapped[str] = mapped_column(String(120))

@@ -1,14 +1,14 @@
 """Intake's queue entrypoint: what arrives on the ``intake`` queue and which use case handles it.
 
-Casework hears from deadlines (clock events) and from the approval inbox (decisions); the approval inbox hears
-requests and recalls from every service, and keeps the statutory due dates of open approvals current from the
-same ``clock.scheduled`` events casework reads.
+Casework hears from deadlines (clock events, and each jurisdiction's local rules) and from the approval inbox
+(decisions); the approval inbox hears requests and recalls from every service, and keeps the statutory due
+dates of open approvals current from the same ``clock.scheduled`` events casework reads.
 """
 
 from __future__ import annotations
 
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.usecases import approvals, case_events, rectification, tasks, worklist
+from services.intake.usecases import approvals, case_events, local_rules, rectification, tasks, worklist
 from shared.contracts import (
     APPROVAL_DECIDED,
     APPROVAL_RECALL,
@@ -18,6 +18,7 @@ from shared.contracts import (
     CLOCK_EXPIRED,
     CLOCK_OVERDUE,
     CLOCK_SCHEDULED,
+    LOCAL_RULES_CHANGED,
     NOTIFY_OUTCOME,
     RECTIFICATION_HANDED_OVER,
     TASK_CLOSED,
@@ -60,6 +61,10 @@ def register_casework(runtime: ServiceRuntime) -> None:
     @bus.on(NOTIFY_OUTCOME)
     def on_notice_outcome(uow: UnitOfWork, envelope: Envelope) -> None:
         case_events.notice_outcome(uow, base_url, envelope.payload)
+
+    @bus.on(LOCAL_RULES_CHANGED)
+    def on_local_rules_changed(uow: UnitOfWork, envelope: Envelope) -> None:
+        local_rules.replicate(uow, envelope.payload)
 
     @bus.on(RECTIFICATION_HANDED_OVER)
     def on_rectification_handed_over(uow: UnitOfWork, envelope: Envelope) -> None:

@@ -224,9 +224,17 @@ class Clock:
         return True
 
     def extend(
-        self, *, at: datetime, calendar: WorkingCalendar, reason: str, command_id: str | None = None
+        self,
+        *,
+        at: datetime,
+        calendar: WorkingCalendar,
+        reason: str,
+        command_id: str | None = None,
+        working_days: int | None = None,
     ) -> bool:
-        """延长 (第二十二条): once, by the rule's extension, counted from the old due date; reason required.
+        """延长 (第二十二条): once, by the rule's extension (``working_days`` where the jurisdiction set its
+        own, 第三十九条), counted from the old due date; reason required. The length is kept in the event,
+        so a recount never depends on what the jurisdiction sets later.
 
         A repeated command (same ``command_id``) is a no-op; a second extension is a Conflict.
         """
@@ -242,7 +250,9 @@ class Clock:
         self._require_in_order(at)
         self._require_not_expired(at, "延长")
         reason = _required_text(reason, "reason")
-        self._record(EventKind.EXTENDED, at, {"reason": reason}, calendar, command_id)
+        days = working_days or rule.extension_working_days
+        detail = {"reason": reason, "working_days": str(days)}
+        self._record(EventKind.EXTENDED, at, detail, calendar, command_id)
         self.extended, self.extension_reason = True, reason
         return True
 
@@ -318,7 +328,7 @@ class Clock:
             elif event.kind is EventKind.RESUMED and due is None:
                 counting_from, due = event.on, _count_from(calendar, event.on, remaining)
             elif event.kind is EventKind.EXTENDED:
-                extra = self.rule.extension_working_days or 0
+                extra = self._extension(event)
                 budget += extra
                 if due is None:
                     remaining += extra
@@ -344,8 +354,13 @@ class Clock:
         return calendar.provisional_reason(self.start_date + timedelta(days=1), end) is not None
 
     def _budget(self) -> int:
-        extra = (self.rule.extension_working_days or 0) if self.extended else 0
-        return (self.period_length or 0) + extra
+        extended = [e for e in self.events if e.kind is EventKind.EXTENDED]
+        return (self.period_length or 0) + sum(self._extension(e) for e in extended)
+
+    def _extension(self, event: ClockEvent) -> int:
+        """The working days an extension added: as recorded, or the rule's (events from before 第三十九条)."""
+        recorded = event.detail.get("working_days", "")
+        return int(recorded) if recorded.isdigit() else self.rule.extension_working_days or 0
 
     def _record(
         self,

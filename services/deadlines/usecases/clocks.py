@@ -20,7 +20,7 @@ from services.deadlines.domain.calendar import WorkingCalendar
 from services.deadlines.domain.clock import Clock, ClockState, StartClock, start_or_confirm
 from services.deadlines.domain.reminders import reminders_due
 from services.deadlines.tables import ClockRecord, SentReminder
-from services.deadlines.usecases import local_periods
+from services.deadlines.usecases import local_periods, local_rules
 from shared.contracts import CLOCK_SCHEDULED, CalendarWindow, CaseRef, Party
 from shared.errors import NotFound, ValidationFailed
 from shared.localtime import local_date, require_aware
@@ -98,7 +98,8 @@ def extend(
     now: datetime,
     event_id: str,
 ) -> bool:
-    """clock.extend (延长, 第二十二条): once. The contract carries no instant: ``at`` is when it was sent.
+    """clock.extend (延长, 第二十二条): once, by the jurisdiction's extension (第三十九条). The contract
+    carries no instant: ``at`` is when it was sent.
 
     The same extension sent again (same reason) is a repeat, not a second extension.
     """
@@ -106,7 +107,8 @@ def extend(
     reason = _text(command, "reason")
     if clock.extended and clock.extension_reason == reason.strip():
         return False
-    changed = clock.extend(at=at, calendar=calendar, reason=reason, command_id=event_id)
+    days = local_rules.current(uow.session, row.jurisdiction).rule(clock.rule).extension_working_days
+    changed = clock.extend(at=at, calendar=calendar, reason=reason, command_id=event_id, working_days=days)
     return _finish(uow, row, clock, calendar, changed, now=now, reason="extended")
 
 

@@ -14,17 +14,21 @@ from services.deadlines.domain.local_periods import LocalPeriod
 from services.deadlines.domain.rules import RULES, Rule
 from services.deadlines.tables import LocalPeriod as LocalPeriodRow
 from services.deadlines.tables import LocalPeriodChange
+from services.deadlines.usecases import local_rules
 from shared.errors import ValidationFailed
 from shared.messaging import UnitOfWork
 
 
 def local_rule(session: Session, jurisdiction: str, rule_code: str) -> Rule | None:
-    """The rule as ``jurisdiction`` counts it, if it set its own period for it (None: the city's)."""
-    row = session.get(LocalPeriodRow, (jurisdiction, rule_code))
+    """The rule as ``jurisdiction`` counts it, if it set its own period, reply range or extension for it
+    (None: the city's)."""
     rule = RULES.get(rule_code)
-    if row is None or rule is None:
+    if rule is None:
         return None
-    return rules.local_rule(rule, LocalPeriod(row.rule_code, row.length, row.source))
+    row = session.get(LocalPeriodRow, (jurisdiction, rule_code))
+    counted = rules.local_rule(rule, LocalPeriod(row.rule_code, row.length, row.source)) if row else rule
+    counted = local_rules.current(session, jurisdiction).rule(counted)
+    return None if counted is rule else counted
 
 
 def overview(session: Session, jurisdiction: str) -> dict[str, Any]:

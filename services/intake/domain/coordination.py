@@ -35,7 +35,9 @@ from services.intake.domain.procedure import (
 )
 from services.intake.domain.rules import fail_if_any
 from shared.errors import DomainError, ValidationFailed
-from shared.measures import RULES
+from shared.measures import RULES, Rule
+
+REPLY = RULES["written_reply"]
 
 # --- commands: how a coordination begins ---
 
@@ -474,19 +476,17 @@ def check_rejection(
 # --- 第20条: written solicitation ---
 
 
-def check_reply_period(working_days: int, reason: str | None = None) -> int:
+def check_reply_period(working_days: int, reason: str | None = None, rule: Rule = REPLY) -> int:
     """第20条: 一般不少于5个工作日，不超过10个工作日 — outside that only with a stated reason (the one rule
-    the deadlines service applies too, :data:`shared.measures.RULES`)."""
-    length = RULES["written_reply"].resolve_length(
-        working_days, reason, field="reply_working_days", code="reply_period"
-    )
+    the deadlines service applies too, :data:`shared.measures.RULES`). ``rule`` is 第二十条 as the case's
+    jurisdiction counts it: a district or county may set its own usual range (第三十九条)."""
+    length = rule.resolve_length(working_days, reason, field="reply_working_days", code="reply_period")
     assert length is not None
     return length
 
 
-def usual_reply_period(working_days: int) -> bool:
-    """Within 5–10 working days (第20条 "一般")."""
-    rule = RULES["written_reply"]
+def usual_reply_period(working_days: int, rule: Rule = REPLY) -> bool:
+    """Within the usual range: 5–10 working days (第20条 "一般"), or the jurisdiction's own."""
     return (rule.min_length or 0) <= working_days <= (rule.max_length or 0)
 
 

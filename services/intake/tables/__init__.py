@@ -26,6 +26,7 @@ from services.intake.tables.deliberation import DeliberationBody
 from services.intake.tables.directory import Department, Jurisdiction, Person
 from services.intake.tables.documents import DocumentCounter, IssuedDocument
 from services.intake.tables.drafts import CaseDraft
+from services.intake.tables.local_rules import LocalRulesReplica
 from services.intake.tables.supervision import SupervisionCount
 from services.intake.tables.worklist import WorklistTask
 
@@ -53,6 +54,7 @@ __all__ = [
     "Inbox",
     "IssuedDocument",
     "Jurisdiction",
+    "LocalRulesReplica",
     "Outbox",
     "Person",
     "SavedPhrase",
