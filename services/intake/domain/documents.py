@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.documents.model import Block
 from shared.errors import ValidationFailed
+from shared.measures import RULES
 
 MEASURES = "《宁波市级党政部门职责管理办法》"
 
@@ -127,9 +128,11 @@ def filing_opinion(f: Facts) -> Content:
 
 
 def extension(f: Facts) -> Content:
+    """第22条: the length is the one the step recorded (a district's or county's own, 第三十九条)."""
+    days = f.data.get("working_days") or RULES["coordination_opinion"].extension_working_days
     body = [
         _received(f) + f"因{_sentence(_text(f.reason)).rstrip('。')}，"
-        f"根据{MEASURES}第二十二条规定，经批准，该事项的办理期限延长30个工作日。",
+        f"根据{MEASURES}第二十二条规定，经批准，该事项的办理期限延长{days}个工作日。",
         _sentence(f"延长理由：{_text(f.reason)}"),
         "特此函告。",
     ]

@@ -29,7 +29,6 @@ from services.intake.domain.approvals.model import (
     DECISION_KINDS,
     OUTCOME_NAMES,
     STATUS_NAMES,
-    STATUTORY_BASIS,
     Actor,
     Approval,
     DecisionResult,
@@ -38,6 +37,7 @@ from services.intake.domain.approvals.model import (
     Status,
     check_delegation_period,
     describe_clock,
+    statutory_bases,
 )
 from services.intake.domain.approvals.workdays import ClockCalendar, TimeLeft, WorkingDayCounter, time_left
 from services.intake.messages import approvals as notices
@@ -50,6 +50,7 @@ from services.intake.tables import (
     Person,
     SavedPhrase,
 )
+from services.intake.usecases import local_rules
 from shared import localtime
 from shared.auth import OFFICE_ROLES, Principal, Role
 from shared.config import Settings
@@ -250,8 +251,9 @@ def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
         row.statutory_calendar = None if stopped else data.get("calendar")
         if data.get("reason") == "refreshed":
             continue  # the same schedule sent again with its calendar: how it was counted has not changed
-        fallback = STATUTORY_BASIS.get(row.decision_kind)
-        row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback)
+        local = local_rules.of(uow.session, str(row.case_ref.get("jurisdiction") or ""))
+        fallback = statutory_bases(local).get(row.decision_kind)
+        row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback, local)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -470,6 +472,12 @@ class ApprovalView:
     decisions: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _basis(session: Session, row: ApprovalRow) -> str | None:
+    """How the case's clock is counted, by the decision's kind, as its jurisdiction counts (第三十九条)."""
+    local = local_rules.of(session, str(row.case_ref.get("jurisdiction") or ""))
+    return statutory_bases(local).get(row.decision_kind)
+
+
 def view(
     runtime: ServiceRuntime,
     approval_id: str,
@@ -499,7 +507,7 @@ def view(
             case_history=list(row.case_history),
             steps=_step_views(row, approval, names),
             events=[{"at": e.at, "action": e.action, "actor": e.actor_name, "text": e.text} for e in events],
-            statutory_basis=row.statutory_basis or STATUTORY_BASIS.get(row.decision_kind),
+            statutory_basis=row.statutory_basis or _basis(session, row),
             statutory_provisional=row.statutory_provisional,
             can_decide=for_whom is not None,
             decisions=[

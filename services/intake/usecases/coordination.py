@@ -616,12 +616,14 @@ EXTENSION = RULES["coordination_opinion"]
 @case_action(
     Extend,
     route="extension",
-    summary=f"延长{EXTENSION.extension_working_days}个工作日（一次，{EXTENSION.article_label}）",
+    summary=f"延长办理期限（一次，{EXTENSION.article_label}；区县（市）按本地规定的延长期限）",
 )
 def extend(step: Step, command: Extend) -> None:
-    """第22条: once, by 30 working days, the reason told to the applicant."""
+    """第22条: once, by the jurisdiction's extension (the measures' unless a district or county set its own,
+    第三十九条), the reason told to the applicant."""
     rules.check_extension(step.case.extended, command.reason)
-    step.move(reason=command.reason)
+    days = local_rules.of(step.session, step.record.jurisdiction_code).extension_working_days
+    step.move(reason=command.reason, working_days=days)
     step.case.extended = True
     step.out.extend_clock(clock_id(step.record.id, "coordination_opinion"), command.reason)
     step.out.notify(
@@ -629,7 +631,7 @@ def extend(step: Step, command: Extend) -> None:
         step.applicant() or step.departments(),
         dedupe="extension",
         reason=command.reason,
-        working_days=EXTENSION.extension_working_days,
+        working_days=days,
     )
 
 

@@ -373,9 +373,10 @@ BUILTIN_TEMPLATES: tuple[TemplateSpec, ...] = (
         "coordination_due_soon",
         "协调意见期限临近（第22条）",
         "{{ urgent_mark }}协调意见期限临近：{{ case_title }}",
-        "《{{ case_title }}》应在受理之日起30个工作日内提出协调意见（第22条），期限临近，请抓紧办理；"
-        "确需延长的，可延长一次（30个工作日）并告知申请单位。" + _DEADLINE_LINE,
-        sample={"remaining_working_days": 5},
+        "《{{ case_title }}》应在受理之日起{{ working_days }}个工作日内提出协调意见（第22条），期限临近，"
+        "请抓紧办理；确需延长的，可延长一次（{{ extension_working_days }}个工作日）并告知申请单位。"
+        + _DEADLINE_LINE,
+        sample={"remaining_working_days": 5, "working_days": 30, "extension_working_days": 30},
     ),
     _spec(
         "extension_notice",

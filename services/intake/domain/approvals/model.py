@@ -20,6 +20,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.local_rules import CITY, LocalRules
+from shared.measures import RULES, Rule
 
 MAX_COMMENT_LENGTH = 1000
 
@@ -36,29 +38,58 @@ DECISION_KINDS = {
     "designation": "新业态管理部门指定意见",
 }
 
-# How the case's statutory clock is counted, by what is being decided — shown when the request does not say.
-STATUTORY_BASIS = {
-    "acceptance": "受理决定：收到协调申请之日起 5 个工作日内（第十七条）",
-    "rejection": "受理决定：收到协调申请之日起 5 个工作日内（第十七条）",
-    "filing_opinion": "备案意见：收到协商纪要之日起 5 个工作日内（第十五条）",
-    "coordination_opinion": "协调意见：受理之日起 30 个工作日内，可延长一次 30 个工作日（第二十二条）",
-    "determination": "认定意见：在协调意见期限内（受理之日起 30 个工作日，可延长一次，第二十一、二十二条）",
-    "extension": "延长期限：原期限届满前决定，自原期限届满日起再计 30 个工作日（第二十二条）",
-    "devolution_decision": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
-    "duty_plan_review": "主要职责方案审核：办法未规定审核期限，按第十一条程序审核后报市委编委研究",
-    "interpretation": "书面解释：在协调意见期限内（受理之日起 30 个工作日，第二十二条、第二十六条）",
-    "designation": "指定管理部门：在协调意见期限内（立项之日起 30 个工作日，第二十二条、第二十六条第二款）",
-}
-# The deadlines service's rule codes (clock.scheduled ``rule``) and what its ``reason`` codes mean here.
-RULE_BASIS = {
-    "filing_opinion": "备案意见：收到协商纪要之日起 5 个工作日内（第十五条）",
-    "acceptance_decision": "受理决定：收到协调申请之日起 5 个工作日内（第十七条）",
-    "written_reply": "书面反馈：征求意见之日起 5–10 个工作日内（第二十条）",
-    "coordination_opinion": "协调意见：受理之日起 30 个工作日内，可延长一次 30 个工作日（第二十二条）",
-    "devolution_review": "下放审核：收到完整申请材料之日起 10 个工作日内（第三十四条）",
-    "operation_report": "运行情况报告：正式下放满半年（第三十五条）",
-    "rectification": "限期纠正：按纠正通知确定的日期（第三十七条）",
-}
+
+def statutory_bases(local: LocalRules | None = None) -> dict[str, str]:
+    """How the case's statutory clock is counted, by what is being decided — shown when the request does not
+    say. The periods are the measures' (:data:`shared.measures.RULES`) or, for a district or county that set
+    its own reply range or extension, its own (第三十九条)."""
+    opinion = (local or LocalRules(CITY)).coordination_opinion()
+    within = f"受理之日起 {opinion.length} 个工作日"
+    extra = opinion.extension_working_days
+    return {
+        "acceptance": _days("受理决定：收到协调申请之日起", "acceptance_decision"),
+        "rejection": _days("受理决定：收到协调申请之日起", "acceptance_decision"),
+        "filing_opinion": _days("备案意见：收到协商纪要之日起", "filing_opinion"),
+        "coordination_opinion": _opinion_basis(opinion),
+        "determination": f"认定意见：在协调意见期限内（{within}，可延长一次，第二十一、二十二条）",
+        "extension": f"延长期限：原期限届满前决定，自原期限届满日起再计 {extra} 个工作日（{opinion.where}）",
+        "devolution_decision": _days("下放审核：收到完整申请材料之日起", "devolution_review"),
+        "duty_plan_review": "主要职责方案审核：办法未规定审核期限，按第十一条程序审核后报市委编委研究",
+        "interpretation": f"书面解释：在协调意见期限内（{within}，第二十二条、第二十六条）",
+        "designation": f"指定管理部门：在协调意见期限内（立项之日起 {opinion.length} 个工作日，"
+        "第二十二条、第二十六条第二款）",
+    }
+
+
+def rule_bases(local: LocalRules | None = None) -> dict[str, str]:
+    """The deadlines service's rule codes (clock.scheduled ``rule``), counted as the case's jurisdiction
+    counts them."""
+    local = local or LocalRules(CITY)
+    reply = local.written_reply()
+    return {
+        "filing_opinion": _days("备案意见：收到协商纪要之日起", "filing_opinion"),
+        "acceptance_decision": _days("受理决定：收到协调申请之日起", "acceptance_decision"),
+        "written_reply": f"书面反馈：征求意见之日起 {reply.min_length}–{reply.max_length} 个工作日内"
+        f"（{reply.where}）",
+        "coordination_opinion": _opinion_basis(local.coordination_opinion()),
+        "devolution_review": _days("下放审核：收到完整申请材料之日起", "devolution_review"),
+        "operation_report": "运行情况报告：正式下放满半年（第三十五条）",
+        "rectification": "限期纠正：按纠正通知确定的日期（第三十七条）",
+    }
+
+
+def _days(since: str, rule_code: str) -> str:
+    rule = RULES[rule_code]
+    return f"{since} {rule.length} 个工作日内（{rule.article_label}）"
+
+
+def _opinion_basis(opinion: Rule) -> str:
+    extra = opinion.extension_working_days
+    return f"协调意见：受理之日起 {opinion.length} 个工作日内，可延长一次 {extra} 个工作日（{opinion.where}）"
+
+
+STATUTORY_BASIS = statutory_bases()
+RULE_BASIS = rule_bases()
 CLOCK_REASONS = {
     "started": "",
     "resumed": "中止后恢复，已用工作日保留，剩余工作日自恢复之日起计算（第二十五条）",
@@ -69,9 +100,12 @@ CLOCK_REASONS = {
 }
 
 
-def describe_clock(rule: str, reason: str | None, fallback: str | None = None) -> str | None:
-    """How a statutory clock was counted, in words, from the deadlines service's rule and reason codes."""
-    basis = RULE_BASIS.get(rule) or fallback
+def describe_clock(
+    rule: str, reason: str | None, fallback: str | None = None, local: LocalRules | None = None
+) -> str | None:
+    """How a statutory clock was counted, in words, from the deadlines service's rule and reason codes (with
+    the case's jurisdiction's local rules, 第三十九条)."""
+    basis = (rule_bases(local) if local else RULE_BASIS).get(rule) or fallback
     note = CLOCK_REASONS.get(reason or "", "")
     return "；".join(part for part in (basis, note) if part) or None
 
