@@ -115,9 +115,10 @@ def test_one_page_shows_the_figures_and_every_figure_opens_its_cases_第三十�
     late_link = next(h for h in links if "rule=coordination_opinion" in h and "late=1" in h)
     listed = desk.client.get(late_link).get_data(as_text=True)
     assert f"/cases/{made['late']}" in listed and made["filing"] not in listed
-    rect_link = next(h for h in links if "ordered" in h and "overdue" not in h)
+    findings = {unescape(h) for h in re.findall(r'href="(/supervision/findings\?[^"]+)"', html)}
+    rect_link = next(h for h in findings if "state=open" in h and "late" not in h)
     assert f"/cases/{made['rectification']}" in desk.client.get(rect_link).get_data(as_text=True)
-    late_rect = next(h for h in links if "ordered" in h and "overdue=1" in h)  # 未按要求及时纠正
+    late_rect = next(h for h in findings if "state=open_late" in h)  # 未按要求及时纠正
     assert made["rectification"] not in desk.client.get(late_rect).get_data(as_text=True)
     assert "逾期未纠正（未按要求及时纠正，待移交监督检查）" in html
 

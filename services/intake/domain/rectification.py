@@ -158,6 +158,30 @@ def uncorrected_reason(due_date: date) -> str:
     return f"纠正期限（{on}）已过，仍未纠正，系统自动移交监督检查（第三十七条第二款：未按要求及时纠正）"
 
 
+@dataclass(frozen=True)
+class FindingState:
+    """Where findings stand, as the dashboard's 限期纠正 card counts them and its lists filter them."""
+
+    name: str
+    short: str  # a column's head on a phone
+    statuses: tuple[Status, ...]
+    overdue_only: bool = False
+
+
+OPEN = (Status.ORDERED, Status.CORRECTION_REPORTED)
+#: the 限期纠正 figures, in the dashboard's order
+FINDING_STATES: dict[str, FindingState] = {
+    "open": FindingState("未整改完成", "未整改", OPEN),
+    "open_late": FindingState(
+        "逾期未纠正（未按要求及时纠正，待移交监督检查）", "逾期未纠正", OPEN, overdue_only=True
+    ),
+    "corrected": FindingState("已纠正", "已纠正", (Status.CORRECTED,)),
+    "referred": FindingState(
+        "移交监督检查（未按要求及时纠正）", "已移交监督", (Status.REFERRED_TO_SUPERVISION,)
+    ),
+}
+
+
 # --- the procedure ---
 
 S = Status

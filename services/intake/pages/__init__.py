@@ -15,6 +15,7 @@ from services.intake.pages.deliberation import deliberation_pages
 from services.intake.pages.directory import directory_pages
 from services.intake.pages.directory_import import import_pages
 from services.intake.pages.documents import document_pages
+from services.intake.pages.findings import findings_pages
 from services.intake.pages.home import home_pages
 from services.intake.pages.login import login_pages
 from services.intake.pages.qr_login import qr_pages
@@ -32,6 +33,7 @@ def blueprints() -> Iterable[Blueprint]:
         new_case_pages,
         case_pages,
         supervision_pages,
+        findings_pages,
         deliberation_pages,
         document_pages,
         directory_pages,

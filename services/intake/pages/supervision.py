@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.pages import charts
 from services.intake.pages.charts import COLOURS, Row, Segment
+from services.intake.pages.findings import findings_link
 from services.intake.usecases import audit_log, supervision
 from shared import localtime
 from shared.auth import current_principal
@@ -102,7 +103,10 @@ def _charts(data: dict[str, Any], period: supervision.Period) -> dict[str, str]:
         "rectifications": charts.bar_chart(
             "限期纠正（第三十七条）",
             [
-                Row(r["name"], (Segment(r["count"], COLOURS["main"], _link(period, r["filter"]), r["name"]),))
+                Row(
+                    r["name"],
+                    (Segment(r["count"], COLOURS["main"], findings_link(period, r["filter"]), r["name"]),),
+                )
                 for r in data["rectifications"]
             ],
         ),
@@ -125,6 +129,7 @@ def dashboard() -> ResponseReturnValue:
         jurisdiction=jurisdiction_name(me.jurisdiction),
         charts=_charts(data, period),
         link=lambda wanted: _link(period, wanted),
+        findings_link=lambda wanted: findings_link(period, wanted),
         export="/supervision.xlsx?"
         + urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()}),
     )

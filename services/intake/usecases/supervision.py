@@ -22,6 +22,8 @@ from sqlalchemy import and_, func, select, text
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import STATUS_NAMES, Status
+from services.intake.domain.rectification import FINDING_STATES
+from services.intake.domain.rectification import OPEN as OPEN_RECTIFICATION
 from services.intake.domain.rules import named
 from services.intake.messages.cases import KIND_NAMES, RULE_NAMES
 from services.intake.tables import CaseClock, CaseRecord, Department, WorklistTask
@@ -45,7 +47,6 @@ OVERDUE_CLOCK = text(
     "case_clock.state IN ('requested', 'running', 'overdue') "
     "AND (case_clock.overdue OR case_clock.state = 'overdue')"
 )
-OPEN_RECTIFICATION = (Status.ORDERED, Status.CORRECTION_REPORTED)
 
 
 def _cn(on: date) -> str:
@@ -76,7 +77,7 @@ class Period:
         return f"{_cn(self.start)}至{_cn(self.end)}"
 
 
-def _in_scope(jurisdiction: str, period: Period) -> Any:
+def in_scope(jurisdiction: str, period: Period) -> Any:
     return and_(
         CaseRecord.jurisdiction_code == jurisdiction,
         CaseRecord.created_at >= start_of_day(period.start),
@@ -205,7 +206,7 @@ def dashboard(
                 if k2 in OPEN_RECTIFICATION:
                     rect["open"] += n
                     rect["open_late"] += n if late else 0
-                elif k2 == Status.CORRECTED and not late:  # in time: its clock never went overdue
+                elif k2 == Status.CORRECTED:
                     rect["corrected"] += n
                 elif k2 == Status.REFERRED_TO_SUPERVISION:
                     rect["referred"] += n
@@ -292,31 +293,9 @@ def dashboard(
         "overdue_now": overdue_now,
         "durations": _durations(pairs, calendar),
         "deemed_no_objection": silence,
-        "rectifications": [
-            {
-                "key": "open",
-                "name": "未整改完成",
-                "count": rect["open"],
-                "filter": {"kind": "rectification", "status": "ordered,correction_reported"},
-            },
-            {
-                "key": "open_late",
-                "name": "逾期未纠正（未按要求及时纠正，待移交监督检查）",
-                "count": rect["open_late"],
-                "filter": {"kind": "rectification", "status": "ordered,correction_reported", "overdue": "1"},
-            },
-            {
-                "key": "corrected",
-                "name": "已按期纠正",
-                "count": rect["corrected"],
-                "filter": {"kind": "rectification", "status": "corrected"},
-            },
-            {
-                "key": "referred",
-                "name": "移交监督检查（未按要求及时纠正）",
-                "count": rect["referred"],
-                "filter": {"kind": "rectification", "status": "referred_to_supervision"},
-            },
+        "rectifications": [  # each opens its findings (/supervision/findings?state=)
+            {"key": key, "name": state.name, "count": rect[key], "filter": {"state": key}}
+            for key, state in FINDING_STATES.items()
         ],
         "devolution": devolution_figures(runtime, actor, period, today),
     }
@@ -481,7 +460,7 @@ def _case_query(actor: Actor, period: Period, wanted: dict[str, str]) -> Any:
     """The cases behind a figure: kind, status (comma-separated), department, rule (with late=1)."""
     if not actor.is_office:
         raise Forbidden("只有编办可以查看监督统计", code="role_required")
-    query = select(CaseRecord).where(_in_scope(actor.jurisdiction, period))
+    query = select(CaseRecord).where(in_scope(actor.jurisdiction, period))
     if wanted.get("kind"):
         query = query.where(CaseRecord.kind == wanted["kind"])
     if wanted.get("status"):
