@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.deadlines.domain.clock import Clock, ClockEvent, ClockState, StopOutcome
-from services.deadlines.domain.reminder_plan import ReminderPlan
+from services.deadlines.domain.reminder_plan import ReminderPlan, localised
 from services.deadlines.domain.rules import reminder_plan
 from services.deadlines.tables import ClockRecord
 from shared.contracts import CaseRef, Party
+from shared.local_rules import LocalReminders
 
 
 def party_label(parties: Iterable[Party]) -> str:
@@ -97,9 +98,10 @@ def save(row: ClockRecord, clock: Clock) -> None:
     row.events = [event_to_json(event) for event in clock.events]
 
 
-def plan_for(row: ClockRecord, clock: Clock) -> ReminderPlan:
-    """The rule's reminder plan; an urgent clock releases reminders at once instead of in office hours."""
-    plan = reminder_plan(clock.rule)
+def plan_for(row: ClockRecord, clock: Clock, local: LocalReminders | None = None) -> ReminderPlan:
+    """The rule's reminder plan, with the jurisdiction's own reminder days where it set them (第三十九条); an
+    urgent clock releases reminders at once instead of in office hours."""
+    plan = localised(reminder_plan(clock.rule), local)
     return replace(plan, urgent=True) if row.urgent else plan
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import time
 from enum import StrEnum
 
 from shared.errors import ValidationFailed
+from shared.local_rules import LocalReminders
 
 
 class RecipientLevel(StrEnum):
@@ -52,3 +53,24 @@ class ReminderPlan:
 
 
 DEFAULT_PLAN = ReminderPlan()
+
+
+def localised(plan: ReminderPlan, local: LocalReminders | None) -> ReminderPlan:
+    """``plan`` with a district's or county's own reminder days (第三十九条); a stage the rule switches off
+    stays off (第二十条: after a reply period runs out, silence counts as no objection and is not chased)."""
+    if local is None:
+        return plan
+
+    def kept(own: int, default: int | None) -> int | None:
+        return own if default is not None else None
+
+    return replace(
+        plan,
+        due_soon_working_days_before=kept(
+            local.due_soon_working_days_before, plan.due_soon_working_days_before
+        ),
+        overdue_every_working_days=kept(local.overdue_every_working_days, plan.overdue_every_working_days),
+        escalate_after_overdue_working_days=kept(
+            local.escalate_after_overdue_working_days, plan.escalate_after_overdue_working_days
+        ),
+    )

@@ -30,6 +30,7 @@ from services.deadlines.domain.clock import Clock
 from services.deadlines.domain.reminder_plan import RecipientLevel
 from services.deadlines.domain.reminders import Reminder, Stage, reminders_due
 from services.deadlines.tables import ClockRecord, SentReminder
+from services.deadlines.usecases import local_rules
 from shared.auth import Role
 from shared.contracts import (
     CLOCK_DUE,
@@ -42,6 +43,7 @@ from shared.contracts import (
     party,
 )
 from shared.db import utcnow
+from shared.local_rules import LocalReminders
 from shared.localtime import local_date
 from shared.messaging import UnitOfWork
 from shared.runtime import ServiceRuntime
@@ -111,16 +113,16 @@ def sweep_batch(uow: UnitOfWork, cache: CalendarCache, *, now: datetime, limit: 
     if not rows:
         return 0, 0
     sent_by_clock = _sent_keys(session, [row.id for row in rows])
-    by_jurisdiction: dict[str, WorkingCalendar] = {}  # one revision check per jurisdiction and batch
+    by_jurisdiction: dict[str, tuple[WorkingCalendar, LocalReminders | None]] = {}  # once per batch
     count = 0
     for row in rows:
         clock = clock_store.to_domain(row)
-        calendar = by_jurisdiction.get(row.jurisdiction)
-        if calendar is None:
-            calendar = by_jurisdiction[row.jurisdiction] = cache.get(session, row.jurisdiction)
-        owed = reminders_due(
-            clock, calendar, clock_store.plan_for(row, clock), sent=sent_by_clock[row.id], now=now
-        )
+        if row.jurisdiction not in by_jurisdiction:
+            local = local_rules.current(session, row.jurisdiction).reminders  # 第三十九条
+            by_jurisdiction[row.jurisdiction] = (cache.get(session, row.jurisdiction), local)
+        calendar, local = by_jurisdiction[row.jurisdiction]
+        plan = clock_store.plan_for(row, clock, local)
+        owed = reminders_due(clock, calendar, plan, sent=sent_by_clock[row.id], now=now)
         for reminder in owed.due:
             deliver(uow, row, clock, calendar, reminder, now=now)
         count += len(owed.due)
