@@ -8,7 +8,15 @@ dates of open approvals current from the same ``clock.scheduled`` events casewor
 from __future__ import annotations
 
 from services.intake.adapters.deadlines_calendar import calendar_for
-from services.intake.usecases import approvals, case_events, local_rules, rectification, tasks, worklist
+from services.intake.usecases import (
+    approvals,
+    case_events,
+    documents,
+    local_rules,
+    rectification,
+    tasks,
+    worklist,
+)
 from shared.contracts import (
     APPROVAL_DECIDED,
     APPROVAL_RECALL,
@@ -33,6 +41,7 @@ def register_casework(runtime: ServiceRuntime) -> None:
     base_url = runtime.settings.public_base_url
     bus = runtime.bus
     runtime.periodic.append(rectification.refer_the_uncorrected)  # 第三十七条第二款, each tick
+    runtime.periodic.append(documents.render_pending_documents)  # numbered documents not rendered yet
 
     @bus.on(CLOCK_SCHEDULED)
     def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope) -> None:

@@ -283,7 +283,7 @@ def test_opinion_determination_proposal_and_interpretation_say_what_was_decided_
     ]
 
 
-def test_a_letter_that_fails_to_render_never_loses_the_step_and_the_office_issues_it_from_the_page_第十七条(
+def test_a_letter_that_fails_to_render_keeps_its_step_and_number_and_the_office_renders_it_again_第十七条(
     make_runtime, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from services.intake.usecases import documents as written
@@ -298,23 +298,28 @@ def test_a_letter_that_fails_to_render_never_loses_the_step_and_the_office_issue
     desk = Desk(make_runtime("intake"))
     case_id = accepted_application(desk)  # the acceptance commits though its letter could not be rendered
     assert desk.get("bb.clerk", f"/cases/{case_id}").json["status"] == "coordinating"
-    assert desk.get("bb.clerk", f"/cases/{case_id}/documents").json == []
+    [failed] = desk.get("bb.clerk", f"/cases/{case_id}/documents").json
+    number = f"甬编办函〔{today().year}〕1号"
+    assert failed["state"] == "failed" and failed["number"] == number and failed["pdf_url"] is None
     assert "document_issued" not in [p["template"] for p in desk.sent("notify.send")]
-    monkeypatch.setattr(written, "render_pdf", real)  # the font installed: the office issues it from the page
+    monkeypatch.setattr(written, "render_pdf", real)  # the font installed: the office renders it again
     person = session_user(desk.runtime, directory.find_person(desk.runtime, "bb.clerk"))
     web = session.new_session(desk.runtime.settings, person)
     desk.client.set_cookie(
         session.COOKIE_NAME, session.dump(web, desk.runtime.settings), path=session.COOKIE_PATH
     )
     page = desk.client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "制发书面文书" in page and 'value="acceptance"' in page and 'value="extension"' not in page
+    assert number in page and "生成失败（将自动重试）" in page and "重新生成" in page
+    assert 'value="acceptance"' not in page  # numbered already: not offered to be issued a second time
 
     posted = desk.client.post(
-        f"/cases/{case_id}/documents", data={"step": "acceptance", "csrf_token": web.csrf_token}
+        f"/cases/{case_id}/documents/{failed['id']}/render", data={"csrf_token": web.csrf_token}
     )
     assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/cases/{case_id}#documents")
+    [issued] = desk.get("bb.clerk", f"/cases/{case_id}/documents").json
+    assert issued["state"] == "issued" and issued["number"] == number  # the number it was given at first
     page = desk.client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert f"甬编办函〔{today().year}〕1号" in page and 'value="acceptance"' not in page  # issued once
+    assert f'href="/m/attachments/{issued["pdf_attachment_id"]}"' in page and "生成失败" not in page
     refused = desk.client.post(
         f"/cases/{case_id}/documents", data={"step": "termination", "csrf_token": web.csrf_token}
     )

@@ -47,12 +47,21 @@ class DocumentSchema(Schema):
     sequence = fields.Integer()
     title = fields.String()
     main_recipient = fields.String(metadata={"description": "主送机关"})
-    docx_attachment_id = fields.String()
-    pdf_attachment_id = fields.String()
-    docx_url = fields.String()
-    pdf_url = fields.String()
+    state = fields.String(
+        metadata={"description": "pending 文书生成中（已编号）、issued 已制发、failed 生成失败（将自动重试）"}
+    )
+    state_text = fields.String(metadata={"description": "案件页面上显示的状态（已制发时为空）"})
+    retried_automatically = fields.Boolean(metadata={"description": "尚未生成的文书是否还会自动重试"})
+    last_error = fields.String(
+        allow_none=True, metadata={"description": "最近一次生成失败的原因（仅编办可见）"}
+    )
+    docx_attachment_id = fields.String(allow_none=True)
+    pdf_attachment_id = fields.String(allow_none=True)
+    docx_url = fields.String(allow_none=True, metadata={"description": "已制发后才有"})
+    pdf_url = fields.String(allow_none=True, metadata={"description": "已制发后才有"})
     issued_by = fields.String()
-    issued_at = fields.DateTime()
+    issued_at = fields.DateTime(metadata={"description": "编号时间"})
+    rendered_at = fields.DateTime(allow_none=True, metadata={"description": "生成文件的时间"})
 
 
 @documents_blp.post("/cases/<case_id>/documents")
@@ -66,8 +75,9 @@ class DocumentSchema(Schema):
 def issue_document(body: dict[str, Any], case_id: str) -> dict[str, Any]:
     """制发书面文书：编号、生成 .docx 和 PDF、作为事项附件保存并通知主送单位
 
-    发文字号按辖区、文种和年度连续编号（如 甬编办函〔2026〕1号），不重号、不跳号、不重复使用；
-    同一步骤再次请求，返回已制发的文书。
+    发文字号按辖区、文种和年度连续编号（如 甬编办函〔2026〕1号），不重号、不跳号、不重复使用。
+    先编号（state 为 pending），再生成文件；生成失败的（state 为 failed）保留文号，系统自动重试。
+    同一步骤再次请求，返回已编号的文书，尚未生成的当即再生成一次。
     """
     runtime = current_runtime()
     store = attachment_store.plugged_or_default(current_app.extensions, runtime.settings)

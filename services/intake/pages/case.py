@@ -363,6 +363,7 @@ def _case_page(
         forms=forms,
         documents=written.list_documents(runtime, me, case_id),
         document_steps=written.available_steps(runtime, me, case_id),
+        can_rerender=me.is_office,
         ctx=SimpleNamespace(
             picker=_picker(departments, me, case),
             departments=_picker(departments, me, case),
