@@ -398,8 +398,13 @@ def run_in_migration(op: Any, statements: Iterable[str]) -> None:
 
 # --- reading ---
 
-#: the services that keep an audit trail, and what the pages call them
-SERVICE_NAMES = {"intake": "受理服务"}
+#: the services that keep an audit trail, and what the pages call them (each serves its own page)
+SERVICE_NAMES = {
+    "intake": "受理服务",
+    "deadlines": "期限服务",
+    "devolution": "职责下放服务",
+    "notify": "通知服务",
+}
 #: Chinese names of action codes (services add theirs with :func:`name_actions`)
 ACTION_NAMES: dict[str, str] = {
     "login": "登录",
@@ -425,8 +430,10 @@ OBJECT_NAMES: dict[str, str] = {
 }
 
 
-def name_actions(names: Mapping[str, str]) -> None:
+def name_actions(names: Mapping[str, str], objects: Mapping[str, str] | None = None) -> None:
+    """A service's action codes (and the objects it acts on) in the words of the pages."""
     ACTION_NAMES.update(names)
+    OBJECT_NAMES.update(objects or {})
 
 
 def action_name(code: str) -> str:

@@ -29,6 +29,13 @@ ROUTES: tuple[Route, ...] = (
     Route("/admin/calendar", "deadlines", "工作日历管理（编办系统管理员）"),
     Route("/admin/periods", "deadlines", "本地办理期限（第三十九条，编办系统管理员）"),
     Route("/devolution", "devolution", "职责下放页面"),
+    # each service serves its own audit trail (intake's is the default: /admin/audit, /admin/audit/intake)
+    Route("/admin/audit/deadlines", "deadlines", "审计日志：期限服务（编办系统管理员）"),
+    Route("/admin/audit/deadlines.xlsx", "deadlines", "审计日志导出：期限服务"),
+    Route("/admin/audit/devolution", "devolution", "审计日志：职责下放服务（编办系统管理员）"),
+    Route("/admin/audit/devolution.xlsx", "devolution", "审计日志导出：职责下放服务"),
+    Route("/admin/audit/notify", "notify", "审计日志：通知服务（编办系统管理员）"),
+    Route("/admin/audit/notify.xlsx", "notify", "审计日志导出：通知服务"),
     # JSON APIs
     Route("/api/v1/calendar", "deadlines", "工作日历"),
     Route("/api/v1/clocks", "deadlines", "法定期限"),

@@ -11,11 +11,13 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, select, text
 
+from shared import audit
 from shared.config import Settings
 from shared.embedded_redis import EmbeddedRedis
 from shared.messaging import RecordingSender
@@ -183,3 +185,29 @@ def chinese_font() -> Path:
         if os.environ.get("DM_REQUIRE_FONTS") == "1":
             pytest.fail(reason + "; DM_REQUIRE_FONTS=1 says they must run")
         pytest.skip(reason)
+
+
+class AuditTrail:
+    """A service's audit trail as a test reads it: ``trail.entries(runtime, action="login")`` (chain by chain,
+    in order) and ``trail.intact(runtime, "330200")`` (its hash chain verified)."""
+
+    @staticmethod
+    def table(runtime: ServiceRuntime) -> Any:
+        return __import__(f"services.{runtime.service}.tables", fromlist=["AuditEntry"]).AuditEntry
+
+    def entries(self, runtime: ServiceRuntime, **where: str) -> list[Any]:
+        model = self.table(runtime)
+        with runtime.db.transaction() as session:
+            query = select(model).order_by(model.jurisdiction, model.seq)
+            for name, value in where.items():
+                query = query.where(getattr(model, name) == value)
+            return list(session.scalars(query))
+
+    def intact(self, runtime: ServiceRuntime, jurisdiction: str = "330200") -> bool:
+        with runtime.db.transaction() as session:
+            return audit.verify(session, self.table(runtime).__table__, runtime.service, jurisdiction).intact
+
+
+@pytest.fixture
+def trail() -> AuditTrail:
+    return AuditTrail()

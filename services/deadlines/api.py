@@ -232,7 +232,9 @@ def load_year(body: dict[str, Any], year: int) -> dict[str, int]:
         raise ValidationFailed.for_field("year", f"与地址中的年份（{year}）不一致", code="year_mismatch")
     data = calendar_admin.year_from_json(year, body)
     with runtime.unit_of_work() as uow:
-        result = calendar_admin.load_year(uow, calendars(runtime.db), data, by=_who(), now=utcnow())
+        result = calendar_admin.load_year(
+            uow, calendars(runtime.db), data, actor=current_principal(), now=utcnow()
+        )
         uow.commit()
     return result.to_dict()
 
@@ -255,9 +257,10 @@ def set_override(body: dict[str, Any], day: str) -> dict[str, int]:
     """本辖区的本地调整：如台风停止办公（closure）或增加工作日（extra_workday），须写明原因"""
     runtime = current_runtime()
     override = LocalOverride(_path_date(day), OverrideKind(body["kind"]), body["reason"])
+    me = current_principal()
     with runtime.unit_of_work() as uow:
         result = calendar_admin.set_override(
-            uow, calendars(runtime.db), current_principal().jurisdiction, override, by=_who(), now=utcnow()
+            uow, calendars(runtime.db), me.jurisdiction, override, actor=me, now=utcnow()
         )
         uow.commit()
     return result.to_dict()
@@ -271,8 +274,9 @@ def remove_override(day: str) -> dict[str, int]:
     """撤销本辖区某天的本地调整"""
     runtime = current_runtime()
     with runtime.unit_of_work() as uow:
+        me = current_principal()
         result = calendar_admin.remove_override(
-            uow, calendars(runtime.db), current_principal().jurisdiction, _path_date(day), now=utcnow()
+            uow, calendars(runtime.db), me.jurisdiction, _path_date(day), actor=me, now=utcnow()
         )
         uow.commit()
     return result.to_dict()
@@ -320,11 +324,6 @@ def _path_date(day: str) -> date:
         raise ValidationFailed.for_field(
             "date", "不是有效的日期（格式 YYYY-MM-DD）", code="invalid_date"
         ) from None
-
-
-def _who() -> str:
-    principal = current_principal()
-    return f"{principal.name}（{principal.user_id}）"
 
 
 def blueprints() -> Iterable[Blueprint]:

@@ -13,7 +13,8 @@ after the upgrade that added the window to ``clock.scheduled``: the owners count
 ``{"source": "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕N号）",
 "holidays": [{"date": "2027-01-01", "name": "元旦"}, …],
 "adjusted_workdays": [{"date": "…", "name": "春节调休上班"}, …]}``. Messages (recomputed clocks, notices)
-wait in the outbox for the workers' relay sweep.
+wait in the outbox for the workers' relay sweep. Each change is in the audit trail, by ``命令行（--by）``, in
+the chain of ``--jurisdiction`` (a year: of the deployment's first jurisdiction).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from services.deadlines.usecases import calendar_admin
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import AppError, ValidationFailed
+from shared.identity import Principal
 from shared.runtime import ServiceRuntime
 
 
@@ -52,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def operator(args: argparse.Namespace, runtime: ServiceRuntime) -> Principal:
+    """Who the trail records for a command: the name given with ``--by``, acting from the command line."""
+    where = getattr(args, "jurisdiction", None) or runtime.settings.jurisdictions[0]
+    return Principal("cli", args.by, where, None, frozenset())
+
+
 def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
     cache = calendars(runtime.db)
     with runtime.unit_of_work() as uow:
@@ -67,11 +75,11 @@ def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:
             return f"已重新发送 {count} 项计时的到期日与工作日历"
         if args.command == "load-year":
             data = calendar_admin.year_from_json(args.year, _notice_file(args.file))
-            result = calendar_admin.load_year(uow, cache, data, by=args.by, now=utcnow())
+            result = calendar_admin.load_year(uow, cache, data, actor=operator(args, runtime), now=utcnow())
         else:
             override = LocalOverride(args.date, args.kind, args.reason)
             result = calendar_admin.set_override(
-                uow, cache, args.jurisdiction, override, by=args.by, now=utcnow()
+                uow, cache, args.jurisdiction, override, actor=operator(args, runtime), now=utcnow()
             )
         uow.commit()
     return f"已保存；重新计算 {result.recomputed} 项计时，其中 {result.moved} 项到期日变化"

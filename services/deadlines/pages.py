@@ -63,11 +63,6 @@ KIND_NAMES = {
 }
 
 
-def _who() -> str:
-    me = current_principal()
-    return f"{me.name}（{me.user_id}）"
-
-
 def _loaded_by(value: str) -> str:
     """Who loaded a year, as a person reads it: the name, never an account id."""
     if value == SEEDED_BY:
@@ -173,7 +168,7 @@ def preview() -> ResponseReturnValue:
         calendar_admin.validate_notice(data)
         runtime = current_runtime()
         with runtime.unit_of_work() as uow:
-            result = calendar_admin.preview_year(uow, data, by=_who(), now=utcnow())
+            result = calendar_admin.preview_year(uow, data, actor=current_principal(), now=utcnow())
             uow.rollback()  # a preview: nothing is stored, nothing is sent
     except AppError as refused:
         return _load_form(form.with_error(refused), status=refused.status)
@@ -207,7 +202,9 @@ def confirm() -> ResponseReturnValue:
         body = json.loads(request.form.get("payload", ""))
         data = calendar_admin.year_from_json(_year(str(body.get("year"))), body)
         with runtime.unit_of_work() as uow:
-            result = calendar_admin.load_year(uow, calendars(runtime.db), data, by=_who(), now=utcnow())
+            result = calendar_admin.load_year(
+                uow, calendars(runtime.db), data, actor=current_principal(), now=utcnow()
+            )
             uow.commit()
     except (ValueError, AttributeError):
         return pages.error_page(
@@ -244,7 +241,7 @@ def add_override() -> ResponseReturnValue:
         override = LocalOverride(day, kind, form.value("reason").strip())
         with runtime.unit_of_work() as uow:
             result = calendar_admin.set_override(
-                uow, calendars(runtime.db), me.jurisdiction, override, by=_who(), now=utcnow()
+                uow, calendars(runtime.db), me.jurisdiction, override, actor=me, now=utcnow()
             )
             uow.commit()
     except AppError as refused:
@@ -259,7 +256,7 @@ def withdraw_override(day: str) -> ResponseReturnValue:
     try:
         with runtime.unit_of_work() as uow:
             result = calendar_admin.remove_override(
-                uow, calendars(runtime.db), me.jurisdiction, date.fromisoformat(day), now=utcnow()
+                uow, calendars(runtime.db), me.jurisdiction, date.fromisoformat(day), actor=me, now=utcnow()
             )
             uow.commit()
     except ValueError:
@@ -328,7 +325,7 @@ def set_period() -> ResponseReturnValue:
             raise ValidationFailed.for_field("length", "请填写工作日数（整数）", code="invalid_length")
         period = LocalPeriod(rule.code, int(text), form.value("source"))
         with runtime.unit_of_work() as uow:
-            changed = local_periods.set_period(uow, me.jurisdiction, period, by=_who(), now=utcnow())
+            changed = local_periods.set_period(uow, me.jurisdiction, period, actor=me, now=utcnow())
             uow.commit()
     except AppError as refused:
         return _periods(status=refused.status, form=form.with_error(refused))
@@ -347,7 +344,7 @@ def withdraw_period(rule_code: str) -> ResponseReturnValue:
     try:
         with runtime.unit_of_work() as uow:
             changed = local_periods.withdraw_period(
-                uow, me.jurisdiction, rule_code, form.value("source"), by=_who(), now=utcnow()
+                uow, me.jurisdiction, rule_code, form.value("source"), actor=me, now=utcnow()
             )
             uow.commit()
     except AppError as refused:

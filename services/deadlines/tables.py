@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit import audit_table
 from shared.db import UTCDateTime, utcnow
 from shared.dead_letters import dead_letter_table
 from shared.messaging import messaging_tables
@@ -20,6 +21,7 @@ class Base(DeclarativeBase):
 
 Outbox, Inbox = messaging_tables(Base)
 DeadLetter = dead_letter_table(Base)
+AuditEntry = audit_table(Base)
 
 
 class CalendarYear(Base):

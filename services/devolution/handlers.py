@@ -51,7 +51,7 @@ def _history(uow: UnitOfWork, clock: Clock, action: str, payload: dict[str, Any]
     row = uow.session.get(Devolution, clock.devolution_id) if clock.devolution_id else None
     if row is not None:
         detail = {k: v for k, v in payload.items() if k != "case"}
-        usecases.note(uow.session, row, action, detail)
+        usecases.note(uow, row, action, detail)
 
 
 def on_clock_scheduled(uow: UnitOfWork, envelope: Envelope, runtime: ServiceRuntime | None = None) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit import audit_table
 from shared.db import UTCDateTime, utcnow
 from shared.dead_letters import dead_letter_table
 from shared.idempotency import idempotency_table
@@ -22,6 +23,7 @@ class Base(DeclarativeBase):
 
 Outbox, Inbox = messaging_tables(Base)
 DeadLetter = dead_letter_table(Base)
+AuditEntry = audit_table(Base)
 IdempotentRequest = idempotency_table(Base)
 
 

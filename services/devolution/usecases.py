@@ -26,6 +26,8 @@ from services.devolution.domain.application import (
     require_complete,
 )
 from services.devolution.domain.lifecycle import (
+    ACTION_NAMES,
+    STATE_NAMES,
     Action,
     Actor,
     Parties,
@@ -50,7 +52,7 @@ from services.devolution.tables import (
     Receiver,
     Rectification,
 )
-from shared import idempotency, localtime
+from shared import audit, idempotency, localtime
 from shared.attachment_store import AttachmentStore, store_for, store_once
 from shared.contracts import (
     APPROVAL_REQUEST,
@@ -85,6 +87,20 @@ from shared.uploads import clean_filename, content_type_of
 REVIEW_RULE, REPORT_RULE = "devolution_review", "operation_report"
 log = logging.getLogger("services.devolution")
 
+#: every history line is an audit entry ``devolution.<action>`` (and a deleted draft, which leaves none)
+DRAFT_DELETED = "delete_draft"
+audit.name_actions(
+    {
+        f"devolution.{code}": f"职责下放：{label}"
+        for code, label in {
+            **{str(a): name for a, name in ACTION_NAMES.items()},
+            **history.NOTE_NAMES,
+            DRAFT_DELETED: "删除草稿",
+        }.items()
+    },
+    objects={"devolution": "职责下放事项"},
+)
+
 
 # --- loading and recording -------------------------------------------------------------------------------
 
@@ -107,25 +123,27 @@ def load_visible(session: Session, devolution_id: str, actor: Actor) -> Devoluti
     return row
 
 
-def move(session: Session, row: Devolution, actor: Actor, action: Action, **detail: Any) -> State:
+def move(uow: UnitOfWork, row: Devolution, actor: Actor, action: Action, **detail: Any) -> State:
     """Apply ``action`` by the rules and append its entry to the history; returns the new state."""
     after, entry = history.step(
-        State(row.state), action, actor, parties_of(session, row), utcnow(), jsonable(detail)
+        State(row.state), action, actor, parties_of(uow.session, row), utcnow(), jsonable(detail)
     )
     row.state = str(after)
     row.updated_at = entry.at
-    append(session, row, entry)
+    append(uow, row, entry, actor)
     return after
 
 
-def note(session: Session, row: Devolution, action: str, detail: Mapping[str, Any]) -> None:
-    """A history entry that changes no state (a clock event, a reminder)."""
-    append(session, row, history.system_note(State(row.state), action, utcnow(), jsonable(dict(detail))))
+def note(uow: UnitOfWork, row: Devolution, action: str, detail: Mapping[str, Any]) -> None:
+    """A history entry that changes no state (a clock event, a reminder): the system's."""
+    entry = history.system_note(State(row.state), action, utcnow(), jsonable(dict(detail)))
+    append(uow, row, entry, None)
 
 
-def append(session: Session, row: Devolution, entry: history.HistoryEntry) -> None:
-    """Store one history entry; rows of ``devolution_event`` are only ever inserted."""
-    session.add(
+def append(uow: UnitOfWork, row: Devolution, entry: history.HistoryEntry, actor: Actor | None) -> None:
+    """Store one history entry (rows of ``devolution_event`` are only ever inserted) and record it in the
+    audit trail of the devolution's jurisdiction: who (``None``: the system), which devolution, what."""
+    uow.session.add(
         DevolutionEvent(
             devolution_id=row.id,
             at=entry.at,
@@ -137,6 +155,20 @@ def append(session: Session, row: Devolution, entry: history.HistoryEntry) -> No
             detail=dict(entry.detail),
         )
     )
+    uow.audit(
+        f"devolution.{entry.action}",
+        actor=actor,
+        jurisdiction=row.jurisdiction,
+        object_type="devolution",
+        object_id=row.id,
+        summary=f"{history.entry_label(entry.action)}：{messages.title_of(row)}{_moved(entry)}",
+        details={"from_state": str(entry.from_state), "to_state": str(entry.to_state), **entry.detail},
+    )
+
+
+def _moved(entry: history.HistoryEntry) -> str:
+    before, after = STATE_NAMES[entry.from_state], STATE_NAMES[entry.to_state]
+    return f"（{before} → {after}）" if before != after else f"（{after}）"
 
 
 def jsonable(value: Any) -> Any:
@@ -205,7 +237,7 @@ def create_draft(
         created = history.HistoryEntry(
             utcnow(), actor.user_id, actor.name, "create", State.DRAFT, State.DRAFT
         )
-        append(uow.session, row, created)
+        append(uow, row, created, actor)
         tasks.draft_saved(uow, runtime, row)
         idempotency.record(uow.session, IdempotentRequest, claim, row.id)
         uow.commit()
@@ -216,7 +248,7 @@ def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Map
     """The department completes or corrects its application while it is a draft or back for supplements."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        move(uow.session, row, actor, Action.EDIT)
+        move(uow, row, actor, Action.EDIT)
         uow.session.flush()
         _store_content(uow.session, row, content)
         if row.state == State.DRAFT:
@@ -238,6 +270,15 @@ def delete_draft(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> N
             uow.session.query(table).filter(table.devolution_id == row.id).delete()
         uow.session.delete(row)
         tasks.draft_deleted(uow, row)
+        uow.audit(  # its history goes with it; the trail keeps that it was deleted, and by whom
+            f"devolution.{DRAFT_DELETED}",
+            actor=actor,
+            jurisdiction=row.jurisdiction,
+            object_type="devolution",
+            object_id=row.id,
+            summary=f"删除草稿：{messages.title_of(row)}",
+            details={"duty_name": row.duty_name, "applicant_department": row.applicant_department},
+        )
         uow.commit()
 
 
@@ -248,7 +289,7 @@ def submit(
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         resubmission = row.state == State.RETURNED
-        move(uow.session, row, actor, Action.RESUBMIT if resubmission else Action.SUBMIT)
+        move(uow, row, actor, Action.RESUBMIT if resubmission else Action.SUBMIT)
         require_complete(ApplicationContent.from_dict(row.content))
         now = utcnow()
         if resubmission:
@@ -317,7 +358,7 @@ def return_for_supplements(
     """The office sends the application back; the review clock does not run meanwhile."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        move(uow.session, row, actor, Action.RETURN, reasons=reasons, items=items)
+        move(uow, row, actor, Action.RETURN, reasons=reasons, items=items)
         if not reasons.strip():
             raise ValidationFailed.for_field("reasons", "须写明需要补正的内容", code="reasons_required")
         now = utcnow().isoformat()
@@ -348,7 +389,7 @@ def attach_feedback(
     filename = clean_filename(filename, field=field)
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        move(uow.session, row, actor, Action.EDIT, attached=f"{department}:{role}")
+        move(uow, row, actor, Action.EDIT, attached=f"{department}:{role}")
         listed = (
             (row.content.get("receiving_departments") or [])
             if role == "receiving"
@@ -407,7 +448,7 @@ def conclude_review(
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
         ready = result.conclusion is review.Conclusion.READY
-        move(uow.session, row, actor, Action.CONCLUDE_READY if ready else Action.CONCLUDE_NOT_READY)
+        move(uow, row, actor, Action.CONCLUDE_READY if ready else Action.CONCLUDE_NOT_READY)
         review.validate_review(result, row.applicant_department)  # after the state check: 409 before 422
         row.review = review_as_dict(result, actor)
         at = utcnow().isoformat()
@@ -529,7 +570,7 @@ def render_document(runtime: ServiceRuntime, document_id: str, store: Attachment
         document.rendered_at = utcnow()
         row = uow.session.get(Devolution, document.devolution_id)
         assert row is not None
-        note(uow.session, row, "document_issued", {"number": document.number, "title": document.title})
+        note(uow, row, "document_issued", {"number": document.number, "title": document.title})
         uow.publish(*messages.document_notice(runtime, row, document, parties_of(uow.session, row).receivers))
         uow.commit()
     return True
@@ -546,7 +587,7 @@ def _record_failure(runtime: ServiceRuntime, document_id: str, error: str) -> No
         if first:
             row = uow.session.get(Devolution, document.devolution_id)
             assert row is not None
-            note(uow.session, row, "document_failed", {"number": document.number})
+            note(uow, row, "document_failed", {"number": document.number})
         uow.commit()
 
 
@@ -682,7 +723,7 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
     row.approval = {k: payload.get(k) for k in keys if payload.get(k) is not None}
     if outcome != "approved":
         move(
-            uow.session,
+            uow,
             row,
             leader,
             Action.APPROVAL_SENT_BACK,
@@ -694,7 +735,7 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
         )
         tasks.open_step(uow, runtime, row, "review", tasks.office(row))
         return
-    move(uow.session, row, leader, Action.APPROVAL_APPROVED, comment=payload.get("comment"))
+    move(uow, row, leader, Action.APPROVAL_APPROVED, comment=payload.get("comment"))
     log_power_list_change(uow, runtime, row, in_force=False)
     tasks.open_step(uow, runtime, row, "issuance", tasks.office(row))
     outcome_note = "已批准，尚未正式发文；正式发文前相关责任仍由原部门负责（第三十四条第二款）"
@@ -733,7 +774,7 @@ def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str
     """Formal issuance: from now the receiving side is responsible; handover and half-year clocks start."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        move(uow.session, row, actor, Action.ISSUE, document_number=number, document_date=issued_on)
+        move(uow, row, actor, Action.ISSUE, document_number=number, document_date=issued_on)
         if not number.strip():
             message = "须写明正式发文的文号"
             raise ValidationFailed.for_field("document_number", message, code="document_required")
@@ -785,7 +826,7 @@ def update_handover(
     """The devolving department sets a handover item's date and description, or marks it done."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        move(uow.session, row, actor, Action.UPDATE_HANDOVER, kind=kind, **changes)
+        move(uow, row, actor, Action.UPDATE_HANDOVER, kind=kind, **changes)
         if changes.get("done_on") and changes["done_on"] > localtime.today():
             message = "完成日期不能晚于今天；尚未完成的请修改计划日期（due_date）"
             raise ValidationFailed.for_field("done_on", message, code="date_in_future")
@@ -865,7 +906,7 @@ def submit_report(
         if actor.department != department:
             raise Forbidden("专项报告须由该承接部门提交", code="not_your_step")
         action = Action.SUBMIT_INTERIM_REPORT if interim else Action.SUBMIT_REPORT
-        move(uow.session, row, actor, action, department=department, interim=interim)
+        move(uow, row, actor, action, department=department, interim=interim)
         report = _report(uow.session, row, department)
         if report.state != aftercare.ReportState.AWAITING:  # reported already: 409 before any 422
             aftercare.next_report_state(aftercare.ReportState(report.state), aftercare.ReportState.SUBMITTED)
@@ -936,7 +977,7 @@ def acknowledge_report(
     """The devolving department acknowledges a report; once all are in, the devolution is reported."""
     with runtime.unit_of_work() as uow:
         row = load_visible(uow.session, devolution_id, actor)
-        move(uow.session, row, actor, Action.ACKNOWLEDGE_REPORT, department=department)
+        move(uow, row, actor, Action.ACKNOWLEDGE_REPORT, department=department)
         report = _report(uow.session, row, department)
         report.state = aftercare.next_report_state(
             aftercare.ReportState(report.state), aftercare.ReportState.ACKNOWLEDGED
@@ -949,7 +990,7 @@ def acknowledge_report(
             select(OperationReport.state).where(OperationReport.devolution_id == row.id)
         ).all()
         if all(s == aftercare.ReportState.ACKNOWLEDGED for s in states):
-            move(uow.session, row, actor, Action.ALL_REPORTS_ACKNOWLEDGED)
+            move(uow, row, actor, Action.ALL_REPORTS_ACKNOWLEDGED)
         uow.commit()
 
 
@@ -966,7 +1007,7 @@ def remind_overdue_handover(runtime: ServiceRuntime) -> None:
             if item.reminded_for == item.due_date:
                 continue
             item.reminded_for = item.due_date
-            note(uow.session, row, "handover_overdue", {"kind": item.kind, "due_date": item.due_date})
+            note(uow, row, "handover_overdue", {"kind": item.kind, "due_date": item.due_date})
             uow.publish(*messages.handover_overdue(runtime, row, item))
         uow.commit()
 
@@ -996,7 +1037,7 @@ def hand_over_rectifications(runtime: ServiceRuntime) -> int:
                 tasks.close_step(uow, r.id, "rectification", outcome="cancelled")
             row = uow.session.get(Devolution, r.devolution_id) if r.devolution_id else None
             if row is not None:
-                note(uow.session, row, "rectification_handed_over", {"rectification_id": r.id})
+                note(uow, row, "rectification_handed_over", {"rectification_id": r.id})
             r.handed_over_at = utcnow()
         uow.commit()
         return len(rows)

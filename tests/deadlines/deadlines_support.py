@@ -10,6 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from shared.contracts import CLOCK_START, case_ref, party
+from shared.identity import Principal, Role
 from shared.localtime import zone
 from shared.messaging import Envelope, RecordingSender
 from shared.runtime import ServiceRuntime
@@ -17,6 +18,8 @@ from shared.runtime import ServiceRuntime
 SHANGHAI = zone()
 
 NINGBO = "330200"
+#: the city office's system administrator, who loads the calendar (and is recorded doing so)
+ADMIN = Principal("bb.admin", "周敏", NINGBO, "nb-bb", frozenset({Role.OFFICE_ADMIN}))
 
 
 def shanghai(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:

@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 import pytest
-from deadlines_support import NINGBO, shanghai
+from deadlines_support import ADMIN, NINGBO, shanghai
 
 from services.deadlines import cli
 from services.deadlines.adapters.calendar_store import calendars
@@ -79,7 +79,7 @@ def test_a_due_date_moved_by_a_calendar_reload_is_told_with_the_working_days_lef
     start_clock(rule="coordination_opinion", at=shanghai(2026, 12, 10))
     year = YearData(2027, {date(2027, 1, 1): "元旦"}, {}, "国务院办公厅关于2027年部分节假日安排的通知")
     with deadlines.unit_of_work() as uow:
-        calendar_admin.load_year(uow, calendars(deadlines.db), year, by="测试", now=shanghai(2026, 12, 21))
+        calendar_admin.load_year(uow, calendars(deadlines.db), year, actor=ADMIN, now=shanghai(2026, 12, 21))
         uow.commit()
     [changed] = [env["payload"] for env in sent.of_type(NOTIFY_SEND)]
     assert changed["params"]["due_date"] == "2027-01-22"

@@ -45,7 +45,10 @@ def test_load_year_from_a_notice_file_recomputes_provisional_clocks(
         pending = [o.message_type for o in session.query(Outbox).filter(Outbox.published_at.is_(None))]
     assert NOTIFY_SEND in pending
     assert cli.main(["years"]) == 0
-    assert "2027  国务院办公厅关于2027年部分节假日安排的通知（测试数据）  (张三)" in capsys.readouterr().out
+    assert (
+        "2027  国务院办公厅关于2027年部分节假日安排的通知（测试数据）  (张三（cli）)"
+        in capsys.readouterr().out
+    )
 
 
 def test_add_override_and_a_bad_file_is_refused_naming_the_field(deadlines_env, tmp_path, capsys) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from deadlines_support import NINGBO, shanghai
+from deadlines_support import ADMIN, NINGBO, shanghai
 from sqlalchemy import select
 
 from services.deadlines.adapters.calendar_store import CalendarCache, calendars
@@ -37,7 +37,7 @@ def clock(runtime, clock_id: str = "clk-1") -> ClockRecord:  # type: ignore[no-u
 def load(runtime, data: YearData, when=None):  # type: ignore[no-untyped-def]
     with runtime.unit_of_work() as uow:
         result = calendar_admin.load_year(
-            uow, calendars(runtime.db), data, by="测试", now=when or shanghai(2026, 12, 20)
+            uow, calendars(runtime.db), data, actor=ADMIN, now=when or shanghai(2026, 12, 20)
         )
         uow.commit()
     return result
@@ -101,7 +101,7 @@ def test_a_typhoon_closure_moves_the_due_dates_of_that_jurisdiction_only_第十�
     closure = LocalOverride(date(2025, 11, 5), OverrideKind.CLOSURE, "台风“示例”停止办公")
     with deadlines.unit_of_work() as uow:
         result = calendar_admin.set_override(
-            uow, calendars(deadlines.db), NINGBO, closure, by="测试", now=shanghai(2025, 11, 5, 8)
+            uow, calendars(deadlines.db), NINGBO, closure, actor=ADMIN, now=shanghai(2025, 11, 5, 8)
         )
         uow.commit()
     assert result.to_dict() == {"recomputed_clocks": 1, "moved_due_dates": 1}
@@ -110,7 +110,7 @@ def test_a_typhoon_closure_moves_the_due_dates_of_that_jurisdiction_only_第十�
     assert "台风" in clock(deadlines, "ningbo").events[-1]["detail"]["reason"]
     with deadlines.unit_of_work() as uow:
         calendar_admin.remove_override(
-            uow, calendars(deadlines.db), NINGBO, date(2025, 11, 5), now=shanghai(2025, 11, 5, 9)
+            uow, calendars(deadlines.db), NINGBO, date(2025, 11, 5), actor=ADMIN, now=shanghai(2025, 11, 5, 9)
         )
         uow.commit()
     assert clock(deadlines, "ningbo").due_date == date(2025, 11, 10)
@@ -155,5 +155,6 @@ def test_the_cached_calendar_follows_a_change_made_by_another_process(deadlines)
     with deadlines.db.transaction() as session:
         assert other_process_cache.get(session).is_known(2027)
         assert (
-            session.scalars(select(CalendarYear.loaded_by).where(CalendarYear.year == 2027)).one() == "测试"
+            session.scalars(select(CalendarYear.loaded_by).where(CalendarYear.year == 2027)).one()
+            == "周敏（bb.admin）"
         )

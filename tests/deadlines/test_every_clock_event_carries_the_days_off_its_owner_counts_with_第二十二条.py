@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from deadlines_support import NINGBO, shanghai
+from deadlines_support import ADMIN, NINGBO, shanghai
 
 from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.domain.calendar import LocalOverride, OverrideKind
@@ -53,7 +53,7 @@ def test_a_closure_after_the_due_date_is_sent_in_the_window_without_moving_anyth
     closure = LocalOverride(date(2025, 10, 14), OverrideKind.CLOSURE, "台风“示例”停止办公")
     with deadlines.unit_of_work() as uow:
         result = calendar_admin.set_override(
-            uow, calendars(deadlines.db), NINGBO, closure, by="测试", now=shanghai(2025, 10, 13, 18)
+            uow, calendars(deadlines.db), NINGBO, closure, actor=ADMIN, now=shanghai(2025, 10, 13, 18)
         )
         uow.commit()
     assert result.to_dict() == {"recomputed_clocks": 0, "moved_due_dates": 0}

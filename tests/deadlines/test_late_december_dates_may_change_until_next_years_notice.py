@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import holidays
-from deadlines_support import shanghai
+from deadlines_support import ADMIN, shanghai
 
 from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.app import create_app
@@ -97,7 +97,7 @@ def test_loading_next_years_notice_recomputes_a_late_december_date_and_tells_who
 
     with deadlines.unit_of_work() as uow:
         result = calendar_admin.load_year(
-            uow, calendars(deadlines.db), NOTICE_2027, by="测试", now=shanghai(2026, 12, 22)
+            uow, calendars(deadlines.db), NOTICE_2027, actor=ADMIN, now=shanghai(2026, 12, 22)
         )
         uow.commit()
 

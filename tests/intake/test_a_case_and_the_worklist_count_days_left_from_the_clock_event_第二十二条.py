@@ -18,8 +18,11 @@ from services.deadlines.usecases import calendar_admin
 from services.intake.adapters import deadlines_calendar
 from services.intake.usecases import directory, worklist
 from shared.contracts import CLOCK_SCHEDULED
+from shared.identity import Principal, Role
 from shared.localtime import zone
 from shared.runtime import ServiceRuntime
+
+ADMIN = Principal("bb.admin", "周敏", "330200", "nb-bb", frozenset({Role.OFFICE_ADMIN}))
 
 
 def beijing(month: int, day: int, hour: int = 10) -> datetime:
@@ -108,7 +111,7 @@ def test_a_recompute_event_updates_the_stored_window_and_the_count_第二十二�
     closure = LocalOverride(date(2025, 10, 20), OverrideKind.CLOSURE, "台风“示例”停止办公")
     with deadlines.unit_of_work() as uow:
         calendar_admin.set_override(
-            uow, calendars(deadlines.db), "330200", closure, by="测试", now=beijing(10, 13)
+            uow, calendars(deadlines.db), "330200", closure, actor=ADMIN, now=beijing(10, 13)
         )
         uow.commit()
     [event] = [env["payload"] for env in deadlines.sender.of_type(CLOCK_SCHEDULED)]
@@ -163,7 +166,7 @@ def test_a_closure_after_the_due_date_reaches_the_worklists_overdue_count_but_no
     closure = LocalOverride(date(2025, 11, 20), OverrideKind.CLOSURE, "台风“示例”停止办公")
     with deadlines.unit_of_work() as uow:
         calendar_admin.set_override(
-            uow, calendars(deadlines.db), "330200", closure, by="测试", now=beijing(11, 19)
+            uow, calendars(deadlines.db), "330200", closure, actor=ADMIN, now=beijing(11, 19)
         )
         uow.commit()
     [event] = [env["payload"] for env in deadlines.sender.of_type(CLOCK_SCHEDULED)]

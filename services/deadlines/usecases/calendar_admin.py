@@ -34,10 +34,11 @@ from services.deadlines.domain.calendar import (
 )
 from services.deadlines.domain.clock import Clock, ClockState
 from services.deadlines.tables import CalendarOverride, CalendarYear, ClockRecord
-from services.deadlines.usecases import clocks
+from services.deadlines.usecases import audit_log, clocks
 from services.deadlines.usecases.sweep import case_params
 from shared.contracts import NOTIFY, NOTIFY_SEND
 from shared.errors import NotFound, ValidationFailed
+from shared.identity import Principal
 from shared.jurisdictions import jurisdiction_name
 from shared.localtime import local_date
 from shared.messaging import UnitOfWork
@@ -71,25 +72,70 @@ class Recomputed:
         return {"recomputed_clocks": self.recomputed, "moved_due_dates": self.moved}
 
 
-def load_year(uow: UnitOfWork, cache: CalendarCache, data: YearData, *, by: str, now: datetime) -> Recomputed:
+def load_year(
+    uow: UnitOfWork, cache: CalendarCache, data: YearData, *, actor: Principal, now: datetime
+) -> Recomputed:
     """Load or replace one year of the State Council's notice (validated first: 422 naming the field).
 
     The days the notice sets in late December of the year before (its 元旦) go into that year, which must
     be loaded already; every open clock from 20 December of the year before is recomputed — the dates the
-    year-end blind spot marked 可能调整 become final or move."""
+    year-end blind spot marked 可能调整 become final or move. Recorded in the audit trail of ``actor``'s
+    jurisdiction (the calendar is the whole suite's)."""
     own, year_end = validate_notice(data)
     session = uow.session
     calendar_store.ensure_seeded(session)
     before = _calendars_before(uow, cache)
+    replaced = session.get(CalendarYear, data.year) is not None
+    by = audit_log.signed(actor)
     if year_end is not None:
         _store_year(session, with_year_end(_loaded_year(session, year_end.year), year_end), by=by)
     _store_year(session, own, by=by)
     calendar_store.bump_revision(session)
     why = f"载入{data.year}年节假日安排（{data.source}）"
     first = year_end_from(data.year - 1)
-    return recompute_affected(
+    result = recompute_affected(
         uow, cache, first, date(data.year, 12, 31), why=why, now=now, calendars_before=before
     )
+    _audit_year(uow, actor, data, replaced, result)
+    return result
+
+
+def _audit_year(
+    uow: UnitOfWork, actor: Principal, data: YearData, replaced: bool, result: Recomputed
+) -> None:
+    verb = "替换" if replaced else "载入"
+    uow.audit(
+        audit_log.CALENDAR_LOAD,
+        actor=actor,
+        object_type="calendar_year",
+        object_id=str(data.year),
+        summary=(
+            f"{verb}{data.year}年节假日安排（{data.source or '未注明来源'}）：放假 {len(data.holidays)} 天、"
+            f"调休上班 {len(data.adjusted_workdays)} 天；{_recomputed_text(result)}"
+        ),
+        details={
+            "year": data.year,
+            "source": data.source,
+            "replaced": replaced,
+            "holidays": {d.isoformat(): n for d, n in sorted(data.holidays.items())},
+            "adjusted_workdays": {d.isoformat(): n for d, n in sorted(data.adjusted_workdays.items())},
+            **_changes(result),
+        },
+    )
+
+
+def _recomputed_text(result: Recomputed) -> str:
+    return f"重新计算 {result.recomputed} 项计时，其中 {result.moved} 项到期日有变化"
+
+
+def _changes(result: Recomputed) -> dict[str, Any]:
+    """What a change did to the open clocks, for the audit entry's details."""
+    moved = [
+        {"clock_id": c.clock_id, "before": c.before, "after": c.after}
+        for c in result.changes
+        if c.before != c.after
+    ]
+    return {**result.to_dict(), "moved": moved}
 
 
 def validate_notice(data: YearData) -> tuple[YearData, YearData | None]:
@@ -118,11 +164,12 @@ def _store_year(session: Session, data: YearData, *, by: str) -> None:
     session.add(calendar_store.year_to_row(data, loaded_by=by))
 
 
-def preview_year(uow: UnitOfWork, data: YearData, *, by: str, now: datetime) -> Recomputed:
-    """What loading ``data`` would do to the open clocks, without doing it: the caller rolls ``uow`` back.
+def preview_year(uow: UnitOfWork, data: YearData, *, actor: Principal, now: datetime) -> Recomputed:
+    """What loading ``data`` would do to the open clocks, without doing it: the caller rolls ``uow`` back
+    (and with it the audit entry: a preview changes nothing).
 
     A cache of its own: the shared one must never hold a calendar that was not committed."""
-    return load_year(uow, CalendarCache(), data, by=by, now=now)
+    return load_year(uow, CalendarCache(), data, actor=actor, now=now)
 
 
 def set_override(
@@ -131,7 +178,7 @@ def set_override(
     jurisdiction: str,
     override: LocalOverride,
     *,
-    by: str,
+    actor: Principal,
     now: datetime,
 ) -> Recomputed:
     """Add or replace a local closure or extra working day of ``jurisdiction``."""
@@ -140,15 +187,17 @@ def set_override(
     calendar_store.ensure_seeded(session)
     before = _calendars_before(uow, cache, jurisdiction)
     row = _override_row(uow, jurisdiction, override.date)
+    previous = {"kind": row.kind, "reason": row.reason} if row is not None else None
     if row is None:
         row = CalendarOverride(jurisdiction=jurisdiction, date=override.date)
         session.add(row)
-    row.kind, row.reason, row.created_by, row.created_at = override.kind.value, override.reason, by, now
+    row.kind, row.reason, row.created_at = override.kind.value, override.reason, now
+    row.created_by = audit_log.signed(actor)
     calendar_store.bump_revision(session)
-    label = "停止办公" if override.kind is OverrideKind.CLOSURE else "增加工作日"
+    label = OVERRIDE_NAMES[override.kind.value]
     where, when = jurisdiction_name(jurisdiction), chinese_date(override.date)
     why = f"{where}本地调整：{when}{label}（{override.reason}）"
-    return recompute_affected(
+    result = recompute_affected(
         uow,
         cache,
         override.date,
@@ -158,22 +207,54 @@ def set_override(
         jurisdiction=jurisdiction,
         calendars_before=before,
     )
+    uow.audit(
+        audit_log.OVERRIDE_SET,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        object_type="calendar_override",
+        object_id=override.date.isoformat(),
+        summary=f"{'修改' if previous else '新增'}{why}；{_recomputed_text(result)}",
+        details={
+            "date": override.date,
+            "kind": override.kind.value,
+            "reason": override.reason,
+            "previous": previous,
+            **_changes(result),
+        },
+    )
+    return result
+
+
+#: what the trail calls the kinds of local override
+OVERRIDE_NAMES = {OverrideKind.CLOSURE.value: "停止办公", OverrideKind.EXTRA_WORKDAY.value: "增加工作日"}
 
 
 def remove_override(
-    uow: UnitOfWork, cache: CalendarCache, jurisdiction: str, day: date, *, now: datetime
+    uow: UnitOfWork, cache: CalendarCache, jurisdiction: str, day: date, *, actor: Principal, now: datetime
 ) -> Recomputed:
     """Withdraw a local override (e.g. entered by mistake)."""
     row = _override_row(uow, jurisdiction, day)
     if row is None:
         raise NotFound(f"{day} 没有本地调整", code="override_not_found")
+    removed = {"kind": row.kind, "reason": row.reason}
     before = _calendars_before(uow, cache, jurisdiction)
     uow.session.delete(row)
     calendar_store.bump_revision(uow.session)
     why = f"{jurisdiction_name(jurisdiction)}撤销本地调整：{chinese_date(day)}"
-    return recompute_affected(
+    result = recompute_affected(
         uow, cache, day, day, why=why, now=now, jurisdiction=jurisdiction, calendars_before=before
     )
+    label = OVERRIDE_NAMES.get(removed["kind"], removed["kind"])
+    uow.audit(
+        audit_log.OVERRIDE_REMOVE,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        object_type="calendar_override",
+        object_id=day.isoformat(),
+        summary=f"{why}{label}（{removed['reason']}）；{_recomputed_text(result)}",
+        details={"date": day, "removed": removed, **_changes(result)},
+    )
+    return result
 
 
 def list_overrides(uow: UnitOfWork, jurisdiction: str) -> list[dict[str, Any]]:

@@ -14,8 +14,10 @@ from services.deadlines.domain.local_periods import LocalPeriod
 from services.deadlines.domain.rules import RULES, Rule
 from services.deadlines.tables import LocalPeriod as LocalPeriodRow
 from services.deadlines.tables import LocalPeriodChange
-from services.deadlines.usecases import local_rules
+from services.deadlines.usecases import audit_log, local_rules
 from shared.errors import ValidationFailed
+from shared.identity import Principal
+from shared.jurisdictions import jurisdiction_name
 from shared.messaging import UnitOfWork
 
 
@@ -72,10 +74,12 @@ def overview(session: Session, jurisdiction: str) -> dict[str, Any]:
     return {"periods": periods, "history": history}
 
 
-def set_period(uow: UnitOfWork, jurisdiction: str, period: LocalPeriod, *, by: str, now: datetime) -> bool:
-    """Set (or change) the jurisdiction's own period; False when nothing changed."""
+def set_period(
+    uow: UnitOfWork, jurisdiction: str, period: LocalPeriod, *, actor: Principal, now: datetime
+) -> bool:
+    """Set (or change) the jurisdiction's own period; False when nothing changed (and nothing recorded)."""
     rules.check_local_period(jurisdiction, period)
-    session = uow.session
+    session, by = uow.session, audit_log.signed(actor)
     source = period.source.strip()
     row = session.get(LocalPeriodRow, (jurisdiction, period.rule_code))
     old_length = row.length if row else None
@@ -96,14 +100,33 @@ def set_period(uow: UnitOfWork, jurisdiction: str, period: LocalPeriod, *, by: s
             changed_at=now,
         )
     )
+    rule = RULES[period.rule_code]
+    was = f"原为{old_length}个工作日" if old_length is not None else f"办法规定{rule.length}个工作日"
+    uow.audit(
+        audit_log.PERIOD_SET,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        object_type="local_period",
+        object_id=period.rule_code,
+        summary=(
+            f"{jurisdiction_name(jurisdiction)}将{rule.name}（{rule.article_label}）期限设为"
+            f"{period.length}个工作日（{was}）；依据：{source}"
+        ),
+        details={
+            "rule": period.rule_code,
+            "old_length": old_length,
+            "new_length": period.length,
+            "source": source,
+        },
+    )
     return True
 
 
 def withdraw_period(
-    uow: UnitOfWork, jurisdiction: str, rule_code: str, source: str, *, by: str, now: datetime
+    uow: UnitOfWork, jurisdiction: str, rule_code: str, source: str, *, actor: Principal, now: datetime
 ) -> bool:
     """Back to the city's period, naming the local document that says so; False when none was set."""
-    session = uow.session
+    session, by = uow.session, audit_log.signed(actor)
     row = session.get(LocalPeriodRow, (jurisdiction, rule_code))
     if row is None:
         return False
@@ -121,6 +144,19 @@ def withdraw_period(
             changed_by=by,
             changed_at=now,
         )
+    )
+    rule = RULES.get(rule_code)
+    uow.audit(
+        audit_log.PERIOD_WITHDRAW,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        object_type="local_period",
+        object_id=rule_code,
+        summary=(
+            f"{jurisdiction_name(jurisdiction)}的{rule.name if rule else rule_code}恢复执行办法规定的期限"
+            f"（原为{row.length}个工作日）；依据：{source.strip()}"
+        ),
+        details={"rule": rule_code, "old_length": row.length, "new_length": None, "source": source.strip()},
     )
     session.delete(row)
     return True

@@ -1,0 +1,28 @@
+"""Deadlines' audit trail (:mod:`shared.audit`): the administrative acts on the working-day calendar and the
+local periods (第三十九条), each recorded on the unit of work of the change — a change that rolls back (a
+refusal, a preview) leaves no entry."""
+
+from __future__ import annotations
+
+from shared import audit
+from shared.identity import Principal
+
+CALENDAR_LOAD = "calendar.load_year"
+OVERRIDE_SET, OVERRIDE_REMOVE = "calendar.override_set", "calendar.override_remove"
+PERIOD_SET, PERIOD_WITHDRAW = "period.set", "period.withdraw"
+
+audit.name_actions(
+    {
+        CALENDAR_LOAD: "载入节假日安排",
+        OVERRIDE_SET: "本地调整工作日",
+        OVERRIDE_REMOVE: "撤销本地调整",
+        PERIOD_SET: "设定本地办理期限",
+        PERIOD_WITHDRAW: "恢复办法规定期限",
+    },
+    objects={"calendar_year": "节假日安排", "calendar_override": "本地调整", "local_period": "本地办理期限"},
+)
+
+
+def signed(actor: Principal) -> str:
+    """How the calendar's rows name who changed them: ``周敏（bb.admin）``."""
+    return f"{actor.name}（{actor.user_id}）"
