@@ -25,7 +25,7 @@ from services.intake.tables import IssuedDocument
 from services.intake.usecases import directory
 from services.intake.usecases import documents as written
 from shared.db import utcnow
-from shared.documents.pdf_render import FontMissing
+from shared.documents.pdf_render import FontMissing, render_pdf
 from shared.localtime import today
 from shared.web import session
 
@@ -34,6 +34,11 @@ pytestmark = pytest.mark.usefixtures("chinese_font")  # skips with the reason on
 
 def _number(sequence: int) -> str:
     return f"甬编办函〔{today().year}〕{sequence}号"
+
+
+def _real_pdf() -> Callable[[Any], bytes]:
+    """The renderer itself (the module's name for it is patched in these tests)."""
+    return render_pdf
 
 
 def _no_font(document: Any) -> bytes:
@@ -112,12 +117,6 @@ def test_a_render_failure_keeps_the_number_and_the_sweeps_retry_produces_the_let
     assert len([n for n in desk.sent("notify.send") if n["template"] == "document_issued"]) == len(notices)
     third = accepted_application(desk)
     assert [d["number"] for d in _documents(desk, third)] == [_number(3)]  # no number skipped
-
-
-def _real_pdf() -> Callable[[Any], bytes]:
-    from shared.documents.pdf_render import render_pdf
-
-    return render_pdf
 
 
 def test_an_issued_coordination_opinion_that_fails_to_render_is_retried_with_its_number_第二十一条(

@@ -354,7 +354,10 @@ def render_pending_documents(runtime: ServiceRuntime) -> None:
             .limit(20)
         ).all()
     for document_id in waiting:
-        render_document(runtime, document_id)
+        try:
+            render_document(runtime, document_id)
+        except Exception:  # attaching failed (the database went away): the next tick tries again
+            log.exception("document %s was rendered but not attached; the sweep tries again", document_id)
 
 
 def rerender_document(
