@@ -14,7 +14,7 @@ from sqlalchemy import select
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import Status
 from services.intake.domain.rectification import PROCEDURE, not_corrected_in_time
-from services.intake.tables import CaseRecord
+from services.intake.tables import CaseRecord, WorklistTask
 from services.intake.usecases import rectification
 from shared.broker import TICK
 from shared.localtime import today
@@ -64,7 +64,14 @@ def test_an_order_still_open_the_day_after_its_date_is_referred_to_supervision_o
     rectification.refer_the_uncorrected(desk.runtime, on=DUE)  # the date itself is still in time
     assert desk.get("bb.head", f"/cases/{case_id}").json["status"] == "ordered"
 
+    with desk.runtime.db.transaction() as session:
+        waiting = select(WorklistTask.task_id).where(
+            WorklistTask.case_id == case_id, WorklistTask.state == "open"
+        )
+        assert session.scalars(waiting).all()  # the department's to-do: correct and report
     rectification.refer_the_uncorrected(desk.runtime, on=DUE + timedelta(days=1))
+    with desk.runtime.db.transaction() as session:
+        assert not session.scalars(waiting).all()  # nothing waits for the department any more
     case = desk.get("sthj.clerk", f"/cases/{case_id}").json
     assert case["status"] == "referred_to_supervision"
     [referral] = _referrals(desk, case_id)
