@@ -78,7 +78,11 @@ def test_an_order_still_open_the_day_after_its_date_is_referred_to_supervision_o
     assert referral["actor_name"] == "系统"
     assert "2099年1月31日" in str(referral["reason"]) and "未按要求及时纠正" in str(referral["reason"])
     assert desk.sent("clock.stop")[-1]["outcome"] == "terminated"
-    assert desk.templates().count("referred_to_supervision") == 1
+    [notice] = [n for n in desk.sent("notify.send") if n["template"] == "referred_to_supervision"]
+    assert {(r["kind"], r["id"]) for r in notice["recipients"]} == {
+        ("department", "nb-sthj"),
+        ("role", "office_clerk"),  # nobody in the office took the step: it is told
+    }
 
     rectification.refer_the_uncorrected(desk.runtime, on=DUE + timedelta(days=2))  # the next tick
     assert len(_referrals(desk, case_id)) == 1

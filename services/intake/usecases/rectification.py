@@ -139,11 +139,13 @@ def refer_to_supervision(step: Step, command: ReferToSupervision) -> None:
 
 @case_action(ReferUncorrected, summary="逾期未纠正，自动移交监督检查（第三十七条第二款）")
 def refer_uncorrected(step: Step, command: ReferUncorrected) -> None:
-    """第37条第2款 by the sweep: as the office's referral, with the date that passed as the reason."""
+    """第37条第2款 by the sweep: as the office's referral, with the date that passed as the reason; the office
+    is told too, since nobody there took the step."""
     reason = rules.uncorrected_reason(command.due_date)
     step.move(reason=reason)
     step.stop_clock("rectification", "terminated")
-    step.out.notify("referred_to_supervision", step.applicant(), dedupe="referred", reason=reason)
+    told = step.applicant() + step.office()
+    step.out.notify("referred_to_supervision", told, dedupe="referred", reason=reason)
 
 
 def refer_the_uncorrected(runtime: ServiceRuntime, on: date | None = None) -> None:
