@@ -269,6 +269,14 @@ def append(session: Session, table: Table, service: str, drafts: Sequence[AuditD
         heads[draft.jurisdiction] = (seq + 1, values["hash"])
 
 
+def record(runtime: Any, action: str, *, actor: Principal | None, summary: str, **more: Any) -> None:
+    """An act that changes nothing else (a log-in, an export, a test message sent) as one entry in a
+    transaction of its own, on ``runtime``'s unit of work (``more``: as :meth:`UnitOfWork.audit` takes)."""
+    with runtime.unit_of_work() as uow:
+        uow.audit(action, actor=actor, summary=summary, **more)
+        uow.commit()
+
+
 # --- checking ---
 
 

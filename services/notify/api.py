@@ -288,7 +288,7 @@ def replay_delivery(delivery_id: str) -> Any:
     """人工重放一条待处理（或失败）的投递；浙政钉按同一 bizMsgId 发送，不会重复送达"""
     with current_runtime().db.transaction() as session:
         _own_delivery(session, delivery_id)
-    return delivery.replay(_ctx(), delivery_id, by=current_principal().name)
+    return delivery.replay(_ctx(), delivery_id, actor=current_principal())
 
 
 # --------------------------------------------------------------------------- templates

@@ -107,16 +107,16 @@ def blueprint(service: str, table: Table, runtime_of: Any) -> Blueprint:
     base = f"{PATH}/{service}"
 
     def record(action: str, summary: str, details: dict[str, Any]) -> None:
-        with runtime_of().unit_of_work() as uow:
-            uow.audit(
-                action,
-                actor=current_principal(),
-                object_type="audit_log",
-                object_id=service,
-                summary=summary,
-                details=details,
-            )
-            uow.commit()
+        actor = current_principal()
+        audit.record(
+            runtime_of(),
+            action,
+            actor=actor,
+            object_type="audit_log",
+            object_id=service,
+            summary=summary,
+            details=details,
+        )
 
     def render(check: audit.ChainCheck | None = None, status: int = 200) -> ResponseReturnValue:
         me = current_principal()

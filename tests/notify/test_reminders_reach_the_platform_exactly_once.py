@@ -16,6 +16,7 @@ from services.notify.domain.delivery import DELIVERED, FAILED, PARKED, QUEUED, S
 from services.notify.tables import Attempt, Delivery
 from services.notify.usecases import delivery
 from shared.db import utcnow
+from shared.identity import Principal, Role
 from shared.messaging import Envelope
 
 pytestmark = pytest.mark.integration
@@ -121,7 +122,8 @@ def test_a_message_still_failing_after_the_last_retry_is_parked_and_an_operator_
     line.start()
     [row] = line.wait_settled(1)
     assert row.state == PARKED and "已重试2次" in row.last_error
-    delivery.replay(delivery.context_of(line.runtime), row.id, by="赵磊")
+    admin = Principal("bb.admin", "赵磊", "330200", "nb-bb", frozenset({Role.OFFICE_ADMIN}))
+    delivery.replay(delivery.context_of(line.runtime), row.id, actor=admin)
     [row] = line.wait_settled(1)
     assert row.state == DELIVERED
     assert len(records(standin, "work_notification", accepted=True)) == 1

@@ -4,8 +4,6 @@ administrative acts by their use cases, each on its own unit of work."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.intake.domain.cases import ACTION_LABELS
 from shared import audit
 from shared.identity import Principal
@@ -21,15 +19,6 @@ EXPORT = "ledger.export"
 audit.name_actions({f"case.{code}": f"办理：{label}" for code, label in ACTION_LABELS.items()})
 
 
-def record(
-    runtime: ServiceRuntime, action: str, *, actor: Principal | None, summary: str, **more: Any
-) -> None:
-    """One entry in a transaction of its own."""
-    with runtime.unit_of_work() as uow:
-        uow.audit(action, actor=actor, summary=summary, **more)
-        uow.commit()
-
-
 def home_jurisdiction(runtime: ServiceRuntime) -> str:
     """Where an act nobody can be placed in is recorded (a log-in of an unknown account): the chain of the
     deployment's first jurisdiction, whose office runs the suite."""
@@ -37,7 +26,7 @@ def home_jurisdiction(runtime: ServiceRuntime) -> str:
 
 
 def logged_in(runtime: ServiceRuntime, person: Principal, method: str) -> None:
-    record(
+    audit.record(
         runtime,
         LOGIN,
         actor=person,
@@ -59,7 +48,7 @@ def login_refused(
 ) -> None:
     """A failed log-in: nobody is logged in; the actor is the account presented, if any."""
     where = jurisdiction or home_jurisdiction(runtime)
-    record(
+    audit.record(
         runtime,
         LOGIN_REFUSED,
         actor=Principal(account or "anonymous", "未登录用户", where, None, frozenset()),
@@ -71,7 +60,7 @@ def login_refused(
 
 
 def logged_out(runtime: ServiceRuntime, person: Principal, *, everywhere: bool) -> None:
-    record(
+    audit.record(
         runtime,
         LOGOUT,
         actor=person,
@@ -84,7 +73,7 @@ def logged_out(runtime: ServiceRuntime, person: Principal, *, everywhere: bool) 
 
 def exported(runtime: ServiceRuntime, actor: Principal, what: str, filters: list[str], count: int) -> None:
     """An Excel export: what, with which filters, how many rows."""
-    record(
+    audit.record(
         runtime,
         EXPORT,
         actor=actor,

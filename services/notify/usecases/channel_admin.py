@@ -19,8 +19,10 @@ from services.notify.adapters.keyring import field_names, is_encrypted
 from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
 from services.notify.domain.templates import BUILTIN_BY_CODE, render
 from services.notify.tables import Channel, Recipient
+from services.notify.usecases import audit_log
 from services.notify.usecases.channel_secrets import channel_config
 from services.notify.usecases.delivery import NotifyContext
+from shared import audit
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -129,9 +131,31 @@ def create_channel(ctx: NotifyContext, principal: Principal, data: Mapping[str, 
         created_by=principal.user_id,
         created_at=utcnow(),
     )
-    with ctx.db.transaction() as session:
-        session.add(row)
-    return public_view(row)
+    with ctx.runtime.unit_of_work() as uow:
+        uow.session.add(row)
+        _audit_channel(uow, audit_log.CHANNEL_CREATE, principal, row, "新建")
+        uow.commit()
+        return public_view(row)
+
+
+def _audit_channel(uow: Any, action: str, principal: Principal, row: Channel, verb: str) -> None:
+    """An act on a channel: its kind, name, address and departments — the names of its secrets, never them."""
+    kind = CHANNEL_KIND_NAMES.get(row.kind, row.kind)
+    view = public_view(row)
+    uow.audit(
+        action,
+        actor=principal,
+        jurisdiction=row.jurisdiction,
+        object_type="channel",
+        object_id=row.id,
+        summary=f"{verb}{kind}：{row.name}（{view['config'].get('url')}）",
+        details={
+            "kind": row.kind,
+            "name": row.name,
+            "config": view["config"],
+            "secrets": view["credentials_set"],
+        },
+    )
 
 
 def _own_channel(session: Any, principal: Principal, channel_id: str) -> Channel:
@@ -145,17 +169,40 @@ def _own_channel(session: Any, principal: Principal, channel_id: str) -> Channel
 def disable_channel(ctx: NotifyContext, principal: Principal, channel_id: str) -> dict[str, Any]:
     if channel_id == DEFAULT_ZWD_CHANNEL_ID:
         raise Conflict("浙政钉工作通知渠道由部署配置提供，不能在此停用")
-    with ctx.db.transaction() as session:
-        row = _own_channel(session, principal, channel_id)
-        if row.enabled:
+    with ctx.runtime.unit_of_work() as uow:
+        row = _own_channel(uow.session, principal, channel_id)
+        if row.enabled:  # disabling a disabled channel changes nothing, and records nothing
             row.enabled, row.disabled_at = False, utcnow()
+            _audit_channel(uow, audit_log.CHANNEL_DISABLE, principal, row, "停用")
+        uow.commit()
         return public_view(row)
 
 
 def test_channel(
     ctx: NotifyContext, principal: Principal, channel_id: str, *, account_id: str | None = None
 ) -> SendResult:
-    """Send the ``channel_test`` message now and return the platform's answer (robots use a rate slot)."""
+    """Send the ``channel_test`` message now and return the platform's answer (robots use a rate slot); the
+    attempt and the platform's answer are recorded (a refusal before sending — rate limit, disabled channel —
+    is not: nothing was sent)."""
+    result = _send_test(ctx, principal, channel_id, account_id)
+    with ctx.db.transaction() as session:
+        row = session.get(Channel, channel_id)
+        name = row.name if row is not None else "浙政钉工作通知（部署配置）"
+    audit.record(
+        ctx.runtime,
+        audit_log.CHANNEL_TEST,
+        actor=principal,
+        object_type="channel",
+        object_id=channel_id,
+        summary=f"向通知渠道发送测试消息：{name}，{'已送达' if result.delivered else '未送达'}",
+        details={"account_id": account_id, **answer_view(result)},
+    )
+    return result
+
+
+def _send_test(
+    ctx: NotifyContext, principal: Principal, channel_id: str, account_id: str | None
+) -> SendResult:
     message = render(BUILTIN_BY_CODE["channel_test"], {"sent_by": principal.name})
     key = f"test-{uuid.uuid4().hex}"
     if channel_id == DEFAULT_ZWD_CHANNEL_ID:

@@ -16,7 +16,9 @@ from typing import Any
 
 from services.notify.adapters.channels import ChannelConfig
 from services.notify.adapters.keyring import ALGORITHMS, Keyring, is_encrypted
+from services.notify.usecases import audit_log
 from shared.config import Settings
+from shared.identity import Principal
 
 
 def keyring_of(runtime: Any) -> Keyring:
@@ -51,19 +53,32 @@ def status(runtime: Any) -> dict[str, Any]:
 
 
 def rotate(runtime: Any) -> int:
-    """Re-encrypt every channel whose secrets are not under the current key (or are in the clear)."""
+    """Re-encrypt every channel whose secrets are not under the current key (or are in the clear); recorded
+    in the audit trail of each jurisdiction whose channels it re-encrypted, by the command line."""
     from sqlalchemy import select
 
     from services.notify.tables import Channel
 
-    keyring, count = keyring_of(runtime), 0
-    with runtime.db.transaction() as session:
-        for row in session.scalars(select(Channel).order_by(Channel.id)).all():
+    keyring = keyring_of(runtime)
+    rotated: dict[str, list[str]] = {}
+    with runtime.unit_of_work() as uow:
+        for row in uow.session.scalars(select(Channel).order_by(Channel.id)).all():
             stored = dict(row.credentials or {})
             if keyring.needs_rotation(stored):
                 row.credentials = keyring.encrypt(keyring.decrypt(stored, aad=row.id), aad=row.id)
-                count += 1
-    return count
+                rotated.setdefault(row.jurisdiction, []).append(row.id)
+        for jurisdiction, channels in rotated.items():
+            uow.audit(
+                audit_log.SECRETS_ROTATE,
+                actor=Principal("cli", "命令行", jurisdiction, None, frozenset()),
+                object_type="channel",
+                object_id=",".join(channels)[:200],
+                summary=f"以密钥 {keyring.current.id}（{keyring.current.algorithm_name}）重新加密渠道密钥"
+                f" {len(channels)} 个",
+                details={"channels": channels, "key_id": keyring.current.id},
+            )
+        uow.commit()
+    return sum(len(channels) for channels in rotated.values())
 
 
 def main(argv: list[str] | None = None) -> int:

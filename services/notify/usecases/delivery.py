@@ -63,7 +63,7 @@ from services.notify.domain.recipients import (
 )
 from services.notify.domain.templates import RenderedMessage, RenderError, render_fitting
 from services.notify.tables import Attempt, Channel, Delivery, Recipient, SendRequest
-from services.notify.usecases import reports
+from services.notify.usecases import audit_log, reports
 from services.notify.usecases.channel_secrets import channel_config
 from services.notify.usecases.templates import template_spec
 from shared.broker import inbound_actor_name
@@ -71,6 +71,7 @@ from shared.config import NotifySettings
 from shared.contracts import NOTIFY
 from shared.db import utcnow
 from shared.errors import ValidationFailed
+from shared.identity import Principal
 from shared.messaging import Envelope, UnitOfWork
 from shared.platform import OutboundMessage, SendResult
 from shared.platform.robot import THROTTLED, markdown_payload
@@ -1200,13 +1201,15 @@ def resolve_waiting(ctx: NotifyContext) -> int:
     return len(fresh)
 
 
-def replay(ctx: NotifyContext, delivery_id: str, *, by: str) -> Delivery:
+def replay(ctx: NotifyContext, delivery_id: str, *, actor: Principal) -> Delivery:
     """An operator sends a parked (or failed) delivery again — with the rest of its batch, so that its
-    ``bizMsgId`` still names the same receivers; attempts start afresh, the key stays."""
+    ``bizMsgId`` still names the same receivers; attempts start afresh, the key stays. Recorded in the audit
+    trail with the batch it took along."""
     from shared.errors import Conflict, NotFound
 
     now = utcnow()
-    with ctx.db.transaction() as session:
+    with ctx.runtime.unit_of_work() as uow:
+        session = uow.session
         row = session.get(Delivery, delivery_id)
         if row is None:
             raise NotFound("未找到该投递记录")
@@ -1214,13 +1217,30 @@ def replay(ctx: NotifyContext, delivery_id: str, *, by: str) -> Delivery:
             raise Conflict(f"只有待人工处理或失败的投递可以重放，当前状态：{rules.STATE_NAMES[row.state]}")
         if row.channel_kind == "none":
             raise Conflict("该通知对象无法送达（没有浙政钉账号或渠道），请先更正组织目录或渠道配置")
-        session.execute(
+        was = rules.STATE_NAMES[row.state]
+        replayed = session.scalars(
             update(Delivery)
             .where(_whole_batches([row.id]), Delivery.state.in_(rules.REPLAYABLE))
             .values(state=rules.QUEUED, attempts=0, next_attempt_at=now, updated_at=now)
-            .values(last_error=f"由{by}人工重放")
+            .values(last_error=f"由{actor.name}人工重放")
+            .returning(Delivery.id)
             .execution_options(synchronize_session=False)
-        )
+        ).all()
         session.refresh(row)
+        uow.audit(
+            audit_log.DELIVERY_REPLAY,
+            actor=actor,
+            jurisdiction=row.jurisdiction,
+            object_type="delivery",
+            object_id=row.id,
+            summary=f"人工重放投递：{row.title}（{row.recipient_name}，原为{was}，同批 {len(replayed)} 条）",
+            details={
+                "template": row.template,
+                "recipient": row.recipient,
+                "case_id": row.case_id,
+                "batch": sorted(replayed),
+            },
+        )
+        uow.commit()
     ctx.runtime.sender.send(NOTIFY, deliver_envelope([delivery_id]))
     return row
