@@ -39,7 +39,7 @@ LABELS = {
     "due_soon_working_days_before": "到期前几个工作日提醒",
     "overdue_every_working_days": "逾期后每隔几个工作日提醒",
     "escalate_after_overdue_working_days": "逾期几个工作日后报上一级领导",
-    "source": "本地文件名称及文号",
+    "source": "依据的本地文件（名称及文号）",
 }
 
 
@@ -136,7 +136,7 @@ def check_setting(jurisdiction: str, setting: LocalSetting) -> None:
     ):
         problems["max_working_days"] = [f"“{LABELS['max_working_days']}”不能小于下限"]
     if not setting.source.strip():
-        problems["source"] = [f"应写明“{LABELS['source']}”：规定这一事项的本地文件（{ARTICLE}）"]
+        problems["source"] = [f"应写明规定这一事项的本地文件名称及文号（{ARTICLE}）"]
     if problems:
         raise ValidationFailed(f"{setting.name}的本地规定有误（{ARTICLE}）", code=INVALID, fields=problems)
 

@@ -12,7 +12,10 @@
 - ``GET /admin/periods`` — the periods a district or county adopts (第三十九条): each working-day limit of the
   measures with the city's length and the jurisdiction's own (with its local document), a form to set one,
   a button to go back to the measures', and who changed what when. Every clock of the jurisdiction started
-  afterwards counts by them.
+  afterwards counts by them. Below, the other local rules (第三十九条): the usual range of a written
+  solicitation's reply period (第二十条), the length of the coordination period's extension (第二十二条)
+  and the reminder plan, each with its form, its local document and a button back to the city's
+  (``POST /admin/periods/settings/<setting>`` and ``…/withdraw``); intake is told of every change.
 """
 
 from __future__ import annotations
@@ -30,13 +33,14 @@ from services.deadlines.domain.calendar import LocalOverride, OverrideKind, Year
 from services.deadlines.domain.local_periods import CITY, LocalPeriod
 from services.deadlines.domain.notice import parse_holiday_cn, parse_notice_text
 from services.deadlines.domain.rules import RULES
-from services.deadlines.usecases import calendar_admin, local_periods
+from services.deadlines.usecases import calendar_admin, local_periods, local_rules
 from services.deadlines.usecases.calendar_watch import missing_year
 from shared.auth import current_principal
 from shared.db import utcnow
 from shared.errors import AppError, ValidationFailed
 from shared.identity import Role
 from shared.jurisdictions import jurisdiction_name
+from shared.local_rules import LABELS, NAMES
 from shared.localtime import local_date
 from shared.service import current_runtime
 from shared.web import pages
@@ -287,18 +291,33 @@ def periods() -> ResponseReturnValue:
 
 
 def _periods(
-    *, status: int = 200, form: Form | None = None, notice: str | None = None
+    *,
+    status: int = 200,
+    form: Form | None = None,
+    setting_form: tuple[str, Form] | None = None,
+    notice: str | None = None,
 ) -> ResponseReturnValue:
     runtime, me = current_runtime(), current_principal()
     with runtime.db.transaction() as session:
         shown = local_periods.overview(session, me.jurisdiction)
-    for change in shown["history"]:
+        settings = local_rules.overview(session, me.jurisdiction)
+    history = sorted(
+        [*shown["history"], *settings["history"]], key=lambda c: c["changed_at"], reverse=True
+    )  # one record of every local change, newest first
+    for change in history:
         change["changed_by_name"] = _loaded_by(change["changed_by"])
+    forms = {s["setting"]: _setting_form(s) for s in settings["settings"]}
+    if setting_form is not None:
+        forms[setting_form[0]] = setting_form[1]
     return pages.render_page(
         "deadlines/periods.html",
         status=status,
         periods=shown["periods"],
-        history=shown["history"],
+        settings=settings["settings"],
+        setting_forms=forms,
+        setting_fields={code: list(figures) for code, figures in local_rules.CITY_FIGURES.items()},
+        labels=LABELS,
+        history=history,
         city=me.jurisdiction == CITY,
         jurisdiction=jurisdiction_name(me.jurisdiction),
         form=form or Form(labels=PERIOD_LABELS),
@@ -350,4 +369,67 @@ def withdraw_period(rule_code: str) -> ResponseReturnValue:
     except AppError as refused:
         return pages.error_page(refused.status, "无法恢复", refused.detail, back="/admin/periods")
     done = f"{rule.name}已恢复执行本办法规定的期限" if changed else "该期限本来就执行本办法的规定"
+    return pages.redirect_to("/admin/periods?" + urlencode({"done": done}))
+
+
+# --- 第39条: the other local rules (第二十条 range, 第二十二条 extension, reminder plan) ----------------
+
+
+def _setting_labels(code: str) -> dict[str, str]:
+    names = [*local_rules.CITY_FIGURES.get(code, {}), "source"]
+    return {"jurisdiction": "辖区", **{f"{code}.{name}": LABELS[name] for name in names}}
+
+
+def _setting_form(shown: dict[str, Any]) -> Form:
+    """A setting's form, filled with the jurisdiction's own figures or the city's."""
+    code = shown["setting"]
+    figures = shown["figures"] or shown["city_figures"]
+    values = {f"{code}.{name}": value for name, value in figures.items()}
+    return Form.of({**values, f"{code}.source": shown["source"] or ""}, _setting_labels(code))
+
+
+def _on_form(code: str, refused: AppError) -> AppError:
+    """The use case names ``min_working_days``; the page's field is ``reply_range.min_working_days``."""
+    if not isinstance(refused, ValidationFailed):
+        return refused
+    fields = {f"{code}.{name}" if name != "jurisdiction" else name: m for name, m in refused.fields.items()}
+    return ValidationFailed(refused.detail, code=refused.code, fields=fields)
+
+
+@period_pages.post("/settings/<string:code>")
+@admin_only
+def set_setting(code: str) -> ResponseReturnValue:
+    if code not in NAMES:
+        return pages.error_page(404, "未找到", "没有这项本地规定。", back="/admin/periods")
+    form = Form.posted(_setting_labels(code))
+    runtime, me = current_runtime(), current_principal()
+    figures = {name: form.value(f"{code}.{name}") for name in local_rules.CITY_FIGURES[code]}
+    try:
+        setting = local_rules.setting_from_form(code, figures, form.value(f"{code}.source"))
+        with runtime.unit_of_work() as uow:
+            changed = local_rules.set_setting(uow, me.jurisdiction, setting, actor=me, now=utcnow())
+            uow.commit()
+    except AppError as refused:
+        shown = form.with_error(_on_form(code, refused))
+        return _periods(status=refused.status, setting_form=(code, shown))
+    done = f"已将{setting.name}设为{setting.describe()}" if changed else f"{NAMES[code]}未变化"
+    return pages.redirect_to("/admin/periods?" + urlencode({"done": done}) + "#settings")
+
+
+@period_pages.post("/settings/<string:code>/withdraw")
+@admin_only
+def withdraw_setting(code: str) -> ResponseReturnValue:
+    if code not in NAMES:
+        return pages.error_page(404, "未找到", "没有这项本地规定。", back="/admin/periods")
+    form = Form.posted({"source": LABELS["source"]})
+    runtime, me = current_runtime(), current_principal()
+    try:
+        with runtime.unit_of_work() as uow:
+            changed = local_rules.withdraw(
+                uow, me.jurisdiction, code, form.value("source"), actor=me, now=utcnow()
+            )
+            uow.commit()
+    except AppError as refused:
+        return pages.error_page(refused.status, "无法恢复", refused.detail, back="/admin/periods")
+    done = f"{NAMES[code]}已恢复执行办法的规定" if changed else f"{NAMES[code]}本来就执行办法的规定"
     return pages.redirect_to("/admin/periods?" + urlencode({"done": done}))

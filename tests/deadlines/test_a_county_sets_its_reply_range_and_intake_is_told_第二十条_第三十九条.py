@@ -8,22 +8,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 from deadlines_support import NINGBO, shanghai
 
-from services.deadlines.tables import ClockRecord
+from services.deadlines.tables import AuditEntry, ClockRecord
 from services.deadlines.usecases import local_rules
 from shared.contracts import INTAKE, LOCAL_RULES_CHANGED
 from shared.errors import ValidationFailed
+from shared.identity import Principal
 from shared.local_rules import LocalRules, ReplyRange, check_setting
 
 HAISHU = "330203"
+ADMIN = Principal("hs.bb.admin", "梁宇", HAISHU, "hs-bb", frozenset({"office_admin"}))
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第二十条"
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 
 def _set(deadlines, setting, jurisdiction: str = HAISHU) -> bool:  # type: ignore[no-untyped-def]
     with deadlines.unit_of_work() as uow:
-        changed = local_rules.set_setting(uow, jurisdiction, setting, by="梁宇（hs.bb.admin）", now=NOW)
+        changed = local_rules.set_setting(uow, jurisdiction, setting, actor=ADMIN, now=NOW)
         uow.commit()
     return changed
 
@@ -75,14 +78,23 @@ def test_withdrawing_the_range_tells_intake_the_measures_apply_again_第三十�
     _set(deadlines, ReplyRange(min_working_days=7, max_working_days=15, source=SOURCE))
     with deadlines.unit_of_work() as uow:
         with pytest.raises(ValidationFailed) as no_source:
-            local_rules.withdraw(uow, HAISHU, "reply_range", " ", by="梁宇", now=NOW)
+            local_rules.withdraw(uow, HAISHU, "reply_range", " ", actor=ADMIN, now=NOW)
         assert "source" in no_source.value.fields
-        assert local_rules.withdraw(uow, HAISHU, "reply_range", "海编委〔2026〕9号", by="梁宇", now=NOW)
+        assert local_rules.withdraw(uow, HAISHU, "reply_range", "海编委〔2026〕9号", actor=ADMIN, now=NOW)
         uow.commit()
     last = [env for _q, env in sent.sent if env["type"] == LOCAL_RULES_CHANGED][-1]
     assert last["payload"]["rules"] == {}
     with deadlines.db.transaction() as session:
         history = local_rules.overview(session, HAISHU)["history"]
+    with deadlines.db.transaction() as session:
+        audited = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(a.action, a.actor_name) for a in audited] == [
+            ("local_rule.set", "梁宇"),
+            ("local_rule.withdraw", "梁宇"),
+        ]
+        assert audited[0].summary == (
+            f"海曙区将书面征求意见答复期限由办法规定改为7至15个工作日；依据：{SOURCE}"
+        )
     assert [(h["old"], h["new"]) for h in history] == [
         ("7至15个工作日", "办法规定"),
         ("办法规定", "7至15个工作日"),

@@ -13,9 +13,11 @@ from services.deadlines.mapping import to_domain
 from services.deadlines.tables import ClockRecord
 from services.deadlines.usecases import local_rules
 from shared.contracts import CLOCK_EXTEND
+from shared.identity import Principal
 from shared.local_rules import ExtensionLength
 
 HAISHU = "330203"
+ADMIN = Principal("hs.bb.admin", "梁宇", HAISHU, "hs-bb", frozenset({"office_admin"}))
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第二十二条"
 
 
@@ -23,7 +25,7 @@ def _set_extension(deadlines, days: int) -> None:  # type: ignore[no-untyped-def
     with deadlines.unit_of_work() as uow:
         now = datetime(2026, 10, 1, tzinfo=UTC)
         setting = ExtensionLength(working_days=days, source=SOURCE)
-        local_rules.set_setting(uow, HAISHU, setting, by="梁宇", now=now)
+        local_rules.set_setting(uow, HAISHU, setting, actor=ADMIN, now=now)
         uow.commit()
 
 

@@ -17,9 +17,11 @@ from services.deadlines.domain.reminder_plan import DEFAULT_PLAN, ReminderPlan, 
 from services.deadlines.usecases import local_rules, sweep
 from shared.contracts import NOTIFY_SEND
 from shared.errors import ValidationFailed
+from shared.identity import Principal
 from shared.local_rules import LocalReminders, check_setting
 
 HAISHU = "330203"
+ADMIN = Principal("hs.bb.admin", "梁宇", HAISHU, "hs-bb", frozenset({"office_admin"}))
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第三十条"
 PLAN = LocalReminders(
     due_soon_working_days_before=4,
@@ -65,7 +67,7 @@ def test_the_sweep_reminds_a_districts_clocks_by_its_own_plan_and_the_citys_by_t
     start_clock("clk-hs", at=monday, jurisdiction=HAISHU, case_id="c-hs")  # running before the plan is set
     start_clock("clk-nb", at=monday, case_id="c-nb")
     with deadlines.unit_of_work() as uow:
-        local_rules.set_setting(uow, HAISHU, PLAN, by="梁宇", now=datetime(2025, 11, 3, 3, tzinfo=UTC))
+        local_rules.set_setting(uow, HAISHU, PLAN, actor=ADMIN, now=datetime(2025, 11, 3, 3, tzinfo=UTC))
         uow.commit()
 
     sweep.sweep(deadlines, now=shanghai(2025, 11, 4, 9, 1))  # 4 working days before 11月10日

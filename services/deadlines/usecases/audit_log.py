@@ -10,6 +10,7 @@ from shared.identity import Principal
 CALENDAR_LOAD = "calendar.load_year"
 OVERRIDE_SET, OVERRIDE_REMOVE = "calendar.override_set", "calendar.override_remove"
 PERIOD_SET, PERIOD_WITHDRAW = "period.set", "period.withdraw"
+SETTING_SET, SETTING_WITHDRAW = "local_rule.set", "local_rule.withdraw"
 
 audit.name_actions(
     {
@@ -18,8 +19,15 @@ audit.name_actions(
         OVERRIDE_REMOVE: "撤销本地调整",
         PERIOD_SET: "设定本地办理期限",
         PERIOD_WITHDRAW: "恢复办法规定期限",
+        SETTING_SET: "设定本地规定",
+        SETTING_WITHDRAW: "恢复办法规定",
     },
-    objects={"calendar_year": "节假日安排", "calendar_override": "本地调整", "local_period": "本地办理期限"},
+    objects={
+        "calendar_year": "节假日安排",
+        "calendar_override": "本地调整",
+        "local_period": "本地办理期限",
+        "local_setting": "本地规定",
+    },
 )
 
 

@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from services.deadlines.domain.reminder_plan import DEFAULT_PLAN
 from services.deadlines.tables import ClockRecord, LocalSetting, LocalSettingChange
+from services.deadlines.usecases import audit_log
 from shared.contracts import INTAKE, LOCAL_RULES_CHANGED
 from shared.errors import ValidationFailed
+from shared.identity import Principal
+from shared.jurisdictions import jurisdiction_name
 from shared.local_rules import (
     ARTICLE,
     EXTENSION,
@@ -48,10 +51,13 @@ def current(session: Session, jurisdiction: str) -> LocalRules:
     return LocalRules.from_json(jurisdiction, {r.setting: {**r.figures, "source": r.source} for r in rows})
 
 
-def set_setting(uow: UnitOfWork, jurisdiction: str, setting: Setting, *, by: str, now: datetime) -> bool:
-    """Set (or change) one local setting; False when nothing changed."""
+def set_setting(
+    uow: UnitOfWork, jurisdiction: str, setting: Setting, *, actor: Principal, now: datetime
+) -> bool:
+    """Set (or change) one local setting; False when nothing changed (and nothing recorded)."""
     check_setting(jurisdiction, setting)
     session, figures, source = uow.session, values_of(setting), setting.source.strip()
+    by = audit_log.signed(actor)
     row = session.get(LocalSetting, (jurisdiction, setting.setting))
     if row is not None and (row.figures, row.source) == (figures, source):
         return False
@@ -60,22 +66,24 @@ def set_setting(uow: UnitOfWork, jurisdiction: str, setting: Setting, *, by: str
         row = LocalSetting(jurisdiction=jurisdiction, setting=setting.setting)
         session.add(row)
     row.figures, row.source, row.changed_by, row.changed_at = figures, source, by, now
-    _record(uow, jurisdiction, setting.setting, old, figures, source, by=by, now=now)
+    _record(uow, jurisdiction, setting.setting, old, figures, source, actor=actor, now=now)
     return True
 
 
-def withdraw(uow: UnitOfWork, jurisdiction: str, code: str, source: str, *, by: str, now: datetime) -> bool:
+def withdraw(
+    uow: UnitOfWork, jurisdiction: str, code: str, source: str, *, actor: Principal, now: datetime
+) -> bool:
     """Back to the city's, naming the local document that says so; False when none was set."""
     session = uow.session
     row = session.get(LocalSetting, (jurisdiction, code))
     if row is None:
         return False
     if not source.strip():
-        message = f"应写明“{LABELS['source']}”：恢复执行本办法规定的本地文件（{ARTICLE}）"
+        message = f"应写明恢复执行本办法规定的本地文件名称及文号（{ARTICLE}）"
         raise ValidationFailed.for_field("source", message, code="local_rule_invalid")
     old = dict(row.figures)
     session.delete(row)
-    _record(uow, jurisdiction, code, old, None, source.strip(), by=by, now=now)
+    _record(uow, jurisdiction, code, old, None, source.strip(), actor=actor, now=now)
     return True
 
 
@@ -87,11 +95,12 @@ def _record(
     new: dict[str, int] | None,
     source: str,
     *,
-    by: str,
+    actor: Principal,
     now: datetime,
 ) -> None:
-    """Keep the change, tell intake the jurisdiction's new set, and let the sweep look again at every running
-    clock of the jurisdiction when its reminder plan changed (a reminder now owed earlier goes out)."""
+    """Keep the change (and in the audit trail), tell intake the jurisdiction's new set, and let the sweep
+    look again at every running clock of the jurisdiction when its reminder plan changed (a reminder now
+    owed earlier goes out)."""
     session = uow.session
     change = LocalSettingChange(
         jurisdiction=jurisdiction,
@@ -99,10 +108,20 @@ def _record(
         old_figures=old,
         new_figures=new,
         source=source,
-        changed_by=by,
+        changed_by=audit_log.signed(actor),
         changed_at=now,
     )
     session.add(change)
+    uow.audit(
+        audit_log.SETTING_SET if new is not None else audit_log.SETTING_WITHDRAW,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        object_type="local_setting",
+        object_id=code,
+        summary=f"{jurisdiction_name(jurisdiction)}将{NAMES[code]}由{_described(code, old)}改为"
+        f"{_described(code, new)}；依据：{source}",
+        details={"setting": code, "old": old, "new": new, "source": source},
+    )
     session.flush()
     rules = current(session, jurisdiction)
     payload = {"jurisdiction": jurisdiction, "rules": rules.to_json(), "changed_at": now.isoformat()}

@@ -15,6 +15,7 @@ solicitation sent today (第二十条), for the solicitation form's live preview
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -32,7 +33,7 @@ from services.intake.messages.cases import KIND_NAMES
 from services.intake.pages import case_forms
 from services.intake.pages.case_forms import FieldSpec
 from services.intake.tables import Department
-from services.intake.usecases import attachments
+from services.intake.usecases import attachments, local_rules
 from services.intake.usecases import cases as casework
 from services.intake.usecases import documents as written
 from services.intake.usecases.case_actions import CaseAction
@@ -40,7 +41,7 @@ from shared import localtime
 from shared.auth import current_principal
 from shared.errors import AppError, NotFound, ValidationFailed
 from shared.http import accepts_upload
-from shared.measures import RULES
+from shared.measures import RULES, Rule
 from shared.service import current_runtime
 from shared.web import pages
 from shared.web.formatting import chinese_date, chinese_datetime
@@ -305,14 +306,30 @@ def _revises_content(declared: CaseAction[Any], kind: str) -> bool:
     return content is not None and issubclass(schema_for(declared.command), content)
 
 
+def _localised(specs: list[FieldSpec], reply: Rule) -> list[FieldSpec]:
+    """第20条 as the case's jurisdiction counts it (第三十九条): the reply period's usual range in the hint
+    and in the label of the reason a period outside it needs."""
+
+    def shown(spec: FieldSpec) -> FieldSpec:
+        if spec.name == "reply_working_days":
+            return replace(spec, hint=f"答复期限（工作日），一般为{reply.period}（{reply.where}）")
+        if spec.name == "reply_period_reason":
+            return replace(spec, label=f"答复期限超出{reply.period}的理由")
+        return spec
+
+    return [shown(spec) for spec in specs]
+
+
 def _forms_of(case: dict[str, Any], me: Any, posted: tuple[str, Form] | None) -> list[dict[str, Any]]:
     routed = case_forms.by_action()
+    with current_runtime().db.transaction() as session:
+        reply = local_rules.of(session, case["jurisdiction"]).written_reply()
     out = []
     for allowed in case["allowed_actions"]:
         declared = routed.get(allowed["action"])
         if declared is None:
             continue
-        specs = case_forms.fields_of(declared)
+        specs = _localised(case_forms.fields_of(declared), reply)
         labels = case_forms.labels(specs)
         if posted is not None and posted[0] == declared.action:
             form = posted[1]
