@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
 from deadlines_support import NINGBO, shanghai
+from sqlalchemy import select
 
 from services.deadlines.tables import AuditEntry, ClockRecord
 from services.deadlines.usecases import local_rules
