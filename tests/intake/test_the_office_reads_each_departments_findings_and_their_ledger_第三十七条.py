@@ -16,6 +16,7 @@ from casework_support import Desk, accepted_application
 from openpyxl import load_workbook
 
 from services.intake.pages.login import session_user
+from services.intake.tables import CaseRecord
 from services.intake.usecases import directory, rectification
 from shared.contracts import case_ref, party
 from shared.localtime import today
@@ -103,6 +104,13 @@ def _findings(desk: Desk) -> dict[str, str]:
     }
 
 
+def _past_its_date(desk: Desk, case_id: str) -> None:
+    """The order's date has passed since it was made (an order's date is always ahead when made)."""
+    with desk.runtime.db.transaction() as session:
+        record = session.get_one(CaseRecord, case_id)
+        record.content = {**record.content, "due_date": (today() - timedelta(days=1)).isoformat()}
+
+
 def _page(desk: Desk, query: str) -> str:
     response = desk.client.get(f"/supervision/findings?{query}")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -132,7 +140,7 @@ def test_each_finding_shows_its_failing_evidence_recorder_date_and_state_第三�
         "关于下放农机登记职责的申请",
         "李强 记录于",
         f"纠正期限 {DUE.year}年{DUE.month}月{DUE.day}日",
-        "已纠正（按期报告纠正）",
+        "已纠正（按期纠正）",
         "未按要求纠正，按监督检查规定处理（逾期未纠正，系统自动移交）",
         'href="/cases/new/rectification"',
     ):
@@ -143,7 +151,7 @@ def test_each_finding_shows_its_failing_evidence_recorder_date_and_state_第三�
     assert "发现的问题（2）" in transport and made["not_as_defined"] in transport
     assert made["poor_performance"] not in transport
     assert 'value="nb-jtj" selected' in transport
-    corrected = _page(desk, "state=corrected")
+    corrected = _page(desk, "state=corrected_in_time")
     assert made["not_as_coordinated"] in corrected and made["other"] not in corrected
 
 
@@ -168,6 +176,9 @@ def test_the_dashboards_rectification_figures_open_the_findings_behind_them_第�
     made = _findings(desk)
     desk.act("sthj.clerk", made["not_as_coordinated"], "report-correction", {"report": "已落实"})
     desk.act("bb.head", made["not_as_coordinated"], "confirm-correction", {"note": "已核实"})
+    _past_its_date(desk, made["other"])
+    desk.act("jtj.clerk", made["other"], "report-correction", {"report": "逾期后才落实"})
+    desk.act("bb.head", made["other"], "confirm-correction", {"note": "已核实"})
     _log_in(desk, "bb.leader")
     start = date(today().year, 1, 1).isoformat()
     html = desk.client.get(f"/supervision?from={start}").get_data(as_text=True)
@@ -176,12 +187,14 @@ def test_the_dashboards_rectification_figures_open_the_findings_behind_them_第�
         unescape(href): int(count)
         for href, count in re.findall(r'<a href="(/supervision/findings\?[^"]+)">(\d+)</a> 件', card)
     }
-    assert len(figures) == 4
+    assert len(figures) == 5
     for href, count in figures.items():
         listed = desk.client.get(href).get_data(as_text=True)
         assert f"发现的问题（{count}）" in listed, href
-    assert figures[next(h for h in figures if "state=corrected" in h)] == 1
-    assert figures[next(h for h in figures if "state=open" in h and "late" not in h)] == 4
+    by_state = {re.search(r"state=(\w+)", h).group(1): n for h, n in figures.items()}  # type: ignore[union-attr]
+    assert by_state == {"open": 3, "open_late": 0, "corrected_in_time": 1, "corrected_late": 1, "referred": 0}
+    late = desk.client.get(next(h for h in figures if "corrected_late" in h)).get_data(as_text=True)
+    assert made["other"] in late and "已纠正（逾期后纠正）" in late
 
 
 def test_a_filter_that_names_nothing_is_refused_beside_its_field_第三十七条(desk) -> None:

@@ -166,6 +166,7 @@ class FindingState:
     short: str  # a column's head on a phone
     statuses: tuple[Status, ...]
     overdue_only: bool = False
+    in_time: bool | None = None  # corrected: by the order's date (True) or after it (False)
 
 
 OPEN = (Status.ORDERED, Status.CORRECTION_REPORTED)
@@ -175,11 +176,18 @@ FINDING_STATES: dict[str, FindingState] = {
     "open_late": FindingState(
         "逾期未纠正（未按要求及时纠正，待移交监督检查）", "逾期未纠正", OPEN, overdue_only=True
     ),
-    "corrected": FindingState("已纠正", "已纠正", (Status.CORRECTED,)),
+    "corrected_in_time": FindingState("按期纠正", "按期纠正", (Status.CORRECTED,), in_time=True),
+    "corrected_late": FindingState("逾期后纠正", "逾期后纠正", (Status.CORRECTED,), in_time=False),
     "referred": FindingState(
         "移交监督检查（未按要求及时纠正）", "已移交监督", (Status.REFERRED_TO_SUPERVISION,)
     ),
 }
+
+
+def corrected_in_time(reported_on: date | None, due_date: date | None) -> bool:
+    """A correction is in time when the department reported it (the report the office then confirmed) by the
+    order's date; one with no report on record (a finding handed over from devolution) by its confirmation."""
+    return reported_on is not None and (due_date is None or reported_on <= due_date)
 
 
 # --- the procedure ---

@@ -7,11 +7,13 @@ was recorded), as the lists behind the dashboard's 限期纠正 figures and as t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import STATUS_NAMES, Kind, Status
@@ -20,17 +22,22 @@ from services.intake.domain.rectification import (
     OPEN,
     RECTIFICATION_GROUND_NAMES,
     RectificationGround,
+    corrected_in_time,
 )
 from services.intake.domain.rules import named
 from services.intake.tables import CaseEvent, CaseRecord, Department, Person
-from services.intake.usecases.supervision import Period, in_scope
 from shared.errors import Forbidden, ValidationFailed
-from shared.localtime import local_date
+from shared.localtime import end_of_day, local_date, start_of_day
 from shared.runtime import ServiceRuntime
 
+if TYPE_CHECKING:  # the period is supervision's, which counts these findings among its figures
+    from services.intake.usecases.supervision import Period
+
 STATES = FINDING_STATES
+#: every state an order can be in
+STATUSES = sorted({str(status) for state in STATES.values() for status in state.statuses})
 #: what the history tells of each finding beyond its row
-TOLD = ("report_correction", "refer_to_supervision", "refer_uncorrected")
+TOLD = ("report_correction", "confirm_correction", "refer_to_supervision", "refer_uncorrected")
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,17 @@ class FindingFilter:
 
 
 def _query(actor: Actor, wanted: FindingFilter, *, by_department: bool = True) -> Any:
+    """The findings the filter selects in SQL (all but a correction's timeliness, told by its history)."""
     if not actor.is_office:
         raise Forbidden("只有编办可以查看限期纠正情况", code="role_required")
     r = CaseRecord
-    query = select(r).where(in_scope(actor.jurisdiction, wanted.period), r.kind == Kind.RECTIFICATION)
+    query = select(r).where(
+        r.jurisdiction_code == actor.jurisdiction,
+        r.created_at >= start_of_day(wanted.period.start),
+        r.created_at <= end_of_day(wanted.period.end),
+        r.status.in_(STATUSES),  # with the kind: ix_case_record_scope, the orders alone, not every case
+        r.kind == Kind.RECTIFICATION,
+    )
     if wanted.department and by_department:
         query = query.where(r.applicant_department == wanted.department)
     if wanted.ground:
@@ -80,7 +94,51 @@ def _query(actor: Actor, wanted: FindingFilter, *, by_department: bool = True) -
         query = query.where(r.status.in_([str(s) for s in state.statuses]))
         if state.overdue_only:
             query = query.where(r.overdue.is_(True))
-    return query
+    return query.order_by(r.created_at.desc(), r.id.desc())
+
+
+def _history(session: Session, ids: Sequence[str]) -> dict[tuple[str, str], tuple[date, str]]:
+    """The last day (and actor) of each told step of each finding, by (case, action)."""
+    events = session.execute(
+        select(CaseEvent.case_id, CaseEvent.action, CaseEvent.at, CaseEvent.actor_id)
+        .where(CaseEvent.case_id.in_(ids), CaseEvent.action.in_(TOLD))
+        .order_by(CaseEvent.id)
+    ).all()
+    return {(case_id, action): (local_date(at), actor_id) for case_id, action, at, actor_id in events}
+
+
+def _in_time(record: CaseRecord, told: dict[tuple[str, str], tuple[date, str]]) -> bool:
+    reported = told.get((record.id, "report_correction")) or told.get((record.id, "confirm_correction"))
+    return corrected_in_time(reported[0] if reported else None, _due(record))
+
+
+def _due(record: CaseRecord) -> date | None:
+    value = (record.content or {}).get("due_date")
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _matching(
+    session: Session, actor: Actor, wanted: FindingFilter, *, by_department: bool = True
+) -> tuple[list[CaseRecord], dict[tuple[str, str], tuple[date, str]]]:
+    """The findings under the filter, newest first, with their told steps. Findings are few (an order is
+    the office's own decision), so a correction's timeliness is judged here rather than in SQL."""
+    records = list(session.scalars(_query(actor, wanted, by_department=by_department)).all())
+    told = _history(session, [r.id for r in records])
+    state = STATES.get(wanted.state or "")
+    if state is not None and state.in_time is not None:
+        records = [r for r in records if _in_time(r, told) is state.in_time]
+    return records, told
+
+
+def _state_of(record: CaseRecord, told: dict[tuple[str, str], tuple[date, str]]) -> list[str]:
+    """The figures a finding counts in."""
+    return [
+        key
+        for key, state in STATES.items()
+        if record.status in state.statuses
+        and (record.overdue or not state.overdue_only)
+        and (state.in_time is None or _in_time(record, told) is state.in_time)
+    ]
 
 
 def department_names(runtime: ServiceRuntime, actor: Actor) -> dict[str, str]:
@@ -97,26 +155,25 @@ def department_names(runtime: ServiceRuntime, actor: Actor) -> dict[str, str]:
 
 def count(runtime: ServiceRuntime, actor: Actor, wanted: FindingFilter) -> int:
     with runtime.db.transaction() as session:
-        counted = select(func.count()).select_from(_query(actor, wanted).subquery())
-        return int(session.scalar(counted) or 0)
+        return len(_matching(session, actor, wanted)[0])
+
+
+def figures(session: Session, actor: Actor, period: Period) -> Counter[str]:
+    """How many findings of the period count in each of the dashboard's 限期纠正 figures."""
+    records, told = _matching(session, actor, FindingFilter(period))
+    return Counter(key for record in records for key in _state_of(record, told))
 
 
 def per_department(runtime: ServiceRuntime, actor: Actor, wanted: FindingFilter) -> list[dict[str, Any]]:
     """Each department with findings under the filter (any department): how many in each state."""
     names = department_names(runtime, actor)
-    found = _query(actor, wanted, by_department=False).subquery()
-    grouped = select(found.c.applicant_department, found.c.status, found.c.overdue, func.count()).group_by(
-        found.c.applicant_department, found.c.status, found.c.overdue
-    )
     with runtime.db.transaction() as session:
-        rows = session.execute(grouped).all()
+        records, told = _matching(session, actor, wanted, by_department=False)
     counts: dict[str, Counter[str]] = {}
-    for department, status, overdue, n in rows:
-        tally = counts.setdefault(department or "", Counter())
-        tally["total"] += n
-        for key, state in STATES.items():
-            if status in state.statuses and (overdue or not state.overdue_only):
-                tally[key] += n
+    for record in records:
+        tally = counts.setdefault(record.applicant_department or "", Counter())
+        tally["total"] += 1
+        tally.update(_state_of(record, told))
     return sorted(
         (
             {"department": code, "name": named(names, code), **{k: tally[k] for k in (*STATES, "total")}}
@@ -132,10 +189,9 @@ def listed(
     """The findings under the filter, newest first: each with its ground, evidence, who recorded it and
     when, the order's date, and where it stands (corrected by the date or after it; referred by the office
     or by the sweep)."""
-    ordered = _query(actor, wanted).order_by(CaseRecord.created_at.desc(), CaseRecord.id.desc())
     with runtime.db.transaction() as session:
-        records = session.scalars(ordered.offset(offset).limit(limit)).all()
-        ids = [r.id for r in records]
+        found, told = _matching(session, actor, wanted)
+        records = found[offset : offset + limit]
         names = dict(session.execute(select(Department.code, Department.name)).all())
         people = dict(
             session.execute(
@@ -148,15 +204,7 @@ def listed(
                 select(CaseRecord.id, CaseRecord.title).where(CaseRecord.id.in_(coordinations))
             ).all()
         )
-        events = session.execute(
-            select(CaseEvent.case_id, CaseEvent.action, CaseEvent.at, CaseEvent.actor_id)
-            .where(CaseEvent.case_id.in_(ids), CaseEvent.action.in_(TOLD))
-            .order_by(CaseEvent.id)
-        ).all()
-    last: dict[tuple[str, str], tuple[date, str]] = {
-        (case_id, action): (local_date(at), actor_id) for case_id, action, at, actor_id in events
-    }
-    return [_row(r, names, people, titles, last) for r in records]
+    return [_row(r, names, people, titles, told) for r in records]
 
 
 def _row(
@@ -167,7 +215,7 @@ def _row(
     last: dict[tuple[str, str], tuple[date, str]],
 ) -> dict[str, Any]:
     content = record.content or {}
-    due = date.fromisoformat(content["due_date"]) if content.get("due_date") else None
+    due = _due(record)
     return {
         "id": record.id,
         "url": f"/cases/{record.id}",
@@ -208,9 +256,7 @@ def _standing(record: CaseRecord, due: date | None, last: dict[tuple[str, str], 
     status = Status(record.status)
     name = STATUS_NAMES.get(status, record.status)
     if status == Status.CORRECTED:
-        reported = last.get((record.id, "report_correction"))
-        if reported is not None and due is not None:
-            return f"{name}（{'按期' if reported[0] <= due else '逾期后'}报告纠正）"
+        return f"{name}（{'按期纠正' if _in_time(record, last) else '逾期后纠正'}）"
     if status == Status.REFERRED_TO_SUPERVISION:
         by_sweep = (record.id, "refer_uncorrected") in last
         return f"{name}（{'逾期未纠正，系统自动移交' if by_sweep else '编办决定移交'}）"

@@ -23,11 +23,11 @@ from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import STATUS_NAMES, Status
 from services.intake.domain.rectification import FINDING_STATES
-from services.intake.domain.rectification import OPEN as OPEN_RECTIFICATION
 from services.intake.domain.rules import named
 from services.intake.messages.cases import KIND_NAMES, RULE_NAMES
 from services.intake.tables import CaseClock, CaseRecord, Department, WorklistTask
 from services.intake.tables.supervision import summed
+from services.intake.usecases import findings
 from shared.errors import Forbidden, ValidationFailed
 from shared.localtime import end_of_day, local_date, start_of_day
 from shared.localtime import today as local_today
@@ -192,8 +192,8 @@ def dashboard(
             .order_by(CaseClock.due_date.asc().nulls_last())
             .limit(20)
         ).all()
+        rect = findings.figures(session, actor, period)  # the office's orders: few, and timed by history
     kinds: Counter[tuple[str, str]] = Counter()
-    rect = {"open": 0, "open_late": 0, "corrected": 0, "referred": 0}
     per_rule: dict[str, dict[str, Any]] = {}
     per_department: dict[str, dict[str, Any]] = {}
     replies: dict[str, list[int]] = {}
@@ -201,15 +201,6 @@ def dashboard(
     for figure, k1, k2, k3, n in counts:
         if figure == "case":
             kinds[(k1, k2)] += n
-            if k1 == "rectification":
-                late = k3 == "1"
-                if k2 in OPEN_RECTIFICATION:
-                    rect["open"] += n
-                    rect["open_late"] += n if late else 0
-                elif k2 == Status.CORRECTED:
-                    rect["corrected"] += n
-                elif k2 == Status.REFERRED_TO_SUPERVISION:
-                    rect["referred"] += n
         elif figure == "step" and k1 in RULE_ARTICLES:
             outcome = "late" if k3 == "1" else "on_time"
             entry = per_rule.setdefault(
