@@ -3,7 +3,7 @@ and its decisions to the domain's :class:`Approval`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +15,11 @@ from services.intake.domain.cases import Case, Kind, Status
 from services.intake.tables import ApprovalDecisionRow, ApprovalRow, CaseParty, CaseRecord
 
 
-def case_of(session: Session, record: CaseRecord) -> Case:
-    parties = session.scalars(select(CaseParty.department_code).where(CaseParty.case_id == record.id)).all()
+def case_of(session: Session, record: CaseRecord, parties: Iterable[str] | None = None) -> Case:
+    """The case as the domain sees it; ``parties`` (department codes) when the caller has them already."""
+    if parties is None:
+        query = select(CaseParty.department_code).where(CaseParty.case_id == record.id)
+        parties = session.scalars(query).all()
     return Case(
         id=record.id,
         kind=Kind(record.kind),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -157,25 +158,23 @@ def _rows(session: Session, model: Any, case_id: str, order: Any) -> list[Any]:
 
 def detail(session: Session, record: CaseRecord, actor: Actor) -> dict[str, Any]:
     """Everything a person entitled to the case sees: content, progress, every deadline, what comes next."""
-    case = mapping.case_of(session, record)
+    parties = parties_of(session, record.id)
+    case = mapping.case_of(session, record, [p.department_code for p in parties])
+    solicitations = _rows(session, Solicitation, record.id, Solicitation.sent_at)
     actions = allowed_actions(case, actor)
     return {
         **summary(record),
         "content": record.content,
         "progress": progress(record),
-        "parties": [
-            {"department": p.department_code, "role": p.role} for p in parties_of(session, record.id)
-        ],
+        "parties": [{"department": p.department_code, "role": p.role} for p in parties],
         "clocks": [clock_payload(c) for c in _rows(session, CaseClock, record.id, CaseClock.clock_id)],
-        "solicitations": [
-            _solicitation(s) for s in _rows(session, Solicitation, record.id, Solicitation.sent_at)
-        ],
+        "solicitations": [_solicitation(s) for s in solicitations],
         "meetings": [_meeting(m) for m in _rows(session, CaseMeeting, record.id, CaseMeeting.starts_at)],
         "attachments": [
             attachment_payload(a) for a in _rows(session, Attachment, record.id, Attachment.created_at)
         ],
         "allowed_actions": [{"action": a, "label": ACTION_LABELS[a]} for a in actions],
-        "warnings": warnings(session, record),
+        "warnings": warnings(session, record, solicitations),
     }
 
 
@@ -216,16 +215,14 @@ def _solicitation(s: Solicitation) -> dict[str, Any]:
     }
 
 
-def warnings(session: Session, record: CaseRecord) -> list[str]:
+def warnings(session: Session, record: CaseRecord, solicitations: Sequence[Solicitation]) -> list[str]:
     """What the office must see at once on the case: written solicitations 送达未确认 (第二十条: until service
     is recorded, the reply period does not run and silence does not count), and what the submission's checks
-    flagged."""
-    unconfirmed = session.scalars(
-        select(Solicitation)
-        .where(Solicitation.case_id == record.id, Solicitation.delivery == Delivery.UNCONFIRMED)
-        .where(Solicitation.status.in_(REPLY_OPEN))
-        .order_by(Solicitation.round, Solicitation.sent_at)
-    ).all()
+    flagged. ``solicitations``: all of the case's."""
+    unconfirmed = sorted(
+        (s for s in solicitations if s.delivery == Delivery.UNCONFIRMED and s.status in REPLY_OPEN),
+        key=lambda s: (s.round, s.sent_at),
+    )
     delivery = [
         f"送达未确认：第{s.round}轮书面征求意见（{_department_name(session, s.department_code)}），"
         "请书面送达并登记送达日期；登记前答复期限不计算，不视为没有不同意见（第二十条）"

@@ -214,7 +214,6 @@ class Outgoing:
                 last_event="start_requested",
             )
         )
-        self.uow.session.flush()
 
     def pause_clock(self, clock_id: str, reason: str) -> None:
         self.uow.publish(

@@ -12,10 +12,18 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.intake.tables.base import Base
 from shared.db import UTCDateTime, utcnow
+
+
+def _of_its_case() -> Any:
+    """The link from a row to its case, never read (``lazy="raise"``): it tells the unit of work to write a
+    case before the rows that refer to it, so that a case opened with its parties, clocks and history is
+    written at one flush (without it the order is the classes' names, and the foreign key fails)."""
+    return relationship("CaseRecord", lazy="raise")
+
 
 OVERDUE_NOW = text("state IN ('requested', 'running', 'overdue') AND (overdue OR state = 'overdue')")
 """A clock still running whose date has passed: the predicate of the partial index the dashboard reads."""
@@ -63,6 +71,7 @@ class CaseParty(Base):
     __tablename__ = "case_party"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), primary_key=True)
+    case: Mapped[CaseRecord] = _of_its_case()
     department_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
@@ -74,6 +83,7 @@ class CaseEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case: Mapped[CaseRecord] = _of_its_case()
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[str] = mapped_column(String(60))
     actor_name: Mapped[str] = mapped_column(String(60))
@@ -97,6 +107,7 @@ class CaseClock(Base):
 
     clock_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case: Mapped[CaseRecord] = _of_its_case()
     rule: Mapped[str] = mapped_column(String(40))
     responsible: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(20))
@@ -150,6 +161,7 @@ class CaseMeeting(Base):
 
     id: Mapped[str] = mapped_column(String(60), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case: Mapped[CaseRecord] = _of_its_case()
     round: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     location: Mapped[str] = mapped_column(String(200))
@@ -174,4 +186,5 @@ class Attachment(Base):
     department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     uploaded_by: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[str | None] = mapped_column(ForeignKey("case_record.id"), nullable=True, index=True)
+    case: Mapped[CaseRecord | None] = _of_its_case()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

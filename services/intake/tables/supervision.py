@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Date, Integer, String, Table, and_, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -115,20 +115,25 @@ def opinion_keys(jurisdiction: str, created: datetime, accepted: datetime, opine
 # --- applying deltas ---
 
 
+#: counters written by one statement (7 parameters each: well within SQLite's limit of 999)
+ROWS_A_STATEMENT = 100
+
+
 def apply(connection: Connection, deltas: Counter[Key]) -> None:
-    """Add each delta to its counter (insert or update), in key order."""
-    table = TABLE
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for key in sorted(k for k, v in deltas.items() if v):
-        jurisdiction, day, figure, k1, k2, k3 = key
-        statement = insert(table).values(
-            jurisdiction_code=jurisdiction, figure=figure, day=day, k1=k1, k2=k2, k3=k3, n=deltas[key]
-        )
+    """Add each delta to its counter (insert or update), a hundred counters a statement, in key order (the
+    order the rows are locked in)."""
+    rows = [
+        {"jurisdiction_code": j, "day": day, "figure": figure, "k1": k1, "k2": k2, "k3": k3, "n": n}
+        for (j, day, figure, k1, k2, k3), n in sorted(deltas.items())
+        if n
+    ]
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), ROWS_A_STATEMENT):
+        statement = insert(TABLE).values(rows[start : start + ROWS_A_STATEMENT])
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["jurisdiction_code", "figure", "day", "k1", "k2", "k3"],
-                set_={"n": table.c.n + statement.excluded.n},
+                set_={"n": TABLE.c.n + statement.excluded.n},
             )
         )
 
@@ -144,22 +149,31 @@ def _before(obj: Any, name: str) -> Any:
 
 
 CaseInfo = dict[str, tuple[str, datetime, str | None, str]]
+#: what a case is counted by besides its state; set when it is opened and never changed
+CASE_FACTS = ("jurisdiction_code", "created_at", "applicant_department", "kind")
 
 
-def _case_info(connection: Connection, case_ids: set[str]) -> CaseInfo:
-    """Jurisdiction, receipt, applicant and kind of the cases a flush touched, in one query."""
-    if not case_ids:
-        return {}
-    rows = connection.execute(
-        select(
-            CaseRecord.id,
-            CaseRecord.jurisdiction_code,
-            CaseRecord.created_at,
-            CaseRecord.applicant_department,
-            CaseRecord.kind,
-        ).where(CaseRecord.id.in_(sorted(case_ids)))
+def _case_info(session: Session, case_ids: set[str]) -> CaseInfo:
+    """Jurisdiction, receipt, applicant and kind of the cases a flush touched: from the session for a case it
+    holds loaded (these never change), the others in one query."""
+    info: CaseInfo = {}
+    inserted = {o.id: o for o in session.new if isinstance(o, CaseRecord)}  # not in the identity map yet
+    for case_id in case_ids:
+        record = inserted.get(case_id) or session.identity_map.get(
+            session.identity_key(CaseRecord, (case_id,))
+        )
+        loaded = inspect(record).dict if record is not None and record not in session.deleted else {}
+        if all(name in loaded for name in CASE_FACTS):
+            info[case_id] = cast(Any, tuple(loaded[name] for name in CASE_FACTS))
+    missing = case_ids - info.keys()
+    if not missing:
+        return info
+    rows = session.connection().execute(
+        select(CaseRecord.id, *(getattr(CaseRecord, name) for name in CASE_FACTS)).where(
+            CaseRecord.id.in_(sorted(missing))
+        )
     )
-    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+    return info | {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
 
 def _row_keys(obj: Any, values: Any, cases: CaseInfo) -> list[Key]:
@@ -227,7 +241,7 @@ def _deltas(session: Session) -> Counter[Key]:
     case_ids |= {
         _before(o, "case_id") for o in (*dirty, *session.deleted) if isinstance(o, (CaseClock, Solicitation))
     }
-    cases = _case_info(connection, case_ids)
+    cases = _case_info(session, case_ids)
     deltas: Counter[Key] = Counter()
     for obj in session.new:
         if isinstance(obj, WATCHED):

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import Kind, Source, Status, open_case
 from services.intake.tables import CaseParty, CaseRecord, IdempotentRequest
@@ -35,6 +37,9 @@ class NewCase:
     status: Status
     named_attachments: dict[str, list[str]] = field(default_factory=dict)  # input field → ids it carries
     extra_content: dict[str, Any] = field(default_factory=dict)  # what the office adds (a ground's name)
+    #: what must hold of the input in the database (departments named, bases), checked in the opening's own
+    #: transaction before anything is written
+    check: Callable[[Session], None] = field(default=lambda _session: None)
 
 
 def open_new_case(
@@ -46,8 +51,10 @@ def open_new_case(
 ) -> str:
     """Open the case (its first messages come from ``effects``) and record the claim; returns its id."""
     with runtime.unit_of_work() as uow:
+        new.check(uow.session)
         record = _insert(uow, actor, new)
-        step = start_step(uow, record, actor, runtime.settings.public_base_url, new.action)
+        base_url = runtime.settings.public_base_url
+        step = start_step(uow, record, actor, base_url, new.action, parties=new.parties)
         step.entries.append(open_case(step.case, actor, new.action))
         for name, ids in new.named_attachments.items():
             attachments.claim(uow.session, actor, record.id, ids, name)
@@ -72,10 +79,9 @@ def _insert(uow: UnitOfWork, actor: Actor, new: NewCase) -> CaseRecord:
         content={**jsonable(new.content, drop_none=True), **new.extra_content},
         progress={},
         submitted_by=actor.user_id,
+        version=1,  # as the first flush sets it: the step's notices use it (Step.dedupe) before that
     )
-    uow.session.add(record)
-    uow.session.flush()  # the parties refer to it
+    uow.session.add(record)  # written with its parties, clocks and history at one flush (tables.cases)
     for code, role in new.parties.items():
         uow.session.add(CaseParty(case_id=record.id, department_code=code, role=role))
-    uow.session.flush()
     return record

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,16 +16,16 @@ from services.intake import mapping, queries
 from services.intake.domain import rules
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import ACTION_LABELS, PROCEDURES, Case, HistoryEntry, transition
-from services.intake.domain.procedure import STATUS_NAMES, Procedure
+from services.intake.domain.coordination import REPLY_CLOCK_RUNNING
+from services.intake.domain.procedure import STATUS_NAMES, Procedure, next_actor
 from services.intake.messages.cases import Outgoing, department_party, office_party
-from services.intake.tables import CaseClock, CaseEvent, CaseRecord, Department
+from services.intake.tables import CaseClock, CaseEvent, CaseRecord, Department, Solicitation
 from services.intake.usecases import jurisdiction as jurisdictions
 from shared.contracts import Party
 from shared.db import utcnow
 from shared.errors import Conflict
 from shared.jsonable import jsonable
 from shared.messaging import UnitOfWork
-from shared.runtime import ServiceRuntime
 
 
 def new_id(prefix: str) -> str:
@@ -111,9 +111,16 @@ class Step:
         return f"v{self.record.version}-{len(self.entries)}"
 
 
-def start_step(uow: UnitOfWork, record: CaseRecord, actor: Actor, base_url: str, action: str = "") -> Step:
-    """A step on ``record`` as ``actor``, in ``uow``."""
-    case = mapping.case_of(uow.session, record)
+def start_step(
+    uow: UnitOfWork,
+    record: CaseRecord,
+    actor: Actor,
+    base_url: str,
+    action: str = "",
+    parties: Iterable[str] | None = None,
+) -> Step:
+    """A step on ``record`` as ``actor``, in ``uow`` (``parties``: the case's departments, when known)."""
+    case = mapping.case_of(uow.session, record, parties)
     return Step(uow, record, case, actor, Outgoing(uow, record, base_url), action)
 
 
@@ -135,9 +142,16 @@ def save(step: Step) -> None:
             )
         )
         audit_entry(step, entry)
-    step.session.flush()
-    record.next_actor = queries.next_actor_of(step.session, record, step.case)
-    refresh_deadline(step.session, record)
+    if inspect(record).pending:  # opened in this unit of work: whatever refers to it is in the session too
+        rows = [o for o in step.session.new if getattr(o, "case_id", None) == record.id]
+        asking = any(isinstance(o, Solicitation) and o.status in REPLY_CLOCK_RUNNING for o in rows)
+        running = [o for o in rows if isinstance(o, CaseClock) and o.state in LIVE_CLOCK_STATES]
+    else:  # both read what the flush wrote; what they set waits for the commit's flush (one UPDATE, not two)
+        step.session.flush()
+        asking = bool(queries.pending_solicitations(step.session, record.id))
+        running = live_clocks(step.session, record)
+    record.next_actor = next_actor(step.case, solicitations_open=asking)
+    show_deadline(record, running)
     record.updated_at = utcnow()
 
 
@@ -173,9 +187,18 @@ LIVE_CLOCK_STATES = ("requested", "running", "overdue")
 def refresh_deadline(session: Session, record: CaseRecord) -> None:
     """The case shows its nearest running deadline, and whether any of its clocks is overdue."""
     session.flush()
-    running = session.scalars(
-        select(CaseClock).where(CaseClock.case_id == record.id, CaseClock.state.in_(LIVE_CLOCK_STATES))
-    ).all()
+    show_deadline(record, live_clocks(session, record))
+
+
+def live_clocks(session: Session, record: CaseRecord) -> list[CaseClock]:
+    """The case's clocks someone still has to act on, as last flushed."""
+    with session.no_autoflush:
+        live = CaseClock.state.in_(LIVE_CLOCK_STATES)
+        query = select(CaseClock).where(CaseClock.case_id == record.id, live)
+        return list(session.scalars(query).all())
+
+
+def show_deadline(record: CaseRecord, running: list[CaseClock]) -> None:
     dates = [c.due_date for c in running if c.due_date is not None]
     record.due_date = min(dates) if dates else None
     record.overdue = any(c.overdue or c.state == "overdue" for c in running)
@@ -199,10 +222,9 @@ def check_departments(session: Session, jurisdiction: str, named: dict[str, list
 
 
 def check_host(
-    runtime: ServiceRuntime, actor: Actor, host: str, leads: list[str], others: dict[str, list[str]]
+    session: Session, actor: Actor, host: str, leads: list[str], others: dict[str, list[str]]
 ) -> None:
     """Every department named exists here, and the submitter is the rightful host (第13条)."""
-    with runtime.db.transaction() as session:
-        named = {"host_department": [host], "lead_departments": leads, **others}
-        check_departments(session, actor.jurisdiction, named)
+    named = {"host_department": [host], "lead_departments": leads, **others}
+    check_departments(session, actor.jurisdiction, named)
     rules.check_rightful_host(host, leads, actor.department)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.intake import queries
 from services.intake.domain import coordination as rules
@@ -66,10 +67,13 @@ def apply_for_coordination(
 ) -> str:
     """After failed consultation the host's party group applies; the office decides within 5 working days."""
     host, others = command.host_department, command.other_parties
-    check_host(runtime, actor, host, command.lead_departments, {"other_parties": others})
-    with runtime.db.transaction() as session:  # a city department's documents are no basis here (第38条)
+
+    def check(session: Session) -> None:
+        check_host(session, actor, host, command.lead_departments, {"other_parties": others})
+        # a city department's documents are no basis here (第38条)
         jurisdiction.check_bases(session, actor.jurisdiction, command.basis_issuers())
-    rules.check_application(command.application())
+        rules.check_application(command.application())
+
     minutes = command.collective_decision.minutes_attachment_id
     new = NewCase(
         kind=Kind.COORDINATION,
@@ -82,6 +86,7 @@ def apply_for_coordination(
         action="submit",
         status=Status.SUBMITTED,
         named_attachments={"collective_decision.minutes_attachment_id": [minutes] if minutes else []},
+        check=check,
     )
 
     def effects(step: Step) -> None:
@@ -106,8 +111,6 @@ def open_coordination(
 ) -> str:
     """第26条: a coordination assigned by the committee or begun by the office starts as accepted."""
     rules.check_opening(command, today())
-    with runtime.db.transaction() as session:
-        check_departments(session, actor.jurisdiction, {"parties": command.parties})
     new = NewCase(
         kind=Kind.COORDINATION,
         source=Source(command.source),
@@ -118,6 +121,7 @@ def open_coordination(
         attachment_ids=command.attachment_ids,
         action="open",
         status=Status.COORDINATING,
+        check=lambda session: check_departments(session, actor.jurisdiction, {"parties": command.parties}),
     )
 
     def effects(step: Step) -> None:

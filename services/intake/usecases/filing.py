@@ -3,6 +3,8 @@ document issued after approval — within 5 working days of receiving them."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from services.intake.domain import filing as rules
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import Kind, Source, Status
@@ -20,8 +22,11 @@ def submit_filing(
 ) -> str:
     """The rightful host files minutes sealed by every party group; the office has 5 working days."""
     host, assisting = command.host_department, command.assisting_departments
-    check_host(runtime, actor, host, command.lead_departments, {"assisting_departments": assisting})
-    rules.check_filing(host, assisting, command.seals)
+
+    def check(session: Session) -> None:
+        check_host(session, actor, host, command.lead_departments, {"assisting_departments": assisting})
+        rules.check_filing(host, assisting, command.seals)
+
     new = NewCase(
         kind=Kind.FILING,
         source=Source.APPLICATION,
@@ -33,6 +38,7 @@ def submit_filing(
         action="submit",
         status=Status.SUBMITTED,
         named_attachments={"minutes_attachment_id": [command.minutes_attachment_id]},
+        check=check,
     )
 
     def effects(step: Step) -> None:

@@ -34,12 +34,11 @@ def check_named(session: Session, jurisdiction: str, named: Mapping[str, Sequenc
     wanted = {c for codes in named.values() for c in codes}
     if not wanted:
         return
-    rows = session.execute(
-        select(Department.code, Department.name, Department.jurisdiction_code, Department.active).where(
-            Department.code.in_(wanted)
-        )
-    ).all()
-    found = {code: (name, where) for code, name, where, active in rows if active}
+    rows = session.scalars(select(Department).where(Department.code.in_(wanted))).all()
+    # Held for the rest of the session (its identity map keeps only what is referenced): the notices that
+    # follow name these departments, and session.get then finds them without asking the database again.
+    session.info.setdefault("intake.departments_named", []).extend(rows)
+    found = {d.code: (d.name, d.jurisdiction_code) for d in rows if d.active}
     fields: dict[str, list[str]] = {}
     for field_name, codes in named.items():
         elsewhere = [c for c in codes if c in found and found[c][1] != jurisdiction]
