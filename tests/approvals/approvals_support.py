@@ -96,3 +96,15 @@ def logged_in(client: Any, runtime: ServiceRuntime, user_id: str, **changes: Any
     web = dataclasses.replace(session.new_session(runtime.settings, user), **changes)
     client.set_cookie(session.COOKIE_NAME, session.dump(web, runtime.settings), path=session.COOKIE_PATH)
     return web
+
+
+def decide_form(client: Any, approval_id: str, mobile: session.WebSession, **fields: str) -> Any:
+    """Post the phone's decision form (approve, step 0, "同意" unless ``fields`` say otherwise)."""
+    data = {
+        "csrf_token": mobile.csrf_token,
+        "step_no": "0",
+        "outcome": "approved",
+        "comment": "同意",
+        **fields,
+    }
+    return client.post(f"/m/approvals/{approval_id}/decision", data=data)

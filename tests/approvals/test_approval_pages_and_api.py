@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Any
 
-from approvals_support import WeekdayCounter, approval_request, logged_in
+from approvals_support import WeekdayCounter, approval_request, decide_form, logged_in
 
 from services.intake.domain.approvals.model import Outcome
 from services.intake.pages.login import LOGIN_KEY
@@ -18,17 +18,6 @@ from shared.auth import Principal, issue_token
 from shared.contracts import APPROVAL_DECIDED
 from shared.platform.zwd import AuthCodeInvalid, ZwdUser
 from shared.web import session
-
-
-def decide_form(client, approval_id, mobile, **fields):  # type: ignore[no-untyped-def]
-    data = {
-        "csrf_token": mobile.csrf_token,
-        "step_no": "0",
-        "outcome": "approved",
-        "comment": "同意",
-        **fields,
-    }
-    return client.post(f"/m/approvals/{approval_id}/decision", data=data)
 
 
 def test_the_inbox_page_lists_the_task_with_its_deadline_in_working_days(app, intake, ask) -> None:

@@ -51,15 +51,37 @@ from services.intake.tables import (
     SavedPhrase,
 )
 from services.intake.usecases import local_rules
-from shared import localtime
+from shared import audit, localtime
 from shared.auth import OFFICE_ROLES, Principal, Role
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.messaging import MalformedMessage, UnitOfWork
 from shared.runtime import ServiceRuntime
+from shared.web.formatting import chinese_date
 
 log = logging.getLogger(__name__)
+
+#: what the audit trail calls the acts on approvals, delegations and chains
+REQUEST, DECIDE, RECALL, HAND_OVER = (
+    "approval.request",
+    "approval.decide",
+    "approval.recall",
+    "approval.hand_over",
+)
+DELEGATE, UNDELEGATE, CHAIN_SET = "delegation.add", "delegation.revoke", "approval_chain.set"
+audit.name_actions(
+    {
+        REQUEST: "提交审批",
+        DECIDE: "审批决定",
+        RECALL: "撤回审批",
+        HAND_OVER: "审批改由他人办理",
+        DELEGATE: "设置委托代批",
+        UNDELEGATE: "撤销委托代批",
+        CHAIN_SET: "调整审批链",
+    },
+    objects={"approval": "审批事项", "delegation": "委托代批", "approval_chain": "审批链"},
+)
 
 
 def beijing_today(now: datetime | None = None) -> date:
@@ -108,6 +130,28 @@ def _event(session: Session, row: ApprovalRow, action: str, text: str, actor: Ac
             text=text,
         )
     )
+
+
+def _audit(
+    uow: UnitOfWork, action: str, actor: Principal | None, row: ApprovalRow, text: str, **details: Any
+) -> None:
+    """An act on an approval in the trail of its jurisdiction: the decision kind and the case it is about."""
+    kind = DECISION_KINDS.get(row.decision_kind, row.decision_kind)
+    title = (row.case_ref or {}).get("title") or (row.case_ref or {}).get("id") or ""
+    uow.audit(
+        action,
+        actor=actor,
+        jurisdiction=row.jurisdiction,
+        object_type="approval",
+        object_id=row.id,
+        summary=f"{text}（{kind}：{title}）",
+        details={"decision_kind": row.decision_kind, "case": row.case_ref, "status": row.status, **details},
+    )
+
+
+def _person(user_id: str, name: str, jurisdiction: str) -> Principal:
+    """Who acted, as a message names them (their roles are not in it)."""
+    return Principal(user_id or "unknown", name or "有关人员", jurisdiction, None, frozenset())
 
 
 def _names(session: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -178,7 +222,10 @@ def receive_request(
     session.flush()
     kind = DECISION_KINDS.get(row.decision_kind, row.decision_kind)
     asker = Actor(requester["user_id"], requester.get("name", ""))
-    _event(session, row, "requested", f"提交审批：{kind}（{' → '.join(s.label for s in steps)}）", asker)
+    chain = " → ".join(s.label for s in steps)
+    _event(session, row, "requested", f"提交审批：{kind}（{chain}）", asker)
+    who = _person(requester["user_id"], requester.get("name", ""), row.jurisdiction)
+    _audit(uow, REQUEST, who, row, f"提交审批，审批链：{chain or '无'}", missing=missing or None)
     if missing:
         _event(session, row, "unroutable", f"无法确定审批人：{'、'.join(missing)}，请管理员调整审批链")
         notices.tell_unroutable(uow, row, missing)
@@ -228,7 +275,9 @@ def recall(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
         return
     current = list(row.steps[row.current_step]["assignees"]) if row.status == Status.PENDING else []
     row.status, row.closed_at = Status.RECALLED.value, utcnow()
-    _event(uow.session, row, "recalled", f"申请人撤回：{reason}" if reason else "申请人撤回", actor)
+    text = f"申请人撤回：{reason}" if reason else "申请人撤回"
+    _event(uow.session, row, "recalled", text, actor)
+    _audit(uow, RECALL, _person(actor.user_id, actor.name, row.jurisdiction), row, text, reason=reason)
     if current:
         notices.tell_recalled(uow, row, current, reason)
 
@@ -317,7 +366,7 @@ def _decide_once(
         )
         if result.replayed:
             return result
-        _record(uow, row, approval, result, runtime.settings, counter)
+        _record(uow, row, approval, result, runtime.settings, counter, principal)
         uow.commit()
         return result
 
@@ -329,6 +378,7 @@ def _record(
     result: DecisionResult,
     settings: Settings,
     counter: WorkingDayCounter,
+    principal: Principal,
 ) -> None:
     decision = result.decision
     uow.session.add(
@@ -351,6 +401,8 @@ def _record(
     if decision.comment:
         text += f"。意见：{decision.comment}"
     _event(uow.session, row, decision.outcome.value, text, decision.decided_by)
+    details = {"step_no": decision.step_no, "outcome": decision.outcome.value, "comment": decision.comment}
+    _audit(uow, DECIDE, principal, row, text, on_behalf_of=decision.on_behalf_of, **details)
     uow.session.flush()
     if result.next_step is not None:
         row.step_started_at = decision.decided_at
@@ -715,8 +767,32 @@ def add_delegation(
         uow.session.add(row)
         if starts_on <= beijing_today() <= ends_on:
             _tell_deputy(uow, row, delegator, delegate, runtime.settings, counter)
+        names = {delegator.id: delegator.name, delegate.id: delegate.name}
+        _audit_delegation(uow, DELEGATE, principal, row, names, "设置委托代批")
         uow.commit()
-        return _delegation_view(row, {delegator.id: delegator.name, delegate.id: delegate.name})
+        return _delegation_view(row, names)
+
+
+def _audit_delegation(
+    uow: UnitOfWork,
+    action: str,
+    principal: Principal,
+    row: DelegationRow,
+    names: Mapping[str, str],
+    verb: str,
+) -> None:
+    view = _delegation_view(row, names)
+    period = f"{chinese_date(row.starts_on, weekday=False)}至{chinese_date(row.ends_on, weekday=False)}"
+    reason = f"；事由：{row.reason}" if row.reason else ""
+    uow.audit(
+        action,
+        actor=principal,
+        jurisdiction=row.jurisdiction,
+        object_type="delegation",
+        object_id=row.id,
+        summary=f"{verb}：{view['delegate_name']}代{view['delegator_name']}审批，{period}{reason}",
+        details={k: view[k] for k in ("delegator_id", "delegate_id", "starts_on", "ends_on", "reason")},
+    )
 
 
 def _tell_deputy(
@@ -777,7 +853,10 @@ def revoke_delegation(runtime: ServiceRuntime, principal: Principal, delegation_
             raise NotFound("未找到该委托", code="not_found")
         if row.delegator_id != principal.user_id and Role.OFFICE_ADMIN not in principal.roles:
             raise NotFound("未找到该委托", code="not_found")
-        row.revoked_at = row.revoked_at or utcnow()
+        if row.revoked_at is None:  # revoked already: nothing happens, nothing is recorded
+            row.revoked_at = utcnow()
+            names = _names(uow.session, [row.delegator_id, row.delegate_id])
+            _audit_delegation(uow, UNDELEGATE, principal, row, names, "撤销委托代批")
         uow.commit()
 
 
@@ -811,12 +890,22 @@ def set_chain(
         row.steps, row.updated_by, row.updated_at = [s.to_dict() for s in specs], principal.user_id, utcnow()
         uow.session.add(row)
         uow.session.flush()
-        _reroute(uow, principal, runtime.settings, counter)
+        rerouted = _reroute(uow, principal, runtime.settings, counter)
+        kind = "全部审批事项" if decision_kind == chains.ANY_KIND else DECISION_KINDS[decision_kind]
+        uow.audit(
+            CHAIN_SET,
+            actor=principal,
+            object_type="approval_chain",
+            object_id=decision_kind,
+            summary=f"调整审批链（{kind}）：{' → '.join(s.label for s in specs)}；重新分派 {rerouted} 件",
+            details={"decision_kind": decision_kind, "steps": row.steps, "rerouted": rerouted},
+        )
         uow.commit()
     return get_chain(runtime, principal, decision_kind)
 
 
-def _reroute(uow: UnitOfWork, principal: Principal, settings: Settings, counter: WorkingDayCounter) -> None:
+def _reroute(uow: UnitOfWork, principal: Principal, settings: Settings, counter: WorkingDayCounter) -> int:
+    """Route again the approvals held as unroutable that the jurisdiction's chains now route; how many."""
     held = uow.session.scalars(
         select(ApprovalRow).where(
             ApprovalRow.jurisdiction == principal.jurisdiction, ApprovalRow.status == Status.UNROUTABLE.value
@@ -824,16 +913,19 @@ def _reroute(uow: UnitOfWork, principal: Principal, settings: Settings, counter:
     ).all()
     configured = _configured_chains(uow.session, principal.jurisdiction)
     people = _candidates(uow.session, principal.jurisdiction)
+    rerouted = 0
     for row in held:
         specs = chains.chain_for(row.decision_kind, configured)
         steps = chains.resolve(specs, people, row.requested_by["user_id"])
         if not steps or not all(s.assignees for s in steps):
             continue
+        rerouted += 1
         row.steps = [{"label": s.label, "role": s.role, "assignees": list(s.assignees)} for s in steps]
         row.status, row.current_step, row.step_started_at = Status.PENDING.value, 0, utcnow()
         actor = Actor(principal.user_id, principal.name)
         _event(uow.session, row, "rerouted", f"审批链已调整：{' → '.join(s.label for s in steps)}", actor)
         _ask_current(uow, row, settings, counter)
+    return rerouted
 
 
 def hand_over(
@@ -857,17 +949,16 @@ def hand_over(
         handed.append(row.id)
         if not others:
             row.status = Status.UNROUTABLE.value
-            _event(
-                session,
-                row,
-                "unroutable",
-                f"{left_name}已离开，{step['label']}无人可审批，请管理员调整审批链",
-            )
+            text = f"{left_name}已离开，{step['label']}无人可审批，请管理员调整审批链"
+            _event(session, row, "unroutable", text)
+            _audit(uow, HAND_OVER, None, row, text, left=person_id, assignees=[])
             notices.tell_unroutable(uow, row, [step["label"]])
             continue
         names = _names(session, others)
         new_names = "、".join(names.get(p, UNKNOWN_PERSON) for p in others)
-        _event(session, row, "handed_over", f"{left_name}已离开，{step['label']}改由{new_names}审批")
+        text = f"{left_name}已离开，{step['label']}改由{new_names}审批"
+        _event(session, row, "handed_over", text)
+        _audit(uow, HAND_OVER, None, row, text, left=person_id, assignees=others)
         notices.tell_handed_over(uow, row, left_name, new_names)
         _ask_current(uow, row, settings, counter)
     return handed
