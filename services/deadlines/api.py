@@ -17,17 +17,24 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.domain.calendar import MAX_MONTHS, MAX_WORKING_DAYS, LocalOverride, OverrideKind
 from services.deadlines.domain.clock import ClockPhase
-from services.deadlines.usecases import calendar_admin, clocks
+from services.deadlines.usecases import calendar_admin, clocks, local_rules
 from shared.auth import Principal, Role, current_principal, require_roles
 from shared.db import utcnow
 from shared.errors import ValidationFailed
 from shared.http import BEARER
+from shared.local_rules import LABELS, from_values
 from shared.service import current_runtime
 
 calendar_blp = Blueprint(
     "calendar", __name__, url_prefix="/api/v1/calendar", description="工作日历（公开查询）"
 )
 clocks_blp = Blueprint("clocks", __name__, url_prefix="/api/v1/clocks", description="法定期限计时")
+local_rules_blp = Blueprint(
+    "local_rules",
+    __name__,
+    url_prefix="/api/v1/local-rules",
+    description="本辖区的本地规定（第三十九条）：答复期限范围（第二十条）、延长期限（第二十二条）、提醒方案",
+)
 SECURED = {"security": BEARER}
 
 
@@ -297,6 +304,76 @@ def clock(clock_id: str) -> dict[str, Any]:
     return shown
 
 
+def _figure(name: str) -> fields.Integer:
+    """A figure of a local setting, described by its label and the setting it belongs to."""
+    setting = next(code for code, figures in local_rules.CITY_FIGURES.items() if name in figures)
+    return fields.Integer(strict=True, metadata={"description": f"{LABELS[name]}（{setting}）"})
+
+
+class LocalSettingBodySchema(Schema):
+    """The figures of the setting named in the path (the others are ignored) and its local document."""
+
+    min_working_days = _figure("min_working_days")
+    max_working_days = _figure("max_working_days")
+    working_days = _figure("working_days")
+    due_soon_working_days_before = _figure("due_soon_working_days_before")
+    overdue_every_working_days = _figure("overdue_every_working_days")
+    escalate_after_overdue_working_days = _figure("escalate_after_overdue_working_days")
+    source = fields.String(
+        required=True,
+        validate=validate.Length(max=500),
+        metadata={"description": "依据的本地文件（名称及文号）"},
+    )
+
+
+class LocalSettingSchema(Schema):
+    setting = fields.String(metadata={"description": "reply_range | extension | reminders"})
+    name = fields.String()
+    article = fields.String()
+    city = fields.String(metadata={"description": "办法规定（或默认提醒方案）"})
+    city_figures = fields.Dict()
+    own = fields.String(allow_none=True, metadata={"description": "本辖区执行（未另行规定时为空）"})
+    figures = fields.Dict(allow_none=True)
+    source = fields.String(allow_none=True)
+
+
+class LocalRulesSchema(Schema):
+    jurisdiction = fields.String()
+    settings = fields.List(fields.Nested(LocalSettingSchema))
+
+
+@local_rules_blp.get("")
+@local_rules_blp.response(200, LocalRulesSchema)
+@local_rules_blp.doc(**SECURED)
+@require_roles(Role.OFFICE_CLERK, Role.OFFICE_DIVISION_HEAD, Role.OFFICE_LEADER, Role.OFFICE_ADMIN)
+def local_rules_of_mine() -> dict[str, Any]:
+    """本辖区的本地规定及办法规定（第三十九条）"""
+    return _local_rules(current_principal().jurisdiction)
+
+
+def _local_rules(jurisdiction: str) -> dict[str, Any]:
+    with current_runtime().db.transaction() as session:
+        shown = local_rules.overview(session, jurisdiction)
+    return {"jurisdiction": jurisdiction, "settings": shown["settings"]}
+
+
+@local_rules_blp.put("/<string:setting>")
+@local_rules_blp.arguments(LocalSettingBodySchema)
+@local_rules_blp.response(200, LocalRulesSchema)
+@local_rules_blp.doc(**SECURED)
+@require_roles(Role.OFFICE_ADMIN)
+def set_local_rule(body: dict[str, Any], setting: str) -> dict[str, Any]:
+    """设定本辖区的一项本地规定（reply_range、extension 或 reminders），须写明依据的本地文件；区县（市）编办
+    管理员，市级执行办法的规定。每次变更告知收件系统（local_rules.changed）"""
+    me = current_principal()
+    local = from_values(setting, body, body["source"])
+    runtime = current_runtime()
+    with runtime.unit_of_work() as uow:
+        local_rules.set_setting(uow, me.jurisdiction, local, actor=me, now=utcnow())
+        uow.commit()
+    return _local_rules(me.jurisdiction)
+
+
 def _authorise(principal: Principal, jurisdiction: str, responsible: list[dict[str, str]]) -> None:
     """Office roles of the clock's jurisdiction, another service, or the responsible department/person."""
     if principal.has_any([Role.SERVICE]):
@@ -327,4 +404,4 @@ def _path_date(day: str) -> date:
 
 
 def blueprints() -> Iterable[Blueprint]:
-    return [calendar_blp, clocks_blp]
+    return [calendar_blp, clocks_blp, local_rules_blp]
