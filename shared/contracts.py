@@ -152,10 +152,10 @@ TASK_CLOSED = "task.closed"
 LOCAL_RULES_CHANGED = "local_rules.changed"
 """{jurisdiction, rules: {reply_range?: {min_working_days, max_working_days, source}, extension?:
 {working_days, source}, reminders?: {due_soon_working_days_before, overdue_every_working_days,
-escalate_after_overdue_working_days, source}}, changed_at} — a district's or county's whole set of local
-rules after any change (``shared.local_rules.LocalRules``); a setting left out is the measures' own. The
-receiver keeps the latest by ``changed_at``: an older set arriving late, or the same one twice, changes
-nothing."""
+escalate_after_overdue_working_days, source}, periods?: {<rule code>: {length, source}}}, changed_at} — a
+district's or county's whole set of local rules after any change (``shared.local_rules.LocalRules``); a
+setting left out is the measures' own. The receiver keeps the latest by ``changed_at``: an older set
+arriving late, or the same one twice, changes nothing."""
 
 # --- rectification's move to intake (devolution → intake, once per legacy row) ---
 RECTIFICATION_HANDED_OVER = "rectification.handed_over"

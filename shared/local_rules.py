@@ -17,7 +17,7 @@ functions: any domain may import it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from shared.errors import ValidationFailed
@@ -141,6 +141,15 @@ def check_setting(jurisdiction: str, setting: LocalSetting) -> None:
         raise ValidationFailed(f"{setting.name}的本地规定有误（{ARTICLE}）", code=INVALID, fields=problems)
 
 
+@dataclass(frozen=True, kw_only=True)
+class LocalLength:
+    """A jurisdiction's own length of one of the measures' fixed working-day periods (the deadlines service's
+    local periods: 备案意见, 受理决定, 协调意见, 下放审核论证)."""
+
+    length: int
+    source: str
+
+
 @dataclass(frozen=True)
 class LocalRules:
     """One jurisdiction's whole set of local rules (None: the measures' own), as published and replicated."""
@@ -149,24 +158,24 @@ class LocalRules:
     reply_range: ReplyRange | None = None
     extension: ExtensionLength | None = None
     reminders: LocalReminders | None = None
+    periods: Mapping[str, LocalLength] = field(default_factory=dict)
 
     def written_reply(self) -> Rule:
         """第二十条 as this jurisdiction counts it."""
-        if self.reply_range is None:
-            return REPLY
-        r = self.reply_range
-        return REPLY.within(r.min_working_days, r.max_working_days, source=r.source)
+        return self.rule(REPLY)
 
     def coordination_opinion(self) -> Rule:
-        """第二十二条 as this jurisdiction counts it (its extension)."""
-        if self.extension is None:
-            return EXTENSION
-        return EXTENSION.extended_by(self.extension.working_days, source=self.extension.source)
+        """第二十二条 as this jurisdiction counts it (its own period and extension)."""
+        return self.rule(EXTENSION)
 
     def rule(self, rule: Rule) -> Rule:
-        """``rule`` with this jurisdiction's range or extension applied where it set one."""
-        if rule.code == REPLY.code:
-            return self.written_reply() if self.reply_range else rule
+        """``rule`` with this jurisdiction's own length, range or extension applied where it set one."""
+        own = self.periods.get(rule.code)
+        if own is not None:
+            rule = rule.with_length(own.length, source=own.source)
+        if rule.code == REPLY.code and self.reply_range is not None:
+            r = self.reply_range
+            return rule.within(r.min_working_days, r.max_working_days, source=r.source)
         if rule.code == EXTENSION.code and self.extension is not None:
             return rule.extended_by(self.extension.working_days, source=self.extension.source)
         return rule
@@ -180,8 +189,13 @@ class LocalRules:
         return tuple(s for s in (self.reply_range, self.extension, self.reminders) if s is not None)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``local_rules.changed`` payload's ``rules``: ``{setting: {**figures, "source"}}``."""
-        return {s.setting: {**values_of(s), "source": s.source} for s in self.settings()}
+        """The ``local_rules.changed`` payload's ``rules``: ``{setting: {**figures, "source"}}`` and, where
+        it set any, ``periods: {rule code: {length, source}}``."""
+        data: dict[str, Any] = {s.setting: {**values_of(s), "source": s.source} for s in self.settings()}
+        if self.periods:
+            periods = self.periods.items()
+            data["periods"] = {code: {"length": p.length, "source": p.source} for code, p in periods}
+        return data
 
     @classmethod
     def from_json(cls, jurisdiction: str, data: Mapping[str, Any] | None) -> LocalRules:
@@ -190,4 +204,9 @@ class LocalRules:
         for code, raw in (data or {}).items():
             if code in KINDS and isinstance(raw, Mapping):
                 found[code] = from_values(code, raw, str(raw.get("source") or ""))
-        return cls(jurisdiction, **found)  # type: ignore[arg-type]
+        periods = {
+            code: LocalLength(length=int(raw["length"]), source=str(raw.get("source") or ""))
+            for code, raw in ((data or {}).get("periods") or {}).items()
+            if code in RULES and isinstance(raw, Mapping) and isinstance(raw.get("length"), int)
+        }
+        return cls(jurisdiction, **found, periods=periods)  # type: ignore[arg-type]

@@ -76,6 +76,15 @@ class Rule:
             return f"{self.article_label}；本地规定：{self.local_source}"
         return self.article_label
 
+    def with_length(self, length: int, *, source: str) -> Rule:
+        """This fixed-length rule with a jurisdiction's own length (第三十九条)."""
+        return replace(
+            self,
+            length=length,
+            local_source=source,
+            basis=f"{self.basis}（本地规定：{source}，{length}{self.unit}）",
+        )
+
     def within(self, low: int, high: int, *, source: str) -> Rule:
         """This per-case rule with a jurisdiction's own usual range (第三十九条 adopting 第二十条)."""
         return replace(

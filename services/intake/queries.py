@@ -23,7 +23,7 @@ from services.intake.domain.cases import (
     next_actor,
 )
 from services.intake.domain.coordination import DELIVERY_NAMES, REPLY_CLOCK_RUNNING, REPLY_OPEN, Delivery
-from services.intake.messages.cases import RULE_NAMES
+from services.intake.messages.cases import RULE_NAMES, rule_names
 from services.intake.tables import (
     Attachment,
     CaseClock,
@@ -32,10 +32,12 @@ from services.intake.tables import (
     CaseParty,
     CaseRecord,
     Department,
+    LocalRulesReplica,
     Solicitation,
 )
 from services.intake.usecases.attachments import attachment_payload
 from shared.errors import NotFound
+from shared.local_rules import LocalRules
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
@@ -137,11 +139,11 @@ def list_cases(session: Session, actor: Actor, wanted: CaseFilter) -> dict[str, 
     }
 
 
-def clock_payload(clock: CaseClock) -> dict[str, Any]:
+def clock_payload(clock: CaseClock, names: dict[str, str] = RULE_NAMES) -> dict[str, Any]:
     return {
         "clock_id": clock.clock_id,
         "rule": clock.rule,
-        "rule_name": RULE_NAMES.get(clock.rule, clock.rule),
+        "rule_name": names.get(clock.rule, clock.rule),
         "state": clock.state,
         "due_date": clock.due_date,
         "provisional": clock.provisional,
@@ -156,18 +158,25 @@ def _rows(session: Session, model: Any, case_id: str, order: Any) -> list[Any]:
     return list(session.scalars(select(model).where(model.case_id == case_id).order_by(order)).all())
 
 
+def local_rules_of(session: Session, jurisdiction: str) -> LocalRules:
+    """The jurisdiction's local rules as last replicated from deadlines (none: the city's, 第三十九条)."""
+    row = session.get(LocalRulesReplica, jurisdiction)
+    return LocalRules.from_json(jurisdiction, row.rules if row else None)
+
+
 def detail(session: Session, record: CaseRecord, actor: Actor) -> dict[str, Any]:
     """Everything a person entitled to the case sees: content, progress, every deadline, what comes next."""
     parties = parties_of(session, record.id)
     case = mapping.case_of(session, record, [p.department_code for p in parties])
     solicitations = _rows(session, Solicitation, record.id, Solicitation.sent_at)
     actions = allowed_actions(case, actor)
+    names = rule_names(local_rules_of(session, record.jurisdiction_code))  # 第三十九条
     return {
         **summary(record),
         "content": record.content,
         "progress": progress(record),
         "parties": [{"department": p.department_code, "role": p.role} for p in parties],
-        "clocks": [clock_payload(c) for c in _rows(session, CaseClock, record.id, CaseClock.clock_id)],
+        "clocks": [clock_payload(c, names) for c in _rows(session, CaseClock, record.id, CaseClock.clock_id)],
         "solicitations": [_solicitation(s) for s in solicitations],
         "meetings": [_meeting(m) for m in _rows(session, CaseMeeting, record.id, CaseMeeting.starts_at)],
         "attachments": [

@@ -11,8 +11,9 @@ import pytest
 from deadlines_support import NINGBO, shanghai
 from sqlalchemy import select
 
+from services.deadlines.domain.local_periods import LocalPeriod
 from services.deadlines.tables import AuditEntry, ClockRecord
-from services.deadlines.usecases import local_rules
+from services.deadlines.usecases import local_periods, local_rules
 from shared.contracts import INTAKE, LOCAL_RULES_CHANGED
 from shared.errors import ValidationFailed
 from shared.identity import Principal
@@ -99,3 +100,22 @@ def test_withdrawing_the_range_tells_intake_the_measures_apply_again_第三十�
         ("7至15个工作日", "办法规定"),
         ("办法规定", "7至15个工作日"),
     ]
+
+
+def test_a_county_period_is_told_to_intake_with_its_other_local_rules_第二十二条_第三十九条(deadlines, sent):
+    period = LocalPeriod("coordination_opinion", 20, "海编委〔2026〕3号第二十二条")
+    with deadlines.unit_of_work() as uow:
+        local_periods.set_period(uow, HAISHU, period, actor=ADMIN, now=NOW)
+        uow.commit()
+    [envelope] = [env for _q, env in sent.sent if env["type"] == LOCAL_RULES_CHANGED]
+    told = LocalRules.from_json(HAISHU, envelope["payload"]["rules"])
+    assert envelope["payload"]["rules"] == {
+        "periods": {"coordination_opinion": {"length": 20, "source": "海编委〔2026〕3号第二十二条"}}
+    }
+    assert (told.coordination_opinion().length, told.extension_working_days) == (20, 30)
+    with deadlines.unit_of_work() as uow:
+        local_periods.withdraw_period(
+            uow, HAISHU, "coordination_opinion", "海编委〔2026〕9号", actor=ADMIN, now=NOW
+        )
+        uow.commit()
+    assert [env for _q, env in sent.sent if env["type"] == LOCAL_RULES_CHANGED][-1]["payload"]["rules"] == {}

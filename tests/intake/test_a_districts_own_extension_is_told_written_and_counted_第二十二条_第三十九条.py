@@ -76,3 +76,29 @@ def test_the_approval_inbox_says_how_a_districts_period_is_counted_第二十二�
         statutory_bases()["extension"]
         == "延长期限：原期限届满前决定，自原期限届满日起再计 30 个工作日（第二十二条）"
     )
+
+
+def test_a_districts_own_coordination_period_names_the_cases_clock_and_the_inbox_basis_第二十二条_第三十九条(
+    make_runtime,
+):
+    desk = Desk(make_runtime("intake"))
+    haishu, city = _haishu_case(desk), accepted_application(desk)
+    periods = {"coordination_opinion": {"length": 20, "source": "海编委〔2026〕3号第二十二条"}}
+    rules = {
+        "jurisdiction": demo.HAISHU,
+        "rules": {"periods": periods},
+        "changed_at": "2026-12-01T02:00:00+00:00",
+    }
+    assert desk.deliver(LOCAL_RULES_CHANGED, rules)
+
+    def opinion_clock(user: str, case_id: str) -> str:
+        clocks = desk.get(user, f"/cases/{case_id}").json["clocks"]
+        return next(c["rule_name"] for c in clocks if c["rule"] == "coordination_opinion")
+
+    assert opinion_clock("hs.bb.clerk", haishu) == "提出协调意见（第二十二条，20个工作日）"
+    assert opinion_clock("bb.clerk", city) == "提出协调意见（第二十二条，30个工作日）"
+    local = LocalRules.from_json(demo.HAISHU, {"periods": periods})
+    assert statutory_bases(local)["coordination_opinion"] == (
+        "协调意见：受理之日起 20 个工作日内，可延长一次 30 个工作日"
+        "（第二十二条；本地规定：海编委〔2026〕3号第二十二条）"
+    )

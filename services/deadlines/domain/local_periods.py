@@ -10,7 +10,7 @@ set per case (第二十条) and a fixed date (第三十七条) have nothing to a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from shared.errors import ValidationFailed
 from shared.measures import MAX_WORKING_DAYS, RULES, PeriodKind, Rule
@@ -64,8 +64,4 @@ def local_rule(rule: Rule, period: LocalPeriod | None) -> Rule:
     """The rule as a jurisdiction counts it: its own length where it set one."""
     if period is None or not adoptable(rule):
         return rule
-    return replace(
-        rule,
-        length=period.length,
-        basis=f"{rule.basis}（本地规定：{period.source}，{period.length}{rule.unit}）",
-    )
+    return rule.with_length(period.length, source=period.source)

@@ -1,5 +1,6 @@
 """第39条: a district's or county's office sets the periods it adopts (each with its local document); every
-clock of that jurisdiction started afterwards counts by them; every change is kept with who made it."""
+clock of that jurisdiction started afterwards counts by them; every change is kept with who made it, and
+intake is told the jurisdiction's whole set of local rules (``local_rules.changed``)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,7 @@ def local_rule(session: Session, jurisdiction: str, rule_code: str) -> Rule | No
     rule = RULES.get(rule_code)
     if rule is None:
         return None
-    row = session.get(LocalPeriodRow, (jurisdiction, rule_code))
-    counted = rules.local_rule(rule, LocalPeriod(row.rule_code, row.length, row.source)) if row else rule
-    counted = local_rules.current(session, jurisdiction).rule(counted)
+    counted = local_rules.current(session, jurisdiction).rule(rule)
     return None if counted is rule else counted
 
 
@@ -119,6 +118,7 @@ def set_period(
             "source": source,
         },
     )
+    local_rules.publish(uow, jurisdiction, now=now)  # intake's texts print the jurisdiction's periods
     return True
 
 
@@ -159,4 +159,5 @@ def withdraw_period(
         details={"rule": rule_code, "old_length": row.length, "new_length": None, "source": source.strip()},
     )
     session.delete(row)
+    local_rules.publish(uow, jurisdiction, now=now)  # intake's texts print the jurisdiction's periods
     return True

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.deadlines.domain.reminder_plan import DEFAULT_PLAN
-from services.deadlines.tables import ClockRecord, LocalSetting, LocalSettingChange
+from services.deadlines.tables import ClockRecord, LocalPeriod, LocalSetting, LocalSettingChange
 from services.deadlines.usecases import audit_log
 from shared.contracts import INTAKE, LOCAL_RULES_CHANGED
 from shared.errors import ValidationFailed
@@ -46,9 +46,20 @@ CITY_FIGURES: dict[str, dict[str, int]] = {
 
 
 def current(session: Session, jurisdiction: str) -> LocalRules:
-    """The jurisdiction's local rules (an empty set: the city's)."""
+    """The jurisdiction's local rules, its local periods included (an empty set: the city's)."""
     rows = session.scalars(select(LocalSetting).where(LocalSetting.jurisdiction == jurisdiction))
-    return LocalRules.from_json(jurisdiction, {r.setting: {**r.figures, "source": r.source} for r in rows})
+    data: dict[str, Any] = {r.setting: {**r.figures, "source": r.source} for r in rows}
+    periods = session.scalars(select(LocalPeriod).where(LocalPeriod.jurisdiction == jurisdiction))
+    data["periods"] = {p.rule_code: {"length": p.length, "source": p.source} for p in periods}
+    return LocalRules.from_json(jurisdiction, data)
+
+
+def publish(uow: UnitOfWork, jurisdiction: str, *, now: datetime) -> None:
+    """Tell intake the jurisdiction's whole set after a change (outbox: in the change's transaction)."""
+    uow.session.flush()
+    rules = current(uow.session, jurisdiction)
+    payload = {"jurisdiction": jurisdiction, "rules": rules.to_json(), "changed_at": now.isoformat()}
+    uow.publish(INTAKE, LOCAL_RULES_CHANGED, payload)
 
 
 def set_setting(
@@ -122,10 +133,7 @@ def _record(
         f"{_described(code, new)}；依据：{source}",
         details={"setting": code, "old": old, "new": new, "source": source},
     )
-    session.flush()
-    rules = current(session, jurisdiction)
-    payload = {"jurisdiction": jurisdiction, "rules": rules.to_json(), "changed_at": now.isoformat()}
-    uow.publish(INTAKE, LOCAL_RULES_CHANGED, payload)
+    publish(uow, jurisdiction, now=now)
     if code == LocalReminders.setting:
         session.execute(
             update(ClockRecord)

@@ -30,6 +30,8 @@ from shared.contracts import (
     payload,
 )
 from shared.db import utcnow
+from shared.local_rules import CITY, LocalRules
+from shared.measures import RULES
 from shared.messaging import UnitOfWork
 
 KIND_NAMES = {
@@ -42,13 +44,26 @@ KIND_NAMES = {
     "evaluation": "“三定”规定执行情况评估",
 }
 
-RULE_NAMES = {
-    "filing_opinion": "反馈备案意见（第十五条，5个工作日）",
-    "acceptance_decision": "作出受理决定（第十七条，5个工作日）",
-    "written_reply": "答复书面征求意见（第二十条）",
-    "coordination_opinion": "提出协调意见（第二十二条，30个工作日）",
-    "rectification": "限期纠正（第三十七条）",
-}
+
+def rule_names(local: LocalRules | None = None) -> dict[str, str]:
+    """Each clock's step as people read it, with its period: the measures' (:data:`shared.measures.RULES`)
+    or the jurisdiction's own where it set one (第三十九条)."""
+    local = local or LocalRules(CITY)
+
+    def counted(code: str, step: str) -> str:
+        rule = local.rule(RULES[code])
+        return f"{step}（{rule.article_label}，{rule.length}{rule.unit}）"
+
+    return {
+        "filing_opinion": counted("filing_opinion", "反馈备案意见"),
+        "acceptance_decision": counted("acceptance_decision", "作出受理决定"),
+        "written_reply": f"答复书面征求意见（{RULES['written_reply'].article_label}）",
+        "coordination_opinion": counted("coordination_opinion", "提出协调意见"),
+        "rectification": f"限期纠正（{RULES['rectification'].article_label}）",
+    }
+
+
+RULE_NAMES = rule_names()
 
 TEMPLATES = {
     # each code has a notify template (checked by test_every_notification_has_a_template.py)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.intake import queries
 from services.intake.tables import LocalRulesReplica
 from shared.errors import ValidationFailed
 from shared.local_rules import LocalRules
@@ -40,5 +41,4 @@ def replicate(uow: UnitOfWork, payload: Mapping[str, Any]) -> bool:
 
 def of(session: Session, jurisdiction: str) -> LocalRules:
     """The jurisdiction's local rules as last replicated (none: the city's)."""
-    row = session.get(LocalRulesReplica, jurisdiction)
-    return LocalRules.from_json(jurisdiction, row.rules if row else None)
+    return queries.local_rules_of(session, jurisdiction)
