@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, select, text
 
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.domain.actors import Actor
-from services.intake.domain.cases import STATUS_NAMES, Status
+from services.intake.domain.cases import STATUS_NAMES, Kind, Status
 from services.intake.domain.rectification import FINDING_STATES
 from services.intake.domain.rules import named
 from services.intake.messages.cases import KIND_NAMES, RULE_NAMES
@@ -157,6 +157,18 @@ def _durations(pairs: dict[str, Counter[tuple[date, date]]], calendar: OffDays) 
 FIGURES = ("case", "step", "reply", "accept", "opinion")
 
 
+def _rectification_figures(status: str, overdue: bool, n: int) -> Counter[str]:
+    """The 限期纠正 figures ``n`` orders in ``status`` count in, from the read model; whether a correction
+    came in time its history tells (``findings.corrected_split``)."""
+    return Counter(
+        {
+            key: n
+            for key, state in FINDING_STATES.items()
+            if state.in_time is None and status in state.statuses and (overdue or not state.overdue_only)
+        }
+    )
+
+
 def dashboard(
     runtime: ServiceRuntime,
     actor: Actor,
@@ -192,7 +204,7 @@ def dashboard(
             .order_by(CaseClock.due_date.asc().nulls_last())
             .limit(20)
         ).all()
-        rect = findings.figures(session, actor, period)  # the office's orders: few, and timed by history
+        rect = findings.corrected_split(session, actor, period)  # in time or not: told by the history
     kinds: Counter[tuple[str, str]] = Counter()
     per_rule: dict[str, dict[str, Any]] = {}
     per_department: dict[str, dict[str, Any]] = {}
@@ -201,6 +213,8 @@ def dashboard(
     for figure, k1, k2, k3, n in counts:
         if figure == "case":
             kinds[(k1, k2)] += n
+            if k1 == Kind.RECTIFICATION:
+                rect.update(_rectification_figures(k2, k3 == "1", n))
         elif figure == "step" and k1 in RULE_ARTICLES:
             outcome = "late" if k3 == "1" else "on_time"
             entry = per_rule.setdefault(
