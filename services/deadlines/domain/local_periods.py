@@ -4,8 +4,9 @@ limits, every clock of that jurisdiction counts by it — with the local documen
 (the measures' own) otherwise. The city's periods are the measures themselves and are not changed here.
 
 Only a rule with one fixed length of working days has a local length (受理决定, 备案意见, 协调意见,
-下放审核论证); the extension of 第二十二条 stays the measures' (a clock recounts it from its rule). A period
-set per case (第二十条) and a fixed date (第三十七条) have nothing to adopt.
+下放审核论证); the usual range of 第二十条, the extension of 第二十二条 and the reminder plan are the other
+local settings (:mod:`shared.local_rules`, which also applies a local period to its rule:
+``LocalRules.rule``). A fixed date (第三十七条) has nothing to adopt.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.errors import ValidationFailed
+from shared.local_rules import ARTICLE, CITY
 from shared.measures import MAX_WORKING_DAYS, RULES, PeriodKind, Rule
 
-CITY = "330200"
-ARTICLE = "第三十九条"
+__all__ = ["ADOPTABLE", "ARTICLE", "CITY", "LocalPeriod", "adoptable", "check_local_period"]
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,3 @@ def check_local_period(jurisdiction: str, period: LocalPeriod) -> None:
         fields["source"] = [f"应写明规定该期限的本地文件名称及文号（{ARTICLE}）"]
     if fields:
         raise ValidationFailed("本地期限设定有误（第三十九条）", code="local_period_invalid", fields=fields)
-
-
-def local_rule(rule: Rule, period: LocalPeriod | None) -> Rule:
-    """The rule as a jurisdiction counts it: its own length where it set one."""
-    if period is None or not adoptable(rule):
-        return rule
-    return rule.with_length(period.length, source=period.source)

@@ -24,6 +24,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from services.intake import queries
 from services.intake.adapters import attachment_store
 from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.api import case_schemas as s
@@ -33,7 +34,7 @@ from services.intake.messages.cases import KIND_NAMES
 from services.intake.pages import case_forms
 from services.intake.pages.case_forms import FieldSpec
 from services.intake.tables import Department
-from services.intake.usecases import attachments, local_rules
+from services.intake.usecases import attachments
 from services.intake.usecases import cases as casework
 from services.intake.usecases import documents as written
 from services.intake.usecases.case_actions import CaseAction
@@ -323,7 +324,7 @@ def _localised(specs: list[FieldSpec], reply: Rule) -> list[FieldSpec]:
 def _forms_of(case: dict[str, Any], me: Any, posted: tuple[str, Form] | None) -> list[dict[str, Any]]:
     routed = case_forms.by_action()
     with current_runtime().db.transaction() as session:
-        reply = local_rules.of(session, case["jurisdiction"]).written_reply()
+        reply = queries.local_rules_of(session, case["jurisdiction"]).written_reply()
     out = []
     for allowed in case["allowed_actions"]:
         declared = routed.get(allowed["action"])

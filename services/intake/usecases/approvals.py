@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.intake import mapping
+from services.intake import mapping, queries
 from services.intake.domain.approvals import chains
 from services.intake.domain.approvals.model import (
     DECISION_KINDS,
@@ -50,7 +50,6 @@ from services.intake.tables import (
     Person,
     SavedPhrase,
 )
-from services.intake.usecases import local_rules
 from shared import audit, localtime
 from shared.auth import OFFICE_ROLES, Principal, Role
 from shared.config import Settings
@@ -300,7 +299,7 @@ def on_clock_scheduled(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
         row.statutory_calendar = None if stopped else data.get("calendar")
         if data.get("reason") == "refreshed":
             continue  # the same schedule sent again with its calendar: how it was counted has not changed
-        local = local_rules.of(uow.session, str(row.case_ref.get("jurisdiction") or ""))
+        local = queries.local_rules_of(uow.session, str(row.case_ref.get("jurisdiction") or ""))
         fallback = statutory_bases(local).get(row.decision_kind)
         row.statutory_basis = describe_clock(str(data.get("rule") or ""), data.get("reason"), fallback, local)
 
@@ -526,7 +525,7 @@ class ApprovalView:
 
 def _basis(session: Session, row: ApprovalRow) -> str | None:
     """How the case's clock is counted, by the decision's kind, as its jurisdiction counts (第三十九条)."""
-    local = local_rules.of(session, str(row.case_ref.get("jurisdiction") or ""))
+    local = queries.local_rules_of(session, str(row.case_ref.get("jurisdiction") or ""))
     return statutory_bases(local).get(row.decision_kind)
 
 

@@ -44,7 +44,7 @@ from services.intake.domain.coordination import (
 from services.intake.domain.procedure import SOURCE_NAMES
 from services.intake.messages.cases import Outgoing, department_party
 from services.intake.tables import CaseClock, CaseMeeting, CaseParty, Solicitation
-from services.intake.usecases import attachments, jurisdiction, local_rules
+from services.intake.usecases import attachments, jurisdiction
 from services.intake.usecases.case_actions import DraftedDecision, case_action, send_to_approval
 from services.intake.usecases.case_opening import NewCase, open_new_case
 from services.intake.usecases.case_step import Step, check_departments, check_host, clock_id, new_id
@@ -196,7 +196,7 @@ def reject(step: Step, command: Reject) -> None:
 @case_action(Solicit, route="solicitations", summary="书面征求意见，答复期限5至10个工作日（第二十条）")
 def solicit(step: Step, command: Solicit) -> None:
     """第20条: a written solicitation to each chosen department, each with its own reply clock."""
-    reply = local_rules.of(step.session, step.record.jurisdiction_code).written_reply()  # 第三十九条
+    reply = queries.local_rules_of(step.session, step.record.jurisdiction_code).written_reply()  # 第三十九条
     days = rules.check_reply_period(command.reply_working_days, command.reply_period_reason, reply)
     period_reason = command.reply_period_reason if not rules.usual_reply_period(days, reply) else None
     departments = list(dict.fromkeys(command.departments))
@@ -626,7 +626,7 @@ def extend(step: Step, command: Extend) -> None:
     """第22条: once, by the jurisdiction's extension (the measures' unless a district or county set its own,
     第三十九条), the reason told to the applicant."""
     rules.check_extension(step.case.extended, command.reason)
-    days = local_rules.of(step.session, step.record.jurisdiction_code).extension_working_days
+    days = queries.local_rules_of(step.session, step.record.jurisdiction_code).extension_working_days
     step.move(reason=command.reason, working_days=days)
     step.case.extended = True
     step.out.extend_clock(clock_id(step.record.id, "coordination_opinion"), command.reason)

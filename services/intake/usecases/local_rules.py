@@ -1,6 +1,7 @@
 """第39条 on intake's side: the replica of each district's or county's local rules, kept from deadlines'
-``local_rules.changed`` (the latest set by ``changed_at`` wins; a repeat or an older set changes nothing), and
-read by the steps that set a reply period (第二十条) or extend the coordination period (第二十二条)."""
+``local_rules.changed`` (the latest set by ``changed_at`` wins; a repeat or an older set changes nothing),
+read (:func:`services.intake.queries.local_rules_of`) by the steps that set a reply period (第二十条) or
+extend the coordination period (第二十二条)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from services.intake import queries
 from services.intake.tables import LocalRulesReplica
 from shared.errors import ValidationFailed
 from shared.local_rules import LocalRules
@@ -37,8 +35,3 @@ def replicate(uow: UnitOfWork, payload: Mapping[str, Any]) -> bool:
         uow.session.add(row)
     row.rules, row.changed_at = dict(rules), changed_at
     return True
-
-
-def of(session: Session, jurisdiction: str) -> LocalRules:
-    """The jurisdiction's local rules as last replicated (none: the city's)."""
-    return queries.local_rules_of(session, jurisdiction)
