@@ -534,7 +534,7 @@ GROUPS = (
     ("Idempotency-Key (shared/idempotency.py)", "shared/idempotency.py", "respond_once"),
     ("the use case (open_new_case)", "usecases/case_opening.py", "open_new_case"),
     ("before-commit hooks (tasks, read models)", "shared/messaging.py", "commit"),
-    ("outbox fast path to Redis (Relay.publish_ids)", "shared/messaging.py", "publish_ids"),
+    ("outbox fast path to Redis (Relay.publish_committed)", "shared/messaging.py", "publish_committed"),
     ("  of which Redis (dramatiq enqueue)", "dramatiq/brokers/redis.py", "enqueue"),
     ("the case read back (get_case)", "usecases/cases.py", "get_case"),
     ("Jinja templates (render)", "jinja2/environment.py", "render"),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -72,6 +72,8 @@ class Database:
         self.url = url
         self.engine: Engine = self._make_engine(url, echo=echo, pool_size=pool_size)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False, future=True)
+        # the same pool: autocommit is set on a connection while it is checked out (psycopg: client-side)
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,6 +113,30 @@ class Database:
         """A session inside a transaction that commits on success and rolls back on any error."""
         with self.session_factory() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reading only. On PostgreSQL its statements run outside a transaction: at READ
+        COMMITTED each statement sees its own snapshot inside one too, so a read sees the same and is spared
+        the BEGIN and COMMIT round trips. Elsewhere (SQLite) it is :meth:`transaction`."""
+        if not self.is_postgresql:
+            with self.transaction() as session:
+                yield session
+            return
+        with self.session_factory(bind=self._autocommit_engine) as session:
+            yield session
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection for writes that need no transaction around them: on PostgreSQL each statement
+        commits on its own (autocommit: a statement alone is its own transaction anyway, without the BEGIN
+        and COMMIT round trips); elsewhere the block is one transaction."""
+        if not self.is_postgresql:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._autocommit_engine.connect() as connection:
+            yield connection
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

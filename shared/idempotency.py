@@ -126,7 +126,7 @@ def record(
 
 def earlier(db: Database, model: type[IdempotencyMixin], claim: IdempotencyClaim) -> str | None:
     """The resource a first request with this key acted on; a 409 if the key was used for something else."""
-    with db.transaction() as session:
+    with db.reading() as session:
         row = session.get(model, (claim.user_id, claim.key))
         if row is None:
             return None

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, func, select
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
@@ -150,7 +150,7 @@ class UnitOfWork:
         self.source = source
         self.before_commit = before_commit
         self.session: Session = db.session()
-        self._pending_ids: list[str] = []
+        self._pending: list[OutboxMixin] = []
         self._after_commit: list[Callable[[], object]] = []
         self._audits: list[audit_trail.AuditDraft] = []
         self._committed = False
@@ -164,8 +164,8 @@ class UnitOfWork:
         self.session.close()
         if not self._committed:
             return
-        if self._pending_ids and self.relay is not None:
-            self.relay.publish_ids(self._pending_ids)
+        if self._pending and self.relay is not None:
+            self.relay.publish_committed(self._pending)
         for callback in self._after_commit:
             try:
                 callback()
@@ -192,7 +192,7 @@ class UnitOfWork:
             body=envelope.to_dict(),
         )
         self.session.add(row)
-        self._pending_ids.append(envelope.event_id)
+        self._pending.append(row)
         return envelope
 
     def audit(
@@ -239,7 +239,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
-        self._pending_ids.clear()
+        self._pending.clear()
         self._after_commit.clear()
         self._audits.clear()
 
@@ -252,20 +252,35 @@ class Relay:
         self.outbox_model = outbox_model
         self.sender = sender
 
-    def publish_ids(self, event_ids: Iterable[str]) -> int:
-        """The fast path: publish these rows now; anything that fails waits for the sweep."""
+    def publish_committed(self, rows: Sequence[OutboxMixin]) -> int:
+        """The fast path: a transaction's rows, just committed, handed to the broker now — as the transaction
+        wrote them, not read back — and marked in one UPDATE; anything that fails waits for the sweep. (A
+        sweep that took a row in the few milliseconds since the commit sends it too, as it could while the
+        fast path read its rows back: a consumer's inbox applies a message once.)"""
         model = self.outbox_model
+        committed = sorted((r for r in rows if inspect(r).has_identity), key=lambda r: r.id)  # savepoints
+        sent: list[int] = []
+        failure: tuple[int, str] | None = None
+        for row in committed:
+            try:
+                self.sender.send(row.destination, row.body)
+            except Exception as exc:  # the broker is likely down: keep order, the sweep sends the rest
+                failure = (row.id, f"{type(exc).__name__}: {exc}"[:500])
+                log.warning("could not publish %s to %s: %s", row.event_id, row.destination, exc)
+                break
+            sent.append(row.id)
         try:
-            with self.db.transaction() as session:
-                rows = session.scalars(
-                    select(model)
-                    .where(model.event_id.in_(list(event_ids)), model.published_at.is_(None))
-                    .order_by(model.id)
-                ).all()
-                return self._send_rows(session, rows)
-        except Exception:  # the sweep will retry; a commit must never fail because the broker did
-            log.warning("outbox fast path failed; the sweep will publish later", exc_info=True)
-            return 0
+            with self.db.statements() as connection:
+                if sent:  # a sweep that took one first has marked it already
+                    published = model.published_at.is_(None)
+                    mark = update(model).where(model.id.in_(sent), published).values(published_at=utcnow())
+                    connection.execute(mark)
+                if failure is not None:
+                    count = update(model).where(model.id == failure[0])
+                    connection.execute(count.values(attempts=model.attempts + 1, last_error=failure[1]))
+        except Exception:  # a commit must never fail because the broker or the marking did
+            log.warning("outbox fast path could not mark its rows; the sweep will send them", exc_info=True)
+        return len(sent)
 
     def publish_pending(self, *, limit: int = 500) -> int:
         """The sweep: publish rows left unpublished, oldest first; safe to run in several processes."""

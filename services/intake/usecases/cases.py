@@ -141,7 +141,7 @@ def apply_system(
 
 
 def get_case(runtime: ServiceRuntime, actor: Actor, case_id: str) -> dict[str, Any]:
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         view = queries.detail(session, queries.load_visible(session, actor, case_id), actor)
     return as_of_today(runtime, view)
 
