@@ -1,7 +1,7 @@
 """Server-side SVG bar charts (nothing fetched, no script): every bar a link to the cases behind it.
 
 Each row is a label line above its bar, drawn in a 360-unit-wide viewBox that scales with the page (390 px
-phone) and stops growing at 640 px on a PC, so the Chinese labels stay 13–16 px at either size.
+phone) and stops growing at 440 px on a PC, so the Chinese labels stay 13–16 px at either size (13 × 440 / 360).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def bar_chart(title: str, rows: Sequence[Row], *, legend: Sequence[tuple[str, st
     biggest = max(sum(s.value for s in row.segments) for row in rows) or 1
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'style="max-width:640px;height:auto" xmlns="http://www.w3.org/2000/svg" font-size="13">',
+        f'style="max-width:440px;height:auto" xmlns="http://www.w3.org/2000/svg" font-size="13">',
         f"<title>{escape(title)}</title>",
     ]
     x = 0
