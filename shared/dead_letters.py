@@ -11,7 +11,9 @@ ERROR. An operator lists, replays or closes them::
     python -m shared.dead_letters intake replay 12      # after fixing the cause: the same envelope again
     python -m shared.dead_letters intake resolve 12 --note "重复消息，已人工核对"
 
-Each service maps the table on its own ``Base``: ``DeadLetter = dead_letter_table(Base)``.
+Each service maps the table on its own ``Base``: ``DeadLetter = dead_letter_table(Base)``. A replay and a
+resolution are recorded in the service's audit trail (``dead_letter.replay``, ``dead_letter.resolve``: by the
+command line, in the deployment's first jurisdiction's chain), in the transaction that closes the letter.
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ from typing import Any, cast
 from sqlalchemy import JSON, Integer, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared import audit
 from shared.db import Database, UTCDateTime, utcnow
+from shared.identity import Principal
 from shared.metrics import DEAD_LETTERS, DEAD_LETTERS_OPEN
 
 log = logging.getLogger(__name__)
 
 REFUSED, MALFORMED, RETRIES_EXHAUSTED = "refused", "malformed", "retries_exhausted"
 REASON_NAMES = {REFUSED: "业务规则拒绝", MALFORMED: "消息格式错误", RETRIES_EXHAUSTED: "多次重试仍失败"}
+REPLAY, RESOLVE = "dead_letter.replay", "dead_letter.resolve"
+audit.name_actions({REPLAY: "重放失败消息", RESOLVE: "关闭失败消息"}, objects={"dead_letter": "失败消息"})
 
 
 class DeadLetterMixin:
@@ -117,13 +123,33 @@ class DeadLetterBox:
             query = select(self.model).where(self.model.resolved_at.is_(None)).order_by(self.model.id)
             return list(session.scalars(query).all())
 
-    def resolve(self, letter_id: int, resolution: str) -> DeadLetterMixin:
+    def resolve(
+        self, letter_id: int, resolution: str, *, by: Principal | None = None, replayed: bool = False
+    ) -> DeadLetterMixin:
+        """Close a letter (``replayed``: after sending its envelope again); recorded in the audit trail as
+        ``by``'s act when the service keeps one."""
         with self.db.transaction() as session:
             letter = session.get(self.model, letter_id)
             if letter is None:
                 raise LookupError(f"no dead letter {letter_id} in {self.service}")
             letter.resolved_at, letter.resolution = utcnow(), resolution
+            trail = audit.table_of(self.model)
+            if trail is not None and by is not None:
+                audit.append(session, trail, self.service, [_act(letter, by, replayed)])
             return letter
+
+
+def _act(letter: DeadLetterMixin, by: Principal, replayed: bool) -> audit.AuditDraft:
+    verb = "重放" if replayed else "关闭"
+    return audit.AuditDraft.of(
+        REPLAY if replayed else RESOLVE,
+        actor=by,
+        object_type="dead_letter",
+        object_id=str(letter.id),
+        summary=f"{verb}失败消息 {letter.message_type}（{REASON_NAMES.get(letter.reason, letter.reason)}）："
+        f"{letter.resolution}",
+        details={"event_id": letter.event_id, "message_type": letter.message_type, "source": letter.source},
+    )
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -139,6 +165,7 @@ def _main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env(args.service)
     tables = __import__(f"services.{args.service}.tables", fromlist=["DeadLetter"])
     box = DeadLetterBox(Database(settings.database_url), tables.DeadLetter, args.service)
+    operator = Principal("cli", "命令行", settings.jurisdictions[0], None, frozenset())
     if args.action == "list":
         for x in box.open_letters():
             print(f"{x.id}\t{x.failed_at:%Y-%m-%d %H:%M}\t{x.message_type}\t{x.reason}\t{x.error}")
@@ -151,9 +178,11 @@ def _main(argv: list[str] | None = None) -> int:
             print(f"no open dead letter {args.id}", file=sys.stderr)
             return 1
         DramatiqSender(build_broker(settings)).send(args.service, found.envelope)
-        box.resolve(args.id, f"replayed {utcnow().isoformat()} {args.note}".strip())
+        box.resolve(
+            args.id, f"replayed {utcnow().isoformat()} {args.note}".strip(), by=operator, replayed=True
+        )
         return 0
-    box.resolve(args.id, args.note or "resolved")
+    box.resolve(args.id, args.note or "resolved", by=operator)
     return 0
 
 

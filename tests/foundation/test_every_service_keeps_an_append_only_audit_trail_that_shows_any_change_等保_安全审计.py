@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from shared import audit
+from shared import audit, dead_letters
 from shared.identity import Principal, Role
 from shared.web import session as web_session
 
@@ -99,3 +99,23 @@ def test_each_service_serves_its_own_trail_to_the_office_admin(make_runtime, ser
     html = page.get_data(as_text=True)
     assert audit.SERVICE_NAMES[service] in html and "第 1 次测试操作" in html
     assert client.get(f"/admin/audit/{service}.xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("service", ["deadlines", "notify"])
+def test_an_operator_closing_a_dead_letter_is_recorded_by_the_command_line(
+    make_runtime, service, monkeypatch, trail
+) -> None:
+    runtime = make_runtime(service)
+    envelope = {"event_id": "e-1", "type": "clock.start", "source": "intake", "payload": {}}
+    assert runtime.dead_letters is not None
+    runtime.dead_letters.record(envelope, ValueError("rule_unknown"), reason="refused", retries=0)
+    [letter] = runtime.dead_letters.open_letters()
+    monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", runtime.settings.database_url)
+    monkeypatch.setenv("DM_VAR_DIR", str(runtime.settings.var_dir))
+    assert dead_letters._main([service, "resolve", str(letter.id), "--note", "重复消息，已人工核对"]) == 0
+    [closed] = trail.entries(runtime, action="dead_letter.resolve")
+    assert (closed.actor_id, closed.actor_name, closed.object_id) == ("cli", "命令行", str(letter.id))
+    assert closed.summary == "关闭失败消息 clock.start（业务规则拒绝）：重复消息，已人工核对"
+    assert closed.jurisdiction == runtime.settings.jurisdictions[0] and trail.intact(
+        runtime, closed.jurisdiction
+    )
