@@ -39,6 +39,7 @@ ROUTES: tuple[Route, ...] = (
     # JSON APIs
     Route("/api/v1/calendar", "deadlines", "工作日历"),
     Route("/api/v1/clocks", "deadlines", "法定期限"),
+    Route("/api/v1/local-rules", "deadlines", "本地规定（第三十九条）"),
     Route("/api/v1/devolutions", "devolution", "职责下放"),
     Route("/api/v1/rectifications", "devolution", "旧地址：限期纠正已移交编办案件（410，指明新地址）"),
     Route("/api/v1/power-list", "devolution", "权责清单变更"),
