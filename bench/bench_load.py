@@ -561,7 +561,7 @@ def grouped(stats: pstats.Stats, per: int) -> list[str]:
 
 PACKAGES = (
     ("SQLAlchemy (ORM, compiling, flushing, results)", ("sqlalchemy",)),
-    ("psycopg (driver; includes waiting for PostgreSQL)", ("psycopg", "psycopg_pool")),
+    ("psycopg (the driver: encoding, sending, decoding)", ("psycopg", "psycopg_pool")),
     (
         "marshmallow / webargs / flask-smorest (schemas)",
         ("marshmallow", "webargs", "flask_smorest", "apispec"),
@@ -609,7 +609,9 @@ def top_entries(profile: cProfile.Profile, limit: int) -> str:
 
 @contextmanager
 def profiled() -> Iterator[cProfile.Profile]:
-    profile = cProfile.Profile()
+    """cProfile counting this process's CPU time (``time.process_time``), not the wall clock: waiting for
+    PostgreSQL or for the CPUs that other processes hold is left out, so the shares say what costs CPU."""
+    profile = cProfile.Profile(time.process_time)
     profile.enable()
     try:
         yield profile
@@ -679,9 +681,14 @@ def where_the_time_goes(urls: dict[str, str], env: dict[str, str], plan: Plan, c
         f"in execute (round trips), {counter.checkouts / n:.1f} pool checkouts (each pinged first):"
     )
     print("\n".join(counter.lines(n)))
-    print("  self time by where the code lives (per submission, under cProfile):")
+    calls: int = stats.total_calls  # type: ignore[attr-defined]
+    print(
+        f"  {calls / n:,.0f} Python function calls a submission (counted by cProfile: the same on a busy "
+        "machine and a quiet one)"
+    )
+    print("  CPU self time by where the code lives (per submission, under cProfile; shares of the whole):")
     print("\n".join(by_package(stats, n)))
-    print("  cumulative time of the steps (they overlap: each includes its SQL):")
+    print("  cumulative CPU of the steps (they overlap: each includes its SQL):")
     print("\n".join(grouped(stats, n)))
     print("  top cumulative entries in the suite's code:\n" + top_entries(profile, 10))
 

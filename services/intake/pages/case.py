@@ -118,7 +118,7 @@ BOOL_NAMES = {True: "是", False: "否"}
 
 
 def _departments(jurisdiction: str) -> dict[str, Department]:
-    with current_runtime().db.transaction() as session:
+    with current_runtime().db.reading() as session:
         rows = session.scalars(select(Department).order_by(Department.code)).all()
         for row in rows:
             session.expunge(row)
@@ -323,7 +323,7 @@ def _localised(specs: list[FieldSpec], reply: Rule) -> list[FieldSpec]:
 
 def _forms_of(case: dict[str, Any], me: Any, posted: tuple[str, Form] | None) -> list[dict[str, Any]]:
     routed = case_forms.by_action()
-    with current_runtime().db.transaction() as session:
+    with current_runtime().db.reading() as session:
         reply = queries.local_rules_of(session, case["jurisdiction"]).written_reply()
     out = []
     for allowed in case["allowed_actions"]:

@@ -40,7 +40,7 @@ def _login() -> Any:
 
 def session_user(runtime: ServiceRuntime, person: Person) -> web_session.SessionUser:
     """The session's view of a directory person, with the names the pages show."""
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         department = session.get(Department, person.department_code) if person.department_code else None
         jurisdiction = session.get(Jurisdiction, person.jurisdiction_code)
         return web_session.SessionUser(
@@ -58,7 +58,7 @@ def still_active(runtime: ServiceRuntime, web: web_session.WebSession) -> bool:
     """A session check: the person is still in the directory and active (a person who left is logged out)."""
     if web.user is None:
         return True
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         person = session.get(Person, web.user.user_id)
         return person is not None and person.active
 

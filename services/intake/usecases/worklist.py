@@ -274,7 +274,7 @@ def office_worklist(
 ) -> list[TaskView]:
     """待办: everything waiting for the caller's office, across services, most urgent first."""
     day = today or local_today()
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         query = select(WorklistTask).where(_office_assignee(session, principal.jurisdiction))
         rows = session.scalars(_ordered(_apply(query, filters, day))).all()
         return _views(session, rows, day, counter)
@@ -290,7 +290,7 @@ def department_tasks(
 ) -> list[TaskView]:
     """What waits for the caller's department (or the caller), most urgent first."""
     day = today or local_today()
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         query = select(WorklistTask).where(_department_assignee(principal))
         rows = session.scalars(_ordered(_apply(query, filters, day))).all()
         return _views(session, rows, day, counter)
@@ -298,7 +298,7 @@ def department_tasks(
 
 def filter_options(runtime: Any, principal: Principal) -> dict[str, list[tuple[str, str]]]:
     """The choices of the filters: kinds and departments present in the office's tasks, by name."""
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         visible = select(WorklistTask).where(_office_assignee(session, principal.jurisdiction)).subquery()
         kinds = session.scalars(select(visible.c.case_kind).distinct()).all()
         departments = session.scalars(
@@ -320,7 +320,7 @@ def filter_options(runtime: Any, principal: Principal) -> dict[str, list[tuple[s
 
 def department_name(runtime: Any, code: str | None) -> str:
     """A department by its name (本部门 when the directory has none)."""
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         return _department_names(session, [code] if code else []).get(code or "") or "本部门"
 
 
@@ -343,7 +343,7 @@ def department_cases(
     one card per case — the step open now and who must act on it, the next statutory date — newest activity
     first. ``filters.status`` says whether a case still has an open step (open) or none (closed)."""
     day = today or local_today()
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         ours = or_(
             _department_assignee(principal),
             and_(
@@ -387,7 +387,7 @@ class DraftView:
 
 def department_drafts(runtime: Any, principal: Principal) -> list[DraftView]:
     """The department's applications other services keep as drafts, the last saved first."""
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         rows = session.scalars(
             select(WorklistTask)
             .where(
@@ -413,7 +413,7 @@ def department_drafts(runtime: Any, principal: Principal) -> list[DraftView]:
 
 def case_kinds(runtime: Any, principal: Principal) -> list[tuple[str, str]]:
     """The kinds of case the department has, by name (the choices of 我的办件's filter)."""
-    with runtime.db.transaction() as session:
+    with runtime.db.reading() as session:
         kinds = session.scalars(
             select(WorklistTask.case_kind)
             .where(
