@@ -61,7 +61,7 @@ OFFICE = Principal(
 )
 
 
-def postgres_url() -> tuple[str | None, str]:
+def postgres_url(scratch_db: str = SCRATCH_DB) -> tuple[str | None, str]:
     configured = os.environ.get("INTAKE_DATABASE_URL")
     if configured:
         return (
@@ -70,12 +70,12 @@ def postgres_url() -> tuple[str | None, str]:
     try:
         server = create_engine(SCRATCH_SERVER + "postgres", isolation_level="AUTOCOMMIT")
         with server.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SCRATCH_DB}):
-                conn.execute(text(f"CREATE DATABASE {SCRATCH_DB}"))
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": scratch_db}):
+                conn.execute(text(f"CREATE DATABASE {scratch_db}"))
         server.dispose()
     except Exception as exc:
         return None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-    return SCRATCH_SERVER + SCRATCH_DB, f"scratch database {SCRATCH_DB}"
+    return SCRATCH_SERVER + scratch_db, f"scratch database {scratch_db}"
 
 
 def make_runtime(url: str) -> ServiceRuntime:

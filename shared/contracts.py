@@ -166,6 +166,14 @@ intake's alone. Intake opens the case under the same ``id`` (ordered, or correct
 set) and, for an open one, starts the clock again from ``raised_at``; a second delivery changes nothing."""
 
 
+# --- devolution's figures for 监督统计 (devolution → intake; shared/devolution_figures.py) ---
+DEVOLUTION_FIGURES_CHANGED = "devolution.figures"
+"""{devolution_id, jurisdiction, department, removed: [{fact, subject, day}], added: [{fact, subject, day}]}
+— what a transaction changed in a devolution's facts (``shared.devolution_figures``; ``department`` the
+devolving one, 下放部门; ``day`` YYYY-MM-DD). The receiver adds −1 per fact removed and +1 per fact added
+to its counters: deltas commute, so their order does not matter, and the inbox applies each once."""
+
+
 def case_ref(
     *, service: str, kind: str, id: str, title: str, jurisdiction: str, url: str | None = None
 ) -> CaseRef:

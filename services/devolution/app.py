@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.devolution import api, handlers, pages
+from services.devolution import api, figures, handlers, pages
 from services.devolution.tables import DeadLetter, DepartmentReplica, Inbox, Outbox
 from shared import attachment_store
 from shared.config import Settings
@@ -16,6 +16,7 @@ from shared.service import ServiceDefinition, make_app
 def register_handlers(runtime: ServiceRuntime) -> None:
     subscribe_directory(runtime.bus, department_model=DepartmentReplica)
     handlers.register(runtime)
+    figures.track(runtime)
 
 
 SERVICE = ServiceDefinition(

@@ -8,6 +8,8 @@
   it may do now: the office's review within 10 working days and its written "not ready" notice (第三十四条),
   returning it for supplements, issuance; the devolving department's handover checklist and its
   acknowledgement of the reports; a receiving department's half-year operation report (第三十五条).
+- ``/devolution/figures?figure=&department=&from=&to=`` — the office's list of the devolutions behind a
+  figure of 监督统计's 各部门职责下放情况 (``figures.py``), and ``/devolution/figures.xlsx`` its ledger.
 - ``/devolution/rectifications/<id>`` — the old address of a rectification order: 限期纠正 (第三十七条, 第四项
   too) is intake's casework, so it sends the browser to ``/cases/<id>`` (the finding kept its id there).
 
@@ -24,7 +26,7 @@ from flask import Blueprint, current_app, redirect, request, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from services.devolution import page_forms, queries, usecases
+from services.devolution import figures, page_forms, queries, usecases
 from services.devolution.domain import aftercare, review
 from services.devolution.domain.application import (
     BASIS_NAMES,
@@ -46,6 +48,7 @@ from shared.service import current_runtime
 from shared.uploads import base_name
 from shared.web import pages
 from shared.web.forms import Form
+from shared.web.ledger import ledger
 
 devolution_pages = Blueprint(
     "devolution_pages", __name__, url_prefix="/devolution", template_folder="templates"
@@ -121,6 +124,114 @@ def list_page() -> ResponseReturnValue:
         row["receiver_names"] = "、".join(_name(departments, c) for c in row["receiving_departments"])
         row["next_clock"] = next((c for c in row["clocks"] if c["state"] in queries.OPEN_CLOCK_STATES), None)
     return pages.render_page("devolution/list.html", rows=rows, can_apply=me.is_department_user)
+
+
+# --- the devolutions behind a figure of 监督统计 (第三十三至三十五条) ---------------------------------
+
+FIGURE_PAGE = 50
+FACT_NAMES = {"applied": "提交申请", "devolved": "正式发文", "support_open": "最早一项工作衔接计划完成",
+              "report_awaited": "半年报告应报送", "report_received": "半年报告报送"}  # fmt: skip
+
+
+def _figure_filter() -> figures.FigureFilter:
+    return figures.FigureFilter.parse(request.args.to_dict(), localtime.today())
+
+
+def _figure_words(wanted: figures.FigureFilter, departments: dict[str, DepartmentReplica]) -> list[str]:
+    shown = wanted.shown
+    words = [f"行政区划：{jurisdiction_name(current_principal().jurisdiction)}",
+             f"统计项：{shown.name}（{shown.article}）"]  # fmt: skip
+    if shown.when == "period":
+        words.append(f"期间：{_cn(wanted.start)}至{_cn(wanted.end)}")
+    else:
+        words.append(f"截至：{_cn(wanted.today)}")
+    if wanted.department:
+        words.append(f"下放部门：{_name(departments, wanted.department)}")
+    return words
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _figure_rows(
+    wanted: figures.FigureFilter, departments: dict[str, DepartmentReplica], *, limit: int, offset: int
+) -> tuple[int, int, list[dict[str, Any]]]:
+    facts, total, page = figures.behind(current_runtime(), current_principal(), wanted, limit=limit,
+                                        offset=offset)  # fmt: skip
+    details = {row["id"]: row for row in queries.summaries(current_runtime(), [i for i, _ in page])}
+    rows = []
+    for devolution_id, found in page:
+        row = details[devolution_id]
+        row["applicant_name"] = _name(departments, row["applicant_department"])
+        row["receiver_names"] = "、".join(_name(departments, c) for c in row["receiving_departments"])
+        row["facts"] = [
+            {"name": FACT_NAMES.get(f.fact, f.fact), "day": f.day,
+             "subject": _name(departments, f.subject) if f.subject else "",
+             "late": f.day < wanted.today and wanted.shown.when != "period"}
+            for f in found
+        ]  # fmt: skip
+        rows.append(row)
+    return facts, total, rows
+
+
+@devolution_pages.get("/figures")
+@pages.login_required(*OFFICE_ROLES)
+def figure_page() -> ResponseReturnValue:
+    try:
+        wanted = _figure_filter()
+        number = int(request.args.get("page", "1"))
+    except (ValidationFailed, ValueError) as exc:
+        detail = exc.detail if isinstance(exc, ValidationFailed) else "页码应为整数"
+        return pages.error_page(422, "筛选条件有误", detail or "筛选条件有误", back="/supervision")
+    departments = _departments()
+    number = max(number, 1)
+    facts, total, rows = _figure_rows(wanted, departments, limit=FIGURE_PAGE,
+                                      offset=(number - 1) * FIGURE_PAGE)  # fmt: skip
+    here = {k: v for k, v in request.args.items() if k != "page"}
+    pages_total = max((total + FIGURE_PAGE - 1) // FIGURE_PAGE, 1)
+
+    def page_link(n: int) -> str:
+        return "/devolution/figures?" + urlencode({**here, "page": n})
+
+    back = {"from": wanted.start.isoformat(), "to": wanted.end.isoformat()}
+    return pages.render_page(
+        "devolution/figures.html",
+        wanted=wanted,
+        figure=wanted.shown,
+        filters=_figure_words(wanted, departments),
+        facts=facts,
+        total=total,
+        rows=rows,
+        page=number,
+        pages_total=pages_total,
+        previous=page_link(number - 1) if number > 1 else None,
+        next=page_link(number + 1) if number < pages_total else None,
+        export="/devolution/figures.xlsx?" + urlencode(here),
+        back="/supervision?" + urlencode(back),
+    )
+
+
+@devolution_pages.get("/figures.xlsx")
+@pages.login_required(*OFFICE_ROLES)
+def figure_ledger() -> ResponseReturnValue:
+    try:
+        wanted = _figure_filter()
+    except ValidationFailed as exc:
+        return pages.error_page(422, "筛选条件有误", exc.detail or "筛选条件有误", back="/supervision")
+    departments = _departments()
+    _facts, _total, rows = _figure_rows(wanted, departments, limit=100_000, offset=0)
+    filters = _figure_words(wanted, departments)
+    lines = [
+        [r["id"], f"关于下放“{r['duty_name']}”职责的申请", r["applicant_name"], r["receiver_names"],
+         r["state_label"], r["document_number"] or "", r["document_date"],
+         fact["name"], fact["subject"], fact["day"], "是" if fact["late"] else "否"]
+        for r in rows for fact in r["facts"]
+    ]  # fmt: skip
+    headers = ["事项编号", "标题", "下放部门", "承接部门", "办理状态", "发文文号", "发文日期",
+               "统计依据", "承接部门（报告）", "日期", "是否逾期"]  # fmt: skip
+    usecases.exported(current_runtime(), current_principal(), "职责下放统计台账", filters, len(lines))
+    return ledger("职责下放", "职责下放统计台账", filters, headers, lines)
 
 
 # --- the application -----------------------------------------------------------------------------------

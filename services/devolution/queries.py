@@ -104,17 +104,27 @@ def list_devolutions(
         late = or_(_overdue_clock(), _overdue_handover())
         query = query.where(late if overdue else ~late)
     with runtime.db.transaction() as session:
-        rows = list(session.scalars(query).all())
-        ids = [row.id for row in rows]
-        clock_query = select(Clock).where(Clock.devolution_id.in_(ids)).order_by(Clock.clock_id)
-        clocks = _grouped(session.scalars(clock_query).all())
-        receiver_query = select(Receiver).where(Receiver.devolution_id.in_(ids)).order_by(Receiver.department)
-        receivers = _grouped(session.scalars(receiver_query).all())
-        late_handover = set(session.scalars(_late_handover_of(ids)).all())
-        return [
-            summary(session, row, clocks.get(row.id, []), receivers.get(row.id, []), row.id in late_handover)
-            for row in rows
-        ]
+        return _summaries(session, list(session.scalars(query).all()))
+
+
+def summaries(runtime: ServiceRuntime, ids: list[str]) -> list[dict[str, Any]]:
+    """These devolutions as a list shows them, in this order (the caller chose and scoped them)."""
+    with runtime.db.transaction() as session:
+        found = {row.id: row for row in session.scalars(select(Devolution).where(Devolution.id.in_(ids)))}
+        return _summaries(session, [found[i] for i in ids if i in found])
+
+
+def _summaries(session: Session, rows: list[Devolution]) -> list[dict[str, Any]]:
+    ids = [row.id for row in rows]
+    clock_query = select(Clock).where(Clock.devolution_id.in_(ids)).order_by(Clock.clock_id)
+    clocks = _grouped(session.scalars(clock_query).all())
+    receiver_query = select(Receiver).where(Receiver.devolution_id.in_(ids)).order_by(Receiver.department)
+    receivers = _grouped(session.scalars(receiver_query).all())
+    late_handover = set(session.scalars(_late_handover_of(ids)).all())
+    return [
+        summary(session, row, clocks.get(row.id, []), receivers.get(row.id, []), row.id in late_handover)
+        for row in rows
+    ]
 
 
 def _late_handover_of(ids: list[str]) -> Any:

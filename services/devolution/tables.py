@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import audit_table
@@ -161,6 +161,26 @@ class InterimReport(Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_by: Mapped[str] = mapped_column(String(60))
+
+
+class DevolutionFact(Base):
+    """What a devolution counts for in 监督统计 (``domain/figures.py``), kept by ``figures.track`` in the
+    transaction of every change: the office's filtered list reads them through the index, and each change
+    is published to intake's counters (``devolution.figures``)."""
+
+    __tablename__ = "devolution_fact"
+    __table_args__ = (
+        UniqueConstraint("devolution_id", "fact", "subject", name="uq_devolution_fact"),
+        Index("ix_devolution_fact_figure", "jurisdiction", "fact", "day", "department"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    devolution_id: Mapped[str] = mapped_column(ForeignKey("devolution.id"), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(12))
+    department: Mapped[str] = mapped_column(String(40))
+    fact: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(40), default="")
+    day: Mapped[date] = mapped_column(Date)
 
 
 class PowerListChange(Base):

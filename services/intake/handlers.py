@@ -11,6 +11,7 @@ from services.intake.adapters.deadlines_calendar import calendar_for
 from services.intake.usecases import (
     approvals,
     case_events,
+    devolution_figures,
     documents,
     local_rules,
     rectification,
@@ -26,6 +27,7 @@ from shared.contracts import (
     CLOCK_EXPIRED,
     CLOCK_OVERDUE,
     CLOCK_SCHEDULED,
+    DEVOLUTION_FIGURES_CHANGED,
     LOCAL_RULES_CHANGED,
     NOTIFY_OUTCOME,
     RECTIFICATION_HANDED_OVER,
@@ -74,6 +76,10 @@ def register_casework(runtime: ServiceRuntime) -> None:
     @bus.on(LOCAL_RULES_CHANGED)
     def on_local_rules_changed(uow: UnitOfWork, envelope: Envelope) -> None:
         local_rules.replicate(uow, envelope.payload)
+
+    @bus.on(DEVOLUTION_FIGURES_CHANGED)
+    def on_devolution_figures(uow: UnitOfWork, envelope: Envelope) -> None:
+        devolution_figures.changed(uow, envelope.payload)
 
     @bus.on(RECTIFICATION_HANDED_OVER)
     def on_rectification_handed_over(uow: UnitOfWork, envelope: Envelope) -> None:

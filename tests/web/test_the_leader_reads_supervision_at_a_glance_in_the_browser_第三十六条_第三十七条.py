@@ -50,7 +50,8 @@ def test_the_leader_reads_the_dashboard_and_opens_the_cases_behind_a_figure(
     expect(page.get_by_role("img", name="各类事项及办理阶段")).to_be_visible()
     expect(page.get_by_text("收到申请至受理（第十七条）")).to_be_visible()
     box = page.get_by_role("img", name="各类事项及办理阶段").bounding_box()
-    assert box is not None and box["width"] <= 440  # the chart scales down on a phone and stops at 440 px (labels ≤ 16 px)
+    # the chart scales down on a phone and stops at 440 px (labels ≤ 16 px)
+    assert box is not None and box["width"] <= 440
     leader.check("dashboard")
 
     page.get_by_role("link", name="1", exact=True).first.click()

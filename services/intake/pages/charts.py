@@ -1,7 +1,8 @@
 """Server-side SVG bar charts (nothing fetched, no script): every bar a link to the cases behind it.
 
 Each row is a label line above its bar, drawn in a 360-unit-wide viewBox that scales with the page (390 px
-phone) and stops growing at 440 px on a PC, so the Chinese labels stay 13–16 px at either size (13 × 440 / 360).
+phone) and stops growing at 440 px on a PC, so the Chinese labels stay 13–16 px at either size
+(13 × 440 / 360).
 """
 
 from __future__ import annotations

@@ -115,7 +115,10 @@ def _page(form: Form, departments: dict[str, str], status: int = 200, **context:
         form=form,
         jurisdiction=jurisdiction_name(me.jurisdiction),
         departments=sorted(departments.items(), key=lambda item: item[1]),
-        grounds=[(str(g), name) for g, name in RECTIFICATION_GROUND_NAMES.items()],
+        grounds=[
+            *((str(g), name) for g, name in RECTIFICATION_GROUND_NAMES.items()),
+            (findings.DEVOLUTION, findings.DEVOLUTION_NAME),
+        ],
         states=[(key, state.name) for key, state in findings.STATES.items()],
         columns=[(key, state.short) for key, state in findings.STATES.items()],
         record=new + (f"?department={form.value('department')}" if form.value("department") else ""),

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from services.intake.pages import charts
 from services.intake.pages.charts import COLOURS, Row, Segment
 from services.intake.pages.findings import findings_link
-from services.intake.usecases import audit_log, supervision
+from services.intake.usecases import audit_log, devolution_figures, supervision
 from shared import localtime
 from shared.auth import current_principal
 from shared.errors import ValidationFailed
@@ -45,6 +45,32 @@ def _period() -> supervision.Period:
 def _link(period: supervision.Period, wanted: dict[str, Any]) -> str:
     query = {"from": period.start.isoformat(), "to": period.end.isoformat(), **wanted}
     return "/supervision/cases?" + urlencode(query)
+
+
+def _devolution_charts(table: dict[str, Any]) -> dict[str, str]:
+    """各部门职责下放情况 drawn: the duties each department devolved in the period (第三十四条), and its
+    half-year reports (第三十五条) received, awaited and late — every bar a link to its devolutions."""
+    rows = table["rows"]
+
+    def cell(row: dict[str, Any], key: str, colour: str, name: str) -> Segment:
+        return Segment(row["cells"][key]["count"], colour, row["cells"][key]["href"], name)
+
+    reports = (
+        ("report_received", COLOURS["on_time"], "本期已收"),
+        ("report_due", COLOURS["main"], "待报送"),
+        ("report_late", COLOURS["late"], "逾期未报送"),
+    )
+    return {
+        "devolved": charts.bar_chart(
+            "各部门本期正式下放职责（第三十四条）",
+            [Row(r["name"], (cell(r, "devolved", COLOURS["main"], "正式下放"),)) for r in rows],
+        ),
+        "reports": charts.bar_chart(
+            "各部门半年运行情况专项报告（第三十五条）",
+            [Row(r["name"], tuple(cell(r, *report) for report in reports)) for r in rows],
+            legend=[(name, colour) for _key, colour, name in reports],
+        ),
+    }
 
 
 def _charts(data: dict[str, Any], period: supervision.Period) -> dict[str, str]:
@@ -120,16 +146,19 @@ def dashboard() -> ResponseReturnValue:
         period = _period()
     except ValidationFailed as exc:
         return pages.error_page(422, "日期有误", exc.detail or "日期格式应为 YYYY-MM-DD")
-    me = current_principal()
-    data = supervision.dashboard(current_runtime(), me, period, localtime.today())
+    me, runtime, today = current_principal(), current_runtime(), localtime.today()
+    data = supervision.dashboard(runtime, me, period, today)
+    devolved = devolution_figures.per_department(runtime, me, period, today)
     return pages.render_page(
         "intake/supervision.html",
         data=data,
+        devolved=devolved,
         period=period,
         jurisdiction=jurisdiction_name(me.jurisdiction),
-        charts=_charts(data, period),
+        charts={**_charts(data, period), **_devolution_charts(devolved)},
         link=lambda wanted: _link(period, wanted),
         findings_link=lambda wanted: findings_link(period, wanted),
+        devolution_note=DEVOLUTION_NOTE,
         export="/supervision.xlsx?"
         + urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()}),
     )
@@ -238,8 +267,8 @@ def dashboard_xlsx() -> ResponseReturnValue:
     from openpyxl import Workbook
 
     period = _period()
-    me = current_principal()
-    data = supervision.dashboard(current_runtime(), me, period, localtime.today())
+    me, today = current_principal(), localtime.today()
+    data = supervision.dashboard(current_runtime(), me, period, today)
     filters = [f"行政区划：{jurisdiction_name(me.jurisdiction)}", f"期间：{period.text}"]
     book = Workbook()
     sheet = book.active
@@ -286,10 +315,29 @@ def dashboard_xlsx() -> ResponseReturnValue:
     for r in data["rectifications"]:
         rect.append([r["name"], r["count"]])
     devolved = book.create_sheet("职责下放")
-    sheet_header(
-        devolved, "职责下放审核论证与半年报告（第三十四条、第三十五条）", filters, ["条款", "情况", "件数"]
-    )
+    sheet_header(devolved, "职责下放审核论证（第三十四条）", filters, ["条款", "情况", "件数"])
     for r in data["devolution"]:
         devolved.append([r["article"], r["name"], r["count"]])
+    _devolution_sheet(book, filters, devolution_figures.per_department(current_runtime(), me, period, today))
     audit_log.exported(current_runtime(), me, "监督统计", filters, data["total"])
     return workbook_response(book, f"监督统计-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
+
+
+def _devolution_sheet(book: Any, filters: list[str], table: dict[str, Any]) -> None:
+    """各部门职责下放情况 as the dashboard shows it: one row per devolving department, then the total."""
+    sheet = book.create_sheet("各部门职责下放")
+    columns = table["columns"]
+    heads = [f"{c['name']}（{c['article']}）" for c in columns]
+    title = "各部门职责下放情况（第三十三条至第三十五条、第三十七条第四项）"
+    sheet_header(sheet, title, filters, ["下放部门", *heads])
+    for row in [*table["rows"], table["total"]]:
+        sheet.append([row["name"], *(row["cells"][c["key"]]["count"] for c in columns)])
+    sheet.append([])
+    sheet.append([f"说明：{DEVOLUTION_NOTE}"])
+
+
+#: how the 各部门职责下放情况 figures are counted, as the page and the ledger say it
+DEVOLUTION_NOTE = (
+    "申请、正式下放、收到半年报告和限期纠正按本期内发生的统计；保障措施逾期未落实、半年报告待报送和逾期未报送"
+    "为截至今天的情况（与所选期间无关）；部门为下放部门"
+)

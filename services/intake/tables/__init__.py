@@ -23,6 +23,7 @@ from services.intake.tables.cases import (
 )
 from services.intake.tables.credentials import ApiCredential
 from services.intake.tables.deliberation import DeliberationBody
+from services.intake.tables.devolution_count import DevolutionCount
 from services.intake.tables.directory import Department, Jurisdiction, Person
 from services.intake.tables.documents import DocumentCounter, IssuedDocument
 from services.intake.tables.drafts import CaseDraft
@@ -49,6 +50,7 @@ __all__ = [
     "DelegationRow",
     "DeliberationBody",
     "Department",
+    "DevolutionCount",
     "DocumentCounter",
     "IdempotentRequest",
     "Inbox",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import STATUS_NAMES, Kind, Status
 from services.intake.domain.rectification import (
+    DEVOLUTION_GROUNDS,
     FINDING_STATES,
     OPEN,
     RECTIFICATION_GROUND_NAMES,
@@ -36,6 +37,9 @@ if TYPE_CHECKING:  # the period is supervision's, which counts these findings am
 STATES = FINDING_STATES
 #: every state an order can be in
 STATUSES = sorted({str(status) for state in STATES.values() for status in state.statuses})
+#: a ground filter for both grounds of 第三十七条第四项 (the dashboard's 各部门职责下放情况 opens it)
+DEVOLUTION = "devolution"
+DEVOLUTION_NAME = "（四）未经审批擅自下放职责，或经批准下放职责后未落实相应保障措施"
 #: what the history tells of each finding beyond its row
 TOLD = ("report_correction", "confirm_correction", "refer_to_supervision", "refer_uncorrected")
 
@@ -55,7 +59,7 @@ class FindingFilter:
         ground, state = args.get("ground") or None, args.get("state") or None
         if args.get("department") and args["department"] not in departments:
             raise ValidationFailed.for_field("department", "本地区没有这个部门")
-        if ground is not None and ground not in set(RectificationGround):
+        if ground is not None and ground != DEVOLUTION and ground not in set(RectificationGround):
             raise ValidationFailed.for_field("ground", "没有这种情形（第三十七条）")
         if state is not None and state not in STATES:
             raise ValidationFailed.for_field("state", "没有这种办理情况")
@@ -66,7 +70,9 @@ class FindingFilter:
         words = [f"记录期间：{self.period.text}"]
         if self.department:
             words.append(f"部门：{named(departments, self.department)}")
-        if self.ground:
+        if self.ground == DEVOLUTION:
+            words.append(f"情形：{DEVOLUTION_NAME}")
+        elif self.ground:
             words.append(f"情形：{RECTIFICATION_GROUND_NAMES[RectificationGround(self.ground)]}")
         if self.state:
             words.append(f"办理情况：{STATES[self.state].name}")
@@ -87,7 +93,9 @@ def _conditions(actor: Actor, wanted: FindingFilter, *, by_department: bool = Tr
     ]
     if wanted.department and by_department:
         conditions.append(r.applicant_department == wanted.department)
-    if wanted.ground:
+    if wanted.ground == DEVOLUTION:
+        conditions.append(r.content["ground"].as_string().in_([str(g) for g in DEVOLUTION_GROUNDS]))
+    elif wanted.ground:
         conditions.append(r.content["ground"].as_string() == wanted.ground)
     if wanted.state:
         state = STATES[wanted.state]

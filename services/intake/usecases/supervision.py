@@ -306,23 +306,19 @@ def dashboard(
     }
 
 
-# --- devolution (第三十四条、第三十五条), from the worklist read model ---------------------------------
+# --- devolution's review (第三十四条), from the worklist read model -------------------------------------
 #
 # Devolution publishes a task for each step that waits (``services/devolution/tasks.py``); intake keeps
 # them in ``worklist_task`` (``usecases/worklist.py``), which records when each was closed and whether
-# after its statutory date (``closed_late``). The figures are counted there through
-# ``ix_worklist_task_case_step`` (jurisdiction, kind, step, due date): 审核论证 (第三十四条) whose
-# date falls in the period, on time or late; the 运行情况专项报告 (第三十五条) waiting now, not yet
-# due or late, and those received in the period.
+# after its statutory date (``closed_late``). The office's 审核论证 (第三十四条, 10 working days) whose date
+# falls in the period, on time or late, is counted there through ``ix_worklist_task_case_step``
+# (jurisdiction, kind, step, due date). The figures per devolving department — duties devolved, support,
+# the half-year reports (第三十五条) — are ``devolution_figures``' (kept from devolution's own events).
 
-REVIEW, REPORT = "review", "half_year_report"
+REVIEW = "review"
 DEVOLUTION_FIGURES: dict[str, tuple[str, str]] = {
     "review_on_time": ("第三十四条", "审核论证按期办结"),
     "review_late": ("第三十四条", "审核论证逾期（逾期办结或已过期限未办结）"),
-    "report_due": ("第三十五条", "半年运行情况专项报告待报送（未到期）"),
-    "report_late": ("第三十五条", "半年运行情况专项报告逾期未报送"),
-    "report_received": ("第三十五条", "本期已报送的半年运行情况专项报告"),
-    "duties_due_or_late": ("第三十五条", "半年报告待报送或逾期的下放职责"),
 }
 DONE, CLOSED, OPEN = "done", "closed", "open"
 
@@ -337,27 +333,11 @@ def _devolution_condition(figure: str, period: Period, today: date) -> Any:
     review = and_(
         t.step == REVIEW, t.due_date.is_not(None), t.due_date >= period.start, t.due_date <= period.end
     )
-    report = t.step == REPORT
-    waiting = and_(report, t.state == OPEN)
     if figure == "review_on_time":
         return and_(review, t.state == CLOSED, t.outcome == DONE, t.closed_late.is_(False))
     if figure == "review_late":
         closed_late = and_(t.state == CLOSED, t.outcome == DONE, t.closed_late.is_(True))
         return and_(review, closed_late | and_(t.state == OPEN, t.due_date < today))
-    if figure == "report_due":
-        return and_(waiting, t.due_date.is_(None) | (t.due_date >= today))
-    if figure == "report_late":
-        return and_(waiting, t.due_date < today)
-    if figure == "report_received":
-        return and_(
-            report,
-            t.state == CLOSED,
-            t.outcome == DONE,
-            t.closed_at >= start_of_day(period.start),
-            t.closed_at < end_of_day(period.end),
-        )
-    if figure == "duties_due_or_late":
-        return waiting
     raise ValidationFailed.for_field("devolution", "没有这项统计")
 
 
@@ -368,15 +348,10 @@ def devolution_figures(
     if not actor.is_office:
         raise Forbidden("只有编办可以查看监督统计", code="role_required")
     t = WorklistTask
-    counted = [
-        (func.count(func.distinct(t.case_id)) if figure == "duties_due_or_late" else func.count()).filter(
-            _devolution_condition(figure, period, today)
-        )
-        for figure in DEVOLUTION_FIGURES
-    ]
+    counted = [func.count().filter(_devolution_condition(f, period, today)) for f in DEVOLUTION_FIGURES]
     with runtime.db.transaction() as session:
         totals = session.execute(
-            select(*counted).where(_devolution_tasks(actor.jurisdiction), t.step.in_((REVIEW, REPORT)))
+            select(*counted).where(_devolution_tasks(actor.jurisdiction), t.step == REVIEW)
         ).one()
     return [
         {
@@ -400,51 +375,15 @@ def _devolution_query(actor: Actor, period: Period, figure: str, today: date) ->
     )
 
 
-def _devolution_rows(
-    session: Any, query: Any, figure: str, limit: int, offset: int, today: date
-) -> list[dict[str, Any]]:
+def _devolution_rows(session: Any, query: Any, limit: int, offset: int, today: date) -> list[dict[str, Any]]:
     t = WorklistTask
     names = dict(session.execute(select(Department.code, Department.name)).all())
-    if figure == "duties_due_or_late":  # one row per devolution: its earliest waiting report
-        tasks = query.subquery()
-        grouped = (
-            select(
-                tasks.c.case_id,
-                func.min(tasks.c.case_title),
-                func.min(tasks.c.department),
-                func.min(tasks.c.due_date),
-                func.min(tasks.c.opened_at),
-            )
-            .group_by(tasks.c.case_id)
-            .order_by(func.min(tasks.c.due_date).asc().nulls_last(), tasks.c.case_id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return [
-            {
-                "id": case_id,
-                "url": f"/devolution/{case_id}",
-                "title": title,
-                "kind_name": "职责下放",
-                "status_name": "半年运行情况专项报告" + ("逾期未报送" if due and due < today else "待报送"),
-                "department": named(names, department) if department else "",
-                "received_on": local_date(opened) if opened else None,
-                "due_date": due,
-                "overdue": bool(due and due < today),
-            }
-            for case_id, title, department, due, opened in session.execute(grouped).all()
-        ]
     ordered = query.order_by(t.due_date.asc().nulls_last(), t.task_id).offset(offset).limit(limit)
     rows = []
     for task in session.scalars(ordered).all():
         waiting = task.state == OPEN
         late = bool(task.closed_late) if not waiting else bool(task.due_date and task.due_date < today)
         state = ("逾期未办" if late else "待办") if waiting else ("逾期办结" if late else "按期办结")
-        who = (
-            task.assignee_id
-            if task.step == REPORT and task.assignee_kind == "department"
-            else task.department
-        )
         rows.append(
             {
                 "id": task.case_id,
@@ -452,7 +391,7 @@ def _devolution_rows(
                 "title": task.case_title,
                 "kind_name": "职责下放",
                 "status_name": f"{task.step_name}（{task.article or ''}）{state}",
-                "department": named(names, who) if who else "",
+                "department": named(names, task.department) if task.department else "",
                 "received_on": local_date(task.opened_at) if task.opened_at else None,
                 "due_date": task.due_date,
                 "overdue": late,
@@ -487,15 +426,8 @@ def case_count(
 ) -> int:
     """How many cases are behind a figure (for the pages of its list)."""
     if wanted.get("devolution"):
-        figure = wanted["devolution"]
-        tasks = _devolution_query(actor, period, figure, today or local_today())
-        counted = (
-            select(func.count(func.distinct(WorklistTask.case_id))).where(
-                WorklistTask.task_id.in_(tasks.with_only_columns(WorklistTask.task_id))
-            )
-            if figure == "duties_due_or_late"
-            else select(func.count()).select_from(tasks.subquery())
-        )
+        tasks = _devolution_query(actor, period, wanted["devolution"], today or local_today())
+        counted = select(func.count()).select_from(tasks.subquery())
         with runtime.db.transaction() as session:
             return int(session.scalar(counted) or 0)
     query = _case_query(actor, period, wanted)
@@ -515,10 +447,10 @@ def case_list(
     """The cases behind a figure, newest first: ``limit`` of them from ``offset`` (a page of the list); for a
     devolution figure, its devolutions' tasks, earliest date first (``url`` leads to the devolution)."""
     if wanted.get("devolution"):
-        figure, on = wanted["devolution"], today or local_today()
+        on = today or local_today()
         with runtime.db.transaction() as session:
-            query = _devolution_query(actor, period, figure, on)
-            return _devolution_rows(session, query, figure, limit, offset, on)
+            query = _devolution_query(actor, period, wanted["devolution"], on)
+            return _devolution_rows(session, query, limit, offset, on)
     query = _case_query(actor, period, wanted)
     with runtime.db.transaction() as session:
         names = dict(session.execute(select(Department.code, Department.name)).all())
