@@ -22,7 +22,7 @@ from shared.auth import Principal, Role, current_principal, require_roles
 from shared.db import utcnow
 from shared.errors import ValidationFailed
 from shared.http import BEARER
-from shared.local_rules import LABELS, from_values
+from shared.local_rules import LABELS, NAMES, from_values
 from shared.service import current_runtime
 
 calendar_blp = Blueprint(
@@ -370,6 +370,31 @@ def set_local_rule(body: dict[str, Any], setting: str) -> dict[str, Any]:
     runtime = current_runtime()
     with runtime.unit_of_work() as uow:
         local_rules.set_setting(uow, me.jurisdiction, local, actor=me, now=utcnow())
+        uow.commit()
+    return _local_rules(me.jurisdiction)
+
+
+class WithdrawalBodySchema(Schema):
+    source = fields.String(
+        required=True,
+        validate=validate.Length(max=500),
+        metadata={"description": "恢复执行办法规定所依据的本地文件（名称及文号）"},
+    )
+
+
+@local_rules_blp.post("/<string:setting>/withdrawal")
+@local_rules_blp.arguments(WithdrawalBodySchema)
+@local_rules_blp.response(200, LocalRulesSchema)
+@local_rules_blp.doc(**SECURED)
+@require_roles(Role.OFFICE_ADMIN)
+def withdraw_local_rule(body: dict[str, Any], setting: str) -> dict[str, Any]:
+    """本辖区的一项本地规定恢复执行办法的规定，须写明依据的本地文件；未另行规定的，不作变更"""
+    me = current_principal()
+    if setting not in NAMES:
+        from_values(setting, {}, body["source"])  # names the unknown setting
+    runtime = current_runtime()
+    with runtime.unit_of_work() as uow:
+        local_rules.withdraw(uow, me.jurisdiction, setting, body["source"], actor=me, now=utcnow())
         uow.commit()
     return _local_rules(me.jurisdiction)
 

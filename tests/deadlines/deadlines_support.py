@@ -91,3 +91,19 @@ def start_clock(send: Send) -> Callable[..., Envelope]:
         return send(CLOCK_START, start_payload(clock_id, rule, at=at, **extra), at=at)
 
     return start
+
+
+def page_client(
+    runtime: ServiceRuntime, user_id: str, name: str, jurisdiction: str, role: str = "office_admin"
+) -> Any:
+    """A person logged in to the deadlines pages (the suite's one session cookie); ``client.csrf`` is the
+    token its forms post."""
+    from services.deadlines.app import create_app
+    from shared.web import session as web_session
+
+    user = web_session.SessionUser(user_id, name, jurisdiction, "x-bb", frozenset({role}), "编办", "宁波市")
+    client = create_app(runtime=runtime).test_client()
+    started = web_session.new_session(runtime.settings, user)
+    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, runtime.settings), path="/")
+    client.csrf = started.csrf_token  # type: ignore[attr-defined]
+    return client

@@ -9,21 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from services.deadlines.app import create_app
+from deadlines_support import page_client
+
 from shared.contracts import LOCAL_RULES_CHANGED
-from shared.web import session as web_session
 
 HAISHU, NINGBO = "330203", "330200"
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第二十条"
-
-
-def _client(deadlines: Any, user_id: str, name: str, jurisdiction: str, role: str = "office_admin") -> Any:
-    user = web_session.SessionUser(user_id, name, jurisdiction, "x-bb", frozenset({role}), "编办", "宁波市")
-    client = create_app(runtime=deadlines).test_client()
-    started = web_session.new_session(deadlines.settings, user)
-    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, deadlines.settings), path="/")
-    client.csrf = started.csrf_token  # type: ignore[attr-defined]
-    return client
 
 
 def _text(html: str) -> str:
@@ -37,7 +28,7 @@ def _told(sent: Any) -> list[dict[str, Any]]:
 def test_a_county_admin_registers_a_reply_range_refused_first_beside_its_field_第二十条_第三十九条(
     deadlines, sent
 ):
-    admin = _client(deadlines, "hs.bb.admin", "梁宇", HAISHU)
+    admin = page_client(deadlines, "hs.bb.admin", "梁宇", HAISHU)
     page = _text(admin.get("/admin/periods").get_data(as_text=True))
     assert "其他本地规定" in page and "书面征求意见答复期限（第二十条）" in page and "5至10个工作日" in page
     assert "协调意见延长期限（第二十二条）" in page and "可延长一次30个工作日" in page
@@ -87,7 +78,7 @@ def test_a_county_admin_registers_a_reply_range_refused_first_beside_its_field_�
 
 
 def test_the_extension_and_the_reminder_plan_are_set_the_same_way_第二十二条_第三十九条(deadlines, sent):
-    admin = _client(deadlines, "hs.bb.admin", "梁宇", HAISHU)
+    admin = page_client(deadlines, "hs.bb.admin", "梁宇", HAISHU)
     extension = admin.post(
         "/admin/periods/settings/extension",
         data={"csrf_token": admin.csrf, "extension.working_days": "15", "extension.source": SOURCE},
@@ -114,7 +105,7 @@ def test_the_extension_and_the_reminder_plan_are_set_the_same_way_第二十二�
 
 
 def test_the_city_admin_sees_the_citys_and_a_clerk_does_not_reach_the_page_第三十九条(deadlines):
-    city = _client(deadlines, "bb.admin", "赵磊", NINGBO)
+    city = page_client(deadlines, "bb.admin", "赵磊", NINGBO)
     html = city.get("/admin/periods").get_data(as_text=True)
     assert "其他本地规定" in html and '/admin/periods/settings/reply_range"' not in html
     refused = city.post(
@@ -122,5 +113,5 @@ def test_the_city_admin_sees_the_citys_and_a_clerk_does_not_reach_the_page_第�
         data={"csrf_token": city.csrf, "extension.working_days": "20", "extension.source": "x"},
     )
     assert refused.status_code == 422 and "市级执行本办法的规定" in refused.get_data(as_text=True)
-    clerk = _client(deadlines, "hs.bb.clerk", "林晓", HAISHU, role="office_clerk")
+    clerk = page_client(deadlines, "hs.bb.clerk", "林晓", HAISHU, role="office_clerk")
     assert clerk.post("/admin/periods/settings/extension", data={"csrf_token": clerk.csrf}).status_code == 403

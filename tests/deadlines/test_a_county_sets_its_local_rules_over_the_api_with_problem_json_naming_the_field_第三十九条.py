@@ -73,3 +73,20 @@ def test_a_county_admin_sets_its_range_and_each_office_sees_only_its_own_第二�
     city = api.get("/api/v1/local-rules", headers=_headers(deadlines, NINGBO, "office_clerk")).json
     assert city["jurisdiction"] == NINGBO
     assert all(s["own"] is None for s in city["settings"])
+
+
+def test_a_county_admin_goes_back_to_the_measures_naming_the_document_第三十九条(deadlines):
+    api, haishu = create_app(runtime=deadlines).test_client(), _headers(deadlines, HAISHU)
+    body = {"working_days": 15, "source": SOURCE}
+    assert api.put("/api/v1/local-rules/extension", json=body, headers=haishu).status_code == 200
+    no_document = api.post("/api/v1/local-rules/extension/withdrawal", json={"source": " "}, headers=haishu)
+    assert no_document.status_code == 422 and no_document.json["errors"][0]["field"] == "source"
+    back = api.post(
+        "/api/v1/local-rules/extension/withdrawal", json={"source": "海编委〔2026〕9号"}, headers=haishu
+    )
+    assert back.status_code == 200
+    assert {s["setting"]: s["own"] for s in back.json["settings"]}["extension"] is None
+    again = api.post(
+        "/api/v1/local-rules/extension/withdrawal", json={"source": "海编委〔2026〕9号"}, headers=haishu
+    )
+    assert again.status_code == 200  # nothing set: nothing changes

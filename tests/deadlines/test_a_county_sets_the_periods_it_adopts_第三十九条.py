@@ -6,32 +6,15 @@ is kept; each office sees and sets only its own jurisdiction's."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from deadlines_support import NINGBO, shanghai
+from deadlines_support import NINGBO, page_client, shanghai
 
-from services.deadlines.app import create_app
 from services.deadlines.domain.local_periods import ADOPTABLE, LocalPeriod, check_local_period
 from services.deadlines.tables import ClockRecord
 from shared.errors import ValidationFailed
-from shared.web import session as web_session
 
 HAISHU = "330203"
-
-
-def _user(user_id: str, name: str, jurisdiction: str) -> web_session.SessionUser:
-    return web_session.SessionUser(
-        user_id, name, jurisdiction, "x-bb", frozenset({"office_admin"}), "编办", "宁波市"
-    )
-
-
-def _admin(deadlines: Any, user: web_session.SessionUser) -> Any:
-    client = create_app(runtime=deadlines).test_client()
-    started = web_session.new_session(deadlines.settings, user)
-    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, deadlines.settings), path="/")
-    client.csrf = started.csrf_token  # type: ignore[attr-defined]
-    return client
 
 
 def _text(html: str) -> str:
@@ -59,7 +42,7 @@ def test_only_fixed_working_day_periods_of_a_district_or_county_with_their_docum
 def test_a_county_admin_sets_a_period_and_its_clocks_count_by_it_while_the_citys_do_not_第三十九条(
     deadlines, start_clock
 ):
-    admin = _admin(deadlines, _user("hs.bb.admin", "梁宇", HAISHU))
+    admin = page_client(deadlines, "hs.bb.admin", "梁宇", HAISHU)
     page = admin.get("/admin/periods")
     assert page.status_code == 200
     html = _text(page.get_data(as_text=True))
@@ -90,7 +73,7 @@ def test_a_county_admin_sets_a_period_and_its_clocks_count_by_it_while_the_citys
         assert (city.period_length, str(city.due_date)) == (5, "2026-11-09")
 
     # the city's office sees the city's periods only, and cannot change them here
-    city_admin = _admin(deadlines, _user("bb.admin", "赵磊", NINGBO))
+    city_admin = page_client(deadlines, "bb.admin", "赵磊", NINGBO)
     city_page = _text(city_admin.get("/admin/periods").get_data(as_text=True))
     assert (
         "宁波市执行的办理期限" in city_page
@@ -105,7 +88,7 @@ def test_a_county_admin_sets_a_period_and_its_clocks_count_by_it_while_the_citys
 
 
 def test_going_back_to_the_measures_period_is_recorded_with_who_and_which_document_第三十九条(deadlines):
-    admin = _admin(deadlines, _user("hs.bb.admin", "梁宇", HAISHU))
+    admin = page_client(deadlines, "hs.bb.admin", "梁宇", HAISHU)
     form = {"csrf_token": admin.csrf, "rule": "coordination_opinion", "length": "20", "source": SOURCE}
     admin.post("/admin/periods", data=form)
     admin.post("/admin/periods", data={**form, "length": "25"})
@@ -123,8 +106,5 @@ def test_going_back_to_the_measures_period_is_recorded_with_who_and_which_docume
 
 
 def test_the_page_is_the_office_admins_only_第三十九条(deadlines):
-    clerk = web_session.SessionUser(
-        "hs.bb.clerk", "林晓", HAISHU, "hs-bb", frozenset({"office_clerk"}), "编办", "宁波市"
-    )
-    client = _admin(deadlines, clerk)
+    client = page_client(deadlines, "hs.bb.clerk", "林晓", HAISHU, "office_clerk")
     assert client.get("/admin/periods").status_code == 403

@@ -137,3 +137,15 @@ def accepted_application(desk: Desk) -> str:
     case_id = desk.post("zhzf.clerk", "/cases/coordination-applications", application_body()).json["id"]
     assert desk.act("bb.head", case_id, "accept", {"note": "材料齐全"}).status_code == 200
     return case_id
+
+
+def accepted_haishu_application(desk: Desk) -> str:
+    """A 海曙区 coordination application (第三十九条: a district that adopts the measures), accepted."""
+    body = application_body(
+        host_department="hs-scjg",
+        other_parties=["hs-bb"],
+        legal_bases=[{"type": "sanding", "name": "海曙区市场监督管理局三定规定"}],
+    )
+    case_id = desk.post("hs.scjg.clerk", "/cases/coordination-applications", body).json["id"]
+    assert desk.act("hs.bb.leader", case_id, "accept", {"note": "材料齐全"}).status_code == 200
+    return case_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from casework_support import Desk, accepted_application, application_body
+from casework_support import Desk, accepted_application, accepted_haishu_application
 from docx import Document
 
 from services.intake.domain.approvals.model import rule_bases, statutory_bases
@@ -16,17 +16,6 @@ from shared.local_rules import LocalRules
 
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第二十二条"
 RULES = {"extension": {"working_days": 15, "source": SOURCE}}
-
-
-def _haishu_case(desk: Desk) -> str:
-    body = application_body(
-        host_department="hs-scjg",
-        other_parties=["hs-bb"],
-        legal_bases=[{"type": "sanding", "name": "海曙区市场监督管理局三定规定"}],
-    )
-    case_id = desk.post("hs.scjg.clerk", "/cases/coordination-applications", body).json["id"]
-    assert desk.act("hs.bb.leader", case_id, "accept", {"note": "材料齐全"}).status_code == 200
-    return case_id
 
 
 def _letter_text(desk: Desk, user: str, case_id: str) -> str:
@@ -48,7 +37,7 @@ def test_a_district_extension_is_told_to_the_applicant_and_written_in_its_letter
     make_runtime,
 ):
     desk = Desk(make_runtime("intake"))
-    haishu, city = _haishu_case(desk), accepted_application(desk)
+    haishu, city = accepted_haishu_application(desk), accepted_application(desk)
     rules = {"jurisdiction": demo.HAISHU, "rules": RULES, "changed_at": "2026-12-01T02:00:00+00:00"}
     assert desk.deliver(LOCAL_RULES_CHANGED, rules)
 
@@ -82,7 +71,7 @@ def test_a_districts_own_coordination_period_names_the_cases_clock_and_the_inbox
     make_runtime,
 ):
     desk = Desk(make_runtime("intake"))
-    haishu, city = _haishu_case(desk), accepted_application(desk)
+    haishu, city = accepted_haishu_application(desk), accepted_application(desk)
     periods = {"coordination_opinion": {"length": 20, "source": "海编委〔2026〕3号第二十二条"}}
     rules = {
         "jurisdiction": demo.HAISHU,

@@ -7,23 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework_support import Desk, application_body
+from casework_support import Desk, accepted_haishu_application, application_body
 
 from shared import demo
 from shared.contracts import LOCAL_RULES_CHANGED
 
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第二十条"
-
-
-def _haishu_case(desk: Desk) -> str:
-    body = application_body(
-        host_department="hs-scjg",
-        other_parties=["hs-bb"],
-        legal_bases=[{"type": "sanding", "name": "海曙区市场监督管理局三定规定"}],
-    )
-    case_id = desk.post("hs.scjg.clerk", "/cases/coordination-applications", body).json["id"]
-    assert desk.act("hs.bb.leader", case_id, "accept", {"note": "材料齐全"}).status_code == 200
-    return case_id
 
 
 def _city_case(desk: Desk) -> str:
@@ -50,7 +39,7 @@ def test_a_district_solicitation_outside_its_own_reply_range_is_refused_naming_t
     make_runtime,
 ):
     desk = Desk(make_runtime("intake"))
-    haishu, city = _haishu_case(desk), _city_case(desk)
+    haishu, city = accepted_haishu_application(desk), _city_case(desk)
     assert desk.deliver(LOCAL_RULES_CHANGED, _range(7, 15))
 
     short = _solicit(desk, "hs.bb.clerk", haishu, 6, department="hs-scjg")
@@ -77,7 +66,7 @@ def test_a_district_solicitation_outside_its_own_reply_range_is_refused_naming_t
 
 def test_a_reason_still_allows_a_period_outside_the_range_as_第二十条_says_一般(make_runtime):
     desk = Desk(make_runtime("intake"))
-    haishu = _haishu_case(desk)
+    haishu = accepted_haishu_application(desk)
     desk.deliver(LOCAL_RULES_CHANGED, _range(7, 15))
     reasoned = _solicit(desk, "hs.bb.clerk", haishu, 20, department="hs-scjg", reply_period_reason="涉及面广")
     assert reasoned.status_code == 200
@@ -86,7 +75,7 @@ def test_a_reason_still_allows_a_period_outside_the_range_as_第二十条_says_�
 
 def test_an_older_or_repeated_set_of_local_rules_changes_nothing_第三十九条(make_runtime):
     desk = Desk(make_runtime("intake"))
-    haishu = _haishu_case(desk)
+    haishu = accepted_haishu_application(desk)
     assert desk.deliver(LOCAL_RULES_CHANGED, _range(7, 15, "2026-12-02T02:00:00+00:00"))
     desk.deliver(LOCAL_RULES_CHANGED, _range(3, 4, "2026-12-01T02:00:00+00:00"))  # sent earlier, arrived late
     assert _solicit(desk, "hs.bb.clerk", haishu, 4, department="hs-scjg").status_code == 422
