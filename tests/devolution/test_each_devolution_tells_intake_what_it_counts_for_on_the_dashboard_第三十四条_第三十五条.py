@@ -160,6 +160,8 @@ def test_the_office_lists_the_devolutions_behind_a_figure_and_exports_them_第�
     year = f"from={ISSUED.year}-01-01&to={localtime.today().isoformat()}"
     devolved = office.get(f"/devolution/figures?figure=devolved&{year}").get_data(as_text=True)
     assert f'href="/devolution/{devolution_id}"' in devolved and "共 1 项" in devolved
+    district = _browser(devolution, "hs.bb.clerk").get(f"/devolution/figures?figure=devolved&{year}")
+    assert "没有符合条件的职责下放事项" in district.get_data(as_text=True)  # the city's, not 海曙区's
     before = office.get("/devolution/figures?figure=devolved&from=2025-01-01&to=2025-12-31")
     assert "没有符合条件的职责下放事项" in before.get_data(as_text=True)
     refused = office.get("/devolution/figures?figure=nonsense")
