@@ -11,6 +11,7 @@ from casework_support import Desk, accepted_haishu_application, application_body
 
 from shared import demo
 from shared.contracts import LOCAL_RULES_CHANGED
+from shared.errors import ValidationFailed
 
 SOURCE = "海曙区部门职责管理办法（海编委〔2026〕3号）第二十条"
 
@@ -87,3 +88,19 @@ def test_an_older_or_repeated_set_of_local_rules_changes_nothing_第三十九条
     )
     assert _solicit(desk, "hs.bb.clerk", haishu, 12, department="hs-scjg").status_code == 422
     assert _solicit(desk, "hs.bb.clerk", haishu, 10, department="hs-scjg").status_code == 200
+
+
+def test_a_set_intake_cannot_count_by_is_refused_and_not_kept_第三十九条(make_runtime):
+    desk = Desk(make_runtime("intake"))
+    haishu = accepted_haishu_application(desk)
+    broken = {"reply_range": {"min_working_days": 12, "max_working_days": 3, "source": ""}}
+    try:
+        kept = desk.deliver(
+            LOCAL_RULES_CHANGED,
+            {"jurisdiction": demo.HAISHU, "rules": broken, "changed_at": "2026-12-01T02:00:00+00:00"},
+        )
+    except ValidationFailed as refused:
+        assert refused.code == "local_rule_invalid"
+    else:
+        assert not kept
+    assert _solicit(desk, "hs.bb.clerk", haishu, 12, department="hs-scjg").status_code == 422  # still 5–10

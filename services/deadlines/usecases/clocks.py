@@ -163,7 +163,7 @@ def refresh_next_reminder(
     session: Session, row: ClockRecord, clock: Clock, calendar: WorkingCalendar, *, now: datetime
 ) -> None:
     """When the sweep should next look at this clock: now if a reminder is owed, else the next instant."""
-    plan = clock_store.plan_for(row, clock, local_rules.current(session, row.jurisdiction).reminders)
+    plan = clock_store.plan_for(row, clock, local_rules.reminders(session, row.jurisdiction))
     owed = reminders_due(clock, calendar, plan, sent=sent_keys(session, row.id), now=now)
     row.next_reminder_at = now if owed.due else owed.next_at
 

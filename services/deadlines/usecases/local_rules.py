@@ -54,6 +54,17 @@ def current(session: Session, jurisdiction: str) -> LocalRules:
     return LocalRules.from_json(jurisdiction, data)
 
 
+def reminders(session: Session, jurisdiction: str) -> LocalReminders | None:
+    """The jurisdiction's own reminder plan, if it set one: one primary-key read (the session's identity map
+    serves it again to the next clock of the jurisdiction)."""
+    row = session.get(LocalSetting, (jurisdiction, LocalReminders.setting))
+    if row is None:
+        return None
+    setting = from_values(LocalReminders.setting, row.figures, row.source)
+    assert isinstance(setting, LocalReminders)
+    return setting
+
+
 def publish(uow: UnitOfWork, jurisdiction: str, *, now: datetime) -> None:
     """Tell intake the jurisdiction's whole set after a change (outbox: in the change's transaction)."""
     uow.session.flush()

@@ -118,7 +118,7 @@ def sweep_batch(uow: UnitOfWork, cache: CalendarCache, *, now: datetime, limit: 
     for row in rows:
         clock = clock_store.to_domain(row)
         if row.jurisdiction not in by_jurisdiction:
-            local = local_rules.current(session, row.jurisdiction).reminders  # 第三十九条
+            local = local_rules.reminders(session, row.jurisdiction)  # 第三十九条
             by_jurisdiction[row.jurisdiction] = (cache.get(session, row.jurisdiction), local)
         calendar, local = by_jurisdiction[row.jurisdiction]
         plan = clock_store.plan_for(row, clock, local)

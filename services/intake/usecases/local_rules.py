@@ -11,7 +11,7 @@ from typing import Any
 
 from services.intake.tables import LocalRulesReplica
 from shared.errors import ValidationFailed
-from shared.local_rules import LocalRules
+from shared.local_rules import LocalRules, check_setting
 from shared.localtime import require_aware
 from shared.messaging import UnitOfWork
 
@@ -26,7 +26,8 @@ def replicate(uow: UnitOfWork, payload: Mapping[str, Any]) -> bool:
         raise ValidationFailed.for_field("changed_at", "不是有效的时间", code="invalid_datetime") from None
     if not jurisdiction or not isinstance(rules, Mapping):
         raise ValidationFailed.for_field("rules", "须含辖区和本地规定", code="local_rules_invalid")
-    LocalRules.from_json(jurisdiction, rules)  # refuse what this code cannot read before keeping it
+    for setting in LocalRules.from_json(jurisdiction, rules).settings():
+        check_setting(jurisdiction, setting)  # refuse what this code cannot count by before keeping it
     row = uow.session.get(LocalRulesReplica, jurisdiction, with_for_update=True)
     if row is not None and row.changed_at >= changed_at:
         return False
