@@ -9,9 +9,9 @@ Three settings beyond the fixed-length periods (which the deadlines service keep
 - the reminder plan: how many working days before the due date the party is reminded, how often after it,
   and after how many overdue working days the next level of leadership is told.
 
-The deadlines service owns them and publishes the jurisdiction's whole set (:class:`LocalRules`, as JSON) as
-``local_rules.changed`` on every change; intake keeps a replica and checks its steps by it. Pure data and pure
-functions: any domain may import it.
+The deadlines service owns them and publishes the jurisdiction's whole set, its local periods included
+(:class:`LocalRules`, as JSON), as ``local_rules.changed`` on every change; intake keeps a replica and checks
+and words its steps by it. Pure data and pure functions: any domain may import it.
 """
 
 from __future__ import annotations
