@@ -220,7 +220,12 @@ def figure_ledger() -> ResponseReturnValue:
     except ValidationFailed as exc:
         return pages.error_page(422, "筛选条件有误", exc.detail or "筛选条件有误", back="/supervision")
     departments = _departments()
-    _facts, _total, rows = _figure_rows(wanted, departments, limit=100_000, offset=0)
+    rows: list[dict[str, Any]] = []
+    while True:  # in pages, so that no query names more devolutions than a database takes parameters
+        _facts, _total, more = _figure_rows(wanted, departments, limit=FIGURE_PAGE * 10, offset=len(rows))
+        rows += more
+        if len(more) < FIGURE_PAGE * 10:
+            break
     filters = _figure_words(wanted, departments)
     lines = [
         [r["id"], f"关于下放“{r['duty_name']}”职责的申请", r["applicant_name"], r["receiver_names"],

@@ -24,7 +24,7 @@ class WorklistTask(Base):
     __table_args__ = (
         Index("ix_worklist_task_open", "state", "case_jurisdiction", "due_date"),
         Index("ix_worklist_task_assignee", "assignee_kind", "assignee_id", "assignee_jurisdiction"),
-        # the supervision dashboard's devolution figures (第三十四条、第三十五条): steps by due date
+        # the supervision dashboard's 审核论证 figures (第三十四条): devolution's review steps by due date
         Index("ix_worklist_task_case_step", "case_jurisdiction", "case_kind", "step", "due_date"),
     )
 
