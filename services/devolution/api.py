@@ -568,7 +568,7 @@ def update_application(data: dict[str, Any], devolution_id: str) -> dict[str, An
 @blp.doc(security=SECURITY, parameters=[idempotency.PARAMETER])
 @_problems(403, 404, 409, 422)
 def submit(devolution_id: str) -> Any:
-    """提交审核（或补正后重新提交）：申请完整时审核期限（10个工作日，第三十四条）起算或恢复计算"""
+    """提交审核（或补正后重新提交）：申请完整时审核期限（市级10个工作日，区县从其执行办法，第三十四条、第三十九条）起算或恢复计算"""
 
     def submission(claim: IdempotencyClaim | None) -> str:
         usecases.submit(current_runtime(), _actor(), devolution_id, claim)

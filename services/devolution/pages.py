@@ -123,7 +123,12 @@ def list_page() -> ResponseReturnValue:
         row["applicant_name"] = _name(departments, row["applicant_department"])
         row["receiver_names"] = "、".join(_name(departments, c) for c in row["receiving_departments"])
         row["next_clock"] = next((c for c in row["clocks"] if c["state"] in queries.OPEN_CLOCK_STATES), None)
-    return pages.render_page("devolution/list.html", rows=rows, can_apply=me.is_department_user)
+    return pages.render_page(
+        "devolution/list.html",
+        rows=rows,
+        can_apply=me.is_department_user,
+        review_period=review.review_period(me.jurisdiction),
+    )
 
 
 # --- the devolutions behind a figure of 监督统计 (第三十三至三十五条) ---------------------------------
@@ -487,7 +492,7 @@ def _submit(devolution_id: str, form: Form) -> ResponseReturnValue:
 # --- the case ------------------------------------------------------------------------------------------
 
 DONE = {
-    "submitted": "已提交审核。编办将在10个工作日内完成审核论证（第三十四条）。",
+    "submitted": "已提交审核。编办将在{review_period}内完成审核论证（第三十四条）。",
     "returned": "已退回申请部门补正；补正期间审核期限暂停计算。",
     "reviewed": "审核论证结论已保存。",
     "issued": "已登记正式发文：自此由承接部门负责，运行半年专项报告期限开始计算（第三十五条）。",
@@ -560,9 +565,15 @@ def _case_page(
         checklist=list(review.CHECKLIST_ITEMS.items()),
         conclusions=CONCLUSIONS,
         levels=LEVELS,
-        done=DONE.get(request.args.get("done", "")),
+        done=_done(request.args.get("done", ""), shown["jurisdiction"]),
         office_view=me.is_office,
     )
+
+
+def _done(what: str, jurisdiction: str) -> str | None:
+    """What the step just taken did, in words (the review's period as the jurisdiction counts it)."""
+    text = DONE.get(what)
+    return text.format(review_period=review.review_period(jurisdiction)) if text else None
 
 
 def _readable_application(

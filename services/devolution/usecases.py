@@ -676,7 +676,7 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
             # the review (第三十四条) ends with its conclusion: the clock stopped, the approval has no date
             "statutory_due_date": due.isoformat() if due else None,
             "statutory_provisional": bool(due and clock and clock.provisional),
-            "statutory_basis": REVIEW_BASIS,
+            "statutory_basis": review.review_basis(row.jurisdiction),
             "case_history": case_history(uow.session, row),
         },
     )
@@ -685,9 +685,6 @@ def request_approval(uow: UnitOfWork, runtime: ServiceRuntime, row: Devolution, 
 def _department_name(session: Session, row: Devolution) -> str:
     department = session.get(DepartmentReplica, row.applicant_department)
     return department.name if department else "申请部门"
-
-
-REVIEW_BASIS = "第三十四条：审核论证在10个工作日内完成，自收到完整申请之日起算，退回补正期间不计"
 
 
 def case_history(session: Session, row: Devolution) -> list[dict[str, str]]:

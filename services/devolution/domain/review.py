@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.errors import ValidationFailed
+from shared.jurisdictions import jurisdiction_name
+from shared.local_rules import CITY
+from shared.measures import rule_by_code
 
 CHECKLIST_ITEMS = {
     "name_and_basis": "（一）职责名称、依据",
@@ -15,6 +18,21 @@ CHECKLIST_ITEMS = {
     "support_measures": "（四）编制、人员、经费、培训、指导等保障措施",
     "feedback": "（五）承接部门及关联部门书面反馈意见",
 }
+
+
+def review_period(jurisdiction: str | None) -> str:
+    """The review's period (第三十四条) in words: the city's from the rule table; a district or county may
+    set its own (第三十九条), which its deadlines clock counts and this service does not keep a copy of."""
+    days = rule_by_code("devolution_review").length
+    if not jurisdiction or jurisdiction == CITY:
+        return f"{days}个工作日"
+    return f"{jurisdiction_name(jurisdiction)}执行办法规定的期限（未另行规定的为{days}个工作日）"
+
+
+def review_basis(jurisdiction: str | None) -> str:
+    """The approval inbox's statutory basis of a devolution decision (第三十四条)."""
+    period = review_period(jurisdiction)
+    return f"第三十四条：审核论证在{period}内完成，自收到完整申请之日起算，退回补正期间不计"
 
 
 class Conclusion(StrEnum):
