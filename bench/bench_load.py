@@ -641,6 +641,7 @@ def where_the_time_goes(urls: dict[str, str], env: dict[str, str], plan: Plan, c
         broker=build_broker(settings),
         db=database,
     )
+    SERVICE.register_handlers(runtime)  # as production has it: the tasks reconciled before each commit
     app = create_app(runtime=runtime)
     api, pages = app.test_client(), app.test_client()
     headers = {"Authorization": f"Bearer {directory.development_token(runtime, APPLICANT)}"}

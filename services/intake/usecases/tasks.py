@@ -300,25 +300,24 @@ def _sync(
     uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outcome: Callable[[str], str]
 ) -> None:
     session = uow.session
-    open_now = {
+    ours = {  # every task of the case or approval, closed too: one opened again is one of these
         row.task_id: row
         for row in session.scalars(
-            select(WorklistTask).where(
-                WorklistTask.task_id.startswith(prefix, autoescape=True), WorklistTask.state == worklist.OPEN
-            )
+            select(WorklistTask).where(WorklistTask.task_id.startswith(prefix, autoescape=True))
         )
     }
+    open_now = {task_id: row for task_id, row in ours.items() if row.state == worklist.OPEN}
     at = utcnow().isoformat()
     for task_id, wanted_body in wanted.items():
         awaiting_date = bool(wanted_body.pop(AWAITING_DATE, False))
         row = open_now.get(task_id)
         if row is None or _differs(row, wanted_body):
             body = {**wanted_body, "opened_at": at}
-            worklist.task_opened(uow, body)
+            worklist.open_task(uow, body, ours.get(task_id))
             if not awaiting_date:
                 uow.publish(NOTIFY, TASK_OPENED, _without_calendar(body))
         elif row.calendar != wanted_body.get("calendar"):  # the worklist counts days, the to-do centre not
-            worklist.task_opened(uow, {**wanted_body, "opened_at": at})
+            worklist.open_task(uow, {**wanted_body, "opened_at": at}, row)
     for task_id in sorted(set(open_now) - set(wanted)):
         body = {"task_id": task_id, "outcome": outcome(task_id), "at": at}
         worklist.task_closed(uow, body)
