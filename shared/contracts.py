@@ -14,6 +14,7 @@ Queues: ``intake`` (also the approval inbox), ``deadlines``, ``devolution``, ``n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NotRequired, TypedDict
 
 # --- queues ---
@@ -115,8 +116,23 @@ devolution_decision. Sent to the ``intake`` queue."""
 APPROVAL_RECALL = "approval.recall"  # {request_id, by: {user_id, name}, reason}
 APPROVAL_DECIDED = "approval.decided"
 """{request_id, approval_id, case, decision_kind, outcome: "approved" | "rejected" | "returned", decided_by:
-{user_id, name}, on_behalf_of? (the leader a deputy signed for), comment, decided_at} — to the requester's
-queue."""
+{user_id, name}, decider?: Decider, on_behalf_of? (the leader a deputy signed for), comment, decided_at} — to
+the requester's queue. ``decider`` is who decided, with their roles, for the requester's audit trail
+(等保 2.0 安全审计: who); a message sent before it was added has only ``decided_by``."""
+
+
+class Decider(TypedDict):
+    """The person who decided an approval (the leader, or the deputy who signed for them), as the requesting
+    service records them in its audit trail: the roles they decided in (``leader``, ``office_leader`` …)."""
+
+    user_id: str
+    name: str
+    roles: list[str]
+
+
+def decider(user_id: str, name: str, roles: Iterable[str]) -> Decider:
+    return {"user_id": user_id, "name": name, "roles": sorted(str(r) for r in roles)}
+
 
 # --- directory (intake → notify, devolution) ---
 DEPARTMENT_UPSERTED = "directory.department_upserted"

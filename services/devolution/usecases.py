@@ -7,6 +7,7 @@ notifications, the approval request) through the outbox in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -123,21 +124,35 @@ def load_visible(session: Session, devolution_id: str, actor: Actor) -> Devoluti
     return row
 
 
-def move(uow: UnitOfWork, row: Devolution, actor: Actor, action: Action, **detail: Any) -> State:
-    """Apply ``action`` by the rules and append its entry to the history; returns the new state."""
+def move(
+    uow: UnitOfWork,
+    row: Devolution,
+    actor: Actor,
+    action: Action,
+    audited_as: Actor | None = None,
+    **detail: Any,
+) -> State:
+    """Apply ``action`` by the rules and append its entry to the history; returns the new state.
+    ``audited_as``: who the audit trail names when ``actor`` is the channel the act came by (intake's
+    approval message: the leader who decided, in the roles they decided in)."""
     after, entry = history.step(
         State(row.state), action, actor, parties_of(uow.session, row), utcnow(), jsonable(detail)
     )
     row.state = str(after)
     row.updated_at = entry.at
-    append(uow, row, entry, actor)
+    append(uow, row, entry, audited_as or actor)
     return after
 
 
-def note(uow: UnitOfWork, row: Devolution, action: str, detail: Mapping[str, Any]) -> None:
-    """A history entry that changes no state (a clock event, a reminder): the system's."""
+def note(
+    uow: UnitOfWork, row: Devolution, action: str, detail: Mapping[str, Any], by: Actor | None = None
+) -> None:
+    """A history entry that changes no state (a clock event, a reminder): the system's, or ``by``'s when a
+    person's act on a page caused it (the office's 重新生成 of a document)."""
     entry = history.system_note(State(row.state), action, utcnow(), jsonable(dict(detail)))
-    append(uow, row, entry, None)
+    if by is not None:
+        entry = dataclasses.replace(entry, actor_id=by.user_id, actor_name=by.name)
+    append(uow, row, entry, by)
 
 
 def append(uow: UnitOfWork, row: Devolution, entry: history.HistoryEntry, actor: Actor | None) -> None:
@@ -540,10 +555,16 @@ def _official(document: IssuedDocument) -> OfficialDocument:
     )
 
 
-def render_document(runtime: ServiceRuntime, document_id: str, store: AttachmentStore | None = None) -> bool:
+def render_document(
+    runtime: ServiceRuntime,
+    document_id: str,
+    store: AttachmentStore | None = None,
+    by: Actor | None = None,
+) -> bool:
     """Render a numbered document as .docx and PDF outside any transaction, store both, mark it issued and
     tell its addressees with the links. A failure (no Chinese font, a store that refuses) marks it "failed"
-    with the error, for the office and the next sweep; the step it records stays as committed."""
+    with the error, for the office and the next sweep; the step it records stays as committed. ``by``: the
+    person whose 重新生成 asked for it (the history and the audit trail name them; ``None``: the system)."""
     store = store or store_for(runtime.settings)
     with runtime.db.transaction() as session:
         document = session.get(IssuedDocument, document_id)
@@ -557,7 +578,7 @@ def render_document(runtime: ServiceRuntime, document_id: str, store: Attachment
         store_once(store, digests[1], io.BytesIO(pdf))
     except Exception as exc:
         log.exception("document %s could not be rendered", document_id)
-        _record_failure(runtime, document_id, f"{type(exc).__name__}: {exc}")
+        _record_failure(runtime, document_id, f"{type(exc).__name__}: {exc}", by)
         return False
     with runtime.unit_of_work() as uow:
         document = uow.session.get(IssuedDocument, document_id, with_for_update=True)
@@ -570,13 +591,13 @@ def render_document(runtime: ServiceRuntime, document_id: str, store: Attachment
         document.rendered_at = utcnow()
         row = uow.session.get(Devolution, document.devolution_id)
         assert row is not None
-        note(uow, row, "document_issued", {"number": document.number, "title": document.title})
+        note(uow, row, "document_issued", {"number": document.number, "title": document.title}, by)
         uow.publish(*messages.document_notice(runtime, row, document, parties_of(uow.session, row).receivers))
         uow.commit()
     return True
 
 
-def _record_failure(runtime: ServiceRuntime, document_id: str, error: str) -> None:
+def _record_failure(runtime: ServiceRuntime, document_id: str, error: str, by: Actor | None = None) -> None:
     with runtime.unit_of_work() as uow:
         document = uow.session.get(IssuedDocument, document_id, with_for_update=True)
         if document is None or document.state == "issued":
@@ -584,10 +605,10 @@ def _record_failure(runtime: ServiceRuntime, document_id: str, error: str) -> No
         first = document.state != "failed"
         document.state, document.last_error = "failed", error[:1000]
         document.attempts += 1
-        if first:
+        if first or by is not None:  # a person's 重新生成 that failed is recorded too (who tried, when)
             row = uow.session.get(Devolution, document.devolution_id)
             assert row is not None
-            note(uow, row, "document_failed", {"number": document.number})
+            note(uow, row, "document_failed", {"number": document.number}, by)
         uow.commit()
 
 
@@ -622,7 +643,7 @@ def rerender_document(
         document = session.get(IssuedDocument, document_id)
         if document is None or document.devolution_id != row.id:
             raise NotFound("未找到该文书", code="document_not_found")
-    return render_document(runtime, document_id, store)
+    return render_document(runtime, document_id, store, by=actor)
 
 
 def issued_document(
@@ -697,6 +718,22 @@ def case_history(session: Session, row: Devolution) -> list[dict[str, str]]:
     ]
 
 
+def _decider(payload: Mapping[str, Any], jurisdiction: str) -> Actor | None:
+    """Who decided, in the roles they decided in (the message's ``decider``: 等保 2.0 安全审计), for the
+    audit trail; ``None`` for a message sent before ``decider`` was added (it names ``decided_by`` only)."""
+    decider = payload.get("decider")
+    if not isinstance(decider, Mapping) or not decider.get("user_id"):
+        return None
+    roles = decider.get("roles")
+    return Actor(
+        user_id=str(decider["user_id"]),
+        name=str(decider.get("name") or decider["user_id"]),
+        jurisdiction=jurisdiction,
+        department=None,
+        roles=frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset(),
+    )
+
+
 def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: Mapping[str, Any]) -> None:
     """APPROVAL_DECIDED: approved → "approved, not yet in force" and the 权责清单 change is logged."""
     row = uow.session.scalars(
@@ -708,13 +745,14 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
         )
         return
     decided_by = payload.get("decided_by") or {}
-    leader = Actor(
+    leader = Actor(  # the approval's channel: what the rules let decide (Party.APPROVAL)
         user_id=str(decided_by.get("user_id", "approval")),
         name=str(decided_by.get("name", "编办领导")),
         jurisdiction=row.jurisdiction,
         department=None,
         roles=frozenset({"service"}),
     )
+    decider = _decider(payload, row.jurisdiction)
     outcome = payload.get("outcome")
     keys = ("approval_id", "outcome", "decided_by", "on_behalf_of", "comment", "decided_at")
     row.approval = {k: payload.get(k) for k in keys if payload.get(k) is not None}
@@ -724,6 +762,7 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
             row,
             leader,
             Action.APPROVAL_SENT_BACK,
+            audited_as=decider,
             outcome=outcome,
             comment=payload.get("comment"),
         )
@@ -732,7 +771,7 @@ def apply_approval_decision(uow: UnitOfWork, runtime: ServiceRuntime, payload: M
         )
         tasks.open_step(uow, runtime, row, "review", tasks.office(row))
         return
-    move(uow, row, leader, Action.APPROVAL_APPROVED, comment=payload.get("comment"))
+    move(uow, row, leader, Action.APPROVAL_APPROVED, audited_as=decider, comment=payload.get("comment"))
     log_power_list_change(uow, runtime, row, in_force=False)
     tasks.open_step(uow, runtime, row, "issuance", tasks.office(row))
     outcome_note = "已批准，尚未正式发文；正式发文前相关责任仍由原部门负责（第三十四条第二款）"

@@ -14,7 +14,8 @@ from services.intake.domain.approvals.model import DECISION_KINDS, OUTCOME_NAMES
 from services.intake.domain.approvals.workdays import TimeLeft
 from services.intake.tables import ApprovalRow
 from shared.config import Settings
-from shared.contracts import APPROVAL_DECIDED, NOTIFY, NOTIFY_SEND, party, payload
+from shared.contracts import APPROVAL_DECIDED, NOTIFY, NOTIFY_SEND, decider, party, payload
+from shared.identity import Principal
 from shared.messaging import UnitOfWork
 
 
@@ -68,9 +69,11 @@ def ask_approvers(
     )
 
 
-def tell_requester(uow: UnitOfWork, row: ApprovalRow, decision: Decision) -> None:
-    """``approval.decided`` to the requesting service, and a note to the person who asked."""
+def tell_requester(uow: UnitOfWork, row: ApprovalRow, decision: Decision, principal: Principal) -> None:
+    """``approval.decided`` to the requesting service, and a note to the person who asked; ``principal`` is
+    who decided (their roles go in ``decider``, for the requester's audit trail)."""
     decided_by = {"user_id": decision.decided_by.user_id, "name": decision.decided_by.name}
+    who = decider(decision.decided_by.user_id, decision.decided_by.name, principal.roles)
     uow.publish(
         row.requester_service,
         APPROVAL_DECIDED,
@@ -81,6 +84,7 @@ def tell_requester(uow: UnitOfWork, row: ApprovalRow, decision: Decision) -> Non
             decision_kind=row.decision_kind,
             outcome=decision.outcome.value,
             decided_by=decided_by,
+            decider=who,
             on_behalf_of=decision.on_behalf_of,
             comment=decision.comment,
             decided_at=decision.decided_at.isoformat(),

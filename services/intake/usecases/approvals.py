@@ -408,7 +408,7 @@ def _record(
         _ask_current(uow, row, settings, counter)
         return
     row.closed_at = decision.decided_at
-    notices.tell_requester(uow, row, decision)
+    notices.tell_requester(uow, row, decision, principal)
     _event(uow.session, row, "requester_told", f"已将审批结果“{STATUS_NAMES[approval.status]}”告知申请方")
 
 
