@@ -300,24 +300,25 @@ def _sync(
     uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outcome: Callable[[str], str]
 ) -> None:
     session = uow.session
-    ours = {  # every task of the case or approval, closed too: one opened again is one of these
+    open_now = {
         row.task_id: row
         for row in session.scalars(
-            select(WorklistTask).where(WorklistTask.task_id.startswith(prefix, autoescape=True))
+            select(WorklistTask).where(
+                WorklistTask.task_id.startswith(prefix, autoescape=True), WorklistTask.state == worklist.OPEN
+            )
         )
     }
-    open_now = {task_id: row for task_id, row in ours.items() if row.state == worklist.OPEN}
     at = utcnow().isoformat()
     for task_id, wanted_body in wanted.items():
         awaiting_date = bool(wanted_body.pop(AWAITING_DATE, False))
         row = open_now.get(task_id)
         if row is None or _differs(row, wanted_body):
             body = {**wanted_body, "opened_at": at}
-            worklist.open_task(uow, body, ours.get(task_id))
+            worklist.task_opened(uow, body)
             if not awaiting_date:
                 uow.publish(NOTIFY, TASK_OPENED, _without_calendar(body))
         elif row.calendar != wanted_body.get("calendar"):  # the worklist counts days, the to-do centre not
-            worklist.open_task(uow, {**wanted_body, "opened_at": at}, row)
+            worklist.task_opened(uow, {**wanted_body, "opened_at": at})
     for task_id in sorted(set(open_now) - set(wanted)):
         body = {"task_id": task_id, "outcome": outcome(task_id), "at": at}
         worklist.task_closed(uow, body)

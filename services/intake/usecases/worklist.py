@@ -65,12 +65,8 @@ def _is_stale(task: WorklistTask | None, at: datetime) -> bool:
 
 def task_opened(uow: UnitOfWork, payload: Mapping[str, Any]) -> None:
     """Open (or update, or reopen) the task; an event older than the task's last change is ignored."""
-    open_task(uow, payload, _task(uow.session, payload.get("task_id")))
-
-
-def open_task(uow: UnitOfWork, payload: Mapping[str, Any], task: WorklistTask | None) -> None:
-    """:func:`task_opened` for a caller that has read the task's row already (``None``: there is none)."""
     at = _instant(payload.get("opened_at"), "opened_at")
+    task = _task(uow.session, payload.get("task_id"))
     if _is_stale(task, at):
         log.info("task.opened for %s older than its last change: ignored", payload.get("task_id"))
         return
