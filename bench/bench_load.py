@@ -18,9 +18,10 @@ scratch databases ``dm_bench_load_*`` (dropped at the end, on failure too), and 
   sending thread, a few seconds at each rate upwards until p99 ≥ 50 ms or an error.
 - **Reads**: 待办 (``/worklist``) as the office clerk and case pages (``/cases/<id>``), with the login cookie,
   at a fixed rate over a fixed number of cases.
-- **Where the time goes**: one intake app in this process (Flask test client, same PostgreSQL and Redis)
-  under cProfile for a few hundred submissions and page reads; SQL statements counted and timed by
-  SQLAlchemy's cursor events.
+- **Where the time goes**: one intake app in this process with the runtime production builds (its handlers
+  too), Flask test client, same PostgreSQL and Redis, under cProfile counting CPU time for a few hundred
+  submissions and page reads: CPU shares by package and by step, Python function calls a submission; SQL
+  statements counted by kind and table and timed by SQLAlchemy's cursor events.
 """
 
 from __future__ import annotations
