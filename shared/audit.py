@@ -277,6 +277,22 @@ def record(runtime: Any, action: str, *, actor: Principal | None, summary: str, 
         uow.commit()
 
 
+EXPORT = "ledger.export"
+
+
+def exported(runtime: Any, actor: Principal, what: str, filters: list[str], count: int) -> None:
+    """An Excel ledger exported (等保 2.0 安全审计): what, with which filters, how many rows."""
+    record(
+        runtime,
+        EXPORT,
+        actor=actor,
+        object_type="export",
+        object_id=what,
+        summary=f"导出{what}（{'；'.join(filters) or '无筛选条件'}）",
+        details={"filters": filters, "rows": count},
+    )
+
+
 # --- checking ---
 
 

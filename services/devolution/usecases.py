@@ -1098,17 +1098,4 @@ def _handed_over(session: Session, r: Rectification) -> dict[str, Any]:
     )
 
 
-EXPORT = "ledger.export"  # named in shared.audit
-
-
-def exported(runtime: ServiceRuntime, actor: Actor, what: str, filters: list[str], count: int) -> None:
-    """An Excel ledger exported (等保 2.0 安全审计): what, with which filters, how many rows."""
-    audit.record(
-        runtime,
-        EXPORT,
-        actor=actor,
-        object_type="export",
-        object_id=what,
-        summary=f"导出{what}（{'；'.join(filters) or '无筛选条件'}）",
-        details={"filters": filters, "rows": count},
-    )
+exported = audit.exported  # an Excel ledger exported (等保 2.0 安全审计)

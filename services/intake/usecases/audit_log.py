@@ -14,7 +14,6 @@ ZWD_APP, ZWD_QR, API_CREDENTIAL = "zwd_app", "zwd_qr", "api_credential"
 METHOD_NAMES = {ZWD_APP: "浙政钉免登", ZWD_QR: "浙政钉扫码", API_CREDENTIAL: "接口凭证"}
 
 LOGIN, LOGIN_REFUSED, LOGOUT = "login", "login.refused", "logout"
-EXPORT = "ledger.export"
 
 audit.name_actions({f"case.{code}": f"办理：{label}" for code, label in ACTION_LABELS.items()})
 
@@ -71,14 +70,4 @@ def logged_out(runtime: ServiceRuntime, person: Principal, *, everywhere: bool) 
     )
 
 
-def exported(runtime: ServiceRuntime, actor: Principal, what: str, filters: list[str], count: int) -> None:
-    """An Excel export: what, with which filters, how many rows."""
-    audit.record(
-        runtime,
-        EXPORT,
-        actor=actor,
-        object_type="export",
-        object_id=what,
-        summary=f"导出{what}（{'；'.join(filters) or '无筛选条件'}）",
-        details={"filters": filters, "rows": count},
-    )
+exported = audit.exported  # an Excel export: what, with which filters, how many rows
