@@ -235,4 +235,20 @@ def approval_decided(uow: UnitOfWork, base_url: str, payload: dict[str, Any]) ->
         comment=payload.get("comment"),
     )
     actor = Actor(leader.user_id, leader.name, record.jurisdiction_code, None, frozenset({SYSTEM_ROLE}))
-    service.apply_system(uow, base_url, record, actor, command)
+    service.apply_system(uow, base_url, record, actor, command, _decider(payload, record.jurisdiction_code))
+
+
+def _decider(payload: dict[str, Any], jurisdiction: str) -> Actor | None:
+    """Who decided, in the roles they decided in (the message's ``decider``: 等保 2.0 安全审计), for the
+    audit trail; ``None`` for a message sent before ``decider`` was added (the system role is recorded)."""
+    decider = payload.get("decider")
+    if not isinstance(decider, dict) or not decider.get("user_id"):
+        return None
+    roles = decider.get("roles")
+    return Actor(
+        str(decider["user_id"]),
+        str(decider.get("name") or decider["user_id"]),
+        jurisdiction,
+        None,
+        frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset(),
+    )

@@ -48,6 +48,9 @@ class Step:
     out: Outgoing
     action: str = ""
     entries: list[HistoryEntry] = field(default_factory=list)
+    audited_as: Actor | None = None
+    """who the audit trail names when ``actor`` is only the channel the step came by (the approval message:
+    the leader who decided, in the roles they decided in); ``None``: ``actor``"""
 
     @property
     def session(self) -> Session:
@@ -165,7 +168,7 @@ def audit_entry(step: Step, entry: HistoryEntry) -> None:
     moved = f"（{before} → {after}）" if before and before != after else f"（{after}）"
     step.uow.audit(
         f"case.{entry.action}",
-        actor=step.actor,
+        actor=step.audited_as or step.actor,
         jurisdiction=record.jurisdiction_code,
         object_type="case",
         object_id=record.id,

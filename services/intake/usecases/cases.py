@@ -129,10 +129,17 @@ def _a_person_acted_since(runtime: ServiceRuntime, case_id: str, seen: int) -> b
 
 
 def apply_system(
-    uow: UnitOfWork, base_url: str, record: CaseRecord, actor: Actor, command: CaseCommand
+    uow: UnitOfWork,
+    base_url: str,
+    record: CaseRecord,
+    actor: Actor,
+    command: CaseCommand,
+    audited_as: Actor | None = None,
 ) -> None:
-    """A step caused by another service's message (approval decided, clock expired), in the handler's uow."""
+    """A step caused by another service's message (approval decided, clock expired), in the handler's uow;
+    ``audited_as``: who the audit trail names instead of ``actor`` (the leader, in their own roles)."""
     step = start_step(uow, record, actor, base_url)
+    step.audited_as = audited_as
     carry_out(step, command)
     save(step)
 
