@@ -26,6 +26,8 @@ class WorklistTask(Base):
         Index("ix_worklist_task_assignee", "assignee_kind", "assignee_id", "assignee_jurisdiction"),
         # the supervision dashboard's 审核论证 figures (第三十四条): devolution's review steps by due date
         Index("ix_worklist_task_case_step", "case_jurisdiction", "case_kind", "step", "due_date"),
+        # the tasks' reconciliation: a case's open tasks (a task_id LIKE 'prefix%' no index serves)
+        Index("ix_worklist_task_case_open", "case_id", "state"),
     )
 
     task_id: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -138,7 +138,7 @@ def reconcile(uow: UnitOfWork, base_url: str) -> None:
         if record is not None:
             ended = record.status in CANCELLING
             outcome = _always("cancelled" if ended else "done")
-            _sync(uow, f"intake:{case_id}:", case_tasks(session, record), outcome)
+            _sync(uow, f"intake:{case_id}:", case_tasks(session, record), outcome, case_id)
     approvals = set(touched["approvals"])
     if touched["delegations"]:  # a deputy added or revoked: every open approval of that jurisdiction
         approvals |= set(
@@ -297,17 +297,21 @@ def _due_of(clock: CaseClock | None) -> dict[str, Any]:
 
 
 def _sync(
-    uow: UnitOfWork, prefix: str, wanted: dict[str, dict[str, Any]], outcome: Callable[[str], str]
+    uow: UnitOfWork,
+    prefix: str,
+    wanted: dict[str, dict[str, Any]],
+    outcome: Callable[[str], str],
+    case_id: str | None = None,
 ) -> None:
+    """``case_id``: the case whose tasks ``prefix`` names, so that ix_worklist_task_case_open finds them (the
+    prefix then only tells intake's tasks of it from another service's case of the same id)."""
     session = uow.session
-    open_now = {
-        row.task_id: row
-        for row in session.scalars(
-            select(WorklistTask).where(
-                WorklistTask.task_id.startswith(prefix, autoescape=True), WorklistTask.state == worklist.OPEN
-            )
-        )
-    }
+    query = select(WorklistTask).where(
+        WorklistTask.task_id.startswith(prefix, autoescape=True), WorklistTask.state == worklist.OPEN
+    )
+    if case_id is not None:
+        query = query.where(WorklistTask.case_id == case_id)
+    open_now = {row.task_id: row for row in session.scalars(query)}
     at = utcnow().isoformat()
     for task_id, wanted_body in wanted.items():
         awaiting_date = bool(wanted_body.pop(AWAITING_DATE, False))
