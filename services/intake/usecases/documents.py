@@ -127,11 +127,13 @@ def issue_document(
     runtime: ServiceRuntime, store: AttachmentStore, actor: Actor, case_id: str, step_code: str
 ) -> dict[str, Any]:
     """Issue (or give back) the written document of the case's latest ``step_code`` step: number it, then
-    render and deliver it. A rendering that fails answers the document ``failed``, its number kept."""
+    render and deliver it. A rendering that fails answers the document ``failed``, its number kept. A document
+    numbered before is given back as it stands: its own request renders it (a double click renders it once),
+    the sweep takes up one left behind or failed, and the office's 重新生成 renders a failed one now."""
     if not actor.is_office:
         raise Forbidden("只有编办可以制发书面文书", code="role_required")
-    document_id, state = number_document(runtime, actor, case_id, step_code)
-    if state != rules.ISSUED:
+    document_id, numbered_now = number_document(runtime, actor, case_id, step_code)
+    if numbered_now:
         render_document(runtime, document_id, store)
     return _shown(runtime, document_id)
 
@@ -157,9 +159,9 @@ def _latest_event(session: Session, case_id: str, step: rules.DocumentStep) -> C
     return event
 
 
-def number_document(runtime: ServiceRuntime, actor: Actor, case_id: str, step_code: str) -> tuple[str, str]:
+def number_document(runtime: ServiceRuntime, actor: Actor, case_id: str, step_code: str) -> tuple[str, bool]:
     """Phase 1: the document of the step's latest record, numbered and recorded ``pending`` with its words
-    in one short transaction (or the one numbered before); its id and state."""
+    in one short transaction (or the one numbered before); its id, and whether this call numbered it."""
     with runtime.db.transaction() as session:
         record = queries.load_visible(session, actor, case_id)
         step = rules.step_for(step_code, record.kind, record.source)
@@ -173,7 +175,7 @@ def number_document(runtime: ServiceRuntime, actor: Actor, case_id: str, step_co
             )
         ).first()
         if numbered is not None:
-            return numbered.id, numbered.state
+            return numbered.id, False
         content = step.build(_facts(session, record, event))
         on, series = today(), series_for(record.jurisdiction_code)
         # last: the counter row stays locked from here to the commit that closes this block
@@ -196,7 +198,7 @@ def number_document(runtime: ServiceRuntime, actor: Actor, case_id: str, step_co
             issued_by=actor.user_id,
         )
         session.add(row)
-        return row.id, rules.PENDING
+        return row.id, True
 
 
 def _words(content: rules.Content, step: rules.DocumentStep, on: date, actor: Actor) -> dict[str, Any]:
