@@ -16,7 +16,7 @@ import pytest
 import requests
 from approvals_support import WeekdayCounter, approval_request
 from playwright.sync_api import expect
-from web_support import ARTIFACTS, PHONE, require_chromium, serve
+from web_support import ARTIFACTS, CHINESE_USER, PHONE, require_chromium, serve
 
 from services.intake import handlers
 from services.intake.api.mobile import COUNTER_KEY
@@ -158,7 +158,7 @@ def test_the_director_approves_from_the_oa_card_and_devolution_hears_the_outcome
     )
 
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, **CHINESE_USER)
     try:
         context.add_init_script(bridge)
         page = context.new_page()

@@ -5,6 +5,12 @@ broker would carry them, and Debian's chromium driven by Playwright — one brow
 Journeys use only what a person sees: labels, button texts, headings. Every page visited is saved as a
 screenshot under ``test-artifacts/<module>/`` (kept by CI), at the viewport of the journey (390×844 phone,
 1280×800 浙政钉 PC client), and checked for horizontal scrolling and tap-target size.
+
+The browser runs as a Chinese user's does: its interface language zh-CN and every context's locale zh-CN in
+Asia/Shanghai, so a date field reads 年/月/日 as in 浙政钉 on a Chinese desktop, not mm/dd/yyyy. Chromium on
+Linux takes its interface language from ``LANGUAGE`` (``--lang`` alone is not enough there) and needs that
+language's resources (Debian's ``chromium-l10n``: ``/usr/lib/chromium/locales/zh-CN.pak``); without them
+it falls back to en-US.
 """
 
 from __future__ import annotations
@@ -34,7 +40,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",
 ]
+#: what chromium on Linux reads its interface language from
+CHROMIUM_ENV = {"LANGUAGE": "zh_CN:zh"}
+ZH_CN_RESOURCES = Path("/usr/lib/chromium/locales/zh-CN.pak")
+#: every context of every journey: a user in Ningbo
+CHINESE_USER = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 800}
@@ -43,14 +55,21 @@ DEAD = "http://127.0.0.1:9"  # a service not started for a journey
 
 
 def require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = (
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run browser tests"
-    )
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+
+
+def require_chinese_resources() -> None:
+    """Chromium's zh-CN resources, without which it draws a date field mm/dd/yyyy whatever the locale."""
+    require_chromium()
+    if not ZH_CN_RESOURCES.exists():
+        _missing(f"{ZH_CN_RESOURCES} is missing: install Debian's chromium-l10n (apt-get install it)")
+
+
+def _missing(reason: str) -> None:
     if os.environ.get("DM_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " — DM_REQUIRE_BROWSER=1 says they must run")
-    pytest.skip(reason)
+        pytest.fail(reason + " — DM_REQUIRE_BROWSER=1 says the browser tests must run")
+    pytest.skip(reason + " to run browser tests")
 
 
 def serve(app: Any, port: int = 0) -> tuple[str, Callable[[], None]]:
@@ -151,7 +170,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+        )
         try:
             yield launched
         finally:
@@ -164,7 +185,7 @@ class Person:
     def __init__(self, browser: Any, viewport: str, folder: Path) -> None:
         phone = viewport == "phone"
         self.context = browser.new_context(
-            viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone, locale="zh-CN"
+            viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone, **CHINESE_USER
         )
         self.page = self.context.new_page()
         self.viewport = viewport
@@ -199,8 +220,30 @@ class Person:
             path=str(self.folder / f"{self.shots:02d}-{name}-{self.viewport}.png"), full_page=True
         )
 
+    def date_field_text(self, selector: str) -> str:
+        """What a date field shows, as chromium draws it: ``年/月/日`` empty, ``2026/12/04`` filled (its
+        parts are in a user-agent shadow tree no selector reaches: read through the DevTools protocol)."""
+        cdp = self.context.new_cdp_session(self.page)
+        try:
+            root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            tree = cdp.send("DOM.describeNode", {"nodeId": node, "depth": -1, "pierce": True})["node"]
+        finally:
+            cdp.detach()
+        return "".join(_drawn_text(tree, inside=False)).replace(" ", "")
+
     def close(self) -> None:
         self.context.close()
+
+
+def _drawn_text(node: dict[str, Any], *, inside: bool) -> list[str]:
+    """The text nodes under a date field's ``-webkit-datetime-edit`` part (not the picker's button)."""
+    attributes = node.get("attributes", [])
+    inside = inside or "-webkit-datetime-edit" in attributes
+    texts = [node.get("nodeValue", "")] if inside and node.get("nodeType") == 3 else []
+    for child in [*node.get("shadowRoots", []), *node.get("children", [])]:
+        texts += _drawn_text(child, inside=inside)
+    return texts
 
 
 @pytest.fixture
