@@ -21,6 +21,8 @@ from shared.identity import Principal
 PREFIX = "api:"
 READ, WRITE = "read", "write"
 SCOPE_ROLES = {READ: "api_read", WRITE: "api_write"}
+#: what the pages call a credential's scope where they list its roles (the audit trail's)
+SCOPE_ROLE_NAMES = {SCOPE_ROLES[READ]: "只读接口凭证", SCOPE_ROLES[WRITE]: "读写接口凭证"}
 TOKEN_TTL_S = 300
 REVOKED_KEY = "dm:api-credential:revoked:{key_id}"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -34,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapp
 from shared.db import UTCDateTime, utcnow
 from shared.identity import Principal
 from shared.jsonable import jsonable
+from shared.jurisdictions import jurisdiction_name
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ TABLE = "audit_entry"
 ALGORITHM = "SM3"
 GENESIS = "0" * 64
 SYSTEM_ID, SYSTEM_NAME = "system", "系统"
+#: who acted when no person did: an operator's command line, an account not logged in, an unknown sender
+CLI_ID, ANONYMOUS_ID, UNKNOWN_ID = "cli", "anonymous", "unknown"
 
 #: column sizes (values are cut to them: an entry is never refused for a long name)
 SIZES = {"actor_id": 120, "actor_name": 120, "client_address": 64, "action": 60, "object_type": 40}
@@ -453,15 +456,59 @@ OBJECT_NAMES: dict[str, str] = {
     "directory": "组织目录",
 }
 
+#: how the pages name an object whose id is a code, by its type (services add theirs with
+#: :func:`name_actions`): a service by its name, a jurisdiction by its name. Any other id (a case's, a
+#: person's account, a credential's) is one people use, and is shown as it is.
+OBJECT_IDS: dict[str, Callable[[str], str]] = {
+    "audit_log": lambda code: SERVICE_NAMES.get(code, code),
+    "directory": jurisdiction_name,
+}
 
-def name_actions(names: Mapping[str, str], objects: Mapping[str, str] | None = None) -> None:
-    """A service's action codes (and the objects it acts on) in the words of the pages."""
+#: actors that are no one's account, and what the pages say beside their name ("" — nothing: the name says
+#: it all): the suite itself, an operator's command line, someone not logged in
+NOT_ACCOUNTS = {SYSTEM_ID: "", CLI_ID: "命令行", ANONYMOUS_ID: "", UNKNOWN_ID: ""}
+
+
+def name_actions(
+    names: Mapping[str, str],
+    objects: Mapping[str, str] | None = None,
+    ids: Mapping[str, Callable[[str], str]] | None = None,
+) -> None:
+    """A service's action codes, the objects it acts on and, for objects whose id is a code (a period's, a
+    setting's), how to name that id — in the words of the pages."""
     ACTION_NAMES.update(names)
     OBJECT_NAMES.update(objects or {})
+    OBJECT_IDS.update(ids or {})
 
 
 def action_name(code: str) -> str:
     return ACTION_NAMES.get(code, code)
+
+
+def object_text(object_type: str, object_id: str) -> str:
+    """What an entry acted on, as the pages say it: ``事项 c-1a2b``, ``审计日志 期限服务``."""
+    name = OBJECT_NAMES.get(object_type, object_type)
+    label = _object_label(object_type, object_id)
+    return f"{name} {label}".strip()
+
+
+def _object_label(object_type: str, object_id: str) -> str:
+    namer = OBJECT_IDS.get(object_type)
+    if namer is None or not object_id:
+        return object_id
+    try:
+        return namer(object_id)
+    except (KeyError, ValueError):  # an id recorded before its code was renamed: shown as it was
+        return object_id
+
+
+def actor_account(actor_id: str, actor_name: str) -> str:
+    """The account shown beside an actor's name: none for the system or someone not logged in, 命令行 for
+    an operator's command run under a person's name."""
+    if actor_id not in NOT_ACCOUNTS:
+        return actor_id
+    shown = NOT_ACCOUNTS[actor_id]
+    return "" if shown == actor_name else shown
 
 
 @dataclass(frozen=True)

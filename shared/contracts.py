@@ -206,3 +206,38 @@ def party(kind: str, id: str, jurisdiction: str) -> Party:
 def payload(**values: Any) -> dict[str, Any]:
     """A payload without the keys whose value is ``None``."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+#: what the pages call each message (an operator's dead letters, in the audit trail)
+MESSAGE_NAMES = {
+    CLOCK_START: "启动期限计时",
+    CLOCK_PAUSE: "中止期限计时",
+    CLOCK_RESUME: "恢复期限计时",
+    CLOCK_EXTEND: "延长办理期限",
+    CLOCK_STOP: "停止期限计时",
+    CLOCK_SCHEDULED: "期限安排通知",
+    CLOCK_DUE_SOON: "期限即将届满",
+    CLOCK_DUE: "期限届满",
+    CLOCK_OVERDUE: "期限逾期",
+    CLOCK_EXPIRED: "期限已过",
+    NOTIFY_SEND: "发送通知",
+    NOTIFY_REVOKE: "撤回通知",
+    NOTIFY_OUTCOME: "通知送达情况",
+    APPROVAL_REQUEST: "提请审批",
+    APPROVAL_RECALL: "撤回审批",
+    APPROVAL_DECIDED: "审批结果",
+    DEPARTMENT_UPSERTED: "部门信息变更",
+    PERSON_UPSERTED: "人员信息变更",
+    POWER_LIST_CHANGED: "权责清单变更",
+    TASK_OPENED: "新增待办",
+    TASK_REASSIGNED: "待办转交",
+    TASK_CLOSED: "待办办结",
+    LOCAL_RULES_CHANGED: "本地规定变更",
+    RECTIFICATION_HANDED_OVER: "限期纠正移交",
+    DEVOLUTION_FIGURES_CHANGED: "职责下放统计变更",
+}
+
+
+def message_name(message_type: str) -> str:
+    """``启动期限计时`` for ``clock.start``; 未知类型的消息 for a type no contract names (a malformed one)."""
+    return MESSAGE_NAMES.get(message_type, "未知类型的消息")

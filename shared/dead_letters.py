@@ -28,6 +28,7 @@ from sqlalchemy import JSON, Integer, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared import audit
+from shared.contracts import message_name
 from shared.db import Database, UTCDateTime, utcnow
 from shared.identity import Principal
 from shared.metrics import DEAD_LETTERS, DEAD_LETTERS_OPEN
@@ -146,8 +147,8 @@ def _act(letter: DeadLetterMixin, by: Principal, replayed: bool) -> audit.AuditD
         actor=by,
         object_type="dead_letter",
         object_id=str(letter.id),
-        summary=f"{verb}失败消息 {letter.message_type}（{REASON_NAMES.get(letter.reason, letter.reason)}）："
-        f"{letter.resolution}",
+        summary=f"{verb}失败消息“{message_name(letter.message_type)}”"
+        f"（{REASON_NAMES.get(letter.reason, letter.reason)}）：{letter.resolution}",
         details={"event_id": letter.event_id, "message_type": letter.message_type, "source": letter.source},
     )
 
@@ -165,7 +166,7 @@ def _main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env(args.service)
     tables = __import__(f"services.{args.service}.tables", fromlist=["DeadLetter"])
     box = DeadLetterBox(Database(settings.database_url), tables.DeadLetter, args.service)
-    operator = Principal("cli", "命令行", settings.jurisdictions[0], None, frozenset())
+    operator = Principal(audit.CLI_ID, "命令行", settings.jurisdictions[0], None, frozenset())
     if args.action == "list":
         for x in box.open_letters():
             print(f"{x.id}\t{x.failed_at:%Y-%m-%d %H:%M}\t{x.message_type}\t{x.reason}\t{x.error}")
@@ -178,11 +179,9 @@ def _main(argv: list[str] | None = None) -> int:
             print(f"no open dead letter {args.id}", file=sys.stderr)
             return 1
         DramatiqSender(build_broker(settings)).send(args.service, found.envelope)
-        box.resolve(
-            args.id, f"replayed {utcnow().isoformat()} {args.note}".strip(), by=operator, replayed=True
-        )
+        box.resolve(args.id, args.note or "已重新投递", by=operator, replayed=True)  # resolved_at: when
         return 0
-    box.resolve(args.id, args.note or "resolved", by=operator)
+    box.resolve(args.id, args.note or "已人工关闭", by=operator)
     return 0
 
 

@@ -7,14 +7,18 @@ Redis: ``REDIS_URL`` when set, otherwise an embedded server started once for the
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from openpyxl import load_workbook
 from sqlalchemy import MetaData, create_engine, select, text
 
 from shared import audit
@@ -206,6 +210,87 @@ class AuditTrail:
     def intact(self, runtime: ServiceRuntime, jurisdiction: str = "330200") -> bool:
         with runtime.db.transaction() as session:
             return audit.verify(session, self.table(runtime).__table__, runtime.service, jurisdiction).intact
+
+    def codes_shown(self, runtime: ServiceRuntime, admin: Any, also: Iterable[str] = ()) -> list[str]:
+        """What the office admin reads on ``/admin/audit/<service>`` (``admin``: a test client logged in as
+        them) and in its Excel export that is a bare code where a name belongs — every ASCII word left once
+        the identifiers people use are taken out (accounts, a case's or credential's id, addresses, hashes,
+        links; ``also``: others the test knows of), with the text around it. ``[]``: all reads in Chinese."""
+        page = admin.get(f"/admin/audit/{runtime.service}")
+        assert page.status_code == 200
+        export = admin.get(f"/admin/audit/{runtime.service}.xlsx")
+        assert export.status_code == 200
+        sheet = load_workbook(io.BytesIO(export.data)).active
+        readable = [row[:READABLE_COLUMNS] for row in sheet.iter_rows(values_only=True)]
+        texts = [_visible_text(page.get_data(as_text=True))]
+        texts += ["　".join(str(v) for v in row if v is not None) for row in readable]
+        known = self._identifiers(runtime) | set(also)
+        return [found for text in texts for found in _codes_in(text, known)]
+
+    def _identifiers(self, runtime: ServiceRuntime) -> set[str]:
+        known: set[str] = set()
+        for entry in self.entries(runtime):
+            if entry.actor_id not in audit.NOT_ACCOUNTS:
+                known.add(entry.actor_id)
+            if entry.object_type in IDENTIFIED_OBJECTS:
+                known.update(entry.object_id.split(","))
+        return known - {""}
+
+
+#: what the trail records by an id people use (a case's number, a person's account, a credential's key, a
+#: channel's or delivery's id): the pages show it as it is. Every other object is recorded by a code (a
+#: period's, a setting's, a service's, a jurisdiction's, a date) the pages must name.
+IDENTIFIED_OBJECTS = {
+    "case",
+    "devolution",
+    "person",
+    "login",
+    "api_credential",
+    "approval",
+    "delegation",
+    "channel",
+    "delivery",
+    "dead_letter",
+}
+#: the words of the pages themselves that are not codes
+NOT_CODES = {"SM3", "Excel", "Webhook", "SM4-GCM", "AES-256-GCM"}
+#: the export's columns people read (the hashes and the record as stored come after)
+READABLE_COLUMNS = 9
+_NOT_WORDS = re.compile(r"https?://\S+|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-f]{32,}\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
+
+
+def _visible_text(html: str) -> str:
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.hidden = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            self.hidden += tag in ("script", "style", "title")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.hidden -= tag in ("script", "style", "title")
+
+        def handle_data(self, data: str) -> None:
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def _codes_in(text: str, identifiers: set[str]) -> list[str]:
+    text = _NOT_WORDS.sub(" ", text)
+    for identifier in sorted(identifiers, key=len, reverse=True):
+        text = text.replace(identifier, " ")
+    return [
+        f"{m.group()} in “{text[max(0, m.start() - 30) : m.end() + 30].strip()}”"
+        for m in _WORD.finditer(text)
+        if m.group().rstrip(".:-") not in NOT_CODES
+    ]
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from services.deadlines.adapters.calendar_store import calendars
 from services.deadlines.app import SERVICE
 from services.deadlines.domain.calendar import LocalOverride
 from services.deadlines.usecases import calendar_admin
+from shared import audit
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import AppError, ValidationFailed
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 def operator(args: argparse.Namespace, runtime: ServiceRuntime) -> Principal:
     """Who the trail records for a command: the name given with ``--by``, acting from the command line."""
     where = getattr(args, "jurisdiction", None) or runtime.settings.jurisdictions[0]
-    return Principal("cli", args.by, where, None, frozenset())
+    return Principal(audit.CLI_ID, args.by, where, None, frozenset())
 
 
 def run(args: argparse.Namespace, runtime: ServiceRuntime) -> str:

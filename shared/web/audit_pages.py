@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
+from string import ascii_uppercase
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Table
 
 from shared import audit, localtime
+from shared.api_credentials import SCOPE_ROLE_NAMES
 from shared.auth import current_principal
 from shared.identity import ROLE_NAMES, Role
 from shared.jurisdictions import jurisdiction_name
@@ -35,7 +37,7 @@ PATH = "/admin/audit"
 
 def role_names(roles: list[str]) -> str:
     known = Role._value2member_map_
-    return "、".join(ROLE_NAMES[Role(r)] if r in known else r for r in roles)
+    return "、".join(ROLE_NAMES[Role(r)] if r in known else SCOPE_ROLE_NAMES.get(r, r) for r in roles)
 
 
 def when(instant: datetime) -> str:
@@ -92,11 +94,13 @@ def _page_number() -> int:
 
 
 def _row(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the page and the export show it: every code by its name."""
     return {
         **entry,
         "when": when(entry["at"]),
+        "account": audit.actor_account(entry["actor_id"], entry["actor_name"]),
         "action_name": audit.action_name(entry["action"]),
-        "object_name": audit.OBJECT_NAMES.get(entry["object_type"], entry["object_type"]),
+        "object_text": audit.object_text(entry["object_type"], entry["object_id"]),
         "role_names": role_names(list(entry["actor_roles"] or [])),
     }
 
@@ -207,22 +211,26 @@ def blueprint(service: str, table: Table, runtime_of: Any) -> Blueprint:
     return pages_bp
 
 
+#: the columns people read (as the page shows each entry), then the hashes, then the record as stored (the
+#: codes the entry was written with, kept so that the export holds the whole record)
 HEADERS = [
     "序号",
     "时间（北京时间）",
     "操作人",
-    "操作人编号",
+    "操作人账号",
     "角色",
     "来源地址",
     "操作",
-    "操作代码",
-    "对象类型",
-    "对象编号",
+    "对象",
     "内容摘要",
-    "详情",
     "前一条哈希",
     "本条哈希",
+    "操作代码（原始记录）",
+    "对象类型代码（原始记录）",
+    "对象编号（原始记录）",
+    "详情（原始记录）",
 ]
+WIDTHS = (8, 20, 12, 14, 16, 16, 16, 24, 50, 20, 20, 20, 16, 20, 40)
 
 
 def _workbook(
@@ -249,30 +257,29 @@ def _workbook(
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A6"
     zone = localtime.zone()
-    for e in entries:
+    for e in map(_row, entries):
         sheet.append(
             [
                 e["seq"],
                 e["at"].astimezone(zone).replace(tzinfo=None),
                 e["actor_name"],
-                e["actor_id"],
-                role_names(list(e["actor_roles"] or [])),
+                e["account"],
+                e["role_names"],
                 e["client_address"] or "",
-                audit.action_name(e["action"]),
-                e["action"],
-                audit.OBJECT_NAMES.get(e["object_type"], e["object_type"]),
-                e["object_id"],
+                e["action_name"],
+                e["object_text"],
                 e["summary"],
-                json.dumps(e["details"], ensure_ascii=False) if e["details"] else "",
                 e["prev_hash"],
                 e["hash"],
+                e["action"],
+                e["object_type"],
+                e["object_id"],
+                json.dumps(e["details"], ensure_ascii=False) if e["details"] else "",
             ]
         )
     for row in sheet.iter_rows(min_row=6, min_col=2, max_col=2):
         for cell in row:
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    for column, width in zip(
-        "ABCDEFGHIJKLMN", (8, 20, 12, 14, 16, 16, 16, 20, 12, 20, 50, 40, 20, 20), strict=True
-    ):
+    for column, width in zip(ascii_uppercase, WIDTHS, strict=False):
         sheet.column_dimensions[column].width = width
     return book

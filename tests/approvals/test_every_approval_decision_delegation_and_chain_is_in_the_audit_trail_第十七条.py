@@ -120,3 +120,32 @@ def test_an_adjusted_chain_is_recorded_with_its_steps(app, intake, ask, trail) -
         "extension",
     )
     assert chain.summary.startswith("调整审批链（") and "：主任；重新分派 0 件" in chain.summary
+
+
+def test_every_approval_delegation_and_chain_entry_reads_in_chinese_第十七条(app, intake, ask, trail) -> None:
+    approval_id = ask(request_id="req-decided")
+    head = app.test_client()
+    decide_form(head, approval_id, logged_in(head, intake, "bb.head"))
+    leader = app.test_client()
+    leader_session = logged_in(leader, intake, "bb.leader")
+    form = {"delegate_id": "bb.director", "starts_on": _today(), "ends_on": _today(), "reason": "外出开会"}
+    leader.post("/m/delegations", data={"csrf_token": leader_session.csrf_token, **form})
+    [delegated] = trail.entries(intake, action="delegation.add")
+    revoke = {"csrf_token": leader_session.csrf_token, "revoke": delegated.object_id}
+    leader.post("/m/delegations", data=revoke)
+    ask(request_id="req-recall")
+    recall = {"request_id": "req-recall", "by": {"user_id": "bb.clerk", "name": "张敏"}, "reason": "撤回"}
+    intake.bus.handle(Envelope(type=APPROVAL_RECALL, payload=recall, source="intake").to_dict())
+    with intake.unit_of_work() as uow:
+        approvals.hand_over(uow, "bb.head", settings=intake.settings, counter=WeekdayCounter())
+        uow.commit()
+    admin = {"Authorization": f"Bearer {development_token(intake, 'bb.admin')}", **PROXIED}
+    steps = [{"label": "主任", "role": "office_leader", "title_equals": "主任"}]
+    app.test_client().put("/api/v1/approvals/chains/extension", json={"steps": steps}, headers=admin)
+    actions = {e.action for e in trail.entries(intake)}
+    assert {"approval.decide", "delegation.revoke", "approval.recall", "approval_chain.set"} <= actions
+
+    reader = app.test_client()
+    logged_in(reader, intake, "bb.admin")
+    assert trail.codes_shown(intake, reader) == []
+    assert "审批链 延长办理期限" in reader.get("/admin/audit/intake").get_data(as_text=True)

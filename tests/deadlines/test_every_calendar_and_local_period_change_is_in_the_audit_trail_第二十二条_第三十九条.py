@@ -183,3 +183,45 @@ def test_the_office_admin_reads_exports_and_verifies_the_calendars_trail(client,
     ]
     clerk = _admin(deadlines, "bb.clerk", "王芳", NINGBO, role="office_clerk")
     assert clerk.get("/admin/audit/deadlines").status_code == 403
+
+
+def test_every_entry_names_the_year_day_period_and_setting_it_changed_in_chinese_第二十二条_第三十九条(
+    client, deadlines, monkeypatch, tmp_path, trail
+) -> None:
+    client.put("/api/v1/calendar/years/2027", json=NOTICE_2027, headers=_bearer(deadlines))
+    city = _admin(deadlines, "bb.admin", "周敏", NINGBO)
+    closure = {"csrf_token": city.csrf, "date": "2025-11-05", "kind": "closure", "reason": "台风停止办公"}
+    city.post("/admin/calendar/overrides", data=closure)
+    city.post("/admin/calendar/overrides/2025-11-05/withdraw", data={"csrf_token": city.csrf})
+    monkeypatch.setenv("DEADLINES_DATABASE_URL", deadlines.settings.database_url)
+    monkeypatch.setenv("DM_VAR_DIR", str(deadlines.settings.var_dir))
+    notice = tmp_path / "notice.json"
+    notice.write_text(json.dumps(NOTICE_2027, ensure_ascii=False), encoding="utf-8")
+    assert cli.main(["load-year", "2027", "--file", str(notice), "--by", "张三"]) == 0
+    district = _admin(deadlines, "hs.bb.admin", "梁宇", HAISHU)
+    source = "海曙区部门职责管理办法（海编委〔2026〕3号）"
+    period = {"csrf_token": district.csrf, "rule": "acceptance_decision", "length": "3", "source": source}
+    district.post("/admin/periods", data=period)
+    back = {**period, "source": "海编委〔2026〕5号"}
+    district.post("/admin/periods/acceptance_decision/withdraw", data=back)
+    reply_range = {
+        "csrf_token": district.csrf,
+        "reply_range.min_working_days": "7",
+        "reply_range.max_working_days": "15",
+        "reply_range.source": source,
+    }
+    district.post("/admin/periods/settings/reply_range", data=reply_range)
+    back = {**reply_range, "source": "海编委〔2026〕9号"}
+    district.post("/admin/periods/settings/reply_range/withdraw", data=back)
+    for admin in (city, district):
+        admin.post("/admin/audit/deadlines/verify", data={"csrf_token": admin.csrf})
+    assert len(trail.entries(deadlines)) == 10
+
+    assert trail.codes_shown(deadlines, city) == []
+    assert trail.codes_shown(deadlines, district) == []
+    page = district.get("/admin/audit/deadlines").get_data(as_text=True)
+    assert "本地办理期限 受理决定期限（第十七条）" in page and "本地规定 书面征求意见答复期限" in page
+    assert "审计日志 期限服务" in page
+    page = city.get("/admin/audit/deadlines").get_data(as_text=True)
+    assert "节假日安排 2027年" in page and "本地调整 2025年11月5日（星期三）" in page
+    assert '张三<br><span class="meta">命令行</span>' in page

@@ -114,3 +114,31 @@ def test_the_office_admin_reads_the_devolution_trail_in_chinese(client, auth, de
     page = client.get("/admin/audit/devolution").get_data(as_text=True)
     assert "职责下放服务" in page and "职责下放：起草申请" in page and "172.18.3.4" in page
     assert "职责下放事项 dv-" in page
+
+
+def test_every_entry_of_a_devolutions_course_reads_in_chinese_第三十三条至第三十五条(
+    client, auth, devolution, trail
+) -> None:
+    devolution_id = _post(client, auth, APPLICANT, "", complete_application()).get_json()["id"]
+    _post(client, auth, APPLICANT, f"/{devolution_id}/submission")
+    returned = {"reasons": "请补充书面意见", "items": ["feedback"]}
+    _post(client, auth, OFFICE, f"/{devolution_id}/return", returned)
+    _post(client, auth, APPLICANT, f"/{devolution_id}/submission")
+    overdue = {"clock_id": f"devolution:{devolution_id}:review", "rule": "devolution_review"}
+    deliver(devolution, CLOCK_OVERDUE, {**overdue, "overdue_working_days": 1}, "deadlines")
+    _post(client, auth, OFFICE, f"/{devolution_id}/review", READY_REVIEW)
+    deliver(devolution, APPROVAL_DECIDED, approval_decision(sent(devolution, APPROVAL_REQUEST)[-1]), "intake")
+    body = {"document_number": "甬编办〔2026〕12号", "document_date": "2026-08-31"}
+    _post(client, auth, OFFICE, f"/{devolution_id}/issuance", body)
+    draft = _post(client, auth, APPLICANT, "", {"duty_name": "食品小作坊登记"}).get_json()["id"]
+    csrf = _log_in(client, devolution, APPLICANT, "nb-scjg", "dept_clerk")
+    client.post(f"/devolution/{draft}/delete", data={"csrf_token": csrf}, headers=PROXIED)
+    csrf = _log_in(client, devolution, "bb.admin", "nb-bb", "office_admin")
+    assert client.get("/devolution/figures.xlsx?figure=report_received&department=nb-scjg").status_code == 200
+    client.post("/admin/audit/devolution/verify", data={"csrf_token": csrf})
+    actions = {e.action for e in trail.entries(devolution)}
+    assert {"devolution.issue", "devolution.clock_overdue", "ledger.export", "audit.verify"} <= actions
+
+    assert trail.codes_shown(devolution, client) == []
+    page = client.get("/admin/audit/devolution").get_data(as_text=True)
+    assert "审计日志 职责下放服务" in page and f"职责下放事项 {devolution_id}" in page

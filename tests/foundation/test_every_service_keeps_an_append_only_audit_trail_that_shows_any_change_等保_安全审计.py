@@ -115,7 +115,7 @@ def test_an_operator_closing_a_dead_letter_is_recorded_by_the_command_line(
     assert dead_letters._main([service, "resolve", str(letter.id), "--note", "重复消息，已人工核对"]) == 0
     [closed] = trail.entries(runtime, action="dead_letter.resolve")
     assert (closed.actor_id, closed.actor_name, closed.object_id) == ("cli", "命令行", str(letter.id))
-    assert closed.summary == "关闭失败消息 clock.start（业务规则拒绝）：重复消息，已人工核对"
+    assert closed.summary == "关闭失败消息“启动期限计时”（业务规则拒绝）：重复消息，已人工核对"
     assert closed.jurisdiction == runtime.settings.jurisdictions[0] and trail.intact(
         runtime, closed.jurisdiction
     )

@@ -8,14 +8,16 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from casework_support import Desk, application_body
+import pytest
+from casework_support import Desk, accepted_application, application_body
 from openpyxl import load_workbook
 from sqlalchemy import select, text, update
 
 from services.intake.pages.login import session_user
 from services.intake.tables import AuditEntry
-from services.intake.usecases import directory
+from services.intake.usecases import audit_log, credentials, directory
 from shared import audit, localtime
+from shared.errors import Unauthorized
 from shared.identity import Principal, Role
 from shared.web import session
 
@@ -131,14 +133,15 @@ def test_the_export_has_chinese_headers_dates_as_dates_and_the_filters_at_the_to
         "序号",
         "时间（北京时间）",
         "操作人",
-        "操作人编号",
+        "操作人账号",
         "角色",
         "来源地址",
         "操作",
     ]
     rows = list(sheet.iter_rows(min_row=6, values_only=True))
     assert [r[0] for r in rows] == [4, 3, 2] and isinstance(rows[0][1], datetime)
-    assert rows[0][2] == "赵磊" and rows[0][6] == "签发接口凭证" and len(rows[0][13]) == 64
+    assert rows[0][2] == "赵磊" and rows[0][6] == "签发接口凭证" and rows[0][7] == "k2"
+    assert len(rows[0][10]) == 64 and rows[0][11] == "credential.issue"  # the hash; the record as stored
     with desk.runtime.db.transaction() as s:
         [export] = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "audit.export")))
     assert export.details["count"] == 3 and export.actor_id == "bb.admin"
@@ -158,3 +161,48 @@ def test_exporting_the_worklist_ledger_is_recorded_第三十六条(make_runtime)
     with desk.runtime.db.transaction() as s:
         [export] = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.export")))
     assert export.actor_id == "bb.clerk" and "编办待办事项台账" in export.summary
+
+
+def _as(desk: Desk, user: str) -> None:
+    person = session_user(desk.runtime, directory.find_person(desk.runtime, user))
+    cookie = session.dump(session.new_session(desk.runtime.settings, person), desk.runtime.settings)
+    desk.client.set_cookie(session.COOKIE_NAME, cookie, path=session.COOKIE_PATH)
+
+
+def test_every_entry_names_what_it_acted_on_in_chinese_and_an_account_only_where_there_is_one(
+    make_runtime, trail
+) -> None:
+    desk = _desk(make_runtime)
+    runtime = desk.runtime
+    case_id = accepted_application(desk)
+    overdue = {"clock_id": f"{case_id}:coordination_opinion", "case": {"id": case_id}}
+    desk.deliver("clock.overdue", {**overdue, "rule": "coordination_opinion", "due_date": "2027-01-12"})
+    admin = directory.principal_of(directory.find_person(runtime, "bb.admin"))
+    issued = credentials.issue(runtime, admin, name="12345 热线平台", scope="read", role="office_clerk")
+    credentials.exchange(runtime, issued.secret)
+    with pytest.raises(Unauthorized):
+        credentials.exchange(runtime, issued.secret[:-2] + "xx")
+    credentials.revoke(runtime, admin, issued.credential["id"])
+    audit_log.logged_in(runtime, admin, audit_log.ZWD_QR)
+    audit_log.login_refused(runtime, audit_log.ZWD_APP, code="auth_code_invalid", detail="免登码无效")
+    audit_log.logged_out(runtime, admin, everywhere=True)
+    envelope = {"event_id": "e-1", "type": "clock.scheduled", "source": "deadlines", "payload": {}}
+    runtime.dead_letters.record(envelope, ValueError("case_unknown"), reason="refused", retries=0)
+    [letter] = runtime.dead_letters.open_letters()
+    operator = Principal(audit.CLI_ID, "命令行", "330200", None, frozenset())
+    runtime.dead_letters.resolve(letter.id, "重复消息，已人工核对", by=operator)
+    for user, ledger in (("bb.clerk", "/worklist.xlsx"), ("bb.head", "/supervision/cases.xlsx")):
+        _as(desk, user)
+        assert desk.client.get(ledger).status_code == 200
+    _as(desk, "bb.admin")
+    desk.client.post("/admin/audit/intake/verify", data={"csrf_token": _csrf(desk)})
+    actions = {e.action for e in trail.entries(runtime)}
+    assert {"case.accept", "case.deadline_overdue", "credential.revoke", "login.refused"} <= actions
+    assert {"logout", "dead_letter.resolve", "ledger.export", "audit.verify", "directory.load"} <= actions
+
+    assert trail.codes_shown(runtime, desk.client) == []
+    page = desk.client.get("/admin/audit/intake").get_data(as_text=True)
+    assert "组织目录 宁波市" in page and "审计日志 受理服务" in page and f"事项 {case_id}" in page
+    assert "只读接口凭证、编办经办人" in page  # the credential's roles, by their names
+    assert "关闭失败消息“期限安排通知”（业务规则拒绝）：重复消息，已人工核对" in page
+    assert '<td data-label="操作人">系统</td>' in page  # the system has no account to show

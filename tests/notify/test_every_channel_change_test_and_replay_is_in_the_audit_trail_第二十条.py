@@ -53,6 +53,42 @@ def _robot(standin) -> dict[str, object]:  # type: ignore[no-untyped-def]
     }
 
 
+def _legacy_channel(runtime) -> None:  # type: ignore[no-untyped-def]
+    """A channel stored before secrets were encrypted."""
+    with runtime.db.transaction() as session:
+        session.add(
+            Channel(
+                id="legacy",
+                jurisdiction=NINGBO,
+                kind="robot",
+                name="旧渠道",
+                config={"url": "http://127.0.0.1/robot/send"},
+                credentials={"access_token": "t0ken", "secret": "s3cret"},
+            )
+        )
+
+
+def _parked_delivery(runtime) -> Delivery:  # type: ignore[no-untyped-def]
+    """A delivery waiting for an operator (待人工处理)."""
+    with runtime.unit_of_work() as uow:
+        delivery.record_request(uow, Envelope(**send_request("k-1", [party("person", "scjg.clerk")])))
+        uow.commit()
+    with runtime.db.transaction() as session:
+        parked = session.query(Delivery).filter_by(recipient="person:scjg.clerk").one()
+        parked.state = PARKED
+    return parked
+
+
+def _log_in_admin(client, runtime) -> str:  # type: ignore[no-untyped-def]
+    """The office admin's session on the pages; its CSRF token."""
+    person = web_session.SessionUser(
+        "bb.admin", "赵磊", NINGBO, "nb-bb", frozenset({"office_admin"}), "编办", "宁波市"
+    )
+    started = web_session.new_session(runtime.settings, person)
+    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, runtime.settings), path="/")
+    return started.csrf_token
+
+
 def test_a_robot_created_tested_and_disabled_is_recorded_without_its_secrets(
     client, notify, standin, trail
 ) -> None:
@@ -89,12 +125,7 @@ def test_a_refused_channel_leaves_no_entry(client, notify, standin, trail) -> No
 
 
 def test_a_delivery_replayed_by_hand_is_recorded_with_its_batch_第二十条(client, notify, trail) -> None:
-    with notify.unit_of_work() as uow:
-        delivery.record_request(uow, Envelope(**send_request("k-1", [party("person", "scjg.clerk")])))
-        uow.commit()
-    with notify.db.transaction() as session:
-        parked = session.query(Delivery).filter_by(recipient="person:scjg.clerk").one()
-        parked.state = PARKED
+    parked = _parked_delivery(notify)
     assert client.post(f"/api/v1/deliveries/{parked.id}/replay", headers=_admin(notify)).status_code == 202
     assert client.post(f"/api/v1/deliveries/{parked.id}/replay", headers=_admin(notify)).status_code == 409
     [replayed] = trail.entries(notify, action="delivery.replay")
@@ -103,17 +134,7 @@ def test_a_delivery_replayed_by_hand_is_recorded_with_its_batch_第二十条(cli
 
 
 def test_re_encrypting_the_channel_secrets_is_recorded_by_the_command_line(notify, trail) -> None:
-    with notify.db.transaction() as session:  # a channel stored before secrets were encrypted
-        session.add(
-            Channel(
-                id="legacy",
-                jurisdiction=NINGBO,
-                kind="robot",
-                name="旧渠道",
-                config={"url": "http://127.0.0.1/robot/send"},
-                credentials={"access_token": "t0ken", "secret": "s3cret"},
-            )
-        )
+    _legacy_channel(notify)
     assert channel_secrets.rotate(notify) == 1 and channel_secrets.rotate(notify) == 0  # the second: nothing
     [rotated] = trail.entries(notify, action="channel.rotate_secrets")
     assert (rotated.actor_id, rotated.actor_name, rotated.object_id) == ("cli", "命令行", "legacy")
@@ -122,10 +143,34 @@ def test_re_encrypting_the_channel_secrets_is_recorded_by_the_command_line(notif
 
 def test_the_office_admin_reads_the_notify_trail_in_chinese(client, notify, standin) -> None:
     client.post("/api/v1/channels", json=_robot(standin), headers=_admin(notify))
-    person = web_session.SessionUser(
-        "bb.admin", "赵磊", NINGBO, "nb-bb", frozenset({"office_admin"}), "编办", "宁波市"
-    )
-    started = web_session.new_session(notify.settings, person)
-    client.set_cookie(web_session.COOKIE_NAME, web_session.dump(started, notify.settings), path="/")
+    _log_in_admin(client, notify)
     page = client.get("/admin/audit/notify?action=channel.create").get_data(as_text=True)
     assert "通知服务" in page and "新建通知渠道" in page and "共 1 条记录" in page and "通知渠道" in page
+
+
+def test_every_entry_names_its_channel_and_delivery_in_chinese_第二十条(
+    client, notify, standin, trail
+) -> None:
+    channel = client.post("/api/v1/channels", json=_robot(standin), headers=_admin(notify)).get_json()
+    client.post(f"/api/v1/channels/{channel['id']}/test", json={}, headers=_admin(notify))
+    client.post(f"/api/v1/channels/{channel['id']}/disable", headers=_admin(notify))
+    client.post("/api/v1/channels/zwd-default/test", json={}, headers=_admin(notify))
+    parked = _parked_delivery(notify)
+    client.post(f"/api/v1/deliveries/{parked.id}/replay", headers=_admin(notify))
+    _legacy_channel(notify)
+    channel_secrets.rotate(notify)
+    csrf = _log_in_admin(client, notify)
+    client.post("/admin/audit/notify/verify", data={"csrf_token": csrf})
+    assert {e.action for e in trail.entries(notify)} >= {
+        "channel.create",
+        "channel.test",
+        "channel.disable",
+        "delivery.replay",
+        "channel.rotate_secrets",
+        "audit.verify",
+    }
+
+    key = notify.extensions["notify.context"].keyring.current.id
+    assert trail.codes_shown(notify, client, also={key, "k-1"}) == []  # the key's id, the test case's title
+    page = client.get("/admin/audit/notify").get_data(as_text=True)
+    assert "通知渠道 浙政钉工作通知（部署配置）" in page and "审计日志 通知服务" in page

@@ -4,8 +4,13 @@ refusal, a preview) leaves no entry."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from shared import audit
 from shared.identity import Principal
+from shared.local_rules import NAMES as SETTING_NAMES
+from shared.measures import RULES
+from shared.web.formatting import chinese_date
 
 CALENDAR_LOAD = "calendar.load_year"
 OVERRIDE_SET, OVERRIDE_REMOVE = "calendar.override_set", "calendar.override_remove"
@@ -27,6 +32,12 @@ audit.name_actions(
         "calendar_override": "本地调整",
         "local_period": "本地办理期限",
         "local_setting": "本地规定",
+    },
+    ids={  # the ids these objects are recorded by are codes and dates: the pages name them
+        "calendar_year": lambda year: f"{int(year)}年",
+        "calendar_override": lambda day: chinese_date(date.fromisoformat(day)),
+        "local_period": lambda code: f"{RULES[code].name}期限（{RULES[code].article_label}）",
+        "local_setting": lambda code: SETTING_NAMES[code],
     },
 )
 

@@ -80,6 +80,7 @@ audit.name_actions(
         CHAIN_SET: "调整审批链",
     },
     objects={"approval": "审批事项", "delegation": "委托代批", "approval_chain": "审批链"},
+    ids={"approval_chain": lambda kind: "全部审批事项" if kind == chains.ANY_KIND else DECISION_KINDS[kind]},
 )
 
 
@@ -150,7 +151,7 @@ def _audit(
 
 def _person(user_id: str, name: str, jurisdiction: str) -> Principal:
     """Who acted, as a message names them (their roles are not in it)."""
-    return Principal(user_id or "unknown", name or "有关人员", jurisdiction, None, frozenset())
+    return Principal(user_id or audit.UNKNOWN_ID, name or "有关人员", jurisdiction, None, frozenset())
 
 
 def _names(session: Session, ids: Sequence[str]) -> dict[str, str]:

@@ -50,7 +50,7 @@ def login_refused(
     audit.record(
         runtime,
         LOGIN_REFUSED,
-        actor=Principal(account or "anonymous", "未登录用户", where, None, frozenset()),
+        actor=Principal(account or audit.ANONYMOUS_ID, "未登录用户", where, None, frozenset()),
         object_type="login",
         object_id=account or "",
         summary=f"登录失败（{METHOD_NAMES.get(method, method)}）：{detail}",

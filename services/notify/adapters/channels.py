@@ -25,6 +25,8 @@ from shared.platform.zwd import PLATFORM_HOSTS
 
 DEFAULT_ZWD_CHANNEL_ID = "zwd-default"
 CHANNEL_KIND_NAMES = {ZWD: "浙政钉工作通知", ROBOT: "群机器人", WEBHOOK: "签名 Webhook"}
+#: the channel the deployment configures (no one named it on the channels page)
+DEFAULT_ZWD_CHANNEL_NAME = f"{CHANNEL_KIND_NAMES[ZWD]}（部署配置）"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ under a new key — each with who, when, from where and what; never a secret."""
 
 from __future__ import annotations
 
+from services.notify.adapters.channels import DEFAULT_ZWD_CHANNEL_ID, DEFAULT_ZWD_CHANNEL_NAME
 from shared import audit
 
 CHANNEL_CREATE, CHANNEL_DISABLE, CHANNEL_TEST = "channel.create", "channel.disable", "channel.test"
@@ -19,4 +20,5 @@ audit.name_actions(
         SECRETS_ROTATE: "轮换渠道密钥",
     },
     objects={"channel": "通知渠道", "delivery": "投递记录"},
+    ids={"channel": lambda ids: ids.replace(DEFAULT_ZWD_CHANNEL_ID, DEFAULT_ZWD_CHANNEL_NAME)},
 )

@@ -14,7 +14,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from services.notify.adapters.channels import CHANNEL_KIND_NAMES, DEFAULT_ZWD_CHANNEL_ID
+from services.notify.adapters.channels import (
+    CHANNEL_KIND_NAMES,
+    DEFAULT_ZWD_CHANNEL_ID,
+    DEFAULT_ZWD_CHANNEL_NAME,
+)
 from services.notify.adapters.keyring import field_names, is_encrypted
 from services.notify.domain.delivery import ROBOT, WEBHOOK, ZWD
 from services.notify.domain.templates import BUILTIN_BY_CODE, render
@@ -73,7 +77,7 @@ def default_channel_view(ctx: NotifyContext, jurisdiction: str) -> dict[str, Any
         "id": DEFAULT_ZWD_CHANNEL_ID,
         "kind": ZWD,
         "kind_name": CHANNEL_KIND_NAMES[ZWD],
-        "name": "浙政钉工作通知（部署配置）",
+        "name": DEFAULT_ZWD_CHANNEL_NAME,
         "jurisdiction": jurisdiction,
         "enabled": True,
         "source": "settings",
@@ -187,7 +191,7 @@ def test_channel(
     result = _send_test(ctx, principal, channel_id, account_id)
     with ctx.db.transaction() as session:
         row = session.get(Channel, channel_id)
-        name = row.name if row is not None else "浙政钉工作通知（部署配置）"
+        name = row.name if row is not None else DEFAULT_ZWD_CHANNEL_NAME
     audit.record(
         ctx.runtime,
         audit_log.CHANNEL_TEST,

@@ -17,6 +17,7 @@ from typing import Any
 from services.notify.adapters.channels import ChannelConfig
 from services.notify.adapters.keyring import ALGORITHMS, Keyring, is_encrypted
 from services.notify.usecases import audit_log
+from shared import audit
 from shared.config import Settings
 from shared.identity import Principal
 
@@ -70,7 +71,7 @@ def rotate(runtime: Any) -> int:
         for jurisdiction, channels in rotated.items():
             uow.audit(
                 audit_log.SECRETS_ROTATE,
-                actor=Principal("cli", "命令行", jurisdiction, None, frozenset()),
+                actor=Principal(audit.CLI_ID, "命令行", jurisdiction, None, frozenset()),
                 object_type="channel",
                 object_id=",".join(channels)[:200],
                 summary=f"以密钥 {keyring.current.id}（{keyring.current.algorithm_name}）重新加密渠道密钥"
