@@ -12,14 +12,18 @@ from services.intake.domain.approvals.model import Actor as Approver
 from services.intake.domain.approvals.model import Approval, Decision, Outcome, Step
 from services.intake.domain.approvals.model import Status as ApprovalStatus
 from services.intake.domain.cases import Case, Kind, Status
-from services.intake.tables import ApprovalDecisionRow, ApprovalRow, CaseParty, CaseRecord
+from services.intake.tables import ApprovalDecisionRow, ApprovalRow, CaseParty, CaseRecord, opened
 
 
 def case_of(session: Session, record: CaseRecord, parties: Iterable[str] | None = None) -> Case:
     """The case as the domain sees it; ``parties`` (department codes) when the caller has them already."""
     if parties is None:
-        query = select(CaseParty.department_code).where(CaseParty.case_id == record.id)
-        parties = session.scalars(query).all()
+        kept = opened.rows_of(session, CaseParty, record.id)  # a case opened in this transaction: as written
+        if kept is not None:
+            parties = [p.department_code for p in kept]
+        else:
+            query = select(CaseParty.department_code).where(CaseParty.case_id == record.id)
+            parties = session.scalars(query).all()
     return Case(
         id=record.id,
         kind=Kind(record.kind),

@@ -34,6 +34,7 @@ from services.intake.tables import (
     Department,
     LocalRulesReplica,
     Solicitation,
+    opened,
 )
 from services.intake.usecases.attachments import attachment_payload
 from shared.errors import NotFound
@@ -63,7 +64,8 @@ def load_visible(session: Session, actor: Actor, case_id: str) -> CaseRecord:
 
 
 def parties_of(session: Session, case_id: str) -> list[CaseParty]:
-    return list(session.scalars(select(CaseParty).where(CaseParty.case_id == case_id)).all())
+    """The case's parties, by department code."""
+    return _rows(session, CaseParty, case_id, CaseParty.department_code)
 
 
 def pending_solicitations(session: Session, case_id: str) -> list[Solicitation]:
@@ -155,6 +157,9 @@ def clock_payload(clock: CaseClock, names: dict[str, str] = RULE_NAMES) -> dict[
 
 
 def _rows(session: Session, model: Any, case_id: str, order: Any) -> list[Any]:
+    kept = opened.rows_of(session, model, case_id)  # a case opened in this transaction: as written
+    if kept is not None:
+        return sorted(kept, key=lambda row: getattr(row, order.key))
     return list(session.scalars(select(model).where(model.case_id == case_id).order_by(order)).all())
 
 

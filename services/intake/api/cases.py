@@ -34,6 +34,7 @@ from services.intake.tables import IdempotentRequest
 from services.intake.usecases import attachments
 from services.intake.usecases import cases as service
 from services.intake.usecases.case_actions import ACTIONS, CaseAction
+from services.intake.usecases.case_opening import answering
 from shared import attachment_store, idempotency, uploads
 from shared.attachment_store import AttachmentStore
 from shared.auth import current_principal, require_roles
@@ -401,14 +402,15 @@ Submission = Callable[[ServiceRuntime, Actor, Any, IdempotencyClaim | None], str
 def _submit(submission: Submission, command: Any) -> Any:
     """Open a case once per ``Idempotency-Key``: 201 with the case; a repeat answers with the same case."""
     runtime, actor = current_runtime(), _actor()
-    return idempotency.respond_once(
-        runtime.db,
-        IdempotentRequest,
-        actor.user_id,
-        201,
-        lambda claim: submission(runtime, actor, command, claim),
-        lambda case_id: service.get_case(runtime, actor, case_id),
-    )
+    with answering() as answers:  # the 201 from the rows just written, not read back
+        return idempotency.respond_once(
+            runtime.db,
+            IdempotentRequest,
+            actor.user_id,
+            201,
+            lambda claim: submission(runtime, actor, command, claim),
+            lambda case_id: service.opened_case(runtime, actor, case_id, answers),
+        )
 
 
 @cases_blp.post("/cases/filings")

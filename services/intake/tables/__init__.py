@@ -3,6 +3,7 @@
 Importing this package puts every table on the metadata (what Alembic and the tests compare to migrations).
 """
 
+from services.intake.tables import opened  # noqa: F401  (its session events: the rows of a case opened here)
 from services.intake.tables.approvals import (
     ApprovalDecisionRow,
     ApprovalEventRow,

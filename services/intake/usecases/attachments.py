@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.intake.domain.actors import Actor
-from services.intake.tables import Attachment
+from services.intake.tables import Attachment, opened
 from shared.attachment_store import CHUNK, AttachmentStore, store_once
 from shared.config import Settings
 from shared.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
@@ -132,6 +132,7 @@ def claim(
         raise ValidationFailed.for_field(field, f"附件不存在或不可用：{'、'.join(bad)}")
     for row in rows:
         row.case_id = case_id
+    opened.keep(session, rows)  # a case opened in this transaction has them (tables.opened)
     return list(rows)
 
 

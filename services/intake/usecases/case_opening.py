@@ -3,15 +3,18 @@ the first messages, all in one unit of work — and the ``Idempotency-Key`` reco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.intake import queries
 from services.intake.domain.actors import Actor
 from services.intake.domain.cases import Kind, Source, Status, open_case
-from services.intake.tables import CaseParty, CaseRecord, IdempotentRequest
+from services.intake.tables import CaseParty, CaseRecord, IdempotentRequest, opened
 from services.intake.usecases import attachments
 from services.intake.usecases.case_step import Step, commit, new_id, save, start_step
 from services.intake.usecases.documents import produce_after_commit
@@ -42,6 +45,23 @@ class NewCase:
     check: Callable[[Session], None] = field(default=lambda _session: None)
 
 
+_ANSWERS: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar("intake_opening_answers", default=None)
+
+
+@contextmanager
+def answering() -> Iterator[dict[str, dict[str, Any]]]:
+    """While the API opens a case: the opening keeps the case in full as it wrote it, by its id — what
+    ``GET /cases/{id}`` answers before today's working days are counted — so that the 201 is made without
+    reading back what was just written. A repeat of the request, or an opening that did not commit, leaves
+    nothing here: its answer is read from the database."""
+    answers: dict[str, dict[str, Any]] = {}
+    token = _ANSWERS.set(answers)
+    try:
+        yield answers
+    finally:
+        _ANSWERS.reset(token)
+
+
 def open_new_case(
     runtime: ServiceRuntime,
     actor: Actor,
@@ -62,8 +82,13 @@ def open_new_case(
         effects(step)
         save(step)
         idempotency.record(uow.session, IdempotentRequest, claim, record.id)
-        produce_after_commit(uow, runtime, step)  # a written step's document (限期纠正通知), once committed
+        # a written step's document (限期纠正通知), once committed: then the answer is read after it
+        documents_follow = produce_after_commit(uow, runtime, step)
+        answers = _ANSWERS.get() if not documents_follow else None
+        shown = queries.detail(uow.session, record, actor) if answers is not None else None
         commit(uow)
+        if answers is not None and shown is not None:
+            answers[record.id] = shown
         return record.id
 
 
@@ -82,6 +107,7 @@ def _insert(uow: UnitOfWork, actor: Actor, new: NewCase) -> CaseRecord:
         version=1,  # as the first flush sets it: the step's notices use it (Step.dedupe) before that
     )
     uow.session.add(record)  # written with its parties, clocks and history at one flush (tables.cases)
+    opened.opening(uow.session, record)  # what follows reads its rows from memory (tables.opened)
     for code, role in new.parties.items():
         uow.session.add(CaseParty(case_id=record.id, department_code=code, role=role))
     return record

@@ -153,6 +153,14 @@ def get_case(runtime: ServiceRuntime, actor: Actor, case_id: str) -> dict[str, A
     return as_of_today(runtime, view)
 
 
+def opened_case(
+    runtime: ServiceRuntime, actor: Actor, case_id: str, answers: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The case a request just opened, as its opening kept it (:func:`case_opening.answering`), or read."""
+    kept = answers.pop(case_id, None)
+    return as_of_today(runtime, kept) if kept is not None else get_case(runtime, actor, case_id)
+
+
 def as_of_today(runtime: ServiceRuntime, view: dict[str, Any]) -> dict[str, Any]:
     """The working days left on each running clock counted from today, with the calendar window its last
     event carried (the deadlines API only for a clock stored without one), not as they were when the clock

@@ -431,14 +431,16 @@ def available_steps(runtime: ServiceRuntime, actor: Actor, case_id: str) -> list
         return out
 
 
-def produce_after_commit(uow: UnitOfWork, runtime: ServiceRuntime, step: Step) -> None:
+def produce_after_commit(uow: UnitOfWork, runtime: ServiceRuntime, step: Step) -> bool:
     """Have the written documents of the step produced once its transaction has committed (the office's
-    habit: the letter comes with the step, see :data:`rules.PRODUCED_BY`)."""
+    habit: the letter comes with the step, see :data:`rules.PRODUCED_BY`); whether there are any."""
     record, actor = step.record, step.actor
     codes = [c for e in step.entries for c in rules.produced_by(e.action, record.kind, record.source)]
-    if codes and actor.is_office:
-        case_id = record.id
-        uow.after_commit(lambda: produce_documents(runtime, actor, case_id, codes))
+    if not (codes and actor.is_office):
+        return False
+    case_id = record.id
+    uow.after_commit(lambda: produce_documents(runtime, actor, case_id, codes))
+    return True
 
 
 def produce_documents(runtime: ServiceRuntime, actor: Actor, case_id: str, steps: list[str]) -> None:

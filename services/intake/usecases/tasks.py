@@ -36,7 +36,7 @@ from services.intake.domain.cases import STATUS_NAMES, Status, next_actor
 from services.intake.domain.coordination import REPLY_OPEN
 from services.intake.domain.procedure import SOLICITING_STATES
 from services.intake.messages.cases import department_party, office_party
-from services.intake.tables import ApprovalRow, CaseClock, CaseRecord, Solicitation, WorklistTask
+from services.intake.tables import ApprovalRow, CaseClock, CaseRecord, Solicitation, WorklistTask, opened
 from services.intake.tables.approvals import DelegationRow
 from services.intake.usecases import worklist
 from services.intake.usecases.approvals import beijing_today, deputies_of
@@ -178,11 +178,7 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
     """The tasks the case waits for now, by task id."""
     case = mapping.case_of(session, record)
     status = Status(record.status)
-    replies = [
-        s
-        for s in session.scalars(select(Solicitation).where(Solicitation.case_id == record.id))
-        if s.status in REPLY_OPEN
-    ]
+    replies = [s for s in _of_case(session, Solicitation, record.id) if s.status in REPLY_OPEN]
     actor = next_actor(case, solicitations_open=bool(replies))
     ref = case_ref(
         service="intake",
@@ -191,11 +187,7 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
         title=record.title,
         jurisdiction=record.jurisdiction_code,
     )
-    clocks = {
-        c.clock_id: c
-        for c in session.scalars(select(CaseClock).where(CaseClock.case_id == record.id))
-        if c.state in LIVE_CLOCK_STATES
-    }
+    clocks = {c.clock_id: c for c in _of_case(session, CaseClock, record.id) if c.state in LIVE_CLOCK_STATES}
     common = {"case": ref, "url": f"/cases/{record.id}", "department": record.applicant_department}
     tasks: dict[str, dict[str, Any]] = {}
     if actor == "departments" and status in SOLICITING_STATES:
@@ -243,6 +235,13 @@ def case_tasks(session: Session, record: CaseRecord) -> dict[str, dict[str, Any]
         if nearest is None and any(c.state == "requested" for c in clocks.values()):
             tasks[tid][AWAITING_DATE] = True
     return tasks
+
+
+def _of_case(session: Session, model: type[opened.Row], case_id: str) -> list[opened.Row]:
+    kept = opened.rows_of(session, model, case_id)  # a case opened in this transaction: as written
+    if kept is not None:
+        return kept
+    return list(session.scalars(select(model).where(model.case_id == case_id)))  # type: ignore[attr-defined]
 
 
 def approval_tasks(session: Session, row: ApprovalRow) -> dict[str, dict[str, Any]]:
@@ -306,23 +305,28 @@ def _sync(
     """``case_id``: the case whose tasks ``prefix`` names, so that ix_worklist_task_case_open finds them (the
     prefix then only tells intake's tasks of it from another service's case of the same id)."""
     session = uow.session
-    query = select(WorklistTask).where(
-        WorklistTask.task_id.startswith(prefix, autoescape=True), WorklistTask.state == worklist.OPEN
-    )
-    if case_id is not None:
-        query = query.where(WorklistTask.case_id == case_id)
-    open_now = {row.task_id: row for row in session.scalars(query)}
+    kept = opened.rows_of(session, WorklistTask, case_id) if case_id is not None else None
+    if kept is not None:  # a case opened in this transaction: its tasks are the ones written here, if any
+        everything = {row.task_id: row for row in kept if row.task_id.startswith(prefix)}
+        open_now = {task_id: row for task_id, row in everything.items() if row.state == worklist.OPEN}
+    else:
+        query = select(WorklistTask).where(
+            WorklistTask.task_id.startswith(prefix, autoescape=True), WorklistTask.state == worklist.OPEN
+        )
+        if case_id is not None:
+            query = query.where(WorklistTask.case_id == case_id)
+        open_now = {row.task_id: row for row in session.scalars(query)}
     at = utcnow().isoformat()
     for task_id, wanted_body in wanted.items():
         awaiting_date = bool(wanted_body.pop(AWAITING_DATE, False))
         row = open_now.get(task_id)
         if row is None or _differs(row, wanted_body):
             body = {**wanted_body, "opened_at": at}
-            worklist.task_opened(uow, body)
+            worklist.task_opened(uow, body, worklist.LOOK_UP if kept is None else everything.get(task_id))
             if not awaiting_date:
                 uow.publish(NOTIFY, TASK_OPENED, _without_calendar(body))
         elif row.calendar != wanted_body.get("calendar"):  # the worklist counts days, the to-do centre not
-            worklist.task_opened(uow, {**wanted_body, "opened_at": at})
+            worklist.task_opened(uow, {**wanted_body, "opened_at": at}, row)
     for task_id in sorted(set(open_now) - set(wanted)):
         body = {"task_id": task_id, "outcome": outcome(task_id), "at": at}
         worklist.task_closed(uow, body)

@@ -63,10 +63,20 @@ def _is_stale(task: WorklistTask | None, at: datetime) -> bool:
     return task is not None and task.changed_at is not None and task.changed_at > at
 
 
-def task_opened(uow: UnitOfWork, payload: Mapping[str, Any]) -> None:
-    """Open (or update, or reopen) the task; an event older than the task's last change is ignored."""
+class _LookUp:
+    """The task's row is not known yet: :func:`task_opened` reads it."""
+
+
+LOOK_UP = _LookUp()
+
+
+def task_opened(
+    uow: UnitOfWork, payload: Mapping[str, Any], row: WorklistTask | _LookUp | None = LOOK_UP
+) -> None:
+    """Open (or update, or reopen) the task; an event older than the task's last change is ignored.
+    ``row``: the task's row (``None``: there is none yet) when the caller has it already."""
     at = _instant(payload.get("opened_at"), "opened_at")
-    task = _task(uow.session, payload.get("task_id"))
+    task = _task(uow.session, payload.get("task_id")) if isinstance(row, _LookUp) else row
     if _is_stale(task, at):
         log.info("task.opened for %s older than its last change: ignored", payload.get("task_id"))
         return
