@@ -124,19 +124,41 @@ def record(
         )
 
 
+class Repeat(Exception):
+    """Raised by a use case that checks the key in its own transaction (:func:`check_unused`): the request
+    repeats one that acted on ``resource_id``; :func:`run_once` answers it as a repeat."""
+
+    def __init__(self, resource_id: str) -> None:
+        super().__init__(resource_id)
+        self.resource_id = resource_id
+
+
 def earlier(db: Database, model: type[IdempotencyMixin], claim: IdempotencyClaim) -> str | None:
     """The resource a first request with this key acted on; a 409 if the key was used for something else."""
     with db.reading() as session:
-        row = session.get(model, (claim.user_id, claim.key))
-        if row is None:
-            return None
-        if row.endpoint != claim.endpoint or (row.fingerprint and row.fingerprint != claim.fingerprint):
-            raise Conflict(
-                f"该 {HEADER} 已用于另一项提交，请为新的提交换一个键",
-                code="idempotency_key_reused",
-                fields={HEADER: ["已用于另一项提交"]},
-            )
-        return row.resource_id
+        return earlier_in(session, model, claim)
+
+
+def earlier_in(session: Session, model: type[IdempotencyMixin], claim: IdempotencyClaim) -> str | None:
+    """:func:`earlier`, asked in ``session``."""
+    row = session.get(model, (claim.user_id, claim.key))
+    if row is None:
+        return None
+    if row.endpoint != claim.endpoint or (row.fingerprint and row.fingerprint != claim.fingerprint):
+        raise Conflict(
+            f"该 {HEADER} 已用于另一项提交，请为新的提交换一个键",
+            code="idempotency_key_reused",
+            fields={HEADER: ["已用于另一项提交"]},
+        )
+    return row.resource_id
+
+
+def check_unused(session: Session, model: type[IdempotencyMixin], claim: IdempotencyClaim | None) -> None:
+    """First thing in a use case run with ``run_once(..., checked_by_act=True)``: :class:`Repeat` when the key
+    was used already (a 409 when for something else) — asked in the use case's own transaction, so that a
+    submission needs no transaction of its own for it."""
+    if claim is not None and (first := earlier_in(session, model, claim)) is not None:
+        raise Repeat(first)
 
 
 def run_once(
@@ -144,18 +166,23 @@ def run_once(
     model: type[IdempotencyMixin],
     claim: IdempotencyClaim | None,
     act: Callable[[IdempotencyClaim | None], str],
+    *,
+    checked_by_act: bool = False,
 ) -> tuple[str, bool]:
-    """Run ``act`` (which records ``claim`` with :func:`record`) unless the key was used already.
+    """Run ``act`` (which records ``claim`` with :func:`record`) unless the key was used already — asked here
+    first, or by ``act`` itself (``checked_by_act``: it calls :func:`check_unused` in its transaction).
 
     Returns the resource acted on and whether this was a repeat.
     """
     if claim is None:
         return act(None), False
-    first = earlier(db, model, claim)
+    first = None if checked_by_act else earlier(db, model, claim)
     if first is not None:
         return first, True
     try:
         return act(claim), False
+    except Repeat as repeat:
+        return repeat.resource_id, True
     except IntegrityError:
         first = earlier(db, model, claim)  # a concurrent repeat committed first
         if first is None:
@@ -170,9 +197,12 @@ def respond_once(
     status: int,
     act: Callable[[IdempotencyClaim | None], str],
     view: Callable[[str], Any],
+    *,
+    checked_by_act: bool = False,
 ) -> tuple[Any, int] | tuple[Any, int, dict[str, str]]:
     """A view's answer: ``view`` of what ``act`` made (or made before, for a repeat) with ``status``."""
-    resource_id, replayed = run_once(db, model, claim_of_request(user_id), act)
+    claim = claim_of_request(user_id)
+    resource_id, replayed = run_once(db, model, claim, act, checked_by_act=checked_by_act)
     if replayed:
         return view(resource_id), status, {REPLAYED_HEADER: "true"}
     return view(resource_id), status

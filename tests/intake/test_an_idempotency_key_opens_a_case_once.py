@@ -4,7 +4,7 @@ repeat opens nothing new and says so; a key is never cut short, never shared bet
 from __future__ import annotations
 
 import pytest
-from casework_support import Desk, application_body
+from casework_support import Desk, application_body, filing_body
 from sqlalchemy import func, select
 
 from services.intake.tables import CaseRecord, IdempotentRequest
@@ -86,3 +86,17 @@ def test_a_refused_application_does_not_use_up_its_key_第十六条(desk) -> Non
     assert retried.status_code == 422  # still refused on its merits, not replayed
     accepted = desk.post("zhzf.clerk", APPLICATIONS, application_body(), **headers)
     assert accepted.status_code == 201 and "Idempotent-Replayed" not in accepted.headers
+
+
+def test_a_repeated_filing_whose_minutes_the_first_claimed_answers_the_first_case_not_a_422_第十五条(
+    desk,
+) -> None:
+    minutes = desk.upload("scjg.clerk").json["id"]
+    key = {"Idempotency-Key": "filing-1"}
+    first = desk.post("scjg.clerk", "/cases/filings", filing_body(minutes), **key)
+    again = desk.post("scjg.clerk", "/cases/filings", filing_body(minutes), **key)
+
+    assert first.status_code == again.status_code == 201, again.json  # the key is asked before the minutes
+    assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json == desk.get("scjg.clerk", f"/cases/{first.json['id']}").json
+    assert _cases(desk) == 1

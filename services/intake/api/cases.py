@@ -410,6 +410,7 @@ def _submit(submission: Submission, command: Any) -> Any:
             201,
             lambda claim: submission(runtime, actor, command, claim),
             lambda case_id: service.opened_case(runtime, actor, case_id, answers),
+            checked_by_act=True,  # the opening asks in its own transaction (case_opening.open_new_case)
         )
 
 

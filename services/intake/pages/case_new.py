@@ -249,7 +249,11 @@ def create_submission(slug: str) -> ResponseReturnValue:
     try:
         command = build(kind.schema(), specs, form)
         case_id, _replayed = idempotency.run_once(
-            runtime.db, IdempotentRequest, claim, lambda c: kind.submit(runtime, me, command, c)
+            runtime.db,
+            IdempotentRequest,
+            claim,
+            lambda c: kind.submit(runtime, me, command, c),
+            checked_by_act=True,  # the opening asks in its own transaction (case_opening.open_new_case)
         )
     except AppError as refused:
         return _page(kind, form.with_error(refused), status=refused.status)

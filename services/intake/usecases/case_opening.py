@@ -71,6 +71,7 @@ def open_new_case(
 ) -> str:
     """Open the case (its first messages come from ``effects``) and record the claim; returns its id."""
     with runtime.unit_of_work() as uow:
+        idempotency.check_unused(uow.session, IdempotentRequest, claim)  # a repeat: idempotency.Repeat
         new.check(uow.session)
         record = _insert(uow, actor, new)
         base_url = runtime.settings.public_base_url
