@@ -19,12 +19,12 @@ from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import text, update
 
-from services.intake.domain import documents as rules
 from services.intake.pages.login import session_user
 from services.intake.tables import IssuedDocument
 from services.intake.usecases import directory
 from services.intake.usecases import documents as written
 from shared.db import utcnow
+from shared.documents import rendering
 from shared.documents.pdf_render import FontMissing, render_pdf
 from shared.localtime import today
 from shared.web import session
@@ -155,26 +155,27 @@ def test_an_issued_coordination_opinion_that_fails_to_render_is_retried_with_its
 def test_the_sweeps_retries_back_off_and_stop_after_their_tries_then_the_office_renders_it_第十七条(
     make_runtime, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    assert [rules.retry_delay(n) for n in (1, 2, 3, 4, 5)] == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16)]
+    delays = [rendering.retry_delay(n) for n in (1, 2, 3, 4, 5)]
+    assert delays == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16)]
     monkeypatch.setattr(written, "render_pdf", _no_font)
     desk = Desk(make_runtime("intake"))
     case_id = accepted_application(desk)
     [failed] = _documents(desk, case_id)
-    for tries in range(2, rules.AUTOMATIC_TRIES + 1):  # each due retry fails again, the wait doubling
+    for tries in range(2, rendering.AUTOMATIC_TRIES + 1):  # each due retry fails again, the wait doubling
         _backdate(desk, failed["id"], retry_at=utcnow() - timedelta(seconds=1))
         before = utcnow()
         desk.runtime.run_periodic()
         with desk.runtime.db.transaction() as db:
             row = db.get(IssuedDocument, failed["id"])
             assert row is not None and row.attempts == tries and row.retry_at is not None
-            assert row.retry_at - before >= rules.retry_delay(tries) - timedelta(seconds=1)
+            assert row.retry_at - before >= rendering.retry_delay(tries) - timedelta(seconds=1)
     [given_up] = _documents(desk, case_id)
     assert given_up["state_text"] == "生成失败（已停止自动重试，请重新生成）"
     assert not given_up["retried_automatically"] and given_up["number"] == _number(1)
     _backdate(desk, failed["id"], retry_at=utcnow() - timedelta(seconds=1))
     desk.runtime.run_periodic()  # no automatic try is left
     with desk.runtime.db.transaction() as db:
-        assert db.get(IssuedDocument, failed["id"]).attempts == rules.AUTOMATIC_TRIES  # type: ignore[union-attr]
+        assert db.get(IssuedDocument, failed["id"]).attempts == rendering.AUTOMATIC_TRIES  # type: ignore[union-attr]
 
     monkeypatch.setattr(written, "render_pdf", _real_pdf())  # the font installed: 重新生成 on the case page
     csrf = _log_in(desk, "bb.admin")
@@ -202,7 +203,7 @@ def test_the_case_page_says_文书生成中_then_生成失败_then_links_and_onl
     monkeypatch.setattr(written, "render_pdf", _no_font)
     desk.runtime.run_periodic()  # the request that numbered it may still be rendering: the sweep waits
     assert _documents(desk, case_id)[0]["state"] == "pending"
-    _backdate(desk, pending["id"], issued_at=utcnow() - rules.RENDER_GRACE - timedelta(seconds=1))
+    _backdate(desk, pending["id"], issued_at=utcnow() - rendering.RENDER_GRACE - timedelta(seconds=1))
     desk.runtime.run_periodic()  # left behind: the sweep renders it — and the rendering fails
     assert _documents(desk, case_id)[0]["state"] == "failed"
     page = _page(desk, case_id)

@@ -2,7 +2,7 @@
 documents, its title, main recipient, body and copy-to line, built from the case's facts.
 
 Pure rules: the use case (:mod:`services.intake.usecases.documents`) gathers the facts, numbers the document
-and renders it through :mod:`shared.documents`.
+and renders it through :mod:`shared.documents` (its states and retries: :mod:`shared.documents.rendering`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from shared.documents.model import Block
@@ -327,34 +327,3 @@ def step_for(code: str, kind: str, source: str) -> DocumentStep:
             "step", f"该类事项没有“{step.name}”文书（{step.article}）", code="document_step_not_applicable"
         )
     return step
-
-
-# --- after numbering: rendering and its retries -------------------------------------------------------------
-
-#: a document's states: numbered but not rendered yet, rendered (files attached, addressees told), failed
-PENDING, ISSUED, FAILED = "pending", "issued", "failed"
-#: what the case page says of a document not rendered (yet)
-STATE_TEXTS = {PENDING: "文书生成中", FAILED: "生成失败（将自动重试）"}
-GIVEN_UP_TEXT = "生成失败（已停止自动重试，请重新生成）"
-#: the sweep's tries of a failed rendering before it waits for the office's 重新生成: 1, 2, 4, 8, 16 minutes
-AUTOMATIC_TRIES = 6
-FIRST_RETRY = timedelta(minutes=1)
-#: a pending document younger than this is being rendered by the request that numbered it
-RENDER_GRACE = timedelta(minutes=2)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long after its ``attempts``-th failed try a document is tried again (doubling each time)."""
-    return FIRST_RETRY * 2 ** max(attempts - 1, 0)
-
-
-def retried_automatically(state: str, attempts: int) -> bool:
-    """Whether the sweep will still try a document in ``state`` after ``attempts`` tries."""
-    return state in (PENDING, FAILED) and attempts < AUTOMATIC_TRIES
-
-
-def state_text(state: str, attempts: int) -> str:
-    """What the case page says of a document not yet rendered (empty once issued)."""
-    if state == FAILED and not retried_automatically(state, attempts):
-        return GIVEN_UP_TEXT
-    return STATE_TEXTS.get(state, "")

@@ -14,7 +14,8 @@ see :data:`services.intake.domain.documents.STEPS`).
    see the case may download them), the document is ``issued`` and the addressees are notified with links.
 
 A rendering that fails (no Chinese font, a store that refuses) leaves the document ``failed`` with its
-number; the intake sweep tries it again with backoff (:func:`rules.retry_delay`), and the office may ask
+number; the intake sweep tries it again with backoff (:func:`shared.documents.rendering.retry_delay`), and
+the office may ask
 for it again from the case page (重新生成). Asking again for the same step's record gives back the document
 already numbered (rendering it now if it is not rendered yet)."""
 
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.intake import queries
@@ -49,7 +50,7 @@ from services.intake.usecases.case_step import Step
 from shared.attachment_store import store_for, store_once
 from shared.contracts import Party
 from shared.db import utcnow
-from shared.documents import numbering
+from shared.documents import numbering, rendering, sweep
 from shared.documents.docx_render import render_docx
 from shared.documents.model import Block, DocumentNumber, OfficialDocument, issuer_for, series_for
 from shared.documents.pdf_render import render_pdf
@@ -97,7 +98,7 @@ def _facts(session: Session, record: CaseRecord, event: CaseEvent) -> rules.Fact
 
 def payload(row: IssuedDocument, *, with_error: bool = False) -> dict[str, Any]:
     """A document as the API and the case page show it; the links only once its files are attached."""
-    issued = row.state == rules.ISSUED
+    issued = row.state == rendering.ISSUED
     return {
         "id": row.id,
         "case_id": row.case_id,
@@ -110,8 +111,8 @@ def payload(row: IssuedDocument, *, with_error: bool = False) -> dict[str, Any]:
         "title": row.title,
         "main_recipient": row.main_recipient,
         "state": row.state,
-        "state_text": rules.state_text(row.state, row.attempts),
-        "retried_automatically": rules.retried_automatically(row.state, row.attempts),
+        "state_text": rendering.state_text(row.state, row.attempts),
+        "retried_automatically": rendering.retried_automatically(row.state, row.attempts),
         "last_error": row.last_error if with_error else None,
         "docx_attachment_id": row.docx_attachment_id,
         "pdf_attachment_id": row.pdf_attachment_id,
@@ -193,7 +194,7 @@ def number_document(runtime: ServiceRuntime, actor: Actor, case_id: str, step_co
             title=content.title,
             main_recipient=content.main_recipient,
             content=_words(content, step, on, actor),
-            state=rules.PENDING,
+            state=rendering.PENDING,
             attempts=0,
             issued_by=actor.user_id,
         )
@@ -259,7 +260,7 @@ def render_document(runtime: ServiceRuntime, document_id: str, store: Attachment
     the document is issued now."""
     with runtime.db.transaction() as session:
         row = session.get(IssuedDocument, document_id)
-        if row is None or row.state == rules.ISSUED:
+        if row is None or row.state == rendering.ISSUED:
             return row is not None
         official = _official(row)
     try:
@@ -278,15 +279,13 @@ def _attach_and_deliver(runtime: ServiceRuntime, document_id: str, files: tuple[
     with runtime.unit_of_work() as uow:
         session = uow.session
         row = session.get(IssuedDocument, document_id, with_for_update=True)
-        if row is None or row.state == rules.ISSUED:
+        if row is None or row.state == rendering.ISSUED:
             return
         record = session.get(CaseRecord, row.case_id)
         assert record is not None
         docx, pdf = (_attachment(session, record, row, file) for file in files)
         row.docx_attachment_id, row.pdf_attachment_id = docx, pdf
-        row.state, row.last_error, row.retry_at = rules.ISSUED, None, None
-        row.attempts += 1
-        row.rendered_at = utcnow()
+        rendering.mark_rendered(row, utcnow())
         _deliver(uow, runtime, record, row)
         uow.commit()
 
@@ -327,39 +326,22 @@ def _deliver(uow: UnitOfWork, runtime: ServiceRuntime, record: CaseRecord, row: 
 def _record_failure(runtime: ServiceRuntime, document_id: str, error: str) -> None:
     with runtime.db.transaction() as session:
         row = session.get(IssuedDocument, document_id, with_for_update=True)
-        if row is None or row.state == rules.ISSUED:
+        if row is None or row.state == rendering.ISSUED:
             return
-        row.state, row.last_error = rules.FAILED, error[:1000]
-        row.attempts += 1
-        row.retry_at = utcnow() + rules.retry_delay(row.attempts)
+        rendering.mark_failed(row, error, utcnow())
 
 
 def render_pending_documents(runtime: ServiceRuntime) -> None:
     """The intake sweep (every tick): render what is numbered but not rendered — a failed rendering once its
     backoff has passed, a pending one its request left behind (the process died after numbering) — while it
-    has automatic tries left. Each keeps its number."""
-    now = utcnow()
-    with runtime.db.transaction() as session:
-        waiting = session.scalars(
-            select(IssuedDocument.id)
-            .where(
-                or_(
-                    and_(
-                        IssuedDocument.state == rules.PENDING,
-                        IssuedDocument.issued_at <= now - rules.RENDER_GRACE,
-                    ),
-                    and_(IssuedDocument.state == rules.FAILED, IssuedDocument.retry_at <= now),
-                ),
-                IssuedDocument.attempts < rules.AUTOMATIC_TRIES,
-            )
-            .order_by(IssuedDocument.issued_at)
-            .limit(20)
-        ).all()
-    for document_id in waiting:
-        try:
-            render_document(runtime, document_id)
-        except Exception:  # attaching failed (the database went away): the next tick tries again
-            log.exception("document %s was rendered but not attached; the sweep tries again", document_id)
+    has automatic tries left (:mod:`shared.documents.sweep`). Each keeps its number."""
+    sweep.render_due(
+        runtime.db,
+        IssuedDocument,
+        IssuedDocument.issued_at,
+        lambda document_id: render_document(runtime, document_id),
+        log,
+    )
 
 
 def rerender_document(
@@ -374,8 +356,7 @@ def rerender_document(
         row = session.get(IssuedDocument, document_id, with_for_update=True)
         if row is None or row.case_id != case_id:
             raise NotFound("未找到该文书", code="document_not_found")
-        if row.state == rules.FAILED:
-            row.attempts = 0
+        rendering.restart_tries(row)
     return render_document(runtime, document_id, store)
 
 
