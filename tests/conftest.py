@@ -20,6 +20,7 @@ import pytest
 import redis
 from openpyxl import load_workbook
 from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from shared import audit
 from shared.config import Settings
@@ -74,6 +75,33 @@ def database_url(migrated_templates: dict[str, str], tmp_path: Path) -> Callable
         return f"sqlite:///{target}"
 
     return make
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """``scratch_database_url("devolution")``: an empty database of the service's own, not migrated (for the
+    tests of a data migration): a SQLite file, or a scratch database beside ``<SERVICE>_DATABASE_URL``'s on
+    PostgreSQL, dropped after the test."""
+    dropped: list[tuple[Any, str]] = []
+
+    def make(service: str) -> str:
+        configured = os.environ.get(f"{service.upper()}_DATABASE_URL")
+        if not configured or not configured.startswith("postgresql"):
+            return f"sqlite:///{tmp_path / f'{service}-scratch.db'}"
+        url = make_url(configured)
+        scratch = url.set(database=f"{url.database}_migrations")
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}"'))
+            conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+        dropped.append((admin, str(scratch.database)))
+        return scratch.render_as_string(hide_password=False)
+
+    yield make
+    for admin, name in dropped:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

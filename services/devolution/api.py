@@ -328,8 +328,14 @@ class IssuedDocumentSchema(Schema):
     title = fields.String()
     main_recipient = fields.String()
     dated = fields.Date()
-    state = fields.String(metadata={"description": "pending 待生成、issued 已制发、failed 生成失败"})
-    state_name = fields.String()
+    state = fields.String(
+        metadata={"description": "pending 文书生成中（已编号）、issued 已制发、failed 生成失败（将自动重试）"}
+    )
+    state_text = fields.String(metadata={"description": "事项页面上显示的状态（已制发时为空）"})
+    retried_automatically = fields.Boolean(metadata={"description": "尚未生成的文书是否还会自动重试"})
+    state_name = fields.String(
+        metadata={"description": "已弃用，请用 state_text：与之相同，已制发时为“已制发”", "deprecated": True}
+    )
     pdf_url = fields.String(allow_none=True, metadata={"description": "PDF（登录后下载）"})
     docx_url = fields.String(allow_none=True, metadata={"description": "Word（登录后下载）"})
 

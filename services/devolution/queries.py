@@ -48,6 +48,7 @@ from services.devolution.tables import (
 from services.devolution.usecases import load_visible, parties_of
 from shared import localtime
 from shared.db import utcnow
+from shared.documents import rendering
 from shared.runtime import ServiceRuntime
 
 # CLOCK_SCHEDULED states (shared/contracts.py) of a clock that still asks someone to act.
@@ -221,36 +222,43 @@ def detail(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> dict[st
         return view
 
 
-DOCUMENT_STATE_NAMES = {"pending": "正在生成", "issued": "已制发", "failed": "生成失败，待重新生成"}
+#: what the API's deprecated ``state_name`` says of an issued letter (whose ``state_text`` is empty)
+ISSUED_NAME = "已制发"
 
 
 def _documents(session: Session, devolution_id: str) -> list[dict[str, Any]]:
-    """The written documents (第三十四条), with the links to their files once rendered."""
+    """The written documents (第三十四条), oldest first."""
     rows = session.scalars(
         select(IssuedDocument)
         .where(IssuedDocument.devolution_id == devolution_id)
         .order_by(IssuedDocument.created_at)
     ).all()
-    return [
-        {
-            "id": d.id,
-            "kind": d.kind,
-            "name": notice.NAMES.get(d.kind, d.kind),
-            "number": d.number,
-            "title": d.title,
-            "main_recipient": d.main_recipient,
-            "dated": d.dated,
-            "state": d.state,
-            "state_name": DOCUMENT_STATE_NAMES.get(d.state, d.state),
-            "attempts": d.attempts,
-            "last_error": d.last_error,
-            "pdf_url": notice.document_path(devolution_id, d.id, "pdf") if d.state == "issued" else None,
-            "docx_url": notice.document_path(devolution_id, d.id, "docx") if d.state == "issued" else None,
-            "pdf_size": d.pdf_size,
-            "docx_size": d.docx_size,
-        }
-        for d in rows
-    ]
+    return [_document(d) for d in rows]
+
+
+def _document(d: IssuedDocument) -> dict[str, Any]:
+    """One letter: the links to its files once rendered; until then what the page says of it, in the words
+    of intake's case page (:func:`shared.documents.rendering.state_text`)."""
+    issued = d.state == rendering.ISSUED
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "name": notice.NAMES.get(d.kind, d.kind),
+        "number": d.number,
+        "title": d.title,
+        "main_recipient": d.main_recipient,
+        "dated": d.dated,
+        "state": d.state,
+        "state_text": rendering.state_text(d.state, d.attempts),
+        "state_name": rendering.state_text(d.state, d.attempts) or ISSUED_NAME,
+        "retried_automatically": rendering.retried_automatically(d.state, d.attempts),
+        "attempts": d.attempts,
+        "last_error": d.last_error,
+        "pdf_url": notice.document_path(d.devolution_id, d.id, "pdf") if issued else None,
+        "docx_url": notice.document_path(d.devolution_id, d.id, "docx") if issued else None,
+        "pdf_size": d.pdf_size,
+        "docx_size": d.docx_size,
+    }
 
 
 def _feedback_documents(session: Session, devolution_id: str) -> list[dict[str, Any]]:

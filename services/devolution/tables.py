@@ -264,7 +264,8 @@ class IssuedDocument(Base):
     Numbered in the step's own transaction (``state`` "pending", the letter's words in ``content``), rendered
     as .docx and PDF after it committed (the number lock is never held while rendering), then "issued" with
     the files' SHA-256 in the suite's attachment store. A rendering that fails leaves it "failed" with its
-    error for the office, and the periodic sweep tries again: the step is never lost."""
+    error for the office, and the periodic sweep tries again at ``retry_at`` while it has automatic tries
+    left (``attempts``, :mod:`shared.documents.rendering`): the step is never lost."""
 
     __tablename__ = "issued_document"
     __table_args__ = (
@@ -287,6 +288,7 @@ class IssuedDocument(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     docx_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     docx_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)

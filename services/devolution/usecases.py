@@ -68,7 +68,7 @@ from shared.contracts import (
     payload,
 )
 from shared.db import utcnow
-from shared.documents import numbering
+from shared.documents import numbering, rendering, sweep
 from shared.documents.docx_render import render_docx
 from shared.documents.model import (
     SERIES_KINDS,
@@ -481,8 +481,6 @@ def conclude_review(
 
 # --- written documents (第三十四条 暂不具备下放条件书面告知, GB/T 9704-2012) ------------------------------
 
-#: the sweep's tries for a document that failed to render; then it waits for the office's 重新生成
-DOCUMENT_ATTEMPTS = 5
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 DOCUMENT_TYPES = {"docx": DOCX, "pdf": PDF}
@@ -529,7 +527,7 @@ def number_not_ready_notice(
             "body": [[b.text, b.level] for b in content.body],
             "copy_to": list(content.copy_to),
         },
-        state="pending",
+        state=rendering.PENDING,
         attempts=0,
         issued_by=actor.user_id,
     )
@@ -563,12 +561,13 @@ def render_document(
 ) -> bool:
     """Render a numbered document as .docx and PDF outside any transaction, store both, mark it issued and
     tell its addressees with the links. A failure (no Chinese font, a store that refuses) marks it "failed"
-    with the error, for the office and the next sweep; the step it records stays as committed. ``by``: the
-    person whose 重新生成 asked for it (the history and the audit trail name them; ``None``: the system)."""
+    with the error, for the office and the sweep's next try after the backoff; the step it records stays as
+    committed. ``by``: the person whose 重新生成 asked for it (the history and the audit trail name them;
+    ``None``: the system)."""
     store = store or store_for(runtime.settings)
     with runtime.db.transaction() as session:
         document = session.get(IssuedDocument, document_id)
-        if document is None or document.state == "issued":
+        if document is None or document.state == rendering.ISSUED:
             return document is not None
         official = _official(document)
     try:
@@ -582,13 +581,11 @@ def render_document(
         return False
     with runtime.unit_of_work() as uow:
         document = uow.session.get(IssuedDocument, document_id, with_for_update=True)
-        if document is None or document.state == "issued":  # rendered meanwhile by the sweep
+        if document is None or document.state == rendering.ISSUED:  # rendered meanwhile by the sweep
             return document is not None
         document.docx_sha256, document.docx_size = digests[0], len(docx)
         document.pdf_sha256, document.pdf_size = digests[1], len(pdf)
-        document.state, document.last_error = "issued", None
-        document.attempts += 1
-        document.rendered_at = utcnow()
+        rendering.mark_rendered(document, utcnow())
         row = uow.session.get(Devolution, document.devolution_id)
         assert row is not None
         note(uow, row, "document_issued", {"number": document.number, "title": document.title}, by)
@@ -600,11 +597,10 @@ def render_document(
 def _record_failure(runtime: ServiceRuntime, document_id: str, error: str, by: Actor | None = None) -> None:
     with runtime.unit_of_work() as uow:
         document = uow.session.get(IssuedDocument, document_id, with_for_update=True)
-        if document is None or document.state == "issued":
+        if document is None or document.state == rendering.ISSUED:
             return
-        first = document.state != "failed"
-        document.state, document.last_error = "failed", error[:1000]
-        document.attempts += 1
+        first = document.state != rendering.FAILED
+        rendering.mark_failed(document, error, utcnow())
         if first or by is not None:  # a person's 重新生成 that failed is recorded too (who tried, when)
             row = uow.session.get(Devolution, document.devolution_id)
             assert row is not None
@@ -613,19 +609,16 @@ def _record_failure(runtime: ServiceRuntime, document_id: str, error: str, by: A
 
 
 def render_pending_documents(runtime: ServiceRuntime) -> None:
-    """The periodic sweep: render what is numbered but not yet rendered (the process died after the step's
-    commit, or rendering failed) while it has tries left."""
-    with runtime.db.transaction() as session:
-        waiting = session.scalars(
-            select(IssuedDocument.id)
-            .where(
-                IssuedDocument.state.in_(("pending", "failed")), IssuedDocument.attempts < DOCUMENT_ATTEMPTS
-            )
-            .order_by(IssuedDocument.created_at)
-            .limit(20)
-        ).all()
-    for document_id in waiting:
-        render_document(runtime, document_id)
+    """The periodic sweep (:mod:`shared.documents.sweep`): render a letter that failed once its backoff has
+    passed, and one still pending after the grace (its request died after the review's commit), while it has
+    automatic tries left; then the page asks the office to 重新生成."""
+    sweep.render_due(
+        runtime.db,
+        IssuedDocument,
+        IssuedDocument.created_at,
+        lambda document_id: render_document(runtime, document_id),
+        log,
+    )
 
 
 def rerender_document(
@@ -635,14 +628,16 @@ def rerender_document(
     document_id: str,
     store: AttachmentStore | None = None,
 ) -> bool:
-    """The office's 重新生成 of a document that failed to render (its number and words stay)."""
+    """The office's 重新生成 of a letter not rendered (its number and words stay): rendered now, and if that
+    fails too the sweep's automatic tries start again. Whether it is issued now."""
     with runtime.db.transaction() as session:
         row = load_visible(session, devolution_id, actor)
         if not plays(actor, Party.OFFICE, parties_of(session, row)):
             raise Forbidden("只有编办可以重新生成书面文书", code="not_your_step")
-        document = session.get(IssuedDocument, document_id)
+        document = session.get(IssuedDocument, document_id, with_for_update=True)
         if document is None or document.devolution_id != row.id:
             raise NotFound("未找到该文书", code="document_not_found")
+        rendering.restart_tries(document)
     return render_document(runtime, document_id, store, by=actor)
 
 
@@ -653,7 +648,7 @@ def issued_document(
     with runtime.db.transaction() as session:
         load_visible(session, devolution_id, actor)
         document = session.get(IssuedDocument, document_id)
-        if document is None or document.devolution_id != devolution_id or document.state != "issued":
+        if document is None or document.devolution_id != devolution_id or document.state != rendering.ISSUED:
             raise NotFound("未找到该文书", code="document_not_found")
         session.expunge(document)
         return document

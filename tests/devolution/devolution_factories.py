@@ -134,6 +134,31 @@ READY_REVIEW: dict[str, Any] = {
 }
 
 
+#: why the review finds a devolution not ready (第三十四条): the reasons its letter gives
+NOT_READY_REASONS = "乡镇市场监管所人员和经费保障措施尚未落实，承接能力不足"
+
+
+def not_ready_review(reasons: str = NOT_READY_REASONS) -> dict[str, Any]:
+    """The review's conclusion 暂不具备下放条件 (第三十四条): the support measures unmet, with the reasons."""
+    checklist = [dict(e) for e in READY_REVIEW["checklist"]]
+    checklist[3] = {"item": "support_measures", "satisfied": False, "note": "经费未列入预算"}
+    return {**READY_REVIEW, "checklist": checklist, "conclusion": "not_ready", "reasons": reasons}
+
+
+def concluded_not_ready(client: Any, auth: Any, duty_name: str = "食品小作坊登记") -> dict[str, Any]:
+    """Submitted by 市场监管局, concluded not ready by the office: the devolution's view, letter included."""
+    created = client.post(
+        "/api/v1/devolutions", json=complete_application(duty_name=duty_name), headers=auth("scjg.clerk")
+    )
+    devolution_id = created.get_json()["id"]
+    client.post(f"/api/v1/devolutions/{devolution_id}/submission", headers=auth("scjg.clerk"))
+    response = client.post(
+        f"/api/v1/devolutions/{devolution_id}/review", json=not_ready_review(), headers=auth("bb.clerk")
+    )
+    assert response.status_code == 200, response.get_json()
+    return dict(response.get_json())
+
+
 def complete_application(**overrides: Any) -> dict[str, Any]:
     data = copy.deepcopy(COMPLETE_APPLICATION)
     data.update(overrides)

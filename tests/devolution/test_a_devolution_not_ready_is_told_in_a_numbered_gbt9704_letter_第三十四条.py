@@ -14,7 +14,7 @@ from typing import Any
 
 import pypdfium2
 import pytest
-from devolution_factories import READY_REVIEW, complete_application, sent
+from devolution_factories import NOT_READY_REASONS, concluded_not_ready, sent
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -28,7 +28,6 @@ from shared.localtime import today
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "written_documents"
 ISSUER = "中共宁波市委机构编制委员会办公室"
 APPLICANT, RECEIVER, OFFICE, STRANGER = "scjg.clerk", "hs.scjg.clerk", "bb.clerk", "nyj.clerk"
-REASONS = "乡镇市场监管所人员和经费保障措施尚未落实，承接能力不足"
 pytestmark = pytest.mark.usefixtures("chinese_font")  # skips with the reason on a machine without one
 
 
@@ -37,25 +36,6 @@ def _png(name: str, pdf: bytes) -> None:
     document = pypdfium2.PdfDocument(pdf)
     for index in range(len(document)):
         document[index].render(scale=1).to_pil().save(ARTIFACTS / f"{name}-{index + 1}.png")
-
-
-def _not_ready_review() -> dict[str, Any]:
-    checklist = [dict(e) for e in READY_REVIEW["checklist"]]
-    checklist[3] = {"item": "support_measures", "satisfied": False, "note": "经费未列入预算"}
-    return {**READY_REVIEW, "checklist": checklist, "conclusion": "not_ready", "reasons": REASONS}
-
-
-def _concluded_not_ready(client: Any, auth: Any, duty_name: str = "食品小作坊登记") -> dict[str, Any]:
-    created = client.post(
-        "/api/v1/devolutions", json=complete_application(duty_name=duty_name), headers=auth(APPLICANT)
-    )
-    devolution_id = created.get_json()["id"]
-    client.post(f"/api/v1/devolutions/{devolution_id}/submission", headers=auth(APPLICANT))
-    response = client.post(
-        f"/api/v1/devolutions/{devolution_id}/review", json=_not_ready_review(), headers=auth(OFFICE)
-    )
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def _docx(data: bytes) -> dict[str, Any]:
@@ -78,7 +58,7 @@ def _pdf_text(data: bytes) -> str:
 def test_a_not_ready_review_is_told_in_a_numbered_letter_in_the_standards_layout_with_a_link_第三十四条(
     client, auth, devolution
 ) -> None:  # type: ignore[no-untyped-def]
-    view = _concluded_not_ready(client, auth)
+    view = concluded_not_ready(client, auth)
     assert view["state"] == "not_ready"
     [document] = view["documents"]
     year = today().year
@@ -100,7 +80,7 @@ def test_a_not_ready_review_is_told_in_a_numbered_letter_in_the_standards_layout
     assert texts[3] == "宁波市市场监督管理局："  # 主送机关: the applying department
     body = "".join(texts[4:])
     assert "第三十四条" in body and "关于下放“食品小作坊登记”职责的申请" in body
-    assert f"理由：{REASONS}。" in body
+    assert f"理由：{NOT_READY_REASONS}。" in body
     assert "（四）编制、人员、经费、培训、指导等保障措施" in body  # the item the review found unmet
     assert "相关责任仍由你单位负责" in body  # 第三十四条第二款
     assert set(facts["fonts"][3:]) == {"仿宋_GB2312"}
@@ -117,7 +97,7 @@ def test_a_not_ready_review_is_told_in_a_numbered_letter_in_the_standards_layout
         f"甬编办下放函〔{year}〕1号",
         "宁波市市场监督管理局：",
         "第三十四条",
-        REASONS,
+        NOT_READY_REASONS,
         "抄送：",
     ):
         assert element in text
@@ -139,8 +119,8 @@ def test_a_not_ready_review_is_told_in_a_numbered_letter_in_the_standards_layout
 
 
 def test_each_not_ready_letter_takes_the_next_number_of_the_series_第三十四条(client, auth) -> None:  # type: ignore[no-untyped-def]
-    first = _concluded_not_ready(client, auth, "食品小作坊登记")["documents"][0]["number"]
-    second = _concluded_not_ready(client, auth, "小餐饮店备案")["documents"][0]["number"]
+    first = concluded_not_ready(client, auth, "食品小作坊登记")["documents"][0]["number"]
+    second = concluded_not_ready(client, auth, "小餐饮店备案")["documents"][0]["number"]
     year = today().year
     assert (first, second) == (f"甬编办下放函〔{year}〕1号", f"甬编办下放函〔{year}〕2号")
 
@@ -154,7 +134,7 @@ def test_a_letter_that_fails_to_render_never_loses_the_review_and_is_rendered_la
         raise FontMissing("未找到中文字体：请安装 fonts-wqy-microhei（或 fonts-noto-cjk）")
 
     monkeypatch.setattr(usecases, "render_pdf", no_font)
-    view = _concluded_not_ready(client, auth)
+    view = concluded_not_ready(client, auth)
     assert view["state"] == "not_ready"  # the review committed
     [document] = view["documents"]
     assert document["state"] == "failed" and document["pdf_url"] is None
@@ -164,18 +144,17 @@ def test_a_letter_that_fails_to_render_never_loses_the_review_and_is_rendered_la
 
     office = _browser(devolution, OFFICE)
     page = office.get(f"/devolution/{view['id']}").get_data(as_text=True)
-    assert "生成失败，待重新生成" in page and "重新生成文书" in page and "FontMissing" in page
+    assert "生成失败（将自动重试）" in page and ">重新生成</button>" in page and "FontMissing" in page
     applicant_page = _browser(devolution, APPLICANT).get(f"/devolution/{view['id']}").get_data(as_text=True)
     assert (
-        "生成失败" in applicant_page
-        and "重新生成文书" not in applicant_page
+        "生成失败（将自动重试）" in applicant_page
+        and ">重新生成</button>" not in applicant_page
         and "FontMissing" not in applicant_page
     )
 
-    for _ in range(usecases.DOCUMENT_ATTEMPTS + 2):  # the sweep tries, then leaves it to the office
-        devolution.run_periodic()
+    devolution.run_periodic()  # the sweep's next try waits for its backoff (see the retries' own tests)
     again = client.get(f"/api/v1/devolutions/{view['id']}", headers=auth(OFFICE)).get_json()["documents"][0]
-    assert again["state"] == "failed"
+    assert again["state"] == "failed" and again["retried_automatically"]
 
     monkeypatch.setattr(usecases, "render_pdf", real)  # the font installed: the office renders it again
     response = office.post(
@@ -187,21 +166,3 @@ def test_a_letter_that_fails_to_render_never_loses_the_review_and_is_rendered_la
     assert _browser(devolution, APPLICANT).get(done["pdf_url"]).data.startswith(b"%PDF")
     [told] = [n for n in sent(devolution, NOTIFY_SEND) if n["template"] == "document_issued"]
     assert told["recipients"][0]["id"] == "nb-scjg"
-
-
-def test_a_letter_numbered_but_not_rendered_when_the_process_stopped_is_rendered_by_the_sweep_第三十四条(
-    client, auth, devolution, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(usecases, "render_document", lambda *args, **kwargs: False)  # died after the commit
-    view = _concluded_not_ready(client, auth)
-    assert view["documents"][0]["state"] == "pending"
-    assert "正在生成" in _browser(devolution, APPLICANT).get(f"/devolution/{view['id']}").get_data(
-        as_text=True
-    )
-    monkeypatch.undo()
-    devolution.run_periodic()
-    document = client.get(f"/api/v1/devolutions/{view['id']}", headers=auth(APPLICANT)).get_json()[
-        "documents"
-    ][0]
-    assert document["state"] == "issued" and document["pdf_url"]
-    assert [n["template"] for n in sent(devolution, NOTIFY_SEND)].count("document_issued") == 1

@@ -5,36 +5,19 @@ SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from shared.migrations import upgrade
 
 
 @pytest.fixture
-def scratch_url(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def scratch_url(scratch_database_url: Callable[[str], str]) -> str:
     """An empty database of its own: a SQLite file, or a scratch database beside INTAKE_DATABASE_URL's."""
-    configured = os.environ.get("INTAKE_DATABASE_URL")
-    if not configured or not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'intake.db'}"
-        return
-    url = make_url(configured)
-    scratch = url.set(database=f"{url.database}_migrations")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}"'))
-        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
-    try:
-        yield scratch.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_database_url("intake")
 
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)

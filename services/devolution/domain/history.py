@@ -26,7 +26,7 @@ NOTE_NAMES = {
     "rectification_corrected": "限期纠正事项已纠正（编办确认）",
     "rectification_handed_over": "限期纠正事项已移交编办案件办理（第三十七条）",
     "document_issued": "书面文书已制发并送达",
-    "document_failed": "书面文书生成失败，待重新生成",
+    "document_failed": "书面文书生成失败（将自动重试）",
 }
 
 
