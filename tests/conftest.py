@@ -11,6 +11,7 @@ import io
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -75,6 +76,31 @@ def database_url(migrated_templates: dict[str, str], tmp_path: Path) -> Callable
         return f"sqlite:///{target}"
 
     return make
+
+
+@pytest.fixture
+def at_once() -> Callable[[int, Callable[[int], Any]], list[Any]]:
+    """``at_once(2, work)``: ``work(i)`` in that many threads released at the same moment (a double click,
+    handlers racing); their results in order, an exception standing for the call that raised it."""
+
+    def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
+        barrier, results = threading.Barrier(count), [None] * count
+
+        def run(index: int) -> None:
+            barrier.wait()
+            try:
+                results[index] = work(index)
+            except Exception as exc:  # reported by the caller's assertions
+                results[index] = exc
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return results
+
+    return run_together
 
 
 @pytest.fixture

@@ -116,9 +116,18 @@ def parties_of(session: Session, row: Devolution) -> Parties:
     )
 
 
-def load_visible(session: Session, devolution_id: str, actor: Actor) -> Devolution:
-    """The devolution if the caller may see it; NotFound otherwise (its existence is not revealed)."""
-    row = session.get(Devolution, devolution_id)
+def load_visible(
+    session: Session, devolution_id: str, actor: Actor, *, to_change: bool = False
+) -> Devolution:
+    """The devolution if the caller may see it; NotFound otherwise (its existence is not revealed).
+
+    ``to_change``: its row locked to the end of the transaction, so two steps on one devolution at once (a
+    double click on 提交, the review's conclusion or 登记发文) are taken one after the other and the second
+    meets the state the first left — refused by the rules (409) — instead of numbering a second letter or
+    listing the handover twice for a unique constraint to refuse (500). (FOR NO KEY UPDATE: the rows that
+    only refer to it, its history and clocks, are written meanwhile as before.)"""
+    lock = {"key_share": True} if to_change else None
+    row = session.get(Devolution, devolution_id, with_for_update=lock)
     if row is None or not can_see(actor, parties_of(session, row), State(row.state)):
         raise NotFound("未找到该职责下放事项", code="devolution_not_found")
     return row
@@ -262,7 +271,7 @@ def create_draft(
 def edit(runtime: ServiceRuntime, actor: Actor, devolution_id: str, content: Mapping[str, Any]) -> None:
     """The department completes or corrects its application while it is a draft or back for supplements."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         move(uow, row, actor, Action.EDIT)
         uow.session.flush()
         _store_content(uow.session, row, content)
@@ -276,7 +285,7 @@ def delete_draft(runtime: ServiceRuntime, actor: Actor, devolution_id: str) -> N
     one else was asked — so it goes with everything it held (its history of edits, its receivers, the
     uploaded feedback rows; the scans' bytes stay in the store, shared by content); 我的办件 drops it."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         if not plays(actor, Party.APPLICANT, parties_of(uow.session, row)):
             raise Forbidden("只有申请（下放）部门可以删除自己的草稿（第三十三条）", code="not_your_step")
         if row.state != State.DRAFT:
@@ -302,7 +311,7 @@ def submit(
 ) -> None:
     """Submit a complete application: the review clock starts (第三十四条), or resumes after supplements."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         resubmission = row.state == State.RETURNED
         move(uow, row, actor, Action.RESUBMIT if resubmission else Action.SUBMIT)
         require_complete(ApplicationContent.from_dict(row.content))
@@ -372,7 +381,7 @@ def return_for_supplements(
 ) -> None:
     """The office sends the application back; the review clock does not run meanwhile."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         move(uow, row, actor, Action.RETURN, reasons=reasons, items=items)
         if not reasons.strip():
             raise ValidationFailed.for_field("reasons", "须写明需要补正的内容", code="reasons_required")
@@ -403,7 +412,7 @@ def attach_feedback(
     row says whose scan it is."""
     filename = clean_filename(filename, field=field)
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         move(uow, row, actor, Action.EDIT, attached=f"{department}:{role}")
         listed = (
             (row.content.get("receiving_departments") or [])
@@ -461,7 +470,7 @@ def conclude_review(
     """Record checklist and conclusion: "ready" goes to the leaders' inbox, "not ready" is told in writing —
     the notice numbered in this transaction, rendered and delivered once it has committed."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         ready = result.conclusion is review.Conclusion.READY
         move(uow, row, actor, Action.CONCLUDE_READY if ready else Action.CONCLUDE_NOT_READY)
         review.validate_review(result, row.applicant_department)  # after the state check: 409 before 422
@@ -804,7 +813,7 @@ def log_power_list_change(
 def issue(runtime: ServiceRuntime, actor: Actor, devolution_id: str, number: str, issued_on: date) -> None:
     """Formal issuance: from now the receiving side is responsible; handover and half-year clocks start."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         move(uow, row, actor, Action.ISSUE, document_number=number, document_date=issued_on)
         if not number.strip():
             message = "须写明正式发文的文号"
@@ -856,7 +865,7 @@ def update_handover(
 ) -> None:
     """The devolving department sets a handover item's date and description, or marks it done."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         move(uow, row, actor, Action.UPDATE_HANDOVER, kind=kind, **changes)
         if changes.get("done_on") and changes["done_on"] > localtime.today():
             message = "完成日期不能晚于今天；尚未完成的请修改计划日期（due_date）"
@@ -933,7 +942,7 @@ def submit_report(
     """A receiving department reports on the first half year of operation (第三十五条); before half a year
     has passed only as an interim report (``interim``), which leaves the half-year report due."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         if actor.department != department:
             raise Forbidden("专项报告须由该承接部门提交", code="not_your_step")
         action = Action.SUBMIT_INTERIM_REPORT if interim else Action.SUBMIT_REPORT
@@ -1007,7 +1016,7 @@ def acknowledge_report(
 ) -> None:
     """The devolving department acknowledges a report; once all are in, the devolution is reported."""
     with runtime.unit_of_work() as uow:
-        row = load_visible(uow.session, devolution_id, actor)
+        row = load_visible(uow.session, devolution_id, actor, to_change=True)
         move(uow, row, actor, Action.ACKNOWLEDGE_REPORT, department=department)
         report = _report(uow.session, row, department)
         report.state = aftercare.next_report_state(

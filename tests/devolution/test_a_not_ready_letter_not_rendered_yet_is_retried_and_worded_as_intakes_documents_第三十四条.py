@@ -4,7 +4,8 @@ again after 1, 2, 4, 8 and 16 minutes and then leaves it to the office, whose pa
 a letter its request left pending (the process died after the review's commit) is taken up once the grace
 has passed, never while that request may still be rendering it; the office's 重新生成 gives the letter its
 automatic tries back. The devolution's page and API say 文书生成中 / 生成失败（将自动重试） /
-生成失败（已停止自动重试，请重新生成） as intake's case page does."""
+生成失败（已停止自动重试，请重新生成） as intake's case page does. And a double click on the review's
+conclusion (or on 登记发文) on PostgreSQL takes the step once: one letter, numbered and rendered once."""
 
 from __future__ import annotations
 
@@ -12,13 +13,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from devolution_factories import concluded_not_ready, sent
-from sqlalchemy import update
+from devolution_factories import (
+    READY_REVIEW,
+    approval_decision,
+    complete_application,
+    concluded_not_ready,
+    deliver,
+    not_ready_review,
+    sent,
+)
+from sqlalchemy import select, update
 from test_every_link_devolution_sends_opens_a_page import _browser
 
 from services.devolution import usecases
-from services.devolution.tables import IssuedDocument
-from shared.contracts import NOTIFY_SEND
+from services.devolution.tables import HandoverItem, IssuedDocument
+from shared.contracts import APPROVAL_DECIDED, APPROVAL_REQUEST, NOTIFY_SEND
 from shared.db import utcnow
 from shared.documents import rendering
 from shared.documents.pdf_render import FontMissing
@@ -209,3 +218,58 @@ def test_重新生成_gives_a_given_up_letter_its_automatic_tries_back_第三十
     issued = _letter(client, auth, view["id"], user=APPLICANT)
     assert issued["state"] == "issued" and issued["number"] == view["documents"][0]["number"]
     assert len(_told(devolution)) == 1
+
+
+def _on_postgresql(devolution: Any) -> None:
+    if devolution.db.engine.dialect.name != "postgresql":
+        pytest.skip(
+            "a double click at once is checked on PostgreSQL (DEVOLUTION_DATABASE_URL); SQLite has one writer"
+        )
+
+
+def _submitted(client: Any, auth: Any) -> str:
+    created = client.post("/api/v1/devolutions", json=complete_application(), headers=auth(APPLICANT))
+    devolution_id = str(created.get_json()["id"])
+    client.post(f"/api/v1/devolutions/{devolution_id}/submission", headers=auth(APPLICANT))
+    return devolution_id
+
+
+def test_a_double_click_on_the_not_ready_conclusion_numbers_and_renders_one_letter_on_postgresql_第三十四条(
+    client, auth, devolution, monkeypatch, at_once
+) -> None:  # type: ignore[no-untyped-def]
+    _on_postgresql(devolution)
+    from services.devolution.app import create_app
+
+    devolution_id, app, office = _submitted(client, auth), create_app(runtime=devolution), auth(OFFICE)
+    rendered, real = [], usecases.render_pdf
+    monkeypatch.setattr(usecases, "render_pdf", lambda document: rendered.append(1) or real(document))
+    path, review = f"/api/v1/devolutions/{devolution_id}/review", not_ready_review()
+    answers = at_once(2, lambda i: app.test_client().post(path, json=review, headers=office).status_code)
+    assert sorted(answers) == [200, 409], answers  # the second meets the state the first left, not a 500
+    with devolution.db.transaction() as db:
+        letters = db.scalars(
+            select(IssuedDocument).where(IssuedDocument.devolution_id == devolution_id)
+        ).all()
+        assert [(d.number, d.state) for d in letters] == [(f"甬编办下放函〔{today().year}〕1号", "issued")]
+    assert len(rendered) == 1 and len(_told(devolution)) == 1
+    next_one = concluded_not_ready(client, auth, "小餐饮店备案")["documents"][0]["number"]
+    assert next_one == f"甬编办下放函〔{today().year}〕2号"  # the refused second click took no number
+
+
+def test_a_double_click_on_登记发文_lists_the_handover_once_on_postgresql_第三十四条第二款(
+    client, auth, devolution, at_once
+) -> None:  # type: ignore[no-untyped-def]
+    _on_postgresql(devolution)
+    from services.devolution.app import create_app
+
+    devolution_id = _submitted(client, auth)
+    client.post(f"/api/v1/devolutions/{devolution_id}/review", json=READY_REVIEW, headers=auth(OFFICE))
+    deliver(devolution, APPROVAL_DECIDED, approval_decision(sent(devolution, APPROVAL_REQUEST)[-1]), "intake")
+    app, office = create_app(runtime=devolution), auth(OFFICE)
+    path = f"/api/v1/devolutions/{devolution_id}/issuance"
+    body = {"document_number": "甬编办〔2026〕12号", "document_date": today().isoformat()}
+    answers = at_once(2, lambda i: app.test_client().post(path, json=body, headers=office).status_code)
+    assert sorted(answers) == [200, 409], answers
+    with devolution.db.transaction() as db:
+        kinds = db.scalars(select(HandoverItem.kind).where(HandoverItem.devolution_id == devolution_id)).all()
+    assert kinds and len(kinds) == len(set(kinds))  # one list, as one click makes

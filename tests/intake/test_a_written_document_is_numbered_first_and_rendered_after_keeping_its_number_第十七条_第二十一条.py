@@ -255,27 +255,8 @@ def test_the_number_lock_is_not_held_while_the_document_renders_第十七条(mak
     assert [d["number"] for d in _documents(desk, accepted_application(desk))] == [_number(2)]
 
 
-def _together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work`` in ``count`` threads released at the same moment; their results (or exceptions)."""
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:  # reported by the assertion below
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_handlers_issuing_at_once_on_postgresql_get_gapless_unique_numbers_failures_included_第十七条(
-    make_runtime, monkeypatch
+    make_runtime, monkeypatch, at_once
 ) -> None:  # type: ignore[no-untyped-def]
     runtime = make_runtime("intake")
     if runtime.db.engine.dialect.name != "postgresql":
@@ -299,7 +280,7 @@ def test_handlers_issuing_at_once_on_postgresql_get_gapless_unique_numbers_failu
     office = directory.principal_of(directory.find_person(runtime, "bb.clerk"))
     store = written.store_for(runtime.settings)
     asks = [*case_ids, case_ids[0], case_ids[1]]  # two double clicks: the same step asked twice at once
-    results = _together(
+    results = at_once(
         len(asks), lambda i: written.issue_document(runtime, store, office, asks[i], "acceptance")
     )
     assert not [r for r in results if isinstance(r, Exception)], results

@@ -4,8 +4,6 @@ given to the next document, and a number once used is never given again (第十�
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,25 +16,6 @@ from services.intake.usecases.documents import issue_document, next_number
 from shared.localtime import today
 
 SERIES = "甬编办函"
-
-
-def _together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work`` in ``count`` threads released at the same moment; their results (or exceptions)."""
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:  # reported by the assertion below
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _postgres_only(runtime: Any) -> None:
@@ -62,7 +41,9 @@ def test_numbers_per_series_and_year_start_at_one_and_a_rolled_back_number_is_gi
         assert next_number(session, "330200", SERIES, 2026) == 4  # no gap left by the failed issuance
 
 
-def test_concurrent_handlers_take_distinct_consecutive_numbers_on_postgresql_第十七条(make_runtime) -> None:
+def test_concurrent_handlers_take_distinct_consecutive_numbers_on_postgresql_第十七条(
+    make_runtime, at_once
+) -> None:
     runtime = make_runtime("intake")
     _postgres_only(runtime)
 
@@ -73,14 +54,14 @@ def test_concurrent_handlers_take_distinct_consecutive_numbers_on_postgresql_第
                 taken.append(next_number(session, "330200", SERIES, 2026))
         return taken
 
-    results = _together(8, take)
+    results = at_once(8, take)
     assert not [r for r in results if isinstance(r, Exception)], results
     numbers = sorted(n for r in results for n in r)
     assert numbers == list(range(1, 81))  # 80 numbers, none twice, none skipped
 
 
 def test_documents_issued_at_once_on_postgresql_have_consecutive_numbers_never_reused_第十七条(
-    make_runtime, monkeypatch
+    make_runtime, monkeypatch, at_once
 ) -> None:  # type: ignore[no-untyped-def]
     runtime = make_runtime("intake")
     _postgres_only(runtime)
@@ -93,7 +74,7 @@ def test_documents_issued_at_once_on_postgresql_have_consecutive_numbers_never_r
     office = directory.principal_of(directory.find_person(runtime, "bb.clerk"))
     store = MemoryStore()
 
-    results = _together(len(cases), lambda i: issue_document(runtime, store, office, cases[i], "acceptance"))
+    results = at_once(len(cases), lambda i: issue_document(runtime, store, office, cases[i], "acceptance"))
     assert not [r for r in results if isinstance(r, Exception)], results
     year = today().year
     assert sorted(r["sequence"] for r in results) == [1, 2, 3, 4, 5]
