@@ -17,6 +17,7 @@ from sqlalchemy import update
 
 from services.notify.domain.delivery import DELIVERED, PARKED, QUEUED, SENDING
 from services.notify.tables import Delivery
+from services.notify.usecases.delivery import LOST_DISPATCH_GRACE_S
 from shared.db import utcnow
 
 pytestmark = pytest.mark.integration
@@ -81,7 +82,9 @@ def test_a_platform_down_for_an_hour_parks_nothing_and_its_backlog_drains_most_u
     _fault(standin, mode="none", count=0)  # the platform is back
     line.publish(_notice(99, date(2027, 3, 1)))  # the next notice anyone sends finds it answering
     line.start()
-    rows = line.wait_settled(BACKLOG + 1, timeout_s=30)
+    # the drain, or for a delivery it left due (released while another claim held it), the sweep's
+    # re-dispatch of what has been due for LOST_DISPATCH_GRACE_S (30 s)
+    rows = line.wait_settled(BACKLOG + 1, timeout_s=30 + LOST_DISPATCH_GRACE_S)
 
     assert all(r.state == DELIVERED for r in rows)
     accepted = records(standin, "work_notification", accepted=True)

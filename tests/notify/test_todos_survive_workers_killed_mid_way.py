@@ -106,14 +106,14 @@ def count(runtime, *conditions) -> int:
         return int(session.scalar(select(func.count()).select_from(Todo).where(*conditions)) or 0)
 
 
-def wait_for(predicate, sender, *, timeout_s: float = BOUND_S) -> float:
+def wait_for(predicate, sender, *, timeout_s: float = BOUND_S, every_s: float = 0.5) -> float:
     """Until ``predicate()``, in seconds; ticks go to the queue meanwhile, as the scheduler sends them."""
     started = time.monotonic()
     while time.monotonic() < started + timeout_s:
         if predicate():
             return time.monotonic() - started
         sender.send(NOTIFY, tick_envelope("scheduler"))
-        time.sleep(0.5)
+        time.sleep(every_s)
     raise AssertionError(f"the to-dos did not settle within {timeout_s:.0f} s")
 
 
@@ -121,6 +121,20 @@ def held(broker) -> int:
     """Messages the notify workers have taken and not acknowledged (Dramatiq's per-worker ack sets)."""
     keys = broker.client.keys(f"{broker.namespace}:__acks__.*.{NOTIFY}")
     return sum(int(broker.client.scard(key)) for key in keys)
+
+
+def wait_mid_way(broker, done, sender) -> int:  # type: ignore[no-untyped-def]
+    """Until some are done while the worker holds others, both seen in one check, the caller killing it at
+    once (a look some time after the third was done found, on a quiet machine, every message handled
+    already); how many messages it holds."""
+    taken = [0]
+
+    def mid_way() -> bool:
+        taken[0] = held(broker)
+        return taken[0] > 0 and 1 <= done() < TASKS
+
+    wait_for(mid_way, sender, timeout_s=60, every_s=0.05)
+    return taken[0]
 
 
 def at_platform(standin) -> list[dict]:
@@ -142,8 +156,7 @@ def test_todos_are_created_and_closed_exactly_once_though_workers_are_killed_mid
     try:
         for n in range(TASKS):
             sender.send(NOTIFY, opening(n))
-        wait_for(lambda: count(runtime, Todo.platform == "open") >= 3, sender, timeout_s=60)
-        taken = held(broker)
+        taken = wait_mid_way(broker, lambda: count(runtime, Todo.platform == "open"), sender)
         kill(
             worker
         )  # mid-way through creating: calls in flight, messages taken, their answers never recorded
@@ -158,8 +171,7 @@ def test_todos_are_created_and_closed_exactly_once_though_workers_are_killed_mid
 
         for n in range(TASKS):
             sender.send(NOTIFY, closing(n))
-        wait_for(lambda: count(runtime, Todo.platform == "closed") >= 3, sender, timeout_s=60)
-        taken_closing = held(broker)
+        taken_closing = wait_mid_way(broker, lambda: count(runtime, Todo.platform == "closed"), sender)
         kill(worker)  # mid-way through finishing and cancelling
         closing_killed_at = time.monotonic()
         assert taken_closing > 0 and count(runtime, Todo.platform == "closed") < TASKS

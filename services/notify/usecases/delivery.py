@@ -600,7 +600,7 @@ def claim_direct(
             Delivery.channel_kind != rules.ROBOT,
             Delivery.revoke_state.is_(None),  # being cancelled: the case was withdrawn
         ]
-        _mark_claimed(session, [_whole_batches(ids), *ready], token, now)
+        wanted = _whole_batches(ids)
         if drain:
             more = (
                 select(Delivery.batch_key)
@@ -608,7 +608,8 @@ def claim_direct(
                 .order_by(*URGENCY_ORDER, Delivery.next_attempt_at)
                 .limit(drain)
             )
-            _mark_claimed(session, [Delivery.batch_key.in_(more.scalar_subquery()), *ready], token, now)
+            wanted = or_(wanted, Delivery.batch_key.in_(more.scalar_subquery()))
+        _mark_claimed(session, [wanted, *ready], token, now)  # one claim: its rows locked in one order
         claimed = _claimed_by(session, token)
         robots: list[str] = []
         if len([c for c in claimed if c.id in set(ids)]) < len(ids):
@@ -626,9 +627,18 @@ def claim_direct(
 
 
 def _mark_claimed(session: Session, conditions: Sequence[Any], token: str, now: datetime) -> None:
+    """Claim the queued rows meeting ``conditions`` for ``token``, in one statement. On PostgreSQL its rows
+    are locked in the order of their ids first, so claims made at once wait for each other in one order and
+    never deadlock (a claim of a message's deliveries and then of the backlog, in two UPDATEs, held rows
+    another claim's second UPDATE wanted: the loser's deliveries waited for the sweep); a row another claim
+    took meanwhile is no longer queued when the lock is granted, and is left to it."""
+    where = [*conditions, Delivery.state == rules.QUEUED]
+    if session.get_bind().dialect.name == "postgresql":
+        locked = select(Delivery.id).where(*where).order_by(Delivery.id).with_for_update()
+        where = [Delivery.id.in_(locked.scalar_subquery()), Delivery.state == rules.QUEUED]
     session.execute(
         update(Delivery)
-        .where(*conditions, Delivery.state == rules.QUEUED)
+        .where(*where)
         .values(
             state=rules.SENDING,
             claimed_at=now,
